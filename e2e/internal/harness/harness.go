@@ -1,0 +1,331 @@
+// Package harness runs the compiled action the way the GitHub runner runs a container
+// action's entrypoint: INPUT_* variables (hyphens kept, action.yml defaults filled in), temp
+// files for the file commands, a RUNNER_TEMP with the home mount owned by the runner's user,
+// and the ID-token variables only when the job "has" id-token: write. It then reads back what
+// the step wrote and checks that nothing it printed leaks a secret.
+package harness
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// RunnerUID is the user later steps run as on GitHub-hosted runners; the home mount belongs
+// to it, and so must every file the action leaves there.
+const RunnerUID = 1001
+
+// RunTimeout bounds one run of the binary.
+const RunTimeout = 3 * time.Minute
+
+// Root is the repository root (where action.yml is).
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// LDFlags and BuildFlags are the Dockerfile's: a static, stripped, reproducible binary.
+var BuildFlags = []string{"build", "-trimpath", "-ldflags=-s -w -buildid=", "-o"}
+
+// Binary builds the action once per test process, with the Dockerfile's flags, and returns
+// its path.
+func Binary() (string, error) {
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "oidc-login-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "oidc-login")
+		args := append(append([]string{}, BuildFlags...), binPath, ".")
+		cmd := exec.Command("go", args...)
+		cmd.Dir = Root()
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	return binPath, buildErr
+}
+
+// Defaults returns the default of every input action.yml declares, as the runner fills them.
+func Defaults() (map[string]string, error) {
+	b, err := os.ReadFile(filepath.Join(Root(), "action.yml"))
+	if err != nil {
+		return nil, err
+	}
+	var meta struct {
+		Inputs map[string]struct {
+			Default *string `yaml:"default"`
+		} `yaml:"inputs"`
+	}
+	if err := yaml.Unmarshal(b, &meta); err != nil {
+		return nil, fmt.Errorf("action.yml: %w", err)
+	}
+	out := map[string]string{}
+	for name, in := range meta.Inputs {
+		if in.Default != nil {
+			out[name] = *in.Default
+		}
+	}
+	return out, nil
+}
+
+// Workspace is one job's runner folders. Reuse it for a second step or the post step.
+type Workspace struct {
+	Root       string
+	RunnerTemp string
+	// Home is the home mount on the host ($RUNNER_TEMP/_github_home).
+	Home                                        string
+	Commands                                    string
+	Workspace                                   string
+	EnvFile, OutputFile, StateFile, SummaryFile string
+}
+
+// NewWorkspace lays out a job's folders in a test's temp dir.
+func NewWorkspace(t testing.TB) *Workspace {
+	t.Helper()
+	w, err := MakeWorkspace(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// MakeWorkspace lays out a job's folders under root the way the runner does: the home mount
+// owned by the runner's user, and empty file-command files.
+func MakeWorkspace(root string) (*Workspace, error) {
+	// A test's temp dir is 0700 root; the runner's user must be able to reach its files.
+	if err := os.Chmod(root, 0o755); err != nil {
+		return nil, err
+	}
+	w := &Workspace{Root: root, RunnerTemp: filepath.Join(root, "runner-temp"), Workspace: filepath.Join(root, "workspace")}
+	w.Home = filepath.Join(w.RunnerTemp, "_github_home")
+	w.Commands = filepath.Join(w.RunnerTemp, "_runner_file_commands")
+	for _, d := range []string{w.RunnerTemp, w.Home, w.Commands, w.Workspace, filepath.Join(w.RunnerTemp, "_github_workflow")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.Chown(w.Home, RunnerUID, RunnerUID); err != nil {
+		return nil, err
+	}
+	return w, w.NewStep()
+}
+
+// NewStep gives the next step fresh file-command files, as the runner does per step.
+func (w *Workspace) NewStep() error {
+	id := randHex(8)
+	w.EnvFile = filepath.Join(w.Commands, "set_env_"+id)
+	w.OutputFile = filepath.Join(w.Commands, "set_output_"+id)
+	w.StateFile = filepath.Join(w.Commands, "save_state_"+id)
+	w.SummaryFile = filepath.Join(w.Commands, "step_summary_"+id)
+	for _, f := range []string{w.EnvFile, w.OutputFile, w.StateFile, w.SummaryFile} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Step is one invocation.
+type Step struct {
+	Inputs map[string]string
+	// Env adds variables (SSL_CERT_FILE, NO_PROXY, …).
+	Env map[string]string
+	// IDToken is ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN; nil means the job lacks id-token: write.
+	IDToken map[string]string
+	// Post runs the post stage with State as STATE_* variables.
+	Post  bool
+	State map[string]string
+	// Workspace to run in (a new one when nil).
+	Workspace *Workspace
+	// Container runs the binary in a mount namespace with the runner's container mounts.
+	Container bool
+}
+
+// Run is what one invocation did.
+type Run struct {
+	Exit           int
+	Stdout, Stderr string
+	Env            map[string]string
+	Outputs        map[string]string
+	State          map[string]string
+	EnvRaw         string
+	OutputRaw      string
+	StateRaw       string
+	Summary        string
+	Workspace      *Workspace
+	Duration       time.Duration
+	// MaxRSSKiB is the child's peak resident memory.
+	MaxRSSKiB int64
+}
+
+// Exec runs the binary for step in a test.
+func Exec(t testing.TB, s Step) *Run {
+	t.Helper()
+	if s.Workspace == nil {
+		s.Workspace = NewWorkspace(t)
+	}
+	r, err := Execute(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// Execute runs the binary for step (whose Workspace must be set).
+func Execute(s Step) (*Run, error) {
+	bin, err := Binary()
+	if err != nil {
+		return nil, err
+	}
+	w := s.Workspace
+	defaults, err := Defaults()
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]string{
+		"PATH":                "/usr/local/bin:/usr/bin:/bin",
+		"HOME":                filepath.Join(w.Root, "user-home"),
+		"RUNNER_TEMP":         w.RunnerTemp,
+		"GITHUB_ACTIONS":      "true",
+		"CI":                  "true",
+		"GITHUB_REPOSITORY":   "octo-org/octo-repo",
+		"GITHUB_WORKSPACE":    w.Workspace,
+		"GITHUB_ENV":          w.EnvFile,
+		"GITHUB_OUTPUT":       w.OutputFile,
+		"GITHUB_STATE":        w.StateFile,
+		"GITHUB_STEP_SUMMARY": w.SummaryFile,
+		"RUNNER_OS":           "Linux",
+	}
+	for k, v := range defaults {
+		env["INPUT_"+strings.ToUpper(k)] = v
+	}
+	for k, v := range s.Inputs {
+		env["INPUT_"+strings.ToUpper(k)] = v
+	}
+	for k, v := range s.IDToken {
+		env[k] = v
+	}
+	for k, v := range s.State {
+		env["STATE_"+k] = v
+	}
+	for k, v := range s.Env {
+		env[k] = v
+	}
+	var args []string
+	name := bin
+	if s.Post {
+		args = []string{"post"}
+	}
+	if s.Container {
+		name, args, env = containerize(w, bin, args, env)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = w.Workspace
+	cmd.Env = envList(env)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err = cmd.Run()
+	r := &Run{Stdout: stdout.String(), Stderr: stderr.String(), Workspace: w, Duration: time.Since(start)}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		r.Exit = ee.ExitCode()
+	default:
+		return nil, fmt.Errorf("running %s: %v", name, err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.MaxRSSKiB = ru.Maxrss
+	}
+	for _, f := range []struct {
+		path string
+		raw  *string
+		m    *map[string]string
+	}{{w.EnvFile, &r.EnvRaw, &r.Env}, {w.OutputFile, &r.OutputRaw, &r.Outputs}, {w.StateFile, &r.StateRaw, &r.State}} {
+		b, err := os.ReadFile(f.path)
+		if err != nil {
+			return nil, err
+		}
+		*f.raw = string(b)
+		if *f.m, err = ParseFileCommands(string(b)); err != nil {
+			return nil, fmt.Errorf("%s: %v", filepath.Base(f.path), err)
+		}
+	}
+	b, _ := os.ReadFile(w.SummaryFile)
+	r.Summary = string(b)
+	return r, nil
+}
+
+func envList(env map[string]string) []string {
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ParseFileCommands reads a GITHUB_ENV/GITHUB_OUTPUT/GITHUB_STATE file the way the runner
+// does: NAME=value lines and NAME<<DELIM heredocs; a later value wins.
+func ParseFileCommands(text string) (map[string]string, error) {
+	out := map[string]string{}
+	lines := strings.Split(text, "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		if line == "" {
+			continue
+		}
+		if name, delim, ok := strings.Cut(line, "<<"); ok && !strings.Contains(name, "=") {
+			var val []string
+			j := i + 1
+			for ; j < len(lines) && lines[j] != delim; j++ {
+				val = append(val, lines[j])
+			}
+			if j == len(lines) {
+				return nil, fmt.Errorf("heredoc for %s has no closing %s", name, delim)
+			}
+			out[name] = strings.Join(val, "\n")
+			i = j
+			continue
+		}
+		name, val, ok := strings.Cut(line, "=")
+		if !ok {
+			return nil, fmt.Errorf("line %d is neither NAME=value nor NAME<<DELIM: %q", i+1, line)
+		}
+		out[name] = val
+	}
+	return out, nil
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

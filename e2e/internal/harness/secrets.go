@@ -1,0 +1,109 @@
+package harness
+
+import (
+	"strings"
+	"testing"
+)
+
+const maskPrefix = "::add-mask::"
+
+// unescape undoes the workflow-command escaping of a mask line's value.
+func unescape(v string) string {
+	return strings.NewReplacer("%0D", "\r", "%0A", "\n", "%25", "%").Replace(v)
+}
+
+func secretLines(secrets []string) []string {
+	var out []string
+	for _, s := range secrets {
+		for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
+
+// NoLeak fails the test when any secret (any line of a multi-line one) appears anywhere the
+// binary printed except on an ::add-mask:: line. Failure messages never quote the secret.
+func NoLeak(t testing.TB, r *Run, secrets ...string) {
+	t.Helper()
+	for i, s := range secretLines(secrets) {
+		if strings.Contains(r.Stderr, s) {
+			t.Errorf("secret #%d (%d bytes) appears on stderr", i, len(s))
+		}
+		for n, line := range strings.Split(r.Stdout, "\n") {
+			if strings.HasPrefix(line, maskPrefix) {
+				continue
+			}
+			if strings.Contains(line, s) {
+				t.Errorf("secret #%d (%d bytes) printed on stdout line %d outside a mask", i, len(s), n+1)
+			}
+		}
+		if strings.Contains(r.Summary, s) {
+			t.Errorf("secret #%d (%d bytes) written to the job summary", i, len(s))
+		}
+	}
+}
+
+// Masked fails the test unless every line of every secret was masked, and masked before any
+// other output line: the mask must be in place before anything could print the value.
+func Masked(t testing.TB, r *Run, secrets ...string) {
+	t.Helper()
+	lines := strings.Split(r.Stdout, "\n")
+	for i, s := range secretLines(secrets) {
+		found := false
+		for _, line := range lines {
+			if strings.HasPrefix(line, maskPrefix) && unescape(strings.TrimPrefix(line, maskPrefix)) == s {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("secret #%d (%d bytes) was never masked", i, len(s))
+		}
+	}
+}
+
+// MasksFirst fails the test when an ordinary line precedes a mask line: every mask of a
+// successful login is emitted before the step prints anything else.
+func MasksFirst(t testing.TB, r *Run) {
+	t.Helper()
+	seenOther := false
+	for n, line := range strings.Split(r.Stdout, "\n") {
+		switch {
+		case line == "":
+		case strings.HasPrefix(line, maskPrefix):
+			if seenOther {
+				t.Errorf("mask on stdout line %d comes after other output", n+1)
+			}
+		default:
+			seenOther = true
+		}
+	}
+}
+
+// NothingWritten fails the test when the step wrote any file command or left any file in the
+// home mount.
+func NothingWritten(t testing.TB, r *Run) {
+	t.Helper()
+	if r.EnvRaw != "" || r.OutputRaw != "" || r.StateRaw != "" || r.Summary != "" {
+		t.Errorf("a failed step wrote file commands:\nGITHUB_ENV=%q\nGITHUB_OUTPUT=%q\nGITHUB_STATE=%q\nSUMMARY=%q",
+			redactAll(r.EnvRaw), redactAll(r.OutputRaw), redactAll(r.StateRaw), r.Summary)
+	}
+	if files := HomeFiles(t, r.Workspace); len(files) > 0 {
+		t.Errorf("a failed step left files in the home mount: %v", files)
+	}
+}
+
+// redactAll keeps only the names of a file-command text, so a failure message cannot print a
+// value that might be a credential.
+func redactAll(s string) string {
+	var names []string
+	for _, line := range strings.Split(s, "\n") {
+		if name, _, ok := strings.Cut(line, "<<"); ok {
+			names = append(names, name)
+		}
+	}
+	return strings.Join(names, ",")
+}

@@ -1,0 +1,103 @@
+package diagnose
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/oidc-login/oidc-login/internal/idtoken"
+)
+
+// AWSCall names the STS call in messages.
+const AWSCall = "AWS STS AssumeRoleWithWebIdentity"
+
+// awsStatement is one statement of an IAM role trust policy, fields in the order AWS's console
+// shows them.
+type awsStatement struct {
+	Effect    string                       `json:"Effect"`
+	Principal map[string]string            `json:"Principal"`
+	Action    string                       `json:"Action"`
+	Condition map[string]map[string]string `json:"Condition"`
+}
+
+type awsPolicy struct {
+	Version   string         `json:"Version"`
+	Statement []awsStatement `json:"Statement"`
+}
+
+// AWSTrustPolicy is the role trust policy that admits a token with these claims: the
+// condition keys are <issuer host>:aud and <issuer host>:sub.
+func AWSTrustPolicy(partition, account string, claims idtoken.Claims, wildcard bool) string {
+	host := claims.IssuerHost()
+	aud := claims.AudienceString()
+	sub := SubjectFor(claims.Subject())
+	cond := map[string]map[string]string{"StringEquals": {host + ":aud": aud}}
+	if wildcard && sub.Wildcard != "" {
+		cond["StringLike"] = map[string]string{host + ":sub": sub.Wildcard}
+	} else {
+		cond["StringEquals"][host+":sub"] = sub.Exact
+	}
+	p := awsPolicy{Version: "2012-10-17", Statement: []awsStatement{{
+		Effect:    "Allow",
+		Principal: map[string]string{"Federated": fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", partition, account, host)},
+		Action:    "sts:AssumeRoleWithWebIdentity",
+		Condition: cond,
+	}}}
+	b, _ := json.MarshalIndent(p, "", "  ")
+	return string(b)
+}
+
+// AWS explains an STS refusal of AssumeRoleWithWebIdentity for the role roleARN.
+func AWS(code, message, partition, account, roleARN string, claims idtoken.Claims) *Error {
+	e := &Error{Call: AWSCall, Code: code, Message: message, Claims: claims}
+	host := claims.IssuerHost()
+	aud := claims.AudienceString()
+	providerARN := fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", partition, account, host)
+	lower := strings.ToLower(message)
+	switch {
+	case code == "AccessDenied" || code == "IDPRejectedClaim":
+		e.Trust = true
+		e.Cause = fmt.Sprintf("The trust policy of %s does not admit this token: its conditions on %s:sub and %s:aud must match the token's sub and aud, and its Principal must be the OIDC provider %s", roleARN, host, host, providerARN)
+		if strings.Contains(claims.Subject(), "@") && strings.HasPrefix(claims.Subject(), "repo:") {
+			e.Cause += ". This repository's sub uses the immutable-id form (repo:owner@id/repo@id:…); a condition written with plain names does not match it"
+		}
+		if host != "token.actions.githubusercontent.com" {
+			e.Cause += fmt.Sprintf(". The token was issued by %s (GitHub Enterprise Server or an enterprise issuer), so the role must trust that issuer's OIDC provider", claims.Issuer())
+		}
+		e.Fix = awsTrustFix(partition, account, roleARN, claims)
+	case code == "InvalidIdentityToken" && strings.Contains(lower, "audience"):
+		e.Trust = true
+		e.Cause = fmt.Sprintf("The IAM OIDC provider %s does not list the token's audience %q as a client ID. Add it to the provider, or set the audience input to a client ID the provider lists", providerARN, aud)
+		e.Fix = fmt.Sprintf("aws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn %s \\\n  --client-id %s\n", providerARN, aud)
+	case code == "InvalidIdentityToken" && strings.Contains(lower, "no openidconnect provider"):
+		e.Trust = true
+		e.Cause = fmt.Sprintf("Account %s has no IAM OIDC provider for %s. Create it once per account, with the audience as its client ID", account, claims.Issuer())
+		e.Fix = fmt.Sprintf("aws iam create-open-id-connect-provider \\\n  --url %s \\\n  --client-id-list %s\n\nthen give the role %s this trust policy:\n%s\n", claims.Issuer(), aud, roleARN, AWSTrustPolicy(partition, account, claims, false))
+	case code == "InvalidIdentityToken":
+		e.Trust = true
+		e.Cause = "STS could not validate the token against the account's OIDC provider; check that the provider's URL is exactly the token's issuer"
+	case code == "ExpiredTokenException":
+		e.Cause = "The ID token expired before STS saw it (GitHub's tokens live about 5 minutes); a slow step or a wrong clock on the runner is the usual cause: re-run the job"
+	case code == "ValidationError" && strings.Contains(lower, "durationseconds"):
+		e.Cause = "aws-role-duration-seconds is longer than the role's maximum session duration: lower it, or raise the role's MaxSessionDuration (aws iam update-role --max-session-duration)"
+	case code == "ValidationError":
+		e.Cause = "STS rejected a parameter: check aws-role-arn, aws-role-session-name and the session policies"
+	case code == "PackedPolicyTooLarge":
+		e.Cause = "The session policies are too large: shorten aws-inline-session-policy or pass fewer aws-managed-session-policies"
+	case code == "RegionDisabledException":
+		e.Cause = "STS is not activated in this region for the account: activate it in IAM account settings, or choose another aws-region"
+	case code == "AccessDeniedException" || strings.HasPrefix(code, "InvalidClientTokenId"):
+		e.Cause = "STS refused the call; check that aws-sts-endpoint points at STS for the role's partition"
+	}
+	return e
+}
+
+func awsTrustFix(partition, account, roleARN string, claims idtoken.Claims) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Trust policy for %s that admits exactly this token:\n%s\n", roleARN, AWSTrustPolicy(partition, account, claims, false))
+	if sub := SubjectFor(claims.Subject()); sub.Wildcard != "" {
+		fmt.Fprintf(&b, "\nOr, to admit %s (StringLike):\n%s\n", sub.Kind, AWSTrustPolicy(partition, account, claims, true))
+	}
+	b.WriteString("\n" + NeverTrust + "\n")
+	return b.String()
+}

@@ -1,0 +1,326 @@
+// Package login runs one step of the action: read and validate every input, get one ID token
+// per audience, log into every provider concurrently, mask every secret as it arrives, and
+// then write env, outputs, files, state and summary together, or nothing at all. It is the
+// only package that talks to the runner; it knows nothing of any cloud.
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/diagnose"
+	"github.com/oidc-login/oidc-login/internal/httpcall"
+	"github.com/oidc-login/oidc-login/internal/idtoken"
+	"github.com/oidc-login/oidc-login/internal/provider"
+	"github.com/oidc-login/oidc-login/internal/retry"
+	"github.com/oidc-login/oidc-login/internal/runner"
+)
+
+// Exit statuses.
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+)
+
+// Action is the program with its world passed in, so tests run it in-process too.
+type Action struct {
+	Stdout io.Writer
+	Getenv func(string) string
+	// Environ lists the environment (the post stage reads its STATE_* values through it).
+	Environ func() []string
+	// Names and Factories are the provider registry.
+	Names     []string
+	Factories map[string]provider.Factory
+	// HTTP is the client for every call (httpcall.NewClient() when nil).
+	HTTP *http.Client
+	Now  func() time.Time
+}
+
+func (a *Action) client() *http.Client {
+	if a.HTTP != nil {
+		return a.HTTP
+	}
+	return httpcall.NewClient()
+}
+
+func (a *Action) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+// selected is one provider of this step and what became of it.
+type selected struct {
+	name     string
+	p        provider.Provider
+	audience string
+	token    *idtoken.Token
+	result   *provider.Result
+	err      error
+}
+
+// Main runs the main stage and returns the exit status.
+func (a *Action) Main(ctx context.Context) (status int) {
+	r := runner.New(a.Stdout, a.Getenv)
+	defer func() {
+		if p := recover(); p != nil {
+			// A panic message may quote anything; redact it and keep the stack out of the log.
+			r.Errorf("oidc-login", "internal error (please report it): %s", r.Redact(fmt.Sprint(p)))
+			status = ExitFailure
+		}
+	}()
+	in := config.EnvInputs(a.Getenv)
+
+	// Everything the user typed is checked before the first request.
+	common, err := config.ParseCommon(in, a.Names)
+	if err != nil {
+		r.Errorf("oidc-login: invalid input", "%v", err)
+		return ExitFailure
+	}
+	var sel []*selected
+	var inputErrs []error
+	for _, name := range common.Providers {
+		p, err := a.Factories[name](in, common)
+		if err != nil {
+			inputErrs = append(inputErrs, err)
+			continue
+		}
+		aud := p.Audience()
+		if common.Audience != "" {
+			aud = common.Audience
+		}
+		sel = append(sel, &selected{name: name, p: p, audience: aud})
+	}
+	if len(inputErrs) > 0 {
+		for _, err := range inputErrs {
+			r.Errorf("oidc-login: invalid input", "%v", err)
+		}
+		return ExitFailure
+	}
+	if err := a.checkRunner(common); err != nil {
+		r.Errorf("oidc-login", "%v", err)
+		return ExitFailure
+	}
+	home, err := runner.DetectHome(a.Getenv)
+	if err != nil {
+		r.Errorf("oidc-login", "%v", err)
+		return ExitFailure
+	}
+	client := a.client()
+	policy := retry.New(common.RetryMaxAttempts)
+	src, err := idtoken.FromEnv(a.Getenv, client, policy)
+	if err != nil {
+		r.Errorf("oidc-login: no ID token", "%v", err)
+		return ExitFailure
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, common.Timeout)
+	defer cancel()
+	env := provider.Env{HTTP: client, Retry: policy, Home: home, Tokens: src, Getenv: a.Getenv, Now: a.now}
+	a.fetchTokens(ctx, r, src, sel)
+	a.logIn(ctx, r, env, sel)
+
+	failed := false
+	for _, s := range sel {
+		if s.err != nil {
+			failed = true
+			a.report(r, s, common.Timeout, ctx.Err() != nil)
+		}
+	}
+	if failed {
+		return ExitFailure
+	}
+
+	if common.ShowClaims {
+		for _, s := range sel {
+			r.Group(fmt.Sprintf("ID token claims (%s, audience %s)", s.name, s.token.Claims.AudienceString()), s.token.Claims.Table(nil))
+		}
+	}
+	if err := a.commit(r, home, common, sel); err != nil {
+		r.Errorf("oidc-login", "nothing was written: %v", err)
+		return ExitFailure
+	}
+	for _, s := range sel {
+		for _, line := range s.result.Log {
+			r.Infof("%s", line)
+		}
+	}
+	return ExitOK
+}
+
+// checkRunner makes sure the file commands we will need exist, so a run outside a workflow
+// fails before any request rather than after the credentials were issued.
+func (a *Action) checkRunner(c config.Common) error {
+	if c.ExportEnv && a.Getenv(runner.EnvFile) == "" {
+		return fmt.Errorf("%s is not set, so credentials cannot be exported to later steps; run this as a GitHub Actions step (or set export-env: false)", runner.EnvFile)
+	}
+	if a.Getenv(runner.OutputFile) == "" {
+		return fmt.Errorf("%s is not set, so outputs cannot be written; run this as a GitHub Actions step", runner.OutputFile)
+	}
+	return nil
+}
+
+// fetchTokens gets one token per distinct audience, concurrently, masking each the moment it
+// arrives.
+func (a *Action) fetchTokens(ctx context.Context, r *runner.Runner, src *idtoken.Source, sel []*selected) {
+	type answer struct {
+		tok *idtoken.Token
+		err error
+	}
+	auds := map[string]*answer{}
+	for _, s := range sel {
+		auds[s.audience] = nil
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for aud := range auds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := src.Fetch(ctx, aud, r.Mask)
+			mu.Lock()
+			auds[aud] = &answer{tok, err}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	// The request token is a secret too, though it never reaches our output; mask it so
+	// nothing derived from it can show.
+	r.Mask(src.RequestToken)
+	for _, s := range sel {
+		s.token, s.err = auds[s.audience].tok, auds[s.audience].err
+	}
+}
+
+// logIn runs every provider that has its token, concurrently.
+func (a *Action) logIn(ctx context.Context, r *runner.Runner, env provider.Env, sel []*selected) {
+	var wg sync.WaitGroup
+	for _, s := range sel {
+		if s.err != nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					s.err = fmt.Errorf("internal error (please report it): %s", r.Redact(fmt.Sprint(p)))
+				}
+			}()
+			res, err := s.p.Login(ctx, s.token, env)
+			if res != nil {
+				for _, sec := range res.Secrets {
+					r.Mask(sec)
+				}
+			}
+			if err == nil && res == nil {
+				err = errors.New("no result")
+			}
+			s.result, s.err = res, err
+		}()
+	}
+	wg.Wait()
+}
+
+// report prints one failing provider's error: one readable annotation, then the details
+// (claims, suggested configuration) in a collapsed group.
+func (a *Action) report(r *runner.Runner, s *selected, timeout time.Duration, deadline bool) {
+	msg := s.err.Error()
+	if deadline && !strings.Contains(msg, "deadline") {
+		msg = fmt.Sprintf("the step deadline of %s (timeout-seconds) passed: %s", config.Seconds(timeout), msg)
+	}
+	r.Errorf("oidc-login: "+s.name+" failed", "%s: %s", s.name, msg)
+	var d *diagnose.Error
+	if errors.As(s.err, &d) {
+		if details := d.Details(); details != "" {
+			r.Group("How to fix the "+s.name+" trust setup", details)
+		}
+	}
+}
+
+// commit writes everything, or nothing: values are checked first, then files, then the file
+// commands. A failure after files were written removes them again.
+func (a *Action) commit(r *runner.Runner, home runner.Home, c config.Common, sel []*selected) error {
+	var w runner.Writes
+	var files []runner.File
+	var own, secretEnv, names []string
+	var earliest time.Time
+	for _, s := range sel {
+		res := s.result
+		if c.ExportEnv {
+			w.Env = append(w.Env, res.Env...)
+			secretEnv = append(secretEnv, res.SecretEnv...)
+		}
+		w.Outputs = append(w.Outputs, res.Outputs...)
+		if c.OutputCredentials {
+			w.Outputs = append(w.Outputs, res.CredentialOutputs...)
+		}
+		for _, st := range res.State {
+			w.State = append(w.State, runner.Var{Name: s.name + "_" + st.Name, Value: st.Value})
+		}
+		files = append(files, res.Files...)
+		own = append(own, res.OwnFiles...)
+		names = append(names, s.name)
+		if !res.Expiration.IsZero() && (earliest.IsZero() || res.Expiration.Before(earliest)) {
+			earliest = res.Expiration
+		}
+	}
+	w.Outputs = append(w.Outputs, runner.Var{Name: "claims", Value: sel[0].token.Claims.JSON()})
+	if !earliest.IsZero() {
+		w.Outputs = append(w.Outputs, runner.Var{Name: "expiration", Value: earliest.UTC().Format(time.RFC3339)})
+	}
+	w.State = append(w.State,
+		runner.Var{Name: StateProviders, Value: strings.Join(names, ",")},
+		runner.Var{Name: StateFiles, Value: strings.Join(own, "\n")},
+		runner.Var{Name: StateSecretEnv, Value: strings.Join(secretEnv, ",")},
+	)
+	if c.JobSummary {
+		w.Summary = r.Redact(summary(sel))
+	}
+	if err := r.Check(w); err != nil {
+		return err
+	}
+	var written []string
+	for _, f := range files {
+		if err := home.WriteSecret(f); err != nil {
+			for _, rel := range written {
+				_, _ = home.Remove(rel)
+			}
+			return err
+		}
+		written = append(written, f.Rel)
+	}
+	return r.Commit(w)
+}
+
+// summary is the job summary table of a successful step.
+func summary(sel []*selected) string {
+	var b strings.Builder
+	b.WriteString("### oidc-login\n\n| Provider | Identity | Account | Audience | Subject | Expires |\n|---|---|---|---|---|---|\n")
+	for _, s := range sel {
+		sm := s.result.Summary
+		exp := ""
+		if !sm.Expires.IsZero() {
+			exp = sm.Expires.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", s.name, cell(sm.Identity), cell(sm.Account), cell(sm.Audience), cell(sm.Subject), exp)
+	}
+	return b.String()
+}
+
+// cell makes a value safe inside a Markdown table cell.
+func cell(v string) string {
+	if v == "" {
+		return "–"
+	}
+	v = strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ").Replace(v)
+	return "`" + strings.ReplaceAll(v, "`", "'") + "`"
+}

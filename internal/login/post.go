@@ -1,0 +1,135 @@
+package login
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/provider"
+	"github.com/oidc-login/oidc-login/internal/retry"
+	"github.com/oidc-login/oidc-login/internal/runner"
+)
+
+// State names the main stage saves for the post stage (which sees them as STATE_<name>).
+const (
+	StateProviders = "providers"
+	StateFiles     = "files"
+	StateSecretEnv = "secret_env"
+)
+
+// Post runs the post stage: in a fresh container with the same inputs and only the STATE_*
+// values the main stage saved, it deletes the files the main stage wrote, lets providers undo
+// the rest (revoke a token, remove a shared profile), and blanks the secret env vars (SDKs
+// treat empty as unset). A file that is already gone is a warning, never a failed job.
+func (a *Action) Post(ctx context.Context) (status int) {
+	r := runner.New(a.Stdout, a.Getenv)
+	defer func() {
+		if p := recover(); p != nil {
+			r.Errorf("oidc-login post", "internal error (please report it): %s", r.Redact(fmt.Sprint(p)))
+			status = ExitFailure
+		}
+	}()
+	state := func(name string) string { return a.Getenv("STATE_" + name) }
+	in := config.EnvInputs(a.Getenv)
+	cleanup, err := config.Bool(in, "cleanup", true)
+	if err != nil {
+		r.Errorf("oidc-login post: invalid input", "%v", err)
+		return ExitFailure
+	}
+	names := config.List(state(StateProviders))
+	if len(names) == 0 {
+		r.Infof("oidc-login post: the main step logged into nothing, so there is nothing to clean up")
+		return ExitOK
+	}
+	if !cleanup {
+		r.Infof("oidc-login post: cleanup is false; leaving credentials files and variables in place")
+		return ExitOK
+	}
+	home, err := runner.DetectHome(a.Getenv)
+	if err != nil {
+		r.Errorf("oidc-login post", "%v", err)
+		return ExitFailure
+	}
+	// The post stage honours the same budget inputs as the main stage; bad values were
+	// already reported there, so the defaults stand in for them here.
+	secs, err := config.Int(in, "timeout-seconds", config.DefaultTimeoutSeconds, 1, config.MaxTimeoutSeconds)
+	if err != nil {
+		secs = config.DefaultTimeoutSeconds
+	}
+	attempts, err := config.Int(in, "retry-max-attempts", config.DefaultRetryMaxAttempts, 1, config.MaxRetryAttempts)
+	if err != nil {
+		attempts = config.DefaultRetryMaxAttempts
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second)
+	defer cancel()
+	env := provider.Env{HTTP: a.client(), Retry: retry.New(attempts), Home: home, Getenv: a.Getenv, Now: a.now}
+
+	failed := false
+	for _, name := range names {
+		f, ok := a.Factories[name]
+		if !ok {
+			continue
+		}
+		p, err := f(in, config.Common{})
+		if err != nil {
+			r.Warningf("oidc-login post: %s: cannot read the inputs again (%v); skipping its cleanup", name, err)
+			continue
+		}
+		c, ok := p.(provider.Cleaner)
+		if !ok {
+			continue
+		}
+		if err := c.Cleanup(ctx, a.providerState(name), env); err != nil {
+			r.Errorf("oidc-login post: "+name, "%s cleanup failed: %v", name, err)
+			failed = true
+		}
+	}
+	removed := 0
+	for _, rel := range strings.Split(state(StateFiles), "\n") {
+		if rel = strings.TrimSpace(rel); rel == "" {
+			continue
+		}
+		existed, err := home.Remove(rel)
+		switch {
+		case err != nil:
+			r.Warningf("oidc-login post: could not delete %s: %v", home.HostPath(rel), err)
+		case !existed:
+			r.Warningf("oidc-login post: %s was already gone", home.HostPath(rel))
+		default:
+			removed++
+		}
+	}
+	var blank []runner.Var
+	for _, n := range config.List(state(StateSecretEnv)) {
+		blank = append(blank, runner.Var{Name: n, Value: ""})
+	}
+	if len(blank) > 0 && a.Getenv(runner.EnvFile) != "" {
+		if err := r.Commit(runner.Writes{Env: blank}); err != nil {
+			r.Errorf("oidc-login post", "%v", err)
+			failed = true
+		}
+	}
+	r.Infof("oidc-login post: removed %d file(s), blanked %d variable(s)", removed, len(blank))
+	if failed {
+		return ExitFailure
+	}
+	return ExitOK
+}
+
+// providerState collects STATE_<provider>_<key> into key → value.
+func (a *Action) providerState(name string) map[string]string {
+	out := map[string]string{}
+	if a.Environ == nil {
+		return out
+	}
+	prefix := "STATE_" + name + "_"
+	for _, kv := range a.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if key, ok := strings.CutPrefix(k, prefix); ok && v != "" {
+			out[key] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,236 @@
+// Package aws is the `aws` provider: STS AssumeRoleWithWebIdentity through the official SDK,
+// with temporary credentials exported as env vars or as a named profile.
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/diagnose"
+	"github.com/oidc-login/oidc-login/internal/idtoken"
+	"github.com/oidc-login/oidc-login/internal/provider"
+	"github.com/oidc-login/oidc-login/internal/retry"
+	"github.com/oidc-login/oidc-login/internal/runner"
+)
+
+// Provider logs into AWS.
+type Provider struct {
+	cfg Config
+}
+
+// New validates the aws-* inputs.
+func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
+	c, err := Parse(in)
+	if err != nil {
+		return nil, err
+	}
+	return &Provider{cfg: c}, nil
+}
+
+// Name is "aws".
+func (p *Provider) Name() string { return "aws" }
+
+// Audience is sts.amazonaws.com (sts.amazonaws.com.cn in China regions).
+func (p *Provider) Audience() string { return p.cfg.DefaultAudience() }
+
+// transientCodes are STS error codes that clear on their own.
+var transientCodes = map[string]bool{
+	"Throttling": true, "ThrottlingException": true, "RequestLimitExceeded": true,
+	"IDPCommunicationError": true, "ServiceUnavailable": true, "InternalFailure": true,
+	"RequestTimeout": true, "RequestTimeoutException": true,
+}
+
+// Login calls AssumeRoleWithWebIdentity once per attempt. The account id and ARN come from
+// the answer's AssumedRoleUser, so no GetCallerIdentity round trip is needed.
+func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.Env) (*provider.Result, error) {
+	c := p.cfg
+	opts := sts.Options{
+		Region:     c.Region,
+		HTTPClient: env.HTTP,
+		// One retry policy for every call (ours), so the SDK must not retry underneath it.
+		Retryer: awssdk.NopRetryer{},
+		AppID:   "oidc-login",
+	}
+	if c.Endpoint != "" {
+		opts.BaseEndpoint = awssdk.String(c.Endpoint)
+	}
+	client := sts.New(opts)
+	in := &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn:          awssdk.String(c.RoleARN),
+		RoleSessionName:  awssdk.String(c.SessionName),
+		WebIdentityToken: awssdk.String(tok.Raw),
+		DurationSeconds:  awssdk.Int32(int32(c.DurationSeconds)),
+	}
+	if c.InlinePolicy != "" {
+		in.Policy = awssdk.String(c.InlinePolicy)
+	}
+	for _, arn := range c.ManagedPolicies {
+		in.PolicyArns = append(in.PolicyArns, ststypes.PolicyDescriptorType{Arn: awssdk.String(arn)})
+	}
+	var out *sts.AssumeRoleWithWebIdentityOutput
+	_, err := env.Retry.Do(ctx, diagnose.AWSCall, func(ctx context.Context, _ int) error {
+		var err error
+		out, err = client.AssumeRoleWithWebIdentity(ctx, in)
+		return p.classify(err, tok.Claims)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out.Credentials == nil || out.AssumedRoleUser == nil || out.Credentials.AccessKeyId == nil ||
+		out.Credentials.SecretAccessKey == nil || out.Credentials.SessionToken == nil || out.AssumedRoleUser.Arn == nil {
+		return nil, fmt.Errorf("%s: the answer has no credentials", diagnose.AWSCall)
+	}
+	return p.result(tok, out, env)
+}
+
+// classify sorts an SDK error into transient (retried) and final (explained) ones.
+func (p *Provider) classify(err error, claims idtoken.Claims) error {
+	if err == nil {
+		return nil
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		code, msg := api.ErrorCode(), api.ErrorMessage()
+		if transientCodes[code] || (code == "InvalidIdentityToken" && strings.Contains(msg, "retrieve verification key")) {
+			return retry.Transient(fmt.Errorf("%s: %s: %s", diagnose.AWSCall, code, msg), 0)
+		}
+		var re *awshttp.ResponseError
+		if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+			return retry.Transient(fmt.Errorf("%s: HTTP %d: %s: %s", diagnose.AWSCall, re.HTTPStatusCode(), code, msg), 0)
+		}
+		return diagnose.AWS(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, claims)
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		status := re.HTTPStatusCode()
+		e := fmt.Errorf("%s: HTTP %d with an unreadable answer", diagnose.AWSCall, status)
+		if status == 429 || status >= 500 {
+			return retry.Transient(e, 0)
+		}
+		return e
+	}
+	var send *smithyhttp.RequestSendError
+	if errors.As(err, &send) {
+		return retry.Transient(fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(send.Err)), 0)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w", diagnose.AWSCall, err)
+	}
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) {
+		return fmt.Errorf("%s: the answer could not be read: %s", diagnose.AWSCall, rootCause(de.Err))
+	}
+	return fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(err))
+}
+
+// rootCause drops the SDK's operation wrappers, which repeat the URL and the call.
+func rootCause(err error) string {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err.Error()
+		}
+		err = u
+	}
+}
+
+// AccountFromARN reads the account id out of an assumed-role ARN
+// (arn:aws:sts::<account>:assumed-role/<role>/<session>).
+func AccountFromARN(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
+}
+
+func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentityOutput, env provider.Env) (*provider.Result, error) {
+	c := p.cfg
+	cr := out.Credentials
+	keyID, secret, session := *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken
+	arn := *out.AssumedRoleUser.Arn
+	account := AccountFromARN(arn)
+	var expires time.Time
+	if cr.Expiration != nil {
+		expires = cr.Expiration.UTC()
+	}
+	r := &provider.Result{
+		Secrets:    []string{keyID, secret, session},
+		Expiration: expires,
+	}
+	if c.MaskAccountID {
+		r.Secrets = append(r.Secrets, account, arn)
+	}
+	if len(c.AllowedAccountIDs) > 0 && !slices.Contains(c.AllowedAccountIDs, account) {
+		shown := account
+		if c.MaskAccountID {
+			shown = "(masked)"
+		}
+		return nil, fmt.Errorf("%s: the assumed role is in account %s, which is not in aws-allowed-account-ids (%s); no credentials were exported",
+			diagnose.AWSCall, shown, strings.Join(c.AllowedAccountIDs, ", "))
+	}
+	if c.Profile != "" {
+		files, err := profileFiles(env.Home, c.Profile, c.Region, keyID, secret, session)
+		if err != nil {
+			return nil, err
+		}
+		r.Files = files
+		r.Env = []runner.Var{
+			{Name: "AWS_SHARED_CREDENTIALS_FILE", Value: env.Home.HostPath(credentialsRel)},
+			{Name: "AWS_CONFIG_FILE", Value: env.Home.HostPath(configRel)},
+			{Name: "AWS_PROFILE", Value: c.Profile},
+		}
+		r.State = []runner.Var{{Name: "profile", Value: c.Profile}}
+	} else {
+		r.Env = []runner.Var{
+			{Name: "AWS_ACCESS_KEY_ID", Value: keyID},
+			{Name: "AWS_SECRET_ACCESS_KEY", Value: secret},
+			{Name: "AWS_SESSION_TOKEN", Value: session},
+			{Name: "AWS_REGION", Value: c.Region},
+			{Name: "AWS_DEFAULT_REGION", Value: c.Region},
+		}
+		r.SecretEnv = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
+	}
+	r.Outputs = []runner.Var{
+		{Name: "aws-account-id", Value: account},
+		{Name: "aws-arn", Value: arn},
+	}
+	r.CredentialOutputs = []runner.Var{
+		{Name: "aws-access-key-id", Value: keyID},
+		{Name: "aws-secret-access-key", Value: secret},
+		{Name: "aws-session-token", Value: session},
+	}
+	if !expires.IsZero() {
+		r.CredentialOutputs = append(r.CredentialOutputs, runner.Var{Name: "aws-expiration", Value: expires.Format(time.RFC3339)})
+	}
+	identity, shownAccount := arn, account
+	if c.MaskAccountID {
+		// The summary is a file, not a log: masks do not reach it.
+		identity, shownAccount = "(masked)", "(masked)"
+	}
+	r.Summary = provider.Summary{
+		Identity: identity,
+		Account:  shownAccount,
+		Audience: tok.Claims.AudienceString(),
+		Subject:  tok.Claims.Subject(),
+		Expires:  expires,
+	}
+	where := "as environment variables"
+	if c.Profile != "" {
+		where = "as profile " + c.Profile
+	}
+	r.Log = []string{fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", arn, c.Region, where, expires.Format(time.RFC3339))}
+	return r, nil
+}

@@ -1,0 +1,113 @@
+package aws
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"strings"
+
+	"github.com/oidc-login/oidc-login/internal/config"
+)
+
+// Bounds AWS sets for AssumeRoleWithWebIdentity.
+const (
+	DefaultSessionName     = "GitHubActions"
+	DefaultDurationSeconds = 3600
+	MinDurationSeconds     = 900
+	MaxDurationSeconds     = 43200
+	MaxManagedPolicies     = 10
+)
+
+var (
+	roleARNRE    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})$`)
+	policyARNRE  = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(aws|\d{12}):policy/[\w+=,.@/-]+$`)
+	regionRE     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
+	sessionRE    = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	accountIDRE  = regexp.MustCompile(`^\d{12}$`)
+	profileRE    = regexp.MustCompile(`^[\w.+@-]{1,64}$`)
+	awsAudiences = map[bool]string{false: "sts.amazonaws.com", true: "sts.amazonaws.com.cn"}
+)
+
+// Config is the validated aws-* inputs.
+type Config struct {
+	RoleARN           string
+	Partition         string
+	RoleAccount       string
+	Region            string
+	SessionName       string
+	DurationSeconds   int
+	InlinePolicy      string
+	ManagedPolicies   []string
+	Endpoint          string
+	AllowedAccountIDs []string
+	MaskAccountID     bool
+	Profile           string
+}
+
+// Parse reads and validates every aws-* input.
+func Parse(in config.Inputs) (Config, error) {
+	var c Config
+	var err error
+	if c.RoleARN, err = config.Required(in, "aws-role-arn", "aws"); err != nil {
+		return c, err
+	}
+	m := roleARNRE.FindStringSubmatch(c.RoleARN)
+	if m == nil {
+		return c, config.Errorf("aws-role-arn", "must look like arn:aws:iam::<12-digit account id>:role/<name> (a role, not a user or an assumed-role session), got %s", config.Quote(c.RoleARN))
+	}
+	c.Partition, c.RoleAccount = m[1], m[2]
+	if c.Region, err = config.Required(in, "aws-region", "aws"); err != nil {
+		return c, err
+	}
+	if !regionRE.MatchString(c.Region) {
+		return c, config.Errorf("aws-region", "must be an AWS region code such as us-east-1 or eu-central-1, got %s", config.Quote(c.Region))
+	}
+	if c.Partition == "aws-cn" && !strings.HasPrefix(c.Region, "cn-") {
+		return c, config.Errorf("aws-region", "must be a China region (cn-north-1, cn-northwest-1) for the aws-cn role %s", config.Quote(c.RoleARN))
+	}
+	c.SessionName = config.Or(in, "aws-role-session-name", DefaultSessionName)
+	if !sessionRE.MatchString(c.SessionName) {
+		return c, config.Errorf("aws-role-session-name", "must be 2 to 64 characters of letters, digits and +=,.@_-, got %s", config.Quote(c.SessionName))
+	}
+	if c.DurationSeconds, err = config.Int(in, "aws-role-duration-seconds", DefaultDurationSeconds, MinDurationSeconds, MaxDurationSeconds); err != nil {
+		return c, err
+	}
+	if p := in.Input("aws-inline-session-policy"); p != "" {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, []byte(p)); err != nil || !strings.HasPrefix(buf.String(), "{") {
+			return c, config.Errorf("aws-inline-session-policy", "must be a JSON policy document ({\"Version\": \"2012-10-17\", \"Statement\": [...]})")
+		}
+		c.InlinePolicy = buf.String()
+	}
+	c.ManagedPolicies = config.Lines(in.Input("aws-managed-session-policies"))
+	if len(c.ManagedPolicies) > MaxManagedPolicies {
+		return c, config.Errorf("aws-managed-session-policies", "allows at most %d policy ARNs, got %d", MaxManagedPolicies, len(c.ManagedPolicies))
+	}
+	for _, p := range c.ManagedPolicies {
+		if !policyARNRE.MatchString(p) {
+			return c, config.Errorf("aws-managed-session-policies", "each item must be a policy ARN like arn:aws:iam::aws:policy/ReadOnlyAccess, got %s", config.Quote(p))
+		}
+	}
+	if c.Endpoint, err = config.URL(in, "aws-sts-endpoint", ""); err != nil {
+		return c, err
+	}
+	c.AllowedAccountIDs = config.List(in.Input("aws-allowed-account-ids"))
+	for _, a := range c.AllowedAccountIDs {
+		if !accountIDRE.MatchString(a) {
+			return c, config.Errorf("aws-allowed-account-ids", "must be 12-digit account ids separated by commas, got %s", config.Quote(a))
+		}
+	}
+	if c.MaskAccountID, err = config.Bool(in, "aws-mask-account-id", false); err != nil {
+		return c, err
+	}
+	c.Profile = in.Input("aws-profile")
+	if c.Profile != "" && !profileRE.MatchString(c.Profile) {
+		return c, config.Errorf("aws-profile", "must be 1 to 64 characters of letters, digits and ._+@-, got %s", config.Quote(c.Profile))
+	}
+	return c, nil
+}
+
+// DefaultAudience is the audience AWS's OIDC provider expects: the China partition has its own.
+func (c Config) DefaultAudience() string {
+	return awsAudiences[strings.HasPrefix(c.Region, "cn-")]
+}

@@ -1,0 +1,85 @@
+// Package provider defines what a cloud login is to the rest of the action. A provider gets
+// its validated config, an ID token and an HTTP client, and returns a Result; it never writes
+// to the runner itself, so package login can write everything at once or nothing.
+package provider
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/idtoken"
+	"github.com/oidc-login/oidc-login/internal/retry"
+	"github.com/oidc-login/oidc-login/internal/runner"
+)
+
+// Provider is one cloud's login, already configured from the inputs.
+type Provider interface {
+	// Name is the provider's name in the `provider` input.
+	Name() string
+	// Audience is the ID-token audience this login asks for by default; "" means GitHub's
+	// default (https://github.com/<owner>). The `audience` input overrides it.
+	Audience() string
+	// Login exchanges tok for credentials.
+	Login(ctx context.Context, tok *idtoken.Token, env Env) (*Result, error)
+}
+
+// Cleaner is implemented by providers that have more to undo in the post step than deleting
+// files and blanking variables (revoking a token, removing a shared profile).
+type Cleaner interface {
+	// Cleanup gets the state the main step saved (Result.State) and undoes what it did.
+	Cleanup(ctx context.Context, state map[string]string, env Env) error
+}
+
+// Factory builds a provider from the step's inputs, validating every one of its own inputs
+// before any network call.
+type Factory func(in config.Inputs, common config.Common) (Provider, error)
+
+// Env is what a login may use.
+type Env struct {
+	HTTP  *http.Client
+	Retry retry.Policy
+	// Home is where files for later steps go.
+	Home runner.Home
+	// Tokens can mint fresh ID tokens later (its URL goes into credential files).
+	Tokens *idtoken.Source
+	// Getenv reads the runner's variables.
+	Getenv func(string) string
+	Now    func() time.Time
+}
+
+// Result is everything a successful login hands to later steps.
+type Result struct {
+	// Secrets are masked the moment Login returns, before anything is printed.
+	Secrets []string
+	// Env is exported (with export-env) for later steps.
+	Env []runner.Var
+	// SecretEnv names the variables in Env that the post step blanks.
+	SecretEnv []string
+	// Outputs are always set; CredentialOutputs only with output-credentials.
+	Outputs           []runner.Var
+	CredentialOutputs []runner.Var
+	// Files are written to the home mount (0600, owned by the mount's owner).
+	Files []runner.File
+	// OwnFiles are the files (relative to the home mount) the post step deletes; shared files
+	// that a Cleaner edits instead are left out.
+	OwnFiles []string
+	// State is saved for the post step's Cleaner (prefixed with the provider's name).
+	State []runner.Var
+	// Summary is the provider's row in the job summary.
+	Summary Summary
+	// Expiration is when the issued credentials stop working (zero if unknown).
+	Expiration time.Time
+	// Log lines to print once the step has succeeded.
+	Log []string
+}
+
+// Summary is one row of the job summary.
+type Summary struct {
+	Identity string
+	Account  string
+	Audience string
+	Subject  string
+	Expires  time.Time
+}

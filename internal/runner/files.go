@@ -1,0 +1,192 @@
+package runner
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// ContainerHome is where the runner mounts $RUNNER_TEMP/_github_home in a container action,
+// and what it sets HOME to there.
+const ContainerHome = "/github/home"
+
+// hostHomeName is the home mount's folder under RUNNER_TEMP on the host.
+const hostHomeName = "_github_home"
+
+// FilesDir is our folder inside the home mount.
+const FilesDir = ".oidc-login"
+
+// Home is the runner's home mount: files written here outlive the container and are readable
+// by later steps, which run on the host and so need the host path.
+type Home struct {
+	// Dir is where this process writes (the container path inside a container).
+	Dir string
+	// HostDir is the same folder as later steps see it.
+	HostDir string
+}
+
+// DetectHome finds the home mount. In a container action HOME is /github/home and
+// RUNNER_TEMP keeps its host value (it is not under a mount), so the host path is
+// $RUNNER_TEMP/_github_home. Outside a container (a local or composite run) the two are the
+// same folder: $RUNNER_TEMP/_github_home when RUNNER_TEMP is set, else HOME.
+func DetectHome(getenv func(string) string) (Home, error) {
+	home, temp := getenv("HOME"), getenv("RUNNER_TEMP")
+	switch {
+	case home == ContainerHome && temp != "":
+		return Home{Dir: ContainerHome, HostDir: filepath.Join(temp, hostHomeName)}, nil
+	case home == ContainerHome:
+		return Home{}, errors.New("running in a container action but RUNNER_TEMP is not set, so the host path of /github/home is unknown")
+	case temp != "":
+		d := filepath.Join(temp, hostHomeName)
+		return Home{Dir: d, HostDir: d}, nil
+	case home != "":
+		return Home{Dir: home, HostDir: home}, nil
+	}
+	return Home{}, errors.New("neither RUNNER_TEMP nor HOME is set, so there is nowhere to write files for later steps")
+}
+
+// Path is where this process reads and writes rel.
+func (h Home) Path(rel string) string { return filepath.Join(h.Dir, rel) }
+
+// HostPath is the path later steps use for rel.
+func (h Home) HostPath(rel string) string { return filepath.Join(h.HostDir, rel) }
+
+// NewName returns a fresh file name in our folder, so two steps (or two jobs sharing a
+// self-hosted runner) never overwrite or clean up each other's files.
+func NewName(prefix, ext string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return filepath.Join(FilesDir, prefix+"-"+hex.EncodeToString(b)+ext)
+}
+
+// File is a secret file for later steps.
+type File struct {
+	// Rel is the path relative to the home mount.
+	Rel  string
+	Data []byte
+}
+
+// owner returns the uid/gid that own dir: later steps run as that user (uid 1001 on hosted
+// runners) while we run as root, so files must be handed over.
+func owner(dir string) (uid, gid int, ok bool) {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return 0, 0, false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, 0, false
+	}
+	return int(st.Uid), int(st.Gid), true
+}
+
+// chown hands a file to the home mount's owner. Only root can give files away; anyone else
+// already owns what they create, so a refusal then changes nothing.
+func chown(f interface{ Chown(int, int) error }, uid, gid int) error {
+	if err := f.Chown(uid, gid); err != nil && os.Geteuid() == 0 {
+		return err
+	}
+	return nil
+}
+
+// WriteSecret writes f with mode 0600, owned by the home mount's owner. It writes a fresh
+// file (O_EXCL, 0600 from the first byte, so there is no world-readable window) beside the
+// target and renames it into place: a symlink planted at the target is replaced, never
+// followed, and a reader never sees half a file.
+func (h Home) WriteSecret(f File) error {
+	if !filepath.IsLocal(f.Rel) {
+		return fmt.Errorf("refusing to write %q outside the home mount", f.Rel)
+	}
+	if err := os.MkdirAll(h.Dir, 0o755); err != nil {
+		return fmt.Errorf("creating the home mount folder: %w", err)
+	}
+	uid, gid, haveOwner := owner(h.Dir)
+	target := h.Path(f.Rel)
+	dir := filepath.Dir(target)
+	if err := mkdirOwned(h.Dir, dir, uid, gid, haveOwner); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("creating %s: %w", target, err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return fmt.Errorf("setting the mode of %s: %w", target, err)
+	}
+	if haveOwner {
+		if err := chown(tmp, uid, gid); err != nil {
+			return fmt.Errorf("handing %s to uid %d: %w", target, uid, err)
+		}
+	}
+	if _, err := tmp.Write(f.Data); err != nil {
+		return fmt.Errorf("writing %s: %w", target, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", target, err)
+	}
+	if fi, err := os.Lstat(target); err == nil && fi.IsDir() {
+		return fmt.Errorf("writing %s: a folder is in the way", target)
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return fmt.Errorf("writing %s: %w", target, err)
+	}
+	ok = true
+	return nil
+}
+
+// mkdirOwned creates dir (below root) 0700 and hands each new folder to the owner, so later
+// steps can reach the files inside.
+func mkdirOwned(root, dir string, uid, gid int, haveOwner bool) error {
+	rel, err := filepath.Rel(root, dir)
+	if err != nil || rel == "." {
+		return nil
+	}
+	cur := root
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		cur = filepath.Join(cur, part)
+		fi, err := os.Lstat(cur)
+		switch {
+		case err == nil && fi.IsDir():
+			continue
+		case err == nil:
+			return fmt.Errorf("creating %s: something that is not a folder is in the way", cur)
+		case !errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("creating %s: %w", cur, err)
+		}
+		if err := os.Mkdir(cur, 0o700); err != nil {
+			return fmt.Errorf("creating %s: %w", cur, err)
+		}
+		if haveOwner {
+			if err := os.Lchown(cur, uid, gid); err != nil && os.Geteuid() == 0 {
+				return fmt.Errorf("handing %s to uid %d: %w", cur, uid, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Remove deletes a file we wrote; a file that is already gone is reported, not an error
+// worth failing a job for.
+func (h Home) Remove(rel string) (existed bool, err error) {
+	if !filepath.IsLocal(rel) {
+		return false, fmt.Errorf("refusing to remove %q outside the home mount", rel)
+	}
+	err = os.Remove(h.Path(rel))
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -1,0 +1,224 @@
+// Package runner is the action's side of the GitHub runner: workflow commands on stdout
+// (masks, errors, groups), the file commands (GITHUB_ENV, GITHUB_OUTPUT, GITHUB_STATE,
+// GITHUB_STEP_SUMMARY), and the home mount where files for later steps go. Only package login
+// talks to it, so the all-or-nothing rule lives in one place.
+package runner
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/sethvargo/go-githubactions"
+)
+
+// Delimiter is the fixed heredoc delimiter go-githubactions v1.4.0 writes file commands with.
+// A value holding a line equal to it would end the value early and inject what follows.
+const Delimiter = "_GitHubActionsFileCommandDelimeter_"
+
+// File-command variables.
+const (
+	EnvFile     = "GITHUB_ENV"
+	OutputFile  = "GITHUB_OUTPUT"
+	StateFile   = "GITHUB_STATE"
+	SummaryFile = "GITHUB_STEP_SUMMARY"
+)
+
+// Var is one name=value for a file command.
+type Var struct {
+	Name, Value string
+}
+
+// Runner prints workflow commands and writes file commands. It is safe for concurrent use:
+// providers finish in any order and mask their secrets as they do.
+type Runner struct {
+	mu     sync.Mutex
+	out    io.Writer
+	getenv func(string) string
+	gha    *githubactions.Action
+	masked map[string]bool
+	// secrets are every value masked so far, redacted from anything we print as text.
+	secrets []string
+}
+
+// New returns a Runner printing to out and reading the runner's variables through getenv.
+func New(out io.Writer, getenv func(string) string) *Runner {
+	return &Runner{
+		out:    out,
+		getenv: getenv,
+		gha:    githubactions.New(githubactions.WithWriter(out), githubactions.WithGetenv(getenv)),
+		masked: map[string]bool{},
+	}
+}
+
+// Getenv reads a runner variable.
+func (r *Runner) Getenv(k string) string { return r.getenv(k) }
+
+// Mask registers secret with the runner, one ::add-mask:: per line, because a mask matches
+// within one line only. Call it before anything could print the value.
+func (r *Runner) Mask(secret string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, line := range strings.Split(strings.ReplaceAll(secret, "\r\n", "\n"), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || r.masked[line] {
+			continue
+		}
+		r.masked[line] = true
+		r.secrets = append(r.secrets, line)
+		r.gha.AddMask(line)
+	}
+}
+
+// Redact replaces every masked value in s with ***: what the runner would show, applied
+// before we print, so no secret leaves the process even in text the runner never sees
+// (the job summary, a panic message).
+func (r *Runner) Redact(s string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, sec := range r.secrets {
+		if len(sec) >= 4 {
+			s = strings.ReplaceAll(s, sec, "***")
+		}
+	}
+	return s
+}
+
+// Infof prints a plain log line (redacted).
+func (r *Runner) Infof(format string, args ...any) {
+	msg := r.Redact(fmt.Sprintf(format, args...))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintln(r.out, msg)
+}
+
+// Errorf prints an ::error:: annotation (redacted).
+func (r *Runner) Errorf(title, format string, args ...any) {
+	msg := r.Redact(fmt.Sprintf(format, args...))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	a := r.gha
+	if title != "" {
+		a = a.WithFieldsMap(map[string]string{"title": title})
+	}
+	a.Errorf("%s", msg)
+}
+
+// Warningf prints a ::warning:: annotation (redacted).
+func (r *Runner) Warningf(format string, args ...any) {
+	msg := r.Redact(fmt.Sprintf(format, args...))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gha.Warningf("%s", msg)
+}
+
+// Group prints body inside a collapsed ::group:: (redacted).
+func (r *Runner) Group(title, body string) {
+	body = r.Redact(body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gha.Group(title)
+	fmt.Fprint(r.out, strings.TrimRight(body, "\n")+"\n")
+	r.gha.EndGroup()
+}
+
+var (
+	envNameRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	outputNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+)
+
+// CheckEnv refuses a variable that cannot be written safely as GITHUB_ENV.
+func CheckEnv(v Var) error {
+	if !envNameRE.MatchString(v.Name) {
+		return fmt.Errorf("%q is not a valid environment variable name", v.Name)
+	}
+	return checkValue(v)
+}
+
+// CheckOutput refuses an output (or state) that cannot be written safely.
+func CheckOutput(v Var) error {
+	if !outputNameRE.MatchString(v.Name) {
+		return fmt.Errorf("%q is not a valid output name", v.Name)
+	}
+	return checkValue(v)
+}
+
+func checkValue(v Var) error {
+	for _, line := range strings.Split(strings.ReplaceAll(v.Value, "\r\n", "\n"), "\n") {
+		if line == Delimiter {
+			return fmt.Errorf("the value for %s contains a line equal to the file-command delimiter %s, which would inject variables; refusing to write it", v.Name, Delimiter)
+		}
+	}
+	return nil
+}
+
+// Writes is everything one step hands to later steps, written together or not at all.
+type Writes struct {
+	Env, Outputs, State []Var
+	Summary             string
+}
+
+// Check validates every name and value, and that the runner gave us somewhere to put them,
+// before anything is written.
+func (r *Runner) Check(w Writes) error {
+	for _, v := range w.Env {
+		if err := CheckEnv(v); err != nil {
+			return err
+		}
+	}
+	for _, v := range append(append([]Var{}, w.Outputs...), w.State...) {
+		if err := CheckOutput(v); err != nil {
+			return err
+		}
+	}
+	if len(w.Env) > 0 && r.getenv(EnvFile) == "" {
+		return fmt.Errorf("%s is not set, so credentials cannot be exported; run this as a GitHub Actions step, or set export-env: false", EnvFile)
+	}
+	if len(w.Outputs) > 0 && r.getenv(OutputFile) == "" {
+		return fmt.Errorf("%s is not set, so outputs cannot be written; run this as a GitHub Actions step", OutputFile)
+	}
+	return nil
+}
+
+// Commit writes w. It checks everything first so that a bad value writes nothing; state and
+// the summary are skipped when the runner gave no file for them (a local run).
+func (r *Runner) Commit(w Writes) (err error) {
+	if err := r.Check(w); err != nil {
+		return err
+	}
+	// go-githubactions panics when a file command cannot be written.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("writing the runner's file commands failed: %v", p)
+		}
+	}()
+	for _, v := range w.Env {
+		r.gha.SetEnv(v.Name, v.Value)
+	}
+	for _, v := range w.Outputs {
+		r.gha.SetOutput(v.Name, v.Value)
+	}
+	if r.getenv(StateFile) != "" {
+		for _, v := range w.State {
+			r.gha.SaveState(v.Name, v.Value)
+		}
+	}
+	if w.Summary != "" && r.getenv(SummaryFile) != "" {
+		r.gha.AddStepSummary(w.Summary)
+	}
+	return nil
+}
+
+// CanWrite reports whether the file command's file exists for writing (used by the post
+// step, which must not panic when a variable is missing).
+func CanWrite(getenv func(string) string, name string) bool {
+	p := getenv(name)
+	if p == "" {
+		return false
+	}
+	_, err := os.Stat(p)
+	return err == nil || os.IsNotExist(err)
+}

@@ -1,0 +1,34 @@
+// Command oidc-login is the GitHub Action's entrypoint: it logs the workflow into one or more
+// clouds with the job's GitHub OIDC ID token. The same binary is the post step; the image
+// starts it as /oidc-login-post (a link to it) or with the argument "post".
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/oidc-login/oidc-login/internal/login"
+	"github.com/oidc-login/oidc-login/internal/provider/registry"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	a := &login.Action{
+		Stdout:    os.Stdout,
+		Getenv:    os.Getenv,
+		Environ:   os.Environ,
+		Names:     registry.Names,
+		Factories: registry.Factories,
+	}
+	stage := a.Main
+	if strings.HasSuffix(filepath.Base(os.Args[0]), "-post") || (len(os.Args) > 1 && os.Args[1] == "post") {
+		stage = a.Post
+	}
+	code := stage(ctx)
+	stop()
+	os.Exit(code)
+}
