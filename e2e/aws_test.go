@@ -205,8 +205,10 @@ func TestAWSRefusals(t *testing.T) {
 			"--client-id https://github.com/octo-org",
 		},
 	}, {
-		name:  "issuer without OIDC provider",
-		setup: func(gh *fakegithub.Server, s *stsfake.Server) { gh.SetIssuer("https://token.actions.githubusercontent.com/octo-enterprise") },
+		name: "issuer without OIDC provider",
+		setup: func(gh *fakegithub.Server, s *stsfake.Server) {
+			gh.SetIssuer("https://token.actions.githubusercontent.com/octo-enterprise")
+		},
 		want: []string{
 			"No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com/octo-enterprise",
 			"aws iam create-open-id-connect-provider",
@@ -217,9 +219,11 @@ func TestAWSRefusals(t *testing.T) {
 		inputs: []string{"aws-role-duration-seconds", "43200"},
 		want:   []string{"ValidationError", "MaxSessionDuration", "aws-role-duration-seconds is longer than the role's maximum session duration"},
 	}, {
-		name:  "region disabled",
-		setup: func(gh *fakegithub.Server, s *stsfake.Server) { s.FailNext(403, "RegionDisabledException", "STS is not activated in this region") },
-		want:  []string{"RegionDisabledException", "activate it in IAM account settings"},
+		name: "region disabled",
+		setup: func(gh *fakegithub.Server, s *stsfake.Server) {
+			s.FailNext(403, "RegionDisabledException", "STS is not activated in this region")
+		},
+		want: []string{"RegionDisabledException", "activate it in IAM account settings"},
 	}}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
