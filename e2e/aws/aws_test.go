@@ -1,4 +1,4 @@
-package e2e
+package aws_test
 
 import (
 	"encoding/json"
@@ -73,16 +73,16 @@ func awsCLI(t *testing.T, exported map[string]string, endpoint string, args ...s
 // AWS CLI with exactly the env the step exported.
 func TestAWSWithMoto(t *testing.T) {
 	t.Parallel()
-	gh := newGitHub(t)
+	gh := harness.NewGitHub(t)
 	m := sharedMoto(t)
 	r := harness.Exec(t, harness.Step{
 		Inputs:  awsInputs(m.URL, "output-credentials", "true"),
 		IDToken: gh.Env(),
 	})
-	requireExit(t, r, 0)
+	harness.RequireExit(t, r, 0)
 	wantARN := "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions"
 	o := r.Outputs
-	mustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
+	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
 		"AWS_ACCESS_KEY_ID":     o["aws-access-key-id"],
 		"AWS_SECRET_ACCESS_KEY": o["aws-secret-access-key"],
 		"AWS_SESSION_TOKEN":     o["aws-session-token"],
@@ -99,7 +99,7 @@ func TestAWSWithMoto(t *testing.T) {
 	if id["Arn"] != wantARN || id["Account"] != awsAccount {
 		t.Errorf("aws sts get-caller-identity with the exported env = %v, want %s in %s", id, wantARN, awsAccount)
 	}
-	secrets := secretsOf(gh, o["aws-access-key-id"], o["aws-secret-access-key"], o["aws-session-token"])
+	secrets := harness.SecretsOf(gh, o["aws-access-key-id"], o["aws-secret-access-key"], o["aws-session-token"])
 	harness.Masked(t, r, secrets[2:]...)
 	harness.MasksFirst(t, r)
 	harness.NoLeak(t, r, secrets...)
@@ -112,7 +112,7 @@ func TestAWSWithMoto(t *testing.T) {
 // emulator issued, and that one login is exactly two HTTP requests.
 func TestAWSTrustedLogin(t *testing.T) {
 	t.Parallel()
-	gh := newGitHub(t)
+	gh := harness.NewGitHub(t)
 	sts := newSTS(t, gh)
 	r := harness.Exec(t, harness.Step{
 		Inputs: awsInputs(sts.URL,
@@ -123,13 +123,13 @@ func TestAWSTrustedLogin(t *testing.T) {
 			"show-claims", "true"),
 		IDToken: gh.Env(),
 	})
-	requireExit(t, r, 0)
+	harness.RequireExit(t, r, 0)
 	issued := sts.Issued()
 	if len(issued) != 1 {
 		t.Fatalf("STS issued %d credentials, want 1", len(issued))
 	}
 	c := issued[0]
-	mustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
+	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
 		"AWS_ACCESS_KEY_ID":     c.AccessKeyID,
 		"AWS_SECRET_ACCESS_KEY": c.SecretAccessKey,
 		"AWS_SESSION_TOKEN":     c.SessionToken,
@@ -141,7 +141,7 @@ func TestAWSTrustedLogin(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.Outputs["claims"]), &claims); err != nil {
 		t.Fatalf("claims output is not JSON: %v", err)
 	}
-	mustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{
+	harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{
 		"aws-account-id": awsAccount,
 		"aws-arn":        wantARN,
 		"claims":         r.Outputs["claims"],
@@ -164,7 +164,7 @@ func TestAWSTrustedLogin(t *testing.T) {
 	if !strings.Contains(r.Stdout, "::group::ID token claims (aws, audience sts.amazonaws.com)") || !strings.Contains(r.Stdout, "  sub  ") {
 		t.Errorf("show-claims printed no claims table:\n%s", r.Stdout)
 	}
-	secrets := secretsOf(gh, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
+	secrets := harness.SecretsOf(gh, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
 	harness.Masked(t, r, secrets[1:]...)
 	harness.MasksFirst(t, r)
 	harness.NoLeak(t, r, secrets...)
@@ -228,26 +228,26 @@ func TestAWSRefusals(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			gh := newGitHub(t)
+			gh := harness.NewGitHub(t)
 			sts := newSTS(t, gh)
 			if tc.setup != nil {
 				tc.setup(gh, sts)
 			}
 			r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, tc.inputs...), IDToken: gh.Env()})
-			requireExit(t, r, 1)
+			harness.RequireExit(t, r, 1)
 			for _, w := range tc.want {
 				if !strings.Contains(r.Stdout, w) {
 					t.Errorf("output lacks %q:\n%s", w, r.Stdout)
 				}
 			}
-			if n := len(errorLines(r)); n != 1 {
+			if n := len(harness.ErrorLines(r)); n != 1 {
 				t.Errorf("%d ::error:: lines, want 1", n)
 			}
 			if sts.Requests() != 1 {
 				t.Errorf("a refusal was sent %d times, want once (no retry)", sts.Requests())
 			}
 			harness.NothingWritten(t, r)
-			harness.NoLeak(t, r, secretsOf(gh)...)
+			harness.NoLeak(t, r, harness.SecretsOf(gh)...)
 			checkPolicyJSON(t, r.Stdout)
 		})
 	}
@@ -276,12 +276,12 @@ func checkPolicyJSON(t *testing.T, out string) {
 // login then succeeds with the credentials of the final answer.
 func TestAWSTransientRetried(t *testing.T) {
 	t.Parallel()
-	gh := newGitHub(t)
+	gh := harness.NewGitHub(t)
 	sts := newSTS(t, gh)
 	sts.FailNext(400, "Throttling", "Rate exceeded")
 	sts.FailNext(400, "IDPCommunicationError", "Couldn't reach the identity provider")
 	r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL), IDToken: gh.Env()})
-	requireExit(t, r, 0)
+	harness.RequireExit(t, r, 0)
 	if sts.Requests() != 3 {
 		t.Errorf("STS saw %d requests, want 3 (two transient failures, then success)", sts.Requests())
 	}
@@ -289,13 +289,13 @@ func TestAWSTransientRetried(t *testing.T) {
 	if r.Env["AWS_ACCESS_KEY_ID"] != c.AccessKeyID || r.Env["AWS_SESSION_TOKEN"] != c.SessionToken {
 		t.Errorf("exported credentials are not the ones issued")
 	}
-	harness.NoLeak(t, r, secretsOf(gh, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)...)
+	harness.NoLeak(t, r, harness.SecretsOf(gh, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)...)
 }
 
 // TestAWSChinaAudience checks the China partition's default audience.
 func TestAWSChinaAudience(t *testing.T) {
 	t.Parallel()
-	gh := newGitHub(t)
+	gh := harness.NewGitHub(t)
 	sts := stsfake.New(fakegithub.Issuer, gh.JWKSURL(), "sts.amazonaws.com.cn")
 	t.Cleanup(sts.Close)
 	role := "arn:aws-cn:iam::" + awsAccount + ":role/deploy"
@@ -304,7 +304,7 @@ func TestAWSChinaAudience(t *testing.T) {
 		Inputs:  map[string]string{"provider": "aws", "aws-role-arn": role, "aws-region": "cn-north-1", "aws-sts-endpoint": sts.URL},
 		IDToken: gh.Env(),
 	})
-	requireExit(t, r, 0)
+	harness.RequireExit(t, r, 0)
 	if got := gh.Audiences(); len(got) != 1 || got[0] != "sts.amazonaws.com.cn" {
 		t.Errorf("audience requested = %q, want sts.amazonaws.com.cn", got)
 	}
@@ -318,23 +318,23 @@ func TestAWSAccountGuards(t *testing.T) {
 	t.Parallel()
 	t.Run("account not allowed", func(t *testing.T) {
 		t.Parallel()
-		gh := newGitHub(t)
+		gh := harness.NewGitHub(t)
 		sts := newSTS(t, gh)
 		r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-allowed-account-ids", "111111111111, 222222222222"), IDToken: gh.Env()})
-		requireExit(t, r, 1)
+		harness.RequireExit(t, r, 1)
 		if !strings.Contains(r.Stdout, "account 123456789012, which is not in aws-allowed-account-ids (111111111111, 222222222222)") {
 			t.Errorf("unclear error:\n%s", r.Stdout)
 		}
 		harness.NothingWritten(t, r)
 		c := sts.Issued()[0]
-		harness.NoLeak(t, r, secretsOf(gh, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)...)
+		harness.NoLeak(t, r, harness.SecretsOf(gh, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)...)
 	})
 	t.Run("account masked", func(t *testing.T) {
 		t.Parallel()
-		gh := newGitHub(t)
+		gh := harness.NewGitHub(t)
 		sts := newSTS(t, gh)
 		r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-mask-account-id", "true", "aws-allowed-account-ids", awsAccount), IDToken: gh.Env()})
-		requireExit(t, r, 0)
+		harness.RequireExit(t, r, 0)
 		arn := "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions"
 		harness.Masked(t, r, awsAccount, arn)
 		harness.NoLeak(t, r, awsAccount, arn)
@@ -352,19 +352,19 @@ func TestAWSAccountGuards(t *testing.T) {
 // second step added.
 func TestAWSProfiles(t *testing.T) {
 	t.Parallel()
-	gh := newGitHub(t)
+	gh := harness.NewGitHub(t)
 	m := sharedMoto(t)
 	ws := harness.NewWorkspace(t)
 	first := harness.Exec(t, harness.Step{Inputs: awsInputs(m.URL, "aws-profile", "first"), IDToken: gh.Env(), Workspace: ws})
-	requireExit(t, first, 0)
+	harness.RequireExit(t, first, 0)
 	if err := ws.NewStep(); err != nil {
 		t.Fatal(err)
 	}
 	second := harness.Exec(t, harness.Step{Inputs: awsInputs(m.URL, "aws-profile", "second", "aws-region", "us-west-2"), IDToken: gh.Env(), Workspace: ws})
-	requireExit(t, second, 0)
+	harness.RequireExit(t, second, 0)
 	credsPath := filepath.Join(ws.Home, ".aws", "credentials")
 	confPath := filepath.Join(ws.Home, ".aws", "config")
-	mustEqual(t, "GITHUB_ENV", second.Env, map[string]string{
+	harness.MustEqual(t, "GITHUB_ENV", second.Env, map[string]string{
 		"AWS_SHARED_CREDENTIALS_FILE": credsPath,
 		"AWS_CONFIG_FILE":             confPath,
 		"AWS_PROFILE":                 "second",
@@ -389,7 +389,7 @@ func TestAWSProfiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	post := harness.Exec(t, harness.Step{Inputs: awsInputs(m.URL, "aws-profile", "second", "aws-region", "us-west-2"), Post: true, State: second.State, Workspace: ws})
-	requireExit(t, post, 0)
+	harness.RequireExit(t, post, 0)
 	creds = string(harness.SecretFile(t, credsPath))
 	if !strings.Contains(creds, "[first]") || strings.Contains(creds, "[second]") {
 		t.Errorf("after post, the credentials file should hold only the first profile")
@@ -404,17 +404,17 @@ func TestAWSProfiles(t *testing.T) {
 // variables and leaves nothing behind.
 func TestAWSPostBlanksEnv(t *testing.T) {
 	t.Parallel()
-	gh := newGitHub(t)
+	gh := harness.NewGitHub(t)
 	sts := newSTS(t, gh)
 	ws := harness.NewWorkspace(t)
 	main := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL), IDToken: gh.Env(), Workspace: ws})
-	requireExit(t, main, 0)
+	harness.RequireExit(t, main, 0)
 	if err := ws.NewStep(); err != nil {
 		t.Fatal(err)
 	}
 	post := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL), Post: true, State: main.State, Workspace: ws})
-	requireExit(t, post, 0)
-	mustEqual(t, "post GITHUB_ENV", post.Env, map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": ""})
+	harness.RequireExit(t, post, 0)
+	harness.MustEqual(t, "post GITHUB_ENV", post.Env, map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": ""})
 	if sts.Requests() != 1 {
 		t.Errorf("the post step called STS")
 	}
@@ -424,10 +424,10 @@ func TestAWSPostBlanksEnv(t *testing.T) {
 // must be host paths that outlive the container, 0600, owned by the home mount's owner.
 func TestAWSInContainer(t *testing.T) {
 	t.Parallel()
-	gh := newGitHub(t)
+	gh := harness.NewGitHub(t)
 	sts := newSTS(t, gh)
 	r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-profile", "ci"), IDToken: gh.Env(), Container: true})
-	requireExit(t, r, 0)
+	harness.RequireExit(t, r, 0)
 	creds := r.Env["AWS_SHARED_CREDENTIALS_FILE"]
 	if want := filepath.Join(r.Workspace.Home, ".aws", "credentials"); creds != want {
 		t.Fatalf("AWS_SHARED_CREDENTIALS_FILE = %q, want the host path %q", creds, want)

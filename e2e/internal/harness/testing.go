@@ -1,0 +1,78 @@
+package harness
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
+)
+
+// Main is the TestMain of every e2e package: the tests run as root, like the runner's
+// container (they hand files to uid 1001 and use mount namespaces), against the binary
+// built once with the Dockerfile's flags.
+func Main(m *testing.M, cleanup ...func()) {
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "e2e tests run as root, like the runner's container: they hand files to the runner's uid 1001 and use mount namespaces")
+		os.Exit(1)
+	}
+	if _, err := Binary(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	for _, c := range cleanup {
+		c()
+	}
+	os.Exit(code)
+}
+
+// NewGitHub starts a fake ID-token service for one test.
+func NewGitHub(t testing.TB) *fakegithub.Server {
+	t.Helper()
+	gh := fakegithub.New()
+	t.Cleanup(gh.Close)
+	return gh
+}
+
+// SecretsOf lists every secret the fake GitHub handed out or was given, plus more.
+func SecretsOf(gh *fakegithub.Server, more ...string) []string {
+	return append(append([]string{gh.RequestToken}, gh.Minted()...), more...)
+}
+
+// RequireExit fails unless the run exited with want, showing its output (which the leak
+// checks keep free of secrets).
+func RequireExit(t testing.TB, r *Run, want int) {
+	t.Helper()
+	if r.Exit != want {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.Exit, want, r.Stdout, r.Stderr)
+	}
+}
+
+// ErrorLines returns the ::error:: annotations of a run.
+func ErrorLines(r *Run) []string {
+	var out []string
+	for _, l := range strings.Split(r.Stdout, "\n") {
+		if strings.HasPrefix(l, "::error") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// MustEqual compares maps of exact values, both ways. Values may be credentials, so a failure
+// names the key and the sizes, never the values.
+func MustEqual(t testing.TB, what string, got, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s %s differs: got %d bytes, want %d bytes", what, k, len(got[k]), len(v))
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("%s has unexpected %s", what, k)
+		}
+	}
+}
