@@ -3,6 +3,7 @@
 package fault
 
 import (
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -120,6 +121,9 @@ func (in *Injector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if d == 0 {
 			d = 30 * time.Second
 		}
+		// Reading the whole body lets the server notice the client hanging up (it only
+		// watches the connection once the body is consumed), so a test's server can close.
+		_, _ = io.Copy(io.Discard, r.Body)
 		select {
 		case <-r.Context().Done():
 		case <-time.After(d):
