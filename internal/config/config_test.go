@@ -1,0 +1,113 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+var known = []string{"aws", "gcp", "azure", "vault", "alibaba", "token-exchange", "github"}
+
+func TestProviders(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in      string
+		want    string
+		wantErr string
+	}{
+		{"aws", "aws", ""},
+		{"aws, gcp,azure", "aws gcp azure", ""},
+		{"AWS\ngcp  token-exchange", "aws gcp token-exchange", ""},
+		{"", "", "is required"},
+		{"aws,aws", "", "listed twice"},
+		{"aws,s3", "", `unknown provider "s3"`},
+	}
+	for _, tc := range cases {
+		got, err := Providers(tc.in, known)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !IsInputError(err) {
+				t.Errorf("Providers(%q) error = %v, want %q", tc.in, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil || strings.Join(got, " ") != tc.want {
+			t.Errorf("Providers(%q) = %v, %v; want %s", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestParseCommonDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := ParseCommon(MapInputs{"provider": "aws"}, known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.ExportEnv || c.OutputCredentials || c.RetryMaxAttempts != 5 || c.Timeout != 120*time.Second || c.ShowClaims || !c.JobSummary || !c.Cleanup {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestBoolAndInt(t *testing.T) {
+	t.Parallel()
+	in := MapInputs{"a": "TRUE", "b": "False", "c": "1", "n": " 42 ", "bad": "4x"}
+	if v, err := Bool(in, "a", false); !v || err != nil {
+		t.Errorf("TRUE = %v %v", v, err)
+	}
+	if v, err := Bool(in, "b", true); v || err != nil {
+		t.Errorf("False = %v %v", v, err)
+	}
+	if _, err := Bool(in, "c", true); err == nil || err.Error() != `input c: must be true or false, got "1"` {
+		t.Errorf("1 as a boolean: %v", err)
+	}
+	if v, err := Int(in, "n", 0, 1, 100); v != 42 || err != nil {
+		t.Errorf("Int = %v %v", v, err)
+	}
+	if _, err := Int(in, "bad", 0, 1, 100); err == nil {
+		t.Errorf("4x accepted")
+	}
+	if v, _ := Int(in, "missing", 7, 1, 100); v != 7 {
+		t.Errorf("default = %d", v)
+	}
+}
+
+func TestURL(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"https://sts.eu-west-1.amazonaws.com/": "",
+		"http://127.0.0.1:8080":                "",
+		"http://localhost:1234/x":              "",
+		"http://[::1]:99":                      "",
+		"http://127.8.9.10":                    "",
+		"http://10.0.0.1":                      "must use https://",
+		"http://sts.amazonaws.com":             "must use https://",
+		"ftp://x":                              "must be an https:// URL",
+		"https://user:pw@host":                 "must not carry credentials",
+		"sts.amazonaws.com":                    "must be an absolute https:// URL",
+	}
+	for v, want := range cases {
+		got, err := URL(MapInputs{"e": v}, "e", "")
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("URL(%q): %v", v, err)
+		case want == "" && strings.HasSuffix(got, "/"):
+			t.Errorf("URL(%q) = %q keeps the trailing slash", v, got)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("URL(%q) error = %v, want %q", v, err, want)
+		}
+	}
+}
+
+func TestListsAndNames(t *testing.T) {
+	t.Parallel()
+	if got := strings.Join(List(" a, b\nc\t"), "|"); got != "a|b|c" {
+		t.Errorf("List = %s", got)
+	}
+	if got := strings.Join(Lines("arn:a b,\n arn:c \n"), "|"); got != "arn:a b|arn:c" {
+		t.Errorf("Lines = %s", got)
+	}
+	for name, ok := range map[string]bool{"OIDC_TOKEN": true, "_x1": true, "1X": false, "A-B": false, "A B": false, "": false} {
+		if err := EnvName("n", name); (err == nil) != ok {
+			t.Errorf("EnvName(%q) = %v", name, err)
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package runner
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestMaskPerLine(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	r := New(&out, env(nil))
+	r.Mask("line-one\r\nline-two\n\n  ")
+	r.Mask("line-one") // already masked: not repeated
+	want := "::add-mask::line-one\n::add-mask::line-two\n"
+	if out.String() != want {
+		t.Errorf("masks = %q, want %q", out.String(), want)
+	}
+	if got := r.Redact("x line-two y"); got != "x *** y" {
+		t.Errorf("Redact = %q", got)
+	}
+}
+
+func TestCheckRefusesInjection(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		v       Var
+		env     bool
+		wantErr string
+	}{
+		{Var{"OK_NAME", "plain"}, true, ""},
+		{Var{"OK", "a\n" + Delimiter + "\nEVIL=1"}, true, "file-command delimiter"},
+		{Var{"OK", "a\r\n" + Delimiter + "\r\nEVIL=1"}, true, "file-command delimiter"},
+		{Var{"BAD-NAME", "x"}, true, "not a valid environment variable name"},
+		{Var{"NAME<<X", "x"}, true, "not a valid environment variable name"},
+		{Var{"aws-account-id", "1"}, false, ""},
+		{Var{"bad name", "1"}, false, "not a valid output name"},
+	}
+	for _, tc := range cases {
+		check := CheckOutput
+		if tc.env {
+			check = CheckEnv
+		}
+		err := check(tc.v)
+		if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("check(%q) = %v, want %q", tc.v.Name, err, tc.wantErr)
+		}
+	}
+}
+
+func TestCommitAllOrNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string]string{}
+	for _, n := range []string{EnvFile, OutputFile, StateFile, SummaryFile} {
+		files[n] = filepath.Join(dir, n)
+		os.WriteFile(files[n], nil, 0o644)
+	}
+	r := New(&bytes.Buffer{}, env(files))
+	bad := Writes{Env: []Var{{"A", "1"}}, Outputs: []Var{{"o", "x\n" + Delimiter}}}
+	if err := r.Commit(bad); err == nil {
+		t.Fatal("an injected value was accepted")
+	}
+	for n, p := range files {
+		if b, _ := os.ReadFile(p); len(b) != 0 {
+			t.Errorf("%s written despite a refused value: %q", n, b)
+		}
+	}
+	good := Writes{Env: []Var{{"A", "1\n2"}}, Outputs: []Var{{"o-x", "y"}}, State: []Var{{"s", "z"}}, Summary: "| t |\n"}
+	if err := r.Commit(good); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(files[EnvFile])
+	if string(b) != "A<<"+Delimiter+"\n1\n2\n"+Delimiter+"\n" {
+		t.Errorf("GITHUB_ENV = %q", b)
+	}
+	b, _ = os.ReadFile(files[SummaryFile])
+	if string(b) != "| t |\n\n" {
+		t.Errorf("summary = %q", b)
+	}
+}
+
+func TestDetectHome(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		env          map[string]string
+		dir, hostDir string
+		wantErr      bool
+	}{
+		{map[string]string{"HOME": "/github/home", "RUNNER_TEMP": "/home/runner/work/_temp"}, "/github/home", "/home/runner/work/_temp/_github_home", false},
+		{map[string]string{"HOME": "/github/home"}, "", "", true},
+		{map[string]string{"HOME": "/home/me", "RUNNER_TEMP": "/tmp/rt"}, "/tmp/rt/_github_home", "/tmp/rt/_github_home", false},
+		{map[string]string{"HOME": "/home/me"}, "/home/me", "/home/me", false},
+	}
+	for _, tc := range cases {
+		h, err := DetectHome(env(tc.env))
+		if (err != nil) != tc.wantErr || h.Dir != tc.dir || h.HostDir != tc.hostDir {
+			t.Errorf("DetectHome(%v) = %+v, %v", tc.env, h, err)
+		}
+	}
+}
+
+// TestWriteSecretReplacesPlantedSymlink plants a symlink where a secret file will go: the
+// write must replace the link, never write through it, and the file must be 0600.
+func TestWriteSecretReplacesPlantedSymlink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	home := Home{Dir: dir, HostDir: "/host/home"}
+	victim := filepath.Join(t.TempDir(), "victim")
+	os.WriteFile(victim, []byte("untouched"), 0o644)
+	os.MkdirAll(filepath.Join(dir, FilesDir), 0o700)
+	rel := filepath.Join(FilesDir, "creds.json")
+	if err := os.Symlink(victim, filepath.Join(dir, rel)); err != nil {
+		t.Fatal(err)
+	}
+	if err := home.WriteSecret(File{Rel: rel, Data: []byte("secret")}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "untouched" {
+		t.Errorf("the write followed the planted symlink: victim now %q", b)
+	}
+	fi, err := os.Lstat(filepath.Join(dir, rel))
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file: %v %v", fi.Mode(), err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, rel)); string(b) != "secret" {
+		t.Errorf("content = %q", b)
+	}
+	if home.HostPath(rel) != "/host/home/.oidc-login/creds.json" {
+		t.Errorf("HostPath = %s", home.HostPath(rel))
+	}
+	if err := home.WriteSecret(File{Rel: "../escape", Data: nil}); err == nil {
+		t.Errorf("a path outside the home mount was accepted")
+	}
+}
+
+// TestWriteSecretOwner checks files are handed to the home mount's owner (as root).
+func TestWriteSecretOwner(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Fatal("handing files to another user needs root; run the tests as root, as CI does")
+	}
+	dir := t.TempDir()
+	if err := os.Chown(dir, 1001, 1001); err != nil {
+		t.Fatal(err)
+	}
+	home := Home{Dir: dir, HostDir: dir}
+	rel := filepath.Join(FilesDir, "sub", "f")
+	if err := home.WriteSecret(File{Rel: rel, Data: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{filepath.Join(dir, FilesDir), filepath.Join(dir, FilesDir, "sub"), filepath.Join(dir, rel)} {
+		fi, _ := os.Stat(p)
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid != 1001 || st.Gid != 1001 {
+			t.Errorf("%s owned by %d:%d", p, st.Uid, st.Gid)
+		}
+	}
+	existed, err := home.Remove(rel)
+	if !existed || err != nil {
+		t.Errorf("Remove = %v %v", existed, err)
+	}
+	if existed, err := home.Remove(rel); existed || err != nil {
+		t.Errorf("second Remove = %v %v", existed, err)
+	}
+}
