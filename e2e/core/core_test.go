@@ -178,4 +178,3 @@ func TestOutsideAWorkflow(t *testing.T) {
 		t.Errorf("output:\n%s", r.Stdout)
 	}
 }
-
