@@ -12,6 +12,15 @@ import (
 // HomeFiles lists the regular files in the workspace's home mount, relative to it.
 func HomeFiles(t testing.TB, w *Workspace) []string {
 	t.Helper()
+	files, err := w.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// Files lists the regular files in the home mount, relative to it.
+func (w *Workspace) Files() ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(w.Home, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -23,11 +32,8 @@ func HomeFiles(t testing.TB, w *Workspace) []string {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sort.Strings(out)
-	return out
+	return out, err
 }
 
 // SecretFile checks that path exists on the host as a regular 0600 file owned by the runner's
