@@ -1,0 +1,211 @@
+package diagnose
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/oidc-login/oidc-login/internal/idtoken"
+)
+
+// Names of Google's calls in messages.
+const (
+	GCPSTSCall = "Google STS token exchange"
+	GCPIAMCall = "Google IAM Credentials"
+)
+
+// GCPMappedAttributeLimit is the size Google allows a mapped attribute (google.subject and
+// every attribute.*).
+const GCPMappedAttributeLimit = 127
+
+// GCPTarget is what the login was aimed at, for explanations.
+type GCPTarget struct {
+	// Provider is projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<id>.
+	Provider      string
+	ProjectNumber string
+	Pool          string
+	ProviderID    string
+	// ServiceAccount is "" for direct federation.
+	ServiceAccount string
+	// Project is the service account's project id when known.
+	Project string
+}
+
+func (t GCPTarget) poolName() string {
+	return "projects/" + t.ProjectNumber + "/locations/global/workloadIdentityPools/" + t.Pool
+}
+
+// GCPPrincipalSet is the IAM member for every token of a repository, through the
+// attribute.repository mapping.
+func GCPPrincipalSet(t GCPTarget, repository string) string {
+	return "principalSet://iam.googleapis.com/" + t.poolName() + "/attribute.repository/" + repository
+}
+
+// GCPPrincipal is the IAM member for one subject (google.subject, mapped from sub).
+func GCPPrincipal(t GCPTarget, subject string) string {
+	return "principal://iam.googleapis.com/" + t.poolName() + "/subject/" + subject
+}
+
+// gcpCELQuote writes a CEL string literal.
+func gcpCELQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// GCPCondition is the attribute_condition (CEL over assertion.*) that admits exactly the
+// context of this token: its repository, and its branch or tag, environment, or event.
+// broad leaves the context out and admits any workflow of the repository.
+func GCPCondition(claims idtoken.Claims, broad bool) string {
+	repo := claims.String("repository")
+	if repo == "" {
+		// Not a GitHub Actions token of the usual shape: the subject is all there is.
+		return "assertion.sub == " + gcpCELQuote(claims.Subject())
+	}
+	parts := []string{"assertion.repository == " + gcpCELQuote(repo)}
+	if broad {
+		return parts[0]
+	}
+	switch {
+	case claims.String("environment") != "":
+		parts = append(parts, "assertion.environment == "+gcpCELQuote(claims.String("environment")))
+	case claims.String("event_name") == "pull_request":
+		parts = append(parts, "assertion.event_name == 'pull_request'")
+	case claims.String("ref") != "":
+		parts = append(parts, "assertion.ref == "+gcpCELQuote(claims.String("ref")))
+	}
+	return strings.Join(parts, " && ")
+}
+
+// gcpGcloudProvider is the common tail of gcloud's workload-identity-pools providers commands.
+func gcpGcloudProvider(verb string, t GCPTarget) string {
+	return fmt.Sprintf("gcloud iam workload-identity-pools providers %s %s \\\n  --project=%s --location=global --workload-identity-pool=%s", verb, t.ProviderID, t.ProjectNumber, t.Pool)
+}
+
+var gcpMappedAttrRE = regexp.MustCompile(`mapped attribute (\S+) exceeds`)
+
+// GCPSTS explains a refusal by STS (an OAuth error code and description).
+func GCPSTS(code, description string, t GCPTarget, claims idtoken.Claims) *Error {
+	e := &Error{Call: GCPSTSCall, Code: code, Message: gcpSentence(description), Claims: claims}
+	lower := strings.ToLower(description)
+	aud := claims.AudienceString()
+	switch {
+	case code == "invalid_target":
+		e.Cause = fmt.Sprintf("STS found no active workload identity provider %s. Check that gcp-workload-identity-provider names the provider (…/providers/<id>), not the pool; that projects/%s is the project NUMBER (not the id) of the project that holds the pool; and that neither the pool nor the provider is disabled or deleted", t.Provider, t.ProjectNumber)
+		e.Fix = fmt.Sprintf("List the providers of the pool and their state:\ngcloud iam workload-identity-pools providers list \\\n  --project=%s --location=global --workload-identity-pool=%s \\\n  --format='table(name,state,disabled)'\n\nThe project number of a project id:\ngcloud projects describe <project id> --format='value(projectNumber)'\n", t.ProjectNumber, t.Pool)
+	case code == "invalid_grant" && strings.Contains(lower, "audience"):
+		e.Trust = true
+		e.Cause = fmt.Sprintf("The provider does not accept the token's audience %q. With no allowed audiences configured it accepts https://iam.googleapis.com/%s (the default this action asks for); if you set the audience input, add that value to the provider's allowed audiences", aud, t.Provider)
+		e.Fix = gcpGcloudProvider("update-oidc", t) + fmt.Sprintf(" \\\n  --allowed-audiences=%s\n", aud)
+	case code == "invalid_grant" && strings.Contains(lower, "issuer"):
+		e.Trust = true
+		e.Cause = fmt.Sprintf("The provider's issuer URI is not the token's issuer %s. GitHub.com issues https://token.actions.githubusercontent.com; GitHub Enterprise Server and enterprises with a custom issuer use their own", claims.Issuer())
+		e.Fix = gcpGcloudProvider("update-oidc", t) + fmt.Sprintf(" \\\n  --issuer-uri=%s\n", claims.Issuer())
+	case code == "invalid_grant" && strings.Contains(lower, "127 bytes"):
+		e.Trust = true
+		e.Cause, e.Fix = gcpMappedAttribute(description, t, claims)
+	case code == "invalid_grant" && (strings.Contains(lower, "attribute condition") || strings.Contains(lower, "rejected by the attribute")):
+		e.Trust = true
+		e.Cause = fmt.Sprintf("The provider's attribute condition rejects this token. The condition is CEL over the token's claims (assertion.<claim>); it must be true for the claims below. This token is from repository %s, ref %s", gcpOrDash(claims.String("repository")), gcpOrDash(claims.String("ref")))
+		e.Fix = gcpConditionFix(t, claims)
+	case code == "invalid_grant" && (strings.Contains(lower, "expired") || strings.Contains(lower, "stale")):
+		e.Cause = "The ID token expired before STS saw it (GitHub's tokens live about 5 minutes); a slow step or a wrong clock on the runner is the usual cause: re-run the job"
+	case code == "invalid_grant":
+		e.Trust = true
+		e.Cause = fmt.Sprintf("STS could not validate the token with the provider %s: check its issuer URI (%s) and that the provider can fetch the issuer's keys", t.Provider, claims.Issuer())
+	case code == "invalid_request":
+		e.Cause = "STS rejected the request's shape; check gcp-workload-identity-provider and gcp-access-token-scopes, and gcp-sts-endpoint if you set it"
+	}
+	return e
+}
+
+// gcpSentence drops the full stop Google ends its messages with, since Error adds its own.
+func gcpSentence(s string) string { return strings.TrimSuffix(strings.TrimSpace(s), ".") }
+
+func gcpOrDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+func gcpConditionFix(t GCPTarget, claims idtoken.Claims) string {
+	var b strings.Builder
+	exact := GCPCondition(claims, false)
+	fmt.Fprintf(&b, "An attribute condition that admits exactly this workflow's context:\n  %s\n\n", exact)
+	fmt.Fprintf(&b, "%s \\\n  --attribute-condition=%q\n", gcpGcloudProvider("update-oidc", t), exact)
+	if broad := GCPCondition(claims, true); broad != exact {
+		fmt.Fprintf(&b, "\nOr, to admit any workflow of %s:\n  %s\n", claims.String("repository"), broad)
+	}
+	b.WriteString("\nNever leave the condition without the repository (or repository_owner): any repository on GitHub could then federate into the pool.\n")
+	return b.String()
+}
+
+// gcpMappedAttribute explains the 127-byte limit: which claims are too long to map, and a
+// mapping of google.subject that always fits.
+func gcpMappedAttribute(description string, t GCPTarget, claims idtoken.Claims) (cause, fix string) {
+	attr := "a mapped attribute"
+	if m := gcpMappedAttrRE.FindStringSubmatch(description); m != nil {
+		attr = m[1]
+	}
+	var long []string
+	for _, n := range claims.Names() {
+		if s, ok := claims[n].(string); ok && len(s) > GCPMappedAttributeLimit {
+			long = append(long, fmt.Sprintf("%s (%d bytes)", n, len(s)))
+		}
+	}
+	sort.Strings(long)
+	cause = fmt.Sprintf("Google maps %s from the token through the provider's attribute mapping, and a mapped value may be at most %d bytes", attr, GCPMappedAttributeLimit)
+	if len(long) > 0 {
+		cause += "; this token's longer claims are " + strings.Join(long, ", ")
+	}
+	cause += ". Map google.subject to something that always fits, and bind service accounts through attribute.repository rather than the subject"
+	fix = gcpGcloudProvider("update-oidc", t) +
+		" \\\n  --attribute-mapping=\"google.subject=assertion.repository_id + ':' + assertion.run_id,attribute.repository=assertion.repository,attribute.repository_owner=assertion.repository_owner\"\n" +
+		"\nBranch, environment and workflow names are chosen by whoever pushes: a mapping of assertion.sub or assertion.ref fails for long ones.\n"
+	return cause, fix
+}
+
+// GCPIAM explains a refusal by IAM Credentials (a google.rpc status).
+func GCPIAM(method string, httpStatus int, status, message string, t GCPTarget, claims idtoken.Claims) *Error {
+	e := &Error{Call: GCPIAMCall + " " + method, Code: status, Message: gcpSentence(message), Claims: claims}
+	if e.Code == "" {
+		e.Code = fmt.Sprintf("HTTP %d", httpStatus)
+	}
+	switch status {
+	case "PERMISSION_DENIED":
+		e.Trust = true
+		e.Cause, e.Fix = gcpPermissionDenied(t, claims)
+	case "NOT_FOUND":
+		e.Cause = fmt.Sprintf("The service account %s does not exist (or was deleted): check gcp-service-account", t.ServiceAccount)
+	case "UNAUTHENTICATED":
+		e.Cause = "IAM Credentials did not accept the federated token STS had just issued; check that gcp-iam-credentials-endpoint is in the same universe as gcp-sts-endpoint"
+	case "INVALID_ARGUMENT":
+		e.Cause = "IAM Credentials rejected a parameter: a gcp-access-token-lifetime above 3600s needs the organisation policy constraints/iam.allowServiceAccountCredentialLifetimeExtension to list the service account; also check gcp-access-token-scopes and gcp-id-token-audience"
+	case "FAILED_PRECONDITION":
+		e.Cause = fmt.Sprintf("The service account %s cannot mint tokens right now; it may be disabled (gcloud iam service-accounts enable %s)", t.ServiceAccount, t.ServiceAccount)
+	}
+	return e
+}
+
+// gcpPermissionDenied explains a missing roles/iam.workloadIdentityUser binding, naming the
+// exact member that identifies this repository.
+func gcpPermissionDenied(t GCPTarget, claims idtoken.Claims) (cause, fix string) {
+	repo := claims.String("repository")
+	if repo == "" {
+		repo = Repository(claims.Subject())
+	}
+	member := GCPPrincipal(t, claims.Subject())
+	if repo != "" {
+		member = GCPPrincipalSet(t, repo)
+	}
+	cause = fmt.Sprintf("The federated identity may not impersonate %s: grant roles/iam.workloadIdentityUser on the service account to the member %s (this needs the attribute mapping attribute.repository=assertion.repository on the provider). If the binding is new, it can take up to 5 minutes to apply; a service account that does not exist is refused the same way", t.ServiceAccount, member)
+	project := t.Project
+	if project == "" {
+		project = "<project id>"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "gcloud iam service-accounts add-iam-policy-binding %s \\\n  --project=%s \\\n  --role=roles/iam.workloadIdentityUser \\\n  --member=%s\n", t.ServiceAccount, project, member)
+	fmt.Fprintf(&b, "\nOr, to admit only this token's subject (google.subject=assertion.sub):\n  --member=%s\n", GCPPrincipal(t, claims.Subject()))
+	fmt.Fprintf(&b, "\nThe provider must map the attribute the member names:\n%s \\\n  --attribute-mapping=\"google.subject=assertion.sub,attribute.repository=assertion.repository\"\n", gcpGcloudProvider("update-oidc", t))
+	return cause, b.String()
+}

@@ -1,0 +1,103 @@
+package diagnose
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/oidc-login/oidc-login/internal/idtoken"
+)
+
+var gcpTarget = GCPTarget{
+	Provider:       "projects/123456789012/locations/global/workloadIdentityPools/github-pool/providers/github",
+	ProjectNumber:  "123456789012",
+	Pool:           "github-pool",
+	ProviderID:     "github",
+	ServiceAccount: "deploy@octo-project.iam.gserviceaccount.com",
+	Project:        "octo-project",
+}
+
+func TestGCPCondition(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		claims       idtoken.Claims
+		exact, broad string
+	}{
+		{idtoken.Claims{"repository": "octo-org/octo-repo", "ref": "refs/heads/main", "event_name": "push"},
+			"assertion.repository == 'octo-org/octo-repo' && assertion.ref == 'refs/heads/main'", "assertion.repository == 'octo-org/octo-repo'"},
+		{idtoken.Claims{"repository": "octo-org/octo-repo", "ref": "refs/heads/main", "environment": "prod"},
+			"assertion.repository == 'octo-org/octo-repo' && assertion.environment == 'prod'", "assertion.repository == 'octo-org/octo-repo'"},
+		{idtoken.Claims{"repository": "octo-org/octo-repo", "ref": "refs/pull/1/merge", "event_name": "pull_request"},
+			"assertion.repository == 'octo-org/octo-repo' && assertion.event_name == 'pull_request'", "assertion.repository == 'octo-org/octo-repo'"},
+		{idtoken.Claims{"repository": "octo-org/octo-repo", "ref": "refs/tags/it's"},
+			`assertion.repository == 'octo-org/octo-repo' && assertion.ref == 'refs/tags/it\'s'`, "assertion.repository == 'octo-org/octo-repo'"},
+		{idtoken.Claims{"sub": "custom:subject"}, "assertion.sub == 'custom:subject'", "assertion.sub == 'custom:subject'"},
+	}
+	for _, tc := range cases {
+		if got := GCPCondition(tc.claims, false); got != tc.exact {
+			t.Errorf("exact condition = %s, want %s", got, tc.exact)
+		}
+		if got := GCPCondition(tc.claims, true); got != tc.broad {
+			t.Errorf("broad condition = %s, want %s", got, tc.broad)
+		}
+	}
+}
+
+func TestGCPSTS(t *testing.T) {
+	t.Parallel()
+	claims := idtoken.Claims{
+		"iss": "https://token.actions.githubusercontent.com", "aud": "https://github.com/octo-org",
+		"sub": "repo:octo-org/octo-repo:ref:refs/heads/" + strings.Repeat("b", 120), "repository": "octo-org/octo-repo", "ref": "refs/heads/main",
+	}
+	cases := []struct {
+		code, msg string
+		trust     bool
+		want      []string
+	}{
+		{"invalid_target", `The target service indicated by the "audience" parameters is invalid.`, false,
+			[]string{"not the pool", "project NUMBER (not the id)", "providers list \\\n  --project=123456789012 --location=global --workload-identity-pool=github-pool"}},
+		{"invalid_grant", "The audience in ID Token [https://github.com/octo-org] does not match the expected audience.", true,
+			[]string{"update-oidc github \\\n  --project=123456789012 --location=global --workload-identity-pool=github-pool \\\n  --allowed-audiences=https://github.com/octo-org\n"}},
+		{"invalid_grant", "The issuer in ID Token https://x does not match the expected ones.", true, []string{"--issuer-uri=https://token.actions.githubusercontent.com"}},
+		{"invalid_grant", "The given credential is rejected by the attribute condition.", true,
+			[]string{`--attribute-condition="assertion.repository == 'octo-org/octo-repo' && assertion.ref == 'refs/heads/main'"`, "Never leave the condition without the repository"}},
+		{"invalid_grant", "The size of mapped attribute google.subject exceeds the 127 bytes limit. Either modify your attribute mapping.", true,
+			[]string{"Google maps google.subject", "sub (159 bytes)", "--attribute-mapping="}},
+		{"invalid_grant", "The ID Token has expired.", false, []string{"re-run the job"}},
+	}
+	for _, tc := range cases {
+		e := GCPSTS(tc.code, tc.msg, gcpTarget, claims)
+		text := e.Error() + "\n" + e.Details()
+		if e.Trust != tc.trust || e.Cause == "" || strings.Contains(e.Error(), "..") {
+			t.Errorf("%s %q: trust %v, cause %q, error %q", tc.code, tc.msg, e.Trust, e.Cause, e.Error())
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s %q: explanation lacks %q:\n%s", tc.code, tc.msg, w, text)
+			}
+		}
+	}
+}
+
+func TestGCPIAMPermissionDenied(t *testing.T) {
+	t.Parallel()
+	claims := idtoken.Claims{"iss": "https://token.actions.githubusercontent.com", "sub": "repo:octo-org/octo-repo:environment:prod", "repository": "octo-org/octo-repo"}
+	e := GCPIAM("generateAccessToken", 403, "PERMISSION_DENIED", "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).", gcpTarget, claims)
+	want := "gcloud iam service-accounts add-iam-policy-binding deploy@octo-project.iam.gserviceaccount.com \\\n" +
+		"  --project=octo-project \\\n" +
+		"  --role=roles/iam.workloadIdentityUser \\\n" +
+		"  --member=principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github-pool/attribute.repository/octo-org/octo-repo\n"
+	if !strings.HasPrefix(e.Fix, want) || !e.Trust {
+		t.Errorf("fix:\n%s\nwant it to start with:\n%s", e.Fix, want)
+	}
+	if !strings.Contains(e.Fix, "principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github-pool/subject/repo:octo-org/octo-repo:environment:prod") {
+		t.Errorf("fix lacks the subject member:\n%s", e.Fix)
+	}
+	if e.Call != "Google IAM Credentials generateAccessToken" || !strings.HasPrefix(e.Error(), "Google IAM Credentials generateAccessToken refused: PERMISSION_DENIED: Permission") {
+		t.Errorf("error = %s", e.Error())
+	}
+	for status, want := range map[string]string{"NOT_FOUND": "does not exist", "INVALID_ARGUMENT": "allowServiceAccountCredentialLifetimeExtension", "UNAUTHENTICATED": "same universe"} {
+		if e := GCPIAM("generateAccessToken", 400, status, "x", gcpTarget, claims); !strings.Contains(e.Cause, want) {
+			t.Errorf("%s cause = %q, want it to mention %q", status, e.Cause, want)
+		}
+	}
+}
