@@ -1,0 +1,296 @@
+package diagnose
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/oidc-login/oidc-login/internal/idtoken"
+)
+
+// Names of the Vault calls in messages.
+const (
+	VaultLoginCall  = "Vault JWT login"
+	VaultRevokeCall = "Vault token revoke-self"
+)
+
+// VaultReadCall names the read of one secret path in messages.
+func VaultReadCall(path string) string { return "Vault read of " + path }
+
+// VaultTarget is where a login was tried: the JWT auth mount, the role and the namespace.
+type VaultTarget struct {
+	Mount     string
+	Role      string
+	Namespace string
+}
+
+// roleName is the role for commands; an empty vault-role means the mount's default_role,
+// whose name we do not know.
+func (t VaultTarget) roleName() string {
+	if t.Role == "" {
+		return "<default-role>"
+	}
+	return t.Role
+}
+
+// where says which mount (and namespace) for sentences.
+func (t VaultTarget) where() string {
+	s := "auth/" + t.Mount
+	if t.Namespace != "" {
+		s += " in namespace " + t.Namespace
+	}
+	return s
+}
+
+// vaultCmd starts a vault CLI command, with -namespace when there is one (flags go before
+// the path).
+func (t VaultTarget) vaultCmd(verb string) string {
+	if t.Namespace != "" {
+		return "vault " + verb + " -namespace=" + vaultShellQuote(t.Namespace) + " "
+	}
+	return "vault " + verb + " "
+}
+
+// VaultMessage flattens Vault's error list. Vault wraps ACL refusals in go-multierror's
+// "1 error occurred:\n\t* permission denied\n\n", which reads badly on one line.
+func VaultMessage(errs []string) string {
+	var parts []string
+	for _, e := range errs {
+		e = strings.TrimSpace(e)
+		if i := strings.Index(e, "occurred:"); i >= 0 && strings.Contains(e[:i], "error") {
+			e = e[i+len("occurred:"):]
+		}
+		for _, p := range strings.Split(e, "\n") {
+			p = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(p), "* "))
+			if p != "" {
+				parts = append(parts, p)
+			}
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+var (
+	vaultRoleNotFoundRE = regexp.MustCompile(`role "([^"]*)" could not be found`)
+	vaultClaimRE        = regexp.MustCompile(`claim "([^"]*)" (does not match any associated bound claim values|is missing|not found in token|could not be converted to string)`)
+)
+
+// VaultLogin explains a refused JWT login. status is the HTTP status, errs Vault's
+// "errors" list.
+func VaultLogin(status int, errs []string, t VaultTarget, claims idtoken.Claims) *Error {
+	msg := VaultMessage(errs)
+	e := &Error{Call: VaultLoginCall, Code: fmt.Sprintf("HTTP %d", status), Message: msg, Claims: claims}
+	lower := strings.ToLower(msg)
+	role := t.roleName()
+	aud := claims.AudienceString()
+	defaultNote := ""
+	if t.Role == "" {
+		defaultNote = fmt.Sprintf(" (vault-role is empty, so the mount's default_role was used: `%s` shows its name)", strings.TrimSpace(t.vaultCmd("read"))+" auth/"+t.Mount+"/config")
+	}
+	switch {
+	case vaultRoleNotFoundRE.MatchString(msg):
+		name := vaultRoleNotFoundRE.FindStringSubmatch(msg)[1]
+		e.Trust = true
+		e.Cause = fmt.Sprintf("%s has no role %q%s. Set vault-role to an existing role (%s), or create this one with the command below", t.where(), name, defaultNote, strings.TrimSpace(t.vaultCmd("list"))+" auth/"+t.Mount+"/role")
+		e.Fix = vaultRoleFix(VaultTarget{Mount: t.Mount, Role: name, Namespace: t.Namespace}, claims, true)
+	case strings.Contains(lower, "missing role"):
+		e.Cause = fmt.Sprintf("vault-role is empty and %s has no default_role. Set vault-role, or give the mount a default role: %sauth/%s/config default_role=<role>", t.where(), t.vaultCmd("write"), t.Mount)
+	case strings.Contains(lower, "no audiences bound to the role"):
+		e.Trust = true
+		e.Cause = fmt.Sprintf("Role %q on %s binds no audience, but a GitHub ID token always carries one (aud %s)%s. Bind the token's audience with bound_audiences", role, t.where(), aud, defaultNote)
+		e.Fix = vaultUpdateFix(t, "bound_audiences="+vaultShellQuote(aud), claims)
+	case strings.Contains(lower, "invalid audience (aud) claim") || strings.Contains(lower, "aud claim does not match any bound audience"):
+		e.Trust = true
+		e.Cause = fmt.Sprintf("The bound_audiences of role %q on %s do not include the token's aud %s%s. Add it to the role, or set the audience input to a value the role binds", role, t.where(), aud, defaultNote)
+		e.Fix = vaultUpdateFix(t, "bound_audiences="+vaultShellQuote(aud), claims)
+	case strings.Contains(lower, "sub claim does not match bound subject"):
+		e.Trust = true
+		e.Cause = fmt.Sprintf("The bound_subject of role %q on %s must equal the token's sub %s exactly (no wildcards)%s. Set it to that value, or clear it and bind sub with bound_claims instead", role, t.where(), claims.Subject(), defaultNote)
+		e.Fix = vaultUpdateFix(t, "bound_subject="+vaultShellQuote(claims.Subject()), claims) + "\nOr, to match with a wildcard instead:\n" +
+			t.vaultCmd("write") + "auth/" + t.Mount + "/role/" + role + " \\\n    bound_subject=\"\" \\\n" + vaultBoundClaims(claims, "sub", true) + "\n"
+	case vaultClaimRE.MatchString(msg):
+		m := vaultClaimRE.FindStringSubmatch(msg)
+		claim, what := m[1], m[2]
+		e.Trust = true
+		switch what {
+		case "does not match any associated bound claim values":
+			e.Cause = fmt.Sprintf("The bound_claims of role %q on %s do not admit the token's %s %s%s. Set bound_claims to match it (bound_claims is replaced as a whole: keep any other claims you bind in the same JSON)", role, t.where(), claim, vaultClaimValue(claims, claim), defaultNote)
+			e.Fix = vaultClaimFix(t, claims, claim)
+		case "is missing":
+			e.Cause = fmt.Sprintf("Role %q on %s binds the claim %q, which this token does not carry%s (environment, for one, is only set for jobs that name an environment). Bind claims every token of this workflow carries, such as sub or repository", role, t.where(), claim, defaultNote)
+			e.Fix = vaultClaimFix(t, claims, "sub")
+		default:
+			e.Cause = fmt.Sprintf("The user_claim (or groups_claim) of role %q on %s is %q, which this token does not carry as a string%s. Use a claim every GitHub token carries, such as sub, repository or job_workflow_ref", role, t.where(), claim, defaultNote)
+			e.Fix = vaultUpdateFix(t, "user_claim=sub", claims)
+		}
+	case strings.Contains(lower, "invalid issuer (iss) claim") || strings.Contains(lower, "issuer"):
+		e.Trust = true
+		e.Cause = fmt.Sprintf("The bound_issuer (or OIDC discovery URL) of %s does not match the token's issuer %s. Configure the mount for that issuer", t.where(), claims.Issuer())
+		e.Fix = vaultConfigFix(t, claims.Issuer())
+	case strings.Contains(lower, "expired") || strings.Contains(lower, "invalid expiration"):
+		e.Cause = "The ID token expired before Vault saw it (GitHub's tokens live about 5 minutes); a slow step, or a wrong clock on the runner or the Vault server, is the usual cause: re-run the job and check the clocks"
+	case strings.Contains(lower, "signature") || strings.Contains(lower, "verifying token") || strings.Contains(lower, "jwks") || strings.Contains(lower, "no known key"):
+		e.Trust = true
+		e.Cause = fmt.Sprintf("%s could not verify the token's signature: its oidc_discovery_url (or jwks_url) must point at the token's issuer %s", t.where(), claims.Issuer())
+		e.Fix = vaultConfigFix(t, claims.Issuer())
+	case strings.Contains(lower, "no handler for route") || strings.Contains(lower, "unsupported path") || status == 404:
+		e.Cause = fmt.Sprintf("No auth method is mounted at %s: check vault-auth-path and vault-namespace, or enable the JWT auth method there", t.where())
+		e.Fix = t.vaultCmd("auth enable") + "-path=" + t.Mount + " jwt\n" + vaultConfigFix(t, claims.Issuer())
+	case strings.Contains(lower, "oidc role_type"):
+		e.Cause = fmt.Sprintf("Role %q on %s has role_type=oidc, which is for browser logins; a workflow needs role_type=jwt", role, t.where())
+		e.Fix = vaultUpdateFix(t, "role_type=jwt", claims)
+	case strings.Contains(lower, "permission denied"):
+		e.Trust = true
+		e.Cause = fmt.Sprintf("Vault denied the login on %s: the role's token_bound_cidrs may exclude the runner's address, or vault-namespace may not be the namespace the mount lives in", t.where())
+	default:
+		e.Trust = true
+		e.Cause = fmt.Sprintf("Vault refused the login on %s; check the role's bound_audiences, bound_claims and user_claim against the token's claims", t.where())
+		e.Fix = vaultRoleFix(t, claims, false)
+	}
+	return e
+}
+
+// vaultClaimValue shows a claim of the token for a sentence.
+func vaultClaimValue(claims idtoken.Claims, name string) string {
+	v, ok := claims[name]
+	if !ok {
+		return "(absent)"
+	}
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// vaultBoundClaims is the bound_claims argument lines admitting this token on claim (sub gets
+// the narrowest wildcard when glob is set).
+func vaultBoundClaims(claims idtoken.Claims, claim string, glob bool) string {
+	value := vaultClaimValue(claims, claim)
+	typ := "string"
+	if glob && claim == "sub" {
+		if s := SubjectFor(claims.Subject()); s.Wildcard != "" {
+			value, typ = s.Wildcard, "glob"
+		}
+	}
+	b, _ := json.Marshal(map[string]string{claim: value})
+	return "    bound_claims_type=" + typ + " \\\n    bound_claims=" + vaultShellQuote(string(b))
+}
+
+// vaultClaimFix is the role update that admits this token on claim, exactly and (for sub) with
+// the narrowest wildcard.
+func vaultClaimFix(t VaultTarget, claims idtoken.Claims, claim string) string {
+	var b strings.Builder
+	head := t.vaultCmd("write") + "auth/" + t.Mount + "/role/" + t.roleName() + " \\\n"
+	fmt.Fprintf(&b, "Admit exactly this token's %s:\n%s%s\n", claim, head, vaultBoundClaims(claims, claim, false))
+	if claim == "sub" {
+		if s := SubjectFor(claims.Subject()); s.Wildcard != "" {
+			fmt.Fprintf(&b, "\nOr, to admit %s:\n%s%s\n", s.Kind, head, vaultBoundClaims(claims, claim, true))
+		}
+		b.WriteString("\n" + NeverTrust + "\n")
+	}
+	return b.String()
+}
+
+// vaultUpdateFix is a one-setting role update (the JWT auth method keeps the fields a write
+// does not name), followed by the complete role for reference.
+func vaultUpdateFix(t VaultTarget, setting string, claims idtoken.Claims) string {
+	return fmt.Sprintf("Update the role (fields not named keep their values):\n%sauth/%s/role/%s %s\n\nA complete role that admits this token:\n%s",
+		t.vaultCmd("write"), t.Mount, t.roleName(), setting, vaultRoleFix(t, claims, false))
+}
+
+// vaultRoleFix is the complete role that admits this token, exactly and with the narrowest
+// wildcard on sub.
+func vaultRoleFix(t VaultTarget, claims idtoken.Claims, create bool) string {
+	var b strings.Builder
+	write := func(glob bool) {
+		fmt.Fprintf(&b, "%sauth/%s/role/%s \\\n    role_type=jwt \\\n    user_claim=sub \\\n    bound_audiences=%s \\\n%s",
+			t.vaultCmd("write"), t.Mount, t.roleName(), vaultShellQuote(claims.AudienceString()), vaultBoundClaims(claims, "sub", glob))
+		if create {
+			b.WriteString(" \\\n    token_policies=<policy> \\\n    token_ttl=15m")
+		}
+		b.WriteString("\n")
+	}
+	write(false)
+	if s := SubjectFor(claims.Subject()); s.Wildcard != "" {
+		fmt.Fprintf(&b, "\nOr, to admit %s:\n", s.Kind)
+		write(true)
+	}
+	b.WriteString("\n" + NeverTrust + "\n")
+	return b.String()
+}
+
+// vaultConfigFix points the mount at the token's issuer.
+func vaultConfigFix(t VaultTarget, issuer string) string {
+	return fmt.Sprintf("%sauth/%s/config \\\n    oidc_discovery_url=%s \\\n    bound_issuer=%s\n", t.vaultCmd("write"), t.Mount, vaultShellQuote(issuer), vaultShellQuote(issuer))
+}
+
+// VaultRead explains a refused read of one secret path. policies are the token's, for the
+// message.
+func VaultRead(status int, errs, warnings []string, path, namespace string, t VaultTarget, policies []string) *Error {
+	e := &Error{Call: VaultReadCall(path), Code: fmt.Sprintf("HTTP %d", status), Message: VaultMessage(errs)}
+	where := ""
+	if namespace != "" {
+		where = " in namespace " + namespace
+	}
+	switch {
+	case status == 403:
+		e.Cause = fmt.Sprintf("The token's policies (%s) do not allow reading %s%s. Grant read on it in a policy attached to role %q on %s (token_policies)", strings.Join(policies, ", "), path, where, t.roleName(), t.where())
+		e.Fix = VaultPolicy(path, t, policies)
+	case status == 404 && strings.Contains(strings.Join(warnings, " "), "versioned K/V"):
+		e.Message = VaultMessage(warnings)
+		e.Cause = fmt.Sprintf("%s is on a KV version 2 mount, whose secrets are read at <mount>/data/<path>: write it as %s in vault-secrets", path, vaultKV2Path(path))
+	case status == 404:
+		e.Cause = fmt.Sprintf("There is no secret at %s%s (or its latest version was deleted)", path, where)
+		if !vaultHasSegment(path, "data") {
+			e.Cause += fmt.Sprintf("; on a KV version 2 mount write the path with data/, e.g. %s", vaultKV2Path(path))
+		}
+	default:
+		e.Cause = fmt.Sprintf("Vault refused to read %s%s", path, where)
+	}
+	return e
+}
+
+// VaultPolicy is the policy that lets a token read path, and how to attach it next to the
+// role's current policies (Vault adds "default" by itself).
+func VaultPolicy(path string, t VaultTarget, policies []string) string {
+	const name = "oidc-login-read"
+	keep := []string{}
+	for _, p := range policies {
+		if p != "default" && p != name {
+			keep = append(keep, p)
+		}
+	}
+	keep = append(keep, name)
+	return fmt.Sprintf("Policy that grants it:\npath %q {\n  capabilities = [\"read\"]\n}\n\nWrite it and add it to the role's token_policies (the list is replaced as a whole):\n%s%s - <<'EOF'\npath %q {\n  capabilities = [\"read\"]\n}\nEOF\n%sauth/%s/role/%s token_policies=%s\n",
+		path, t.vaultCmd("policy write"), name, path, t.vaultCmd("write"), t.Mount, t.roleName(), vaultShellQuote(strings.Join(keep, ",")))
+}
+
+func vaultHasSegment(path, seg string) bool {
+	for _, s := range strings.Split(path, "/") {
+		if s == seg {
+			return true
+		}
+	}
+	return false
+}
+
+// vaultKV2Path inserts data/ after the mount's first segment, the usual shape of a KV v2 path.
+func vaultKV2Path(path string) string {
+	mount, rest, ok := strings.Cut(path, "/")
+	if !ok {
+		return path + "/data/<path>"
+	}
+	return mount + "/data/" + rest
+}
+
+// vaultShellQuote quotes a value for a POSIX shell when it needs it.
+func vaultShellQuote(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@=,+", r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,64 @@
+package vault
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/oidc-login/oidc-login/internal/runner"
+)
+
+func TestSecretData(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, path, body string
+		want             map[string]any
+		err              bool
+	}{
+		{name: "KV v2", path: "secret/data/ci", body: `{"data":{"data":{"a":"1"},"metadata":{"version":3}}}`, want: map[string]any{"a": "1"}},
+		{name: "KV v1", path: "kv/app", body: `{"data":{"a":"1"},"lease_duration":2764800}`, want: map[string]any{"a": "1"}},
+		{name: "KV v1 with keys named data and metadata", path: "kv/app", body: `{"data":{"data":{"x":"y"},"metadata":"m"}}`,
+			want: map[string]any{"data": map[string]any{"x": "y"}, "metadata": "m"}},
+		{name: "KV v2 deleted version", path: "secret/data/ci", body: `{"data":{"data":null,"metadata":{"deletion_time":"2024-01-01T00:00:00Z"}}}`, err: true},
+		{name: "no data", path: "kv/app", body: `{"data":null}`, err: true},
+		{name: "not JSON", path: "kv/app", body: `<html>`, err: true},
+	}
+	for _, tc := range cases {
+		got, err := secretData(tc.path, []byte(tc.body))
+		if (err != nil) != tc.err || !tc.err && !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: secretData = %v, %v", tc.name, got, err)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	t.Parallel()
+	data, err := secretData("kv/x", []byte(`{"data":{"s":"text","n":9007199254740993,"f":1.5,"b":true,"z":null,"o":{"k":[1,"2"]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"s": "text", "n": "9007199254740993", "f": "1.5", "b": "true", "z": "null", "o": `{"k":[1,"2"]}`} {
+		if got, err := format(data[k]); err != nil || got != want {
+			t.Errorf("format(%s) = %q, %v, want %q", k, got, err, want)
+		}
+	}
+}
+
+func TestDelimiterLines(t *testing.T) {
+	t.Parallel()
+	d := runner.Delimiter
+	for v, want := range map[string]bool{
+		"a\n" + d + "\nb": true, d: true, "a\r\n" + d + "\r\nb": true,
+		"a" + d: false, d + " ": false, "plain": false,
+	} {
+		if got := hasDelimiterLine(v); got != want {
+			t.Errorf("hasDelimiterLine(%q) = %v, want %v", v, got, want)
+		}
+		// The runner must refuse exactly what we refuse.
+		if runnerRefuses := runner.CheckEnv(runner.Var{Name: "X", Value: v}) != nil; runnerRefuses != want {
+			t.Errorf("%q: the runner refuses=%v but we refuse=%v", v, runnerRefuses, want)
+		}
+	}
+	if got := withoutDelimiterLines("a\n" + d + "\nb"); got != "a\nb" {
+		t.Errorf("withoutDelimiterLines = %q", got)
+	}
+}
