@@ -1,0 +1,87 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/oidc-login/oidc-login/internal/idtoken"
+)
+
+// TokenExchangeCall names the exchange in messages.
+const TokenExchangeCall = "OAuth 2.0 token exchange (RFC 8693)"
+
+// TokenExchangeFailure is one RFC 6749 §5.2 error answer to the exchange and what was asked.
+type TokenExchangeFailure struct {
+	URL    string
+	Status int
+	// Code and Description are the answer's `error` and `error_description`.
+	Code, Description string
+	// Parameters is what we sent besides the token, for the explanation.
+	Audience, Resource, Scope, RequestedTokenType, ClientID string
+}
+
+// TokenExchange explains a refusal of the exchange. The server's trust configuration is its
+// own, so the fix is said in terms of what the server must accept rather than in its syntax.
+func TokenExchange(f TokenExchangeFailure, claims idtoken.Claims) *Error {
+	e := &Error{Call: TokenExchangeCall + " at " + f.URL, Code: f.Code, Message: dropFinalPeriod(f.Description), Claims: claims}
+	if e.Code == "" {
+		e.Code = fmt.Sprintf("HTTP %d", f.Status)
+	}
+	switch f.Code {
+	case "invalid_grant":
+		e.Trust = true
+		e.Cause = fmt.Sprintf("The server refused the GitHub ID token as subject_token: it must trust the issuer %s, accept the audience %q (change it with the audience input), and admit the subject %q", claims.Issuer(), claims.AudienceString(), claims.Subject())
+		e.Fix = tokenExchangeTrust(claims)
+	case "invalid_target":
+		e.Cause = "The server will not issue a token for the target asked for: check " + tokenExchangeTargets(f) + " against what the server allows for this client"
+	case "invalid_client", "unauthorized_client":
+		if f.ClientID == "" {
+			e.Cause = "The server wants to know the client: set token-exchange-client-id to the client id it registered for this exchange"
+		} else {
+			e.Cause = fmt.Sprintf("The server does not allow the client %q to exchange tokens: check token-exchange-client-id and that the client may use the token-exchange grant", f.ClientID)
+		}
+	case "invalid_scope":
+		e.Cause = fmt.Sprintf("The server refused the scope %q: check token-exchange-scope", f.Scope)
+	case "unsupported_grant_type":
+		e.Cause = "The server does not support urn:ietf:params:oauth:grant-type:token-exchange at this endpoint: check token-exchange-url"
+	case "invalid_request":
+		e.Cause = "The server found the request malformed or missing a parameter it requires: check its documentation for the token-exchange parameters (" + tokenExchangeTargets(f) + ", token-exchange-client-id)"
+	default:
+		if f.Status == 401 || f.Status == 403 {
+			e.Cause = "The server refused the request itself; it may want a client id (token-exchange-client-id) or may not accept GitHub ID tokens at all"
+		}
+	}
+	return e
+}
+
+// tokenExchangeTargets lists what was asked for, for the invalid_target explanation.
+func tokenExchangeTargets(f TokenExchangeFailure) string {
+	var parts []string
+	for _, p := range []struct{ name, v string }{
+		{"token-exchange-audience", f.Audience},
+		{"token-exchange-resource", f.Resource},
+		{"token-exchange-requested-token-type", f.RequestedTokenType},
+	} {
+		if p.v != "" {
+			parts = append(parts, fmt.Sprintf("%s (%q)", p.name, p.v))
+		}
+	}
+	if len(parts) == 0 {
+		return "token-exchange-audience and token-exchange-resource (none was sent)"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func tokenExchangeTrust(claims idtoken.Claims) string {
+	var b strings.Builder
+	b.WriteString("The server's trust configuration for GitHub ID tokens must accept:\n")
+	fmt.Fprintf(&b, "  issuer    %s (keys at %s/.well-known/jwks)\n", claims.Issuer(), strings.TrimRight(claims.Issuer(), "/"))
+	fmt.Fprintf(&b, "  audience  %s\n", claims.AudienceString())
+	sub := SubjectFor(claims.Subject())
+	fmt.Fprintf(&b, "  subject   %s\n", sub.Exact)
+	if sub.Wildcard != "" {
+		fmt.Fprintf(&b, "            or, to admit %s, the pattern %s\n", sub.Kind, sub.Wildcard)
+	}
+	b.WriteString("\n" + NeverTrust + "\n")
+	return b.String()
+}

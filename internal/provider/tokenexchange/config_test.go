@@ -1,0 +1,54 @@
+package tokenexchange
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/oidc-login/oidc-login/internal/config"
+)
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	c, err := Parse(config.MapInputs{"token-exchange-url": "https://sts.example.com/oauth2/token/"})
+	if err != nil || c != (Config{URL: "https://sts.example.com/oauth2/token", EnvName: DefaultEnvName}) {
+		t.Errorf("defaults: %+v, %v", c, err)
+	}
+	full := config.MapInputs{
+		"token-exchange-url":                  "http://127.0.0.1:8080/token",
+		"token-exchange-audience":             "billing",
+		"token-exchange-resource":             "https://api.example.com",
+		"token-exchange-scope":                "read write",
+		"token-exchange-requested-token-type": "urn:ietf:params:oauth:token-type:jwt",
+		"token-exchange-client-id":            "ci",
+		"token-exchange-env-name":             "API_TOKEN",
+	}
+	c, err = Parse(full)
+	want := Config{URL: "http://127.0.0.1:8080/token", Audience: "billing", Resource: "https://api.example.com", Scope: "read write",
+		RequestedTokenType: "urn:ietf:params:oauth:token-type:jwt", ClientID: "ci", EnvName: "API_TOKEN"}
+	if err != nil || c != want {
+		t.Errorf("every input: %+v, %v", c, err)
+	}
+	for _, bad := range [][2]string{
+		{"token-exchange-url", ""}, {"token-exchange-url", "http://example.com/token"}, {"token-exchange-env-name", "A-B"},
+		{"token-exchange-resource", "not a uri"}, {"token-exchange-requested-token-type", "jwt"}, {"token-exchange-scope", "a\nb"},
+	} {
+		in := config.MapInputs{}
+		for k, v := range full {
+			in[k] = v
+		}
+		in[bad[0]] = bad[1]
+		if _, err := Parse(in); err == nil || !strings.HasPrefix(err.Error(), "input "+bad[0]+": ") {
+			t.Errorf("%s=%q: error %v, want an input error naming it", bad[0], bad[1], err)
+		}
+	}
+}
+
+func TestExpiresIn(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]int64{`3600`: 3600, `"900"`: 900, `299.9`: 299, ``: 0, `null`: 0, `-5`: 0, `"soon"`: 0} {
+		if got := expiresIn(json.RawMessage(raw)); got != want {
+			t.Errorf("expiresIn(%s) = %d, want %d", raw, got, want)
+		}
+	}
+}
