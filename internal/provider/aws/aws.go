@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -81,8 +82,14 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 	}
 	var out *sts.AssumeRoleWithWebIdentityOutput
 	_, err := env.Retry.Do(ctx, diagnose.AWSCall, func(ctx context.Context, _ int) error {
+		actx, cancel := env.Retry.Attempt(ctx)
+		defer cancel()
 		var err error
-		out, err = client.AssumeRoleWithWebIdentity(ctx, in)
+		out, err = client.AssumeRoleWithWebIdentity(actx, in)
+		if err != nil && actx.Err() != nil && ctx.Err() == nil {
+			// Only this attempt ran out of time (a hung connection): worth another try.
+			return retry.Transient(fmt.Errorf("%s: no answer within the attempt's time limit", diagnose.AWSCall), 0)
+		}
 		return p.classify(err, tok.Claims)
 	})
 	if err != nil {
@@ -130,6 +137,10 @@ func (p *Provider) classify(err error, claims idtoken.Claims) error {
 	}
 	var de *smithy.DeserializationError
 	if errors.As(err, &de) {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			// The connection dropped mid-answer: a network fault, not a broken service.
+			return retry.Transient(fmt.Errorf("%s: connection closed before the answer was complete", diagnose.AWSCall), 0)
+		}
 		return fmt.Errorf("%s: the answer could not be read: %s", diagnose.AWSCall, rootCause(de.Err))
 	}
 	return fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(err))
