@@ -162,7 +162,8 @@ func URL(in Inputs, name, def string) (string, error) {
 	default:
 		return "", Errorf(name, "must be an https:// URL, got %s", quote(v))
 	}
-	return strings.TrimRight(v, "/"), nil
+	// u.String() normalises what url.Parse accepted loosely (an upper-case scheme).
+	return strings.TrimRight(u.String(), "/"), nil
 }
 
 var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)

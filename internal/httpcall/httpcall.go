@@ -19,9 +19,6 @@ import (
 )
 
 const (
-	// AttemptTimeout bounds one attempt, so a server that accepts and never answers costs one
-	// attempt, not the whole step.
-	AttemptTimeout = 20 * time.Second
 	// MaxBody bounds what we read of an answer; every real answer is a few KiB.
 	MaxBody = 1 << 20
 	// UserAgent identifies us to services (and in their audit logs).
@@ -34,7 +31,7 @@ const (
 func NewClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = http.ProxyFromEnvironment
-	t.ResponseHeaderTimeout = AttemptTimeout
+	t.ResponseHeaderTimeout = retry.MaxAttemptTimeout
 	return &http.Client{
 		Transport: t,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -68,6 +65,8 @@ type Classify func(*Response) error
 func Do(ctx context.Context, c *http.Client, p retry.Policy, req Request, classify Classify) (*Response, int, error) {
 	var resp *Response
 	n, err := p.Do(ctx, req.Call, func(ctx context.Context, _ int) error {
+		ctx, cancel := p.Attempt(ctx)
+		defer cancel()
 		r, err := once(ctx, c, req)
 		if err != nil {
 			return err
@@ -82,8 +81,6 @@ func Do(ctx context.Context, c *http.Client, p retry.Policy, req Request, classi
 }
 
 func once(ctx context.Context, c *http.Client, req Request) (*Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, AttemptTimeout)
-	defer cancel()
 	var body io.Reader
 	if req.Body != nil {
 		body = bytes.NewReader(req.Body)
@@ -118,7 +115,7 @@ func once(ctx context.Context, c *http.Client, req Request) (*Response, error) {
 func networkFault(err error) string {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Sprintf("no answer within %s", AttemptTimeout)
+		return "no answer within the attempt's time limit"
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return "connection closed before the answer was complete"
 	}

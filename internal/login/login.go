@@ -115,7 +115,7 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		return ExitFailure
 	}
 	client := a.client()
-	policy := retry.New(common.RetryMaxAttempts)
+	policy := retry.ForStep(common.RetryMaxAttempts, common.Timeout)
 	src, err := idtoken.FromEnv(a.Getenv, client, policy)
 	if err != nil {
 		r.Errorf("oidc-login: no ID token", "%v", err)

@@ -64,7 +64,7 @@ func (a *Action) Post(ctx context.Context) (status int) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second)
 	defer cancel()
-	env := provider.Env{HTTP: a.client(), Retry: retry.New(attempts), Home: home, Getenv: a.Getenv, Now: a.now}
+	env := provider.Env{HTTP: a.client(), Retry: retry.ForStep(attempts, time.Duration(secs)*time.Second), Home: home, Getenv: a.Getenv, Now: a.now}
 
 	failed := false
 	for _, name := range names {

@@ -13,10 +13,15 @@ import (
 	"time"
 )
 
-// Backoff bounds; one place for them.
+// Backoff and attempt bounds; one place for them.
 const (
 	BaseDelay = 200 * time.Millisecond
 	MaxDelay  = 10 * time.Second
+	// MaxAttemptTimeout bounds one attempt, so a server that accepts and never answers costs
+	// one attempt, not the whole step.
+	MaxAttemptTimeout = 20 * time.Second
+	// MinAttemptTimeout keeps a short step deadline from starving a slow but healthy answer.
+	MinAttemptTimeout = time.Second
 	// MaxRetryAfter caps a server's Retry-After so a hostile answer cannot park the step.
 	MaxRetryAfter = 30 * time.Second
 )
@@ -25,6 +30,8 @@ const (
 type Policy struct {
 	MaxAttempts int
 	Base, Cap   time.Duration
+	// AttemptTimeout bounds each attempt (MaxAttemptTimeout when zero).
+	AttemptTimeout time.Duration
 	// sleep waits for d or until ctx ends; replaced in tests.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -34,7 +41,25 @@ func New(maxAttempts int) Policy {
 	if maxAttempts < 1 {
 		maxAttempts = 1
 	}
-	return Policy{MaxAttempts: maxAttempts, Base: BaseDelay, Cap: MaxDelay}
+	return Policy{MaxAttempts: maxAttempts, Base: BaseDelay, Cap: MaxDelay, AttemptTimeout: MaxAttemptTimeout}
+}
+
+// ForStep is the policy for a step with this deadline: an attempt may use a quarter of it
+// (within [MinAttemptTimeout, MaxAttemptTimeout]), so a hung connection leaves time for the
+// retries that the attempt budget allows.
+func ForStep(maxAttempts int, deadline time.Duration) Policy {
+	p := New(maxAttempts)
+	p.AttemptTimeout = min(max(deadline/4, MinAttemptTimeout), MaxAttemptTimeout)
+	return p
+}
+
+// Attempt returns ctx bounded by the per-attempt timeout.
+func (p Policy) Attempt(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := p.AttemptTimeout
+	if d <= 0 {
+		d = MaxAttemptTimeout
+	}
+	return context.WithTimeout(ctx, d)
 }
 
 // TransientError marks a failure that another attempt may cure.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/internal/config"
 	"github.com/oidc-login/oidc-login/internal/diagnose"
+	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/retry"
@@ -81,8 +83,14 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 	}
 	var out *sts.AssumeRoleWithWebIdentityOutput
 	_, err := env.Retry.Do(ctx, diagnose.AWSCall, func(ctx context.Context, _ int) error {
+		actx, cancel := env.Retry.Attempt(ctx)
+		defer cancel()
 		var err error
-		out, err = client.AssumeRoleWithWebIdentity(ctx, in)
+		out, err = client.AssumeRoleWithWebIdentity(actx, in)
+		if err != nil && actx.Err() != nil && ctx.Err() == nil {
+			// Only this attempt ran out of time (a hung connection): worth another try.
+			return retry.Transient(fmt.Errorf("%s: no answer within the attempt's time limit", diagnose.AWSCall), 0)
+		}
 		return p.classify(err, tok.Claims)
 	})
 	if err != nil {
@@ -95,44 +103,60 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 	return p.result(tok, out, env)
 }
 
-// classify sorts an SDK error into transient (retried) and final (explained) ones.
+// classify sorts an SDK error into transient (retried) and final (explained) ones. The order
+// matters: the SDK wraps network and decoding failures inside its response error.
 func (p *Provider) classify(err error, claims idtoken.Claims) error {
 	if err == nil {
 		return nil
 	}
+	var send *smithyhttp.RequestSendError
+	if errors.As(err, &send) {
+		return retry.Transient(fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(send.Err)), 0)
+	}
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) && !strings.Contains(err.Error(), "empty") {
+			// The connection dropped mid-answer: a network fault, not a broken service.
+			return retry.Transient(fmt.Errorf("%s: connection closed before the answer was complete", diagnose.AWSCall), 0)
+		}
+		return fmt.Errorf("%s: the answer could not be read as STS XML: %s", diagnose.AWSCall, rootCause(de.Err))
+	}
+	status, wait := 0, time.Duration(0)
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		status = re.HTTPStatusCode()
+		if re.Response != nil && re.Response.Response != nil {
+			wait = httpcall.RetryAfter(re.Response.Header)
+		}
+	}
+	transientStatus := status == 429 || status >= 500
 	var api smithy.APIError
 	if errors.As(err, &api) {
 		code, msg := api.ErrorCode(), api.ErrorMessage()
 		if transientCodes[code] || (code == "InvalidIdentityToken" && strings.Contains(msg, "retrieve verification key")) {
 			return retry.Transient(fmt.Errorf("%s: %s: %s", diagnose.AWSCall, code, msg), 0)
 		}
-		var re *awshttp.ResponseError
-		if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
-			return retry.Transient(fmt.Errorf("%s: HTTP %d: %s: %s", diagnose.AWSCall, re.HTTPStatusCode(), code, msg), 0)
+		if code == "UnknownError" || code == "" {
+			// Not an STS error document (a proxy's page, a load balancer's 5xx).
+			e := fmt.Errorf("%s: HTTP %d with an answer that is not an STS error", diagnose.AWSCall, status)
+			if transientStatus {
+				return retry.Transient(e, wait)
+			}
+			return e
+		}
+		if transientStatus {
+			return retry.Transient(fmt.Errorf("%s: HTTP %d: %s: %s", diagnose.AWSCall, status, code, msg), wait)
 		}
 		return diagnose.AWS(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, claims)
-	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		status := re.HTTPStatusCode()
-		e := fmt.Errorf("%s: HTTP %d with an unreadable answer", diagnose.AWSCall, status)
-		if status == 429 || status >= 500 {
-			return retry.Transient(e, 0)
-		}
-		return e
-	}
-	var send *smithyhttp.RequestSendError
-	if errors.As(err, &send) {
-		return retry.Transient(fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(send.Err)), 0)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return fmt.Errorf("%s: %w", diagnose.AWSCall, err)
 	}
-	var de *smithy.DeserializationError
-	if errors.As(err, &de) {
-		return fmt.Errorf("%s: the answer could not be read: %s", diagnose.AWSCall, rootCause(de.Err))
+	e := fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(err))
+	if transientStatus {
+		return retry.Transient(e, wait)
 	}
-	return fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(err))
+	return e
 }
 
 // rootCause drops the SDK's operation wrappers, which repeat the URL and the call.
