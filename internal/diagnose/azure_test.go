@@ -1,0 +1,134 @@
+package diagnose
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/oidc-login/oidc-login/internal/idtoken"
+)
+
+var azTarget = AzureTarget{
+	ClientID: "11111111-2222-3333-4444-555555555555", TenantID: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+	Cloud: "AzureCloud", AuthorityHost: "https://login.microsoftonline.com", Audience: "api://AzureADTokenExchange",
+	Graph: "https://graph.microsoft.com",
+}
+
+func azClaims(sub, aud string) idtoken.Claims {
+	return idtoken.Claims{"iss": "https://token.actions.githubusercontent.com", "sub": sub, "aud": aud, "exp": float64(1700000300), "iat": float64(1700000000)}
+}
+
+// parametersJSON extracts the --parameters '<json>' of the az ad app command.
+func parametersJSON(t *testing.T, fix string) AzureFederatedCredential {
+	t.Helper()
+	_, rest, ok := strings.Cut(fix, "--parameters '")
+	if !ok {
+		t.Fatalf("no --parameters in:\n%s", fix)
+	}
+	body, _, ok := strings.Cut(rest, "'\n")
+	if !ok {
+		t.Fatalf("unterminated --parameters in:\n%s", fix)
+	}
+	var f AzureFederatedCredential
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		t.Fatalf("--parameters is not a federated credential: %v\n%s", err, body)
+	}
+	return f
+}
+
+func TestAzureExplainsEveryFederationCode(t *testing.T) {
+	t.Parallel()
+	sub := "repo:octo-org/octo-repo:environment:production"
+	cases := []struct {
+		code int
+		aud  string
+		want []string
+	}{
+		{70021, "api://AzureADTokenExchange", []string{"all equal", "may not have propagated"}},
+		{700211, "api://AzureADTokenExchange", []string{"has the issuer https://token.actions.githubusercontent.com"}},
+		{700212, "api://custom", []string{"do not list the token's audience api://custom", "audience input changed it"}},
+		{700213, "api://AzureADTokenExchange", []string{"has the subject " + sub, "not a wildcard", "environment subject"}},
+		{700016, "api://AzureADTokenExchange", []string{"has no application with the client id", "Application (client) ID"}},
+		{90002, "api://AzureADTokenExchange", []string{"knows no tenant", "login.microsoftonline.us"}},
+		{700024, "api://AzureADTokenExchange", []string{"issued 2023-11-14T22:13:20Z, expires 2023-11-14T22:18:20Z"}},
+		{50027, "api://AzureADTokenExchange", []string{"could not read the client assertion as a JWT"}},
+	}
+	for _, tc := range cases {
+		e := Azure(tc.code, "the service's words", azTarget, azClaims(sub, tc.aud))
+		msg := e.Error()
+		for _, w := range append(tc.want, "AADSTS", "iss=https://token.actions.githubusercontent.com", "sub="+sub, "aud="+tc.aud) {
+			if !strings.Contains(msg, w) {
+				t.Errorf("AADSTS%d: message lacks %q:\n%s", tc.code, w, msg)
+			}
+		}
+		f := parametersJSON(t, e.Fix)
+		want := AzureFederatedCredential{Name: "octo-repo-environment-production", Issuer: "https://token.actions.githubusercontent.com", Subject: sub, Audiences: []string{tc.aud}, Description: "GitHub Actions OIDC: " + sub}
+		if f.Name != want.Name || f.Issuer != want.Issuer || f.Subject != want.Subject || strings.Join(f.Audiences, ",") != tc.aud || f.Description != want.Description {
+			t.Errorf("AADSTS%d: credential %+v, want %+v", tc.code, f, want)
+		}
+		for _, w := range []string{
+			"az ad app federated-credential create --id " + azTarget.ClientID,
+			"az identity federated-credential create",
+			`"value": "claims['sub'] matches 'repo:octo-org/octo-repo:environment:*'"`,
+			"https://graph.microsoft.com/beta/applications(appId='" + azTarget.ClientID + "')/federatedIdentityCredentials",
+			NeverTrust,
+		} {
+			if !strings.Contains(e.Fix, w) {
+				t.Errorf("AADSTS%d: fix lacks %q:\n%s", tc.code, w, e.Fix)
+			}
+		}
+	}
+}
+
+func TestAzureSovereignAudience(t *testing.T) {
+	t.Parallel()
+	tg := azTarget
+	tg.Cloud, tg.Audience = "AzureUSGovernment", "api://AzureADTokenExchangeUSGov"
+	e := Azure(700212, "x", tg, azClaims("repo:o/r:ref:refs/heads/main", "api://AzureADTokenExchangeUSGov"))
+	if !strings.Contains(e.Cause, "a credential created with the public cloud's api://AzureADTokenExchange does not match it") {
+		t.Errorf("cause = %s", e.Cause)
+	}
+}
+
+func TestAzureUnknownCodeHasNoFix(t *testing.T) {
+	t.Parallel()
+	e := Azure(7000215, "Invalid client secret provided.", azTarget, azClaims("repo:o/r:pull_request", "api://AzureADTokenExchange"))
+	if e.Fix != "" || e.Trust || !strings.Contains(e.Error(), "AADSTS7000215: Invalid client secret provided.") {
+		t.Errorf("unexpected explanation: %s / %q", e.Error(), e.Fix)
+	}
+}
+
+func TestAzureCredentialName(t *testing.T) {
+	t.Parallel()
+	for sub, want := range map[string]string{
+		"repo:octo-org/octo-repo:ref:refs/heads/main":           "octo-repo-branch-main",
+		"repo:octo-org/octo-repo:ref:refs/heads/feature/x.y":    "octo-repo-branch-feature-x-y",
+		"repo:octo-org/octo-repo:ref:refs/tags/v1.2":            "octo-repo-tag-v1-2",
+		"repo:octo-org/octo-repo:pull_request":                  "octo-repo-pull-request",
+		"repo:octo-org@1/octo-repo@2:environment:prod":          "octo-repo-environment-prod",
+		"repo:octo-org/octo-repo:ref:refs/heads/*":              "octo-repo-branch-any",
+		"job_workflow_ref:octo-org/w/.github/workflows/d.yml@x": "job_workflow_ref-octo-org-w-github-workflows-d-yml-x",
+		"":   "github-actions",
+		"ab": "github-actions",
+	} {
+		if got := AzureCredentialName(sub); got != want {
+			t.Errorf("AzureCredentialName(%q) = %q, want %q", sub, got, want)
+		}
+	}
+	if n := AzureCredentialName("repo:o/r:ref:refs/heads/" + strings.Repeat("b", 300)); len(n) > 120 {
+		t.Errorf("name is %d characters, Entra allows 120", len(n))
+	}
+}
+
+func TestAzureFixQuotesForShell(t *testing.T) {
+	t.Parallel()
+	e := Azure(700213, "x", azTarget, azClaims("custom:it's", "api://AzureADTokenExchange"))
+	if !strings.Contains(e.Fix, `"subject": "custom:it'\''s"`) {
+		t.Errorf("a quote in the subject is not shell-escaped:\n%s", e.Fix)
+	}
+	if strings.Contains(e.Fix, "claimsMatchingExpression") {
+		t.Errorf("a custom subject got a wildcard suggestion")
+	}
+}

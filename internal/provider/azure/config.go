@@ -1,0 +1,140 @@
+package azure
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/oidc-login/oidc-login/internal/config"
+)
+
+// Cloud is one Azure cloud: where Entra ID answers, which ID-token audience its federated
+// credentials expect, the ARM scope a login proves the trust with, and Terraform's name for it.
+type Cloud struct {
+	Name           string
+	AuthorityHost  string
+	Audience       string
+	Scope          string
+	ARMEnvironment string
+	// Graph is the Microsoft Graph host, for the flexible federated credential suggestion.
+	Graph string
+}
+
+// Clouds are the clouds azure-cloud names. The audiences are Entra's per-cloud token-exchange
+// audiences: a sovereign cloud's app expects its own (api://AzureADTokenExchangeUSGov,
+// api://AzureADTokenExchangeChina), not the public one.
+var Clouds = []Cloud{{
+	Name:           "AzureCloud",
+	AuthorityHost:  "https://login.microsoftonline.com",
+	Audience:       "api://AzureADTokenExchange",
+	Scope:          "https://management.azure.com/.default",
+	ARMEnvironment: "public",
+	Graph:          "https://graph.microsoft.com",
+}, {
+	Name:           "AzureUSGovernment",
+	AuthorityHost:  "https://login.microsoftonline.us",
+	Audience:       "api://AzureADTokenExchangeUSGov",
+	Scope:          "https://management.usgovcloudapi.net/.default",
+	ARMEnvironment: "usgovernment",
+	Graph:          "https://graph.microsoft.us",
+}, {
+	Name:           "AzureChinaCloud",
+	AuthorityHost:  "https://login.chinacloudapi.cn",
+	Audience:       "api://AzureADTokenExchangeChina",
+	Scope:          "https://management.chinacloudapi.cn/.default",
+	ARMEnvironment: "china",
+	Graph:          "https://microsoftgraph.chinacloudapi.cn",
+}}
+
+// DefaultCloud is azure-cloud's default.
+const DefaultCloud = "AzureCloud"
+
+var (
+	guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	// domainRE is a verified domain such as contoso.onmicrosoft.com: dot-separated DNS labels.
+	domainRE = regexp.MustCompile(`^(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	scopeRE  = regexp.MustCompile(`^\S+/\.default$`)
+)
+
+// multiTenant are the authority aliases that name no tenant; the client-credentials grant
+// needs the app's own tenant.
+var multiTenant = map[string]bool{"common": true, "organizations": true, "consumers": true}
+
+// Config is the validated azure-* inputs.
+type Config struct {
+	ClientID       string
+	TenantID       string
+	SubscriptionID string
+	Cloud          Cloud
+	// AuthorityHost is https://host[:port], without a trailing slash.
+	AuthorityHost string
+	Scope         string
+}
+
+// Parse reads and validates every azure-* input.
+func Parse(in config.Inputs) (Config, error) {
+	var c Config
+	var err error
+	if c.ClientID, err = config.Required(in, "azure-client-id", "azure"); err != nil {
+		return c, err
+	}
+	if !guidRE.MatchString(c.ClientID) {
+		return c, config.Errorf("azure-client-id", "must be the Application (client) ID of the app registration or managed identity, a GUID like 00000000-0000-0000-0000-000000000000, got %s", config.Quote(c.ClientID))
+	}
+	if c.TenantID, err = config.Required(in, "azure-tenant-id", "azure"); err != nil {
+		return c, err
+	}
+	switch {
+	case multiTenant[strings.ToLower(c.TenantID)]:
+		return c, config.Errorf("azure-tenant-id", "must name the app's own tenant (its Directory (tenant) ID or a verified domain); %s names no tenant and cannot be used with federated credentials", config.Quote(c.TenantID))
+	case !guidRE.MatchString(c.TenantID) && (len(c.TenantID) > 253 || !domainRE.MatchString(c.TenantID)):
+		return c, config.Errorf("azure-tenant-id", "must be the Directory (tenant) ID, a GUID, or a verified domain of the tenant such as contoso.onmicrosoft.com, got %s", config.Quote(c.TenantID))
+	}
+	c.SubscriptionID = in.Input("azure-subscription-id")
+	if c.SubscriptionID != "" && !guidRE.MatchString(c.SubscriptionID) {
+		return c, config.Errorf("azure-subscription-id", "must be a subscription id, a GUID like 00000000-0000-0000-0000-000000000000, got %s", config.Quote(c.SubscriptionID))
+	}
+	name := config.Or(in, "azure-cloud", DefaultCloud)
+	found := false
+	for _, cl := range Clouds {
+		if strings.EqualFold(cl.Name, name) {
+			c.Cloud, found = cl, true
+		}
+	}
+	if !found {
+		return c, config.Errorf("azure-cloud", "must be AzureCloud, AzureUSGovernment or AzureChinaCloud, got %s", config.Quote(name))
+	}
+	if c.AuthorityHost, err = authorityHost(in.Input("azure-authority-host"), c.Cloud.AuthorityHost); err != nil {
+		return c, err
+	}
+	c.Scope = config.Or(in, "azure-scope", c.Cloud.Scope)
+	if !scopeRE.MatchString(c.Scope) {
+		return c, config.Errorf("azure-scope", "must be one resource's /.default scope, such as %s (the client-credentials grant accepts no other form), got %s", c.Cloud.Scope, config.Quote(c.Scope))
+	}
+	return c, nil
+}
+
+// authorityHost validates azure-authority-host: https only, even on loopback, because every
+// Azure SDK refuses any other scheme and later steps get this value as AZURE_AUTHORITY_HOST.
+func authorityHost(v, def string) (string, error) {
+	const input = "azure-authority-host"
+	if v == "" {
+		return def, nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return "", config.Errorf(input, "must be an https:// URL of the Entra ID authority such as https://login.microsoftonline.us, got %s", config.Quote(v))
+	}
+	if u.User != nil {
+		return "", config.Errorf(input, "must not carry credentials in the URL")
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", config.Errorf(input, "must be the authority host only (https://<host>), without a tenant, path or query, got %s", config.Quote(v))
+	}
+	return "https://" + u.Host, nil
+}
+
+// TokenURL is the tenant's v2.0 token endpoint.
+func (c Config) TokenURL() string {
+	return c.AuthorityHost + "/" + url.PathEscape(c.TenantID) + "/oauth2/v2.0/token"
+}
