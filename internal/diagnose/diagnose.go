@@ -32,7 +32,8 @@ func (e *Error) Error() string {
 		b.WriteString(": " + e.Code)
 	}
 	if e.Message != "" {
-		b.WriteString(": " + strings.TrimSpace(e.Message))
+		// Services end their messages with a period or not; we add our own punctuation.
+		b.WriteString(": " + strings.TrimSuffix(strings.TrimSpace(e.Message), "."))
 	}
 	if e.Cause != "" {
 		b.WriteString(". " + strings.TrimSuffix(e.Cause, "."))

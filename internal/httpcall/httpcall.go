@@ -7,6 +7,8 @@ package httpcall
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -97,7 +99,12 @@ func once(ctx context.Context, c *http.Client, req Request) (*Response, error) {
 	}
 	res, err := c.Do(hr)
 	if err != nil {
-		return nil, retry.Transient(fmt.Errorf("%s: %s", req.Call, networkFault(err)), 0)
+		e := fmt.Errorf("%s: %s", req.Call, networkFault(err))
+		if isCertificateError(err) {
+			// A certificate the client does not trust will not be trusted on the next try.
+			return nil, fmt.Errorf("%w (set SSL_CERT_FILE, or the provider's CA input, to the CA that signed the server's certificate)", e)
+		}
+		return nil, retry.Transient(e, 0)
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(res.Body, MaxBody+1))
@@ -126,6 +133,14 @@ func networkFault(err error) string {
 		}
 	}
 	return err.Error()
+}
+
+func isCertificateError(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid)
 }
 
 // RetryAfter reads a Retry-After header in seconds (the form these services send).

@@ -136,6 +136,7 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		}
 	}
 	if failed {
+		a.abort(ctx, sel, env)
 		return ExitFailure
 	}
 
@@ -146,6 +147,7 @@ func (a *Action) Main(ctx context.Context) (status int) {
 	}
 	if err := a.commit(r, home, common, sel); err != nil {
 		r.Errorf("oidc-login", "nothing was written: %v", err)
+		a.abort(ctx, sel, env)
 		return ExitFailure
 	}
 	for _, s := range sel {
@@ -155,6 +157,30 @@ func (a *Action) Main(ctx context.Context) (status int) {
 	}
 	return ExitOK
 }
+
+// abort lets every provider that logged in undo it (revoke a token) when the step will not
+// hand its credentials over; it gets its own short deadline, since the step's may be spent.
+func (a *Action) abort(ctx context.Context, sel []*selected, env provider.Env) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), AbortTimeout)
+	defer cancel()
+	env.Retry = retry.ForStep(1, AbortTimeout)
+	var wg sync.WaitGroup
+	for _, s := range sel {
+		ab, ok := s.p.(provider.Aborter)
+		if s.err != nil || s.result == nil || !ok {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ab.Abort(ctx, s.result, env)
+		}()
+	}
+	wg.Wait()
+}
+
+// AbortTimeout bounds undoing the logins of a failed step.
+const AbortTimeout = 5 * time.Second
 
 // checkRunner makes sure the file commands we will need exist, so a run outside a workflow
 // fails before any request rather than after the credentials were issued.
@@ -240,8 +266,12 @@ func (a *Action) report(r *runner.Runner, s *selected, timeout time.Duration, de
 	r.Errorf("oidc-login: "+s.name+" failed", "%s: %s", s.name, msg)
 	var d *diagnose.Error
 	if errors.As(s.err, &d) {
+		title := "How to fix it (" + s.name + ")"
+		if d.Trust {
+			title = "How to fix the " + s.name + " trust setup"
+		}
 		if details := d.Details(); details != "" {
-			r.Group("How to fix the "+s.name+" trust setup", details)
+			r.Group(title, details)
 		}
 	}
 }

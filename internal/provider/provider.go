@@ -32,6 +32,13 @@ type Cleaner interface {
 	Cleanup(ctx context.Context, state map[string]string, env Env) error
 }
 
+// Aborter is implemented by providers whose successful login leaves something live that is
+// worth undoing when the step fails anyway (another provider failed, or writing failed): a
+// Vault token nobody will receive. Best effort: the step's own error is what counts.
+type Aborter interface {
+	Abort(ctx context.Context, res *Result, env Env)
+}
+
 // Factory builds a provider from the step's inputs, validating every one of its own inputs
 // before any network call.
 type Factory func(in config.Inputs, common config.Common) (Provider, error)

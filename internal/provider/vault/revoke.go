@@ -61,3 +61,12 @@ func revokeQuietly(ctx context.Context, cl *client, token string) {
 	one.retry = retry.New(1)
 	_ = revoke(ctx, &one, token)
 }
+
+// Abort revokes the token of a login whose step failed for another reason (another provider,
+// or writing the results), so no live token outlives a step that handed nothing over.
+func (p *Provider) Abort(ctx context.Context, res *provider.Result, env provider.Env) {
+	if p.issued == "" {
+		return
+	}
+	revokeQuietly(ctx, newClient(env.HTTP, env.Retry, p.cfg.URL, p.cfg.Namespace, p.cfg.CACerts), p.issued)
+}

@@ -29,6 +29,8 @@ const (
 // Provider logs into Vault.
 type Provider struct {
 	cfg Config
+	// issued is the token of the last login, for Abort.
+	issued string
 }
 
 // New validates the vault-* inputs.
@@ -70,6 +72,7 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 	if err != nil {
 		return nil, err
 	}
+	p.issued = a.ClientToken
 	// The token is masked even if a read below fails: login masks whatever we return.
 	r := &provider.Result{Secrets: []string{a.ClientToken, a.Accessor}}
 	values, err := p.readSecrets(ctx, cl, a, r)
