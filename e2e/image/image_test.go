@@ -1,0 +1,201 @@
+package image_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+)
+
+const (
+	awsAccount = "123456789012"
+	awsRole    = "arn:aws:iam::" + awsAccount + ":role/deploy"
+	// otherProfile is a profile an earlier step of the job left in the shared credentials
+	// file; the login must keep it and the post step must leave exactly it behind.
+	otherProfile = "[other]\naws_access_key_id = AKIAOTHEROTHEROTHER0\naws_secret_access_key = other-secret\n"
+)
+
+// tlsSTS starts the trust-checking STS emulator behind https with a certificate from the test
+// CA, which the image trusts only through its bundled CA file.
+func tlsSTS(t *testing.T, gh *fakegithub.Server) (*stsfake.Server, string) {
+	t.Helper()
+	sts := stsfake.New(fakegithub.Issuer, gh.JWKSURL(), "sts.amazonaws.com")
+	t.Cleanup(sts.Close)
+	sts.AddRole(stsfake.Role{ARN: awsRole, Audience: "sts.amazonaws.com", Subject: "repo:octo-org/octo-repo:ref:refs/heads/*"})
+	ca, err := testca.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := ca.NewTLSServer(sts.Faults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return sts, srv.URL
+}
+
+func profileInputs(endpoint string, more ...string) map[string]string {
+	in := map[string]string{
+		"provider":         "aws",
+		"aws-role-arn":     awsRole,
+		"aws-region":       "eu-west-1",
+		"aws-sts-endpoint": endpoint,
+		"aws-profile":      "ci",
+	}
+	for i := 0; i+1 < len(more); i += 2 {
+		in[more[i]] = more[i+1]
+	}
+	return in
+}
+
+// TestImageLoginAndPost runs the image's entrypoint in a container with the runner's mounts:
+// the login reaches STS over TLS trusting the bundled CA alone, the shared credentials file
+// it exports is a host path that exists after the container is gone (0600, owned by the home
+// mount's owner), and the post entrypoint of action.yml, in a fresh container, removes the
+// profile again and leaves the earlier step's profile as it was.
+func TestImageLoginAndPost(t *testing.T) {
+	t.Parallel()
+	im := sharedImage(t)
+	cfg := im.config(t)
+	if len(cfg.Entrypoint) != 1 {
+		t.Fatalf("image entrypoint = %q, want one program", cfg.Entrypoint)
+	}
+	gh := harness.NewGitHub(t)
+	sts, endpoint := tlsSTS(t, gh)
+	ws := harness.NewWorkspace(t)
+	credsPath := filepath.Join(ws.Home, ".aws", "credentials")
+	confPath := filepath.Join(ws.Home, ".aws", "config")
+	seedOwned(t, ws, ".aws/credentials", otherProfile)
+
+	inputs := profileInputs(endpoint)
+	code, stdout, stderr := im.run(t, ws, container{Entrypoint: cfg.Entrypoint[0], Env: runnerEnv(t, ws, inputs, gh.Env(), nil)})
+	r := collect(t, ws, code, stdout, stderr)
+	harness.RequireExit(t, r, 0)
+	issued := sts.Issued()
+	if len(issued) != 1 {
+		t.Fatalf("STS issued %d credentials, want 1", len(issued))
+	}
+	c := issued[0]
+	// Host paths, not /github/home/…: later steps run on the host.
+	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
+		"AWS_SHARED_CREDENTIALS_FILE": credsPath,
+		"AWS_CONFIG_FILE":             confPath,
+		"AWS_PROFILE":                 "ci",
+	})
+	var claims map[string]any
+	if err := json.Unmarshal([]byte(r.Outputs["claims"]), &claims); err != nil {
+		t.Errorf("claims output is not JSON: %v", err)
+	}
+	if claims["sub"] != fakegithub.DefaultSubject || claims["aud"] != "sts.amazonaws.com" || claims["iss"] != fakegithub.Issuer {
+		t.Errorf("claims output = %v", claims)
+	}
+	harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{
+		"claims":         r.Outputs["claims"],
+		"aws-account-id": awsAccount,
+		"aws-arn":        "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions",
+		"expiration":     c.Expiration.Format(time.RFC3339),
+	})
+	wantCreds := otherProfile + "\n[ci]\naws_access_key_id = " + c.AccessKeyID +
+		"\naws_secret_access_key = " + c.SecretAccessKey + "\naws_session_token = " + c.SessionToken + "\n"
+	if got := string(harness.SecretFile(t, credsPath)); got != wantCreds {
+		t.Errorf("credentials file differs from the earlier profile plus the issued credentials (%d bytes, want %d)", len(got), len(wantCreds))
+	}
+	if got := string(harness.SecretFile(t, confPath)); got != "[profile ci]\nregion = eu-west-1\n" {
+		t.Errorf("config file = %q", got)
+	}
+	if gh.Requests() != 1 || sts.Requests() != 1 {
+		t.Errorf("the login made %d token + %d STS requests, want 1 + 1", gh.Requests(), sts.Requests())
+	}
+	secrets := harness.SecretsOf(gh, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
+	harness.Masked(t, r, secrets[len(secrets)-3:]...)
+	harness.MasksFirst(t, r)
+	harness.NoLeak(t, r, secrets...)
+	if _, err := os.Stat(filepath.Join(harness.ContainerRoot, "home", ".aws")); err == nil {
+		t.Errorf("the container's /github/home showed up on the host")
+	}
+
+	// The post step: a fresh container of the same image started at action.yml's
+	// post-entrypoint, with the same inputs and the saved state.
+	if err := ws.NewStep(); err != nil {
+		t.Fatal(err)
+	}
+	runs := readActionRuns(t)
+	code, stdout, stderr = im.run(t, ws, container{Entrypoint: runs.PostEntrypoint, Env: runnerEnv(t, ws, inputs, nil, r.State)})
+	post := collect(t, ws, code, stdout, stderr)
+	harness.RequireExit(t, post, 0)
+	if got := string(harness.SecretFile(t, credsPath)); got != otherProfile {
+		t.Errorf("after the post step the credentials file should hold only the earlier profile (%d bytes, want %d)", len(got), len(otherProfile))
+	}
+	if _, err := os.Lstat(confPath); !os.IsNotExist(err) {
+		t.Errorf("after the post step the config file, left with no profile, should be gone: %v", err)
+	}
+	harness.NoLeak(t, post, secrets...)
+	if gh.Requests() != 1 || sts.Requests() != 1 {
+		t.Errorf("the post step made requests: %d token + %d STS in all", gh.Requests(), sts.Requests())
+	}
+}
+
+// TestImageTrustsOnlyItsBundle is the control for the test above: the same container with
+// Debian's bundle alone mounted over /etc/ssl/certs cannot verify the emulator's certificate,
+// so the login's trust came from the image's CA file and nothing else. It fails, writes
+// nothing, and says why.
+func TestImageTrustsOnlyItsBundle(t *testing.T) {
+	t.Parallel()
+	im := sharedImage(t)
+	cfg := im.config(t)
+	gh := harness.NewGitHub(t)
+	sts, endpoint := tlsSTS(t, gh)
+	ws := harness.NewWorkspace(t)
+	certs := t.TempDir()
+	debian, err := os.ReadFile(debianBundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(certs, filepath.Base(bundlePath)), debian, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// One attempt: the aws provider still retries a certificate it cannot verify (httpcall
+	// does not), which would only make this slower.
+	inputs := profileInputs(endpoint, "retry-max-attempts", "1")
+	code, stdout, stderr := im.run(t, ws, container{
+		Entrypoint: cfg.Entrypoint[0],
+		Env:        runnerEnv(t, ws, inputs, gh.Env(), nil),
+		Volumes:    []string{certs + ":" + filepath.Dir(bundlePath) + ":ro"},
+	})
+	r := collect(t, ws, code, stdout, stderr)
+	harness.RequireExit(t, r, 1)
+	errs := harness.ErrorLines(r)
+	if len(errs) != 1 || !strings.Contains(errs[0], "AssumeRoleWithWebIdentity") || !strings.Contains(errs[0], "x509: certificate signed by unknown authority") {
+		t.Errorf("want one ::error:: saying the STS certificate is not trusted, got %q", errs)
+	}
+	harness.NothingWritten(t, r)
+	harness.NoLeak(t, r, harness.SecretsOf(gh)...)
+	if sts.Requests() != 0 {
+		t.Errorf("STS answered %d requests over a connection that should not have been trusted", sts.Requests())
+	}
+}
+
+// seedOwned writes a file a previous step left in the home mount: 0600, owned by the runner's
+// user.
+func seedOwned(t *testing.T, w *harness.Workspace, rel, body string) {
+	t.Helper()
+	p := filepath.Join(w.Home, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{filepath.Dir(p), p} {
+		if err := os.Chown(q, harness.RunnerUID, harness.RunnerUID); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
