@@ -217,6 +217,7 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 			{Name: "AWS_PROFILE", Value: c.Profile},
 		}
 		r.State = []runner.Var{{Name: "profile", Value: c.Profile}}
+		r.SecretEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_PROFILE"}
 	} else {
 		r.Env = []runner.Var{
 			{Name: "AWS_ACCESS_KEY_ID", Value: keyID},
