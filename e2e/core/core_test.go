@@ -178,3 +178,31 @@ func TestOutsideAWorkflow(t *testing.T) {
 		t.Errorf("output:\n%s", r.Stdout)
 	}
 }
+
+// TestFailureSummary: a refused login leaves its explanation and the suggested trust policy in
+// the job summary, and nothing else.
+func TestFailureSummary(t *testing.T) {
+	t.Parallel()
+	gh := harness.NewGitHub(t)
+	sts := newSTS(t, gh)
+	gh.SetClaims(map[string]any{"sub": "repo:octo-org/elsewhere:ref:refs/heads/main"})
+	r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL), IDToken: gh.Env()})
+	harness.RequireExit(t, r, 1)
+	harness.NothingWritten(t, r)
+	for _, want := range []string{
+		harness.FailureHeading,
+		"**aws**: AWS STS AssumeRoleWithWebIdentity refused: AccessDenied",
+		"<details><summary>How to fix it</summary>",
+		`"token.actions.githubusercontent.com:sub": "repo:octo-org/elsewhere:ref:refs/heads/main"`,
+	} {
+		if !strings.Contains(r.Summary, want) {
+			t.Errorf("job summary lacks %q:\n%s", want, r.Summary)
+		}
+	}
+	off := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "job-summary", "false"), IDToken: gh.Env()})
+	harness.RequireExit(t, off, 1)
+	if off.Summary != "" {
+		t.Errorf("job-summary false still wrote %q", off.Summary)
+	}
+	harness.NoLeak(t, r, harness.SecretsOf(gh)...)
+}
