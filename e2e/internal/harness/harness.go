@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
 
 // RunnerUID is the user later steps run as on GitHub-hosted runners; the home mount belongs
@@ -284,6 +286,9 @@ func Execute(s Step) (*Run, error) {
 	}
 	b, _ := os.ReadFile(w.SummaryFile)
 	r.Summary = string(b)
+	if err := r.leaks(leak.All()); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -44,6 +45,29 @@ func NoLeak(t testing.TB, r *Run, secrets ...string) {
 			t.Errorf("secret #%d (%d bytes) written to the job summary", i, len(s))
 		}
 	}
+}
+
+// leaks reports the first secret found anywhere the run printed except a mask line, without
+// quoting it. Every Execute calls it with every secret any emulator registered.
+func (r *Run) leaks(secrets []string) error {
+	lines := strings.Split(r.Stdout, "\n")
+	for _, s := range secretLines(secrets) {
+		if strings.Contains(r.Stderr, s) {
+			return fmt.Errorf("a secret (%d bytes) issued by an emulator appears on stderr", len(s))
+		}
+		if strings.Contains(r.Summary, s) {
+			return fmt.Errorf("a secret (%d bytes) issued by an emulator is in the job summary", len(s))
+		}
+		if !strings.Contains(r.Stdout, s) {
+			continue
+		}
+		for n, line := range lines {
+			if !strings.HasPrefix(line, maskPrefix) && strings.Contains(line, s) {
+				return fmt.Errorf("a secret (%d bytes) issued by an emulator is printed on stdout line %d outside a mask", len(s), n+1)
+			}
+		}
+	}
+	return nil
 }
 
 // Masked fails the test unless every line of every secret was masked, and masked before any
