@@ -58,7 +58,7 @@ func vaultPart(l *lab) (*part, error) {
 		return nil, err
 	}
 	apiKey := "ak-" + hex.EncodeToString(b)
-	v.Put("", "secret", "ci", map[string]any{"api-key": apiKey, "region": "eu-west-1"})
+	v.Put("", "secret", "ci", map[string]any{"api-key": apiKey, "region": "eu-central-2"})
 	v.AddPolicy("", "ci-read", "secret/data/*")
 	return &part{
 		inputs: map[string]string{
