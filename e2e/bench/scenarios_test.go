@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/alibabafake"
+	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
@@ -26,11 +27,7 @@ type scenario struct {
 }
 
 // scenarios are every provider alone, the variants that add a call, and several providers in
-// one step. Azure joins with one entry once its emulator exists:
-//
-//	{name: "azure", parts: []starter{azurePart}, tokens: 1, calls: 1},
-//
-// and the multi-provider case becomes aws, gcp, azure.
+// one step (the aws, gcp, azure, and four at once with vault).
 var scenarios = []scenario{
 	{name: "aws", parts: []starter{awsPart}, tokens: 1, calls: 1},
 	{name: "gcp", parts: []starter{gcpPart(false)}, tokens: 1, calls: 1},
@@ -40,7 +37,9 @@ var scenarios = []scenario{
 	{name: "alibaba", parts: []starter{alibabaPart}, tokens: 1, calls: 1},
 	{name: "token-exchange", parts: []starter{exchangePart}, tokens: 1, calls: 1},
 	{name: "github", parts: []starter{githubPart}, tokens: 1, calls: 0},
-	{name: "aws+gcp+vault", parts: []starter{awsPart, gcpPart(false), vaultPart("")}, tokens: 3, calls: 3},
+	{name: "azure", parts: []starter{azurePart}, tokens: 1, calls: 1},
+	{name: "aws+gcp+azure", parts: []starter{awsPart, gcpPart(false), azurePart}, tokens: 3, calls: 3},
+	{name: "aws+gcp+azure+vault", parts: []starter{awsPart, gcpPart(false), azurePart, vaultPart("")}, tokens: 4, calls: 4},
 }
 
 // part is one provider's share of a step: its inputs, its emulators and what they saw.
@@ -124,6 +123,41 @@ func gcpPart(serviceAccount bool) starter {
 			issued:   g.Secrets,
 			exports:  exports,
 		}
+	}
+}
+
+// azurePart is the client-credentials grant at Entra ID (TLS).
+func azurePart(tb testing.TB, gh *fakegithub.Server) part {
+	ca, err := testca.Shared()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := azurefake.New(ca, map[string]string{fakegithub.Issuer: gh.JWKSURL()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		s.Close()
+		if u := s.Unexpected(); len(u) > 0 {
+			tb.Errorf("the Entra ID emulator got requests it does not serve: %v", u)
+		}
+	})
+	const tenant, client = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "5c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5"
+	s.AddTenant(tenant)
+	s.AddApp(tenant, client, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
+	return part{
+		provider: "azure",
+		inputs:   map[string]string{"azure-client-id": client, "azure-tenant-id": tenant, "azure-authority-host": s.URL},
+		env:      map[string]string{"SSL_CERT_FILE": ca.File},
+		calls:    s.Requests,
+		issued: func() []string {
+			var out []string
+			for _, i := range s.Issued() {
+				out = append(out, i.AccessToken)
+			}
+			return out
+		},
+		exports: []string{"AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID", "ARM_USE_OIDC"},
 	}
 }
 

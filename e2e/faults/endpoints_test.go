@@ -20,6 +20,7 @@ var endpoints = []endpoint{
 	{name: "gcp-sts", call: "Google STS token exchange", setup: gcpSTSRig},
 	{name: "gcp-iam", call: "Google IAM Credentials generateAccessToken", setup: gcpIAMRig},
 	{name: "gcp-iam-id", call: "Google IAM Credentials generateIdToken", setup: gcpIAMIDRig},
+	{name: "azure-token", call: "Microsoft Entra ID token request", setup: azureRig},
 	{name: "vault-login", call: "Vault JWT login", setup: vaultLoginRig},
 	{name: "vault-kv", call: "Vault read of kv/app", setup: vaultKVRig},
 	{name: "alibaba-sts", call: "Alibaba Cloud STS AssumeRoleWithOIDC", setup: alibabaRig},
