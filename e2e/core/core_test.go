@@ -3,6 +3,8 @@
 package core_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -177,4 +179,86 @@ func TestOutsideAWorkflow(t *testing.T) {
 	if !strings.Contains(r.Stdout, "GITHUB_ENV is not set") || gh.Requests() != 0 {
 		t.Errorf("output:\n%s", r.Stdout)
 	}
+}
+
+// TestFailureSummary: a refused login leaves its explanation and the suggested trust policy in
+// the job summary, and nothing else.
+func TestFailureSummary(t *testing.T) {
+	t.Parallel()
+	gh := harness.NewGitHub(t)
+	sts := newSTS(t, gh)
+	gh.SetClaims(map[string]any{"sub": "repo:octo-org/elsewhere:ref:refs/heads/main"})
+	r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL), IDToken: gh.Env()})
+	harness.RequireExit(t, r, 1)
+	harness.NothingWritten(t, r)
+	for _, want := range []string{
+		harness.FailureHeading,
+		"**aws**: AWS STS AssumeRoleWithWebIdentity refused: AccessDenied",
+		"<details><summary>How to fix it</summary>",
+		`"token.actions.githubusercontent.com:sub": "repo:octo-org/elsewhere:ref:refs/heads/main"`,
+	} {
+		if !strings.Contains(r.Summary, want) {
+			t.Errorf("job summary lacks %q:\n%s", want, r.Summary)
+		}
+	}
+	off := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "job-summary", "false"), IDToken: gh.Env()})
+	harness.RequireExit(t, off, 1)
+	if off.Summary != "" {
+		t.Errorf("job-summary false still wrote %q", off.Summary)
+	}
+	harness.NoLeak(t, r, harness.SecretsOf(gh)...)
+}
+
+// TestPlantedSymlinks: a symlink planted where a secret file or its folder will go is never
+// followed: the file replaces the link (the link's target is untouched), and a linked folder
+// is refused with nothing written.
+func TestPlantedSymlinks(t *testing.T) {
+	t.Parallel()
+	t.Run("file", func(t *testing.T) {
+		t.Parallel()
+		gh := harness.NewGitHub(t)
+		sts := newSTS(t, gh)
+		ws := harness.NewWorkspace(t)
+		victim := filepath.Join(t.TempDir(), "victim")
+		if err := os.WriteFile(victim, []byte("untouched\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(ws.Home, ".aws"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(victim, filepath.Join(ws.Home, ".aws", "credentials")); err != nil {
+			t.Fatal(err)
+		}
+		r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-profile", "ci"), IDToken: gh.Env(), Workspace: ws})
+		harness.RequireExit(t, r, 0)
+		if b, _ := os.ReadFile(victim); string(b) != "untouched\n" {
+			t.Errorf("the write went through the planted symlink")
+		}
+		fi, _ := os.Stat(victim)
+		if fi.Mode().Perm() != 0o644 {
+			t.Errorf("the link's target changed mode to %v", fi.Mode().Perm())
+		}
+		harness.SecretFile(t, filepath.Join(ws.Home, ".aws", "credentials"))
+	})
+	t.Run("folder", func(t *testing.T) {
+		t.Parallel()
+		gh := harness.NewGitHub(t)
+		sts := newSTS(t, gh)
+		ws := harness.NewWorkspace(t)
+		elsewhere := t.TempDir()
+		if err := os.Symlink(elsewhere, filepath.Join(ws.Home, ".aws")); err != nil {
+			t.Fatal(err)
+		}
+		r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-profile", "ci"), IDToken: gh.Env(), Workspace: ws})
+		harness.RequireExit(t, r, 1)
+		if !strings.Contains(r.Stdout, "something that is not a folder is in the way") {
+			t.Errorf("unclear refusal:\n%s", r.Stdout)
+		}
+		if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
+			t.Errorf("files were written through the linked folder: %v", entries)
+		}
+		if r.EnvRaw != "" || r.OutputRaw != "" {
+			t.Errorf("a failed write still exported variables")
+		}
+	})
 }

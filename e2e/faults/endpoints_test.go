@@ -12,11 +12,19 @@ import (
 // endpoints are every remote call the action makes.
 var endpoints = []endpoint{
 	{name: "github-token", call: "GitHub ID token request", setup: tokenRig},
+	// STS answers XML, and says so when an answer is not.
 	{name: "aws-sts", call: "AWS STS AssumeRoleWithWebIdentity", setup: awsRig, faultText: map[fault.Kind]string{
 		fault.Malformed:        "the answer could not be read as STS XML",
-		fault.WrongContentType: "the answer could not be read as STS XML",
-		fault.Empty200:         "the answer has no credentials",
+		fault.WrongContentType: `expected an XML answer, got Content-Type "text/html"`,
 	}},
+	{name: "gcp-sts", call: "Google STS token exchange", setup: gcpSTSRig},
+	{name: "gcp-iam", call: "Google IAM Credentials generateAccessToken", setup: gcpIAMRig},
+	{name: "gcp-iam-id", call: "Google IAM Credentials generateIdToken", setup: gcpIAMIDRig},
+	{name: "azure-token", call: "Microsoft Entra ID token request", setup: azureRig},
+	{name: "vault-login", call: "Vault JWT login", setup: vaultLoginRig},
+	{name: "vault-kv", call: "Vault read of kv/app", setup: vaultKVRig},
+	{name: "alibaba-sts", call: "Alibaba Cloud STS AssumeRoleWithOIDC", setup: alibabaRig},
+	{name: "token-exchange", call: "OAuth 2.0 token exchange (RFC 8693)", setup: tokenExchangeRig},
 }
 
 const awsRole = "arn:aws:iam::123456789012:role/deploy"

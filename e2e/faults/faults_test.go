@@ -22,6 +22,7 @@ func TestMain(m *testing.M) { harness.Main(m) }
 const (
 	attempts       = "3"
 	timeoutSeconds = "8"
+	deadline       = 8 * time.Second
 	retryAfter     = 1
 )
 
@@ -36,6 +37,9 @@ type rig struct {
 	verify func(t *testing.T, r *harness.Run)
 	// secrets lists everything secret the emulators issued so far.
 	secrets func() []string
+	// failed, when set, checks a failed step left nothing live behind (a token it was
+	// issued before the fault is revoked).
+	failed func(t *testing.T)
 	// okRequests is how many requests the endpoint gets in a clean login (it is called once
 	// per login unless said otherwise).
 	okRequests int
@@ -96,7 +100,12 @@ func run(t *testing.T, rg *rig) *harness.Run {
 	for k, v := range rg.inputs {
 		in[k] = v
 	}
-	return harness.Exec(t, harness.Step{Inputs: in, Env: rg.env, IDToken: rg.gh.Env()})
+	r := harness.Exec(t, harness.Step{Inputs: in, Env: rg.env, IDToken: rg.gh.Env()})
+	// Success or failure, the step ends within its deadline (timeout-seconds).
+	if r.Duration > deadline {
+		t.Errorf("the step took %s, past its deadline of %s", r.Duration, deadline)
+	}
+	return r
 }
 
 // recovers: one transient fault, then the real answer.
@@ -133,6 +142,9 @@ func failsFast(t *testing.T, ep endpoint, rg *rig, kind fault.Kind) {
 		t.Errorf("a final fault was tried %d times, want once", got)
 	}
 	harness.NothingWritten(t, r)
+	if rg.failed != nil {
+		rg.failed(t)
+	}
 	harness.NoLeak(t, r, append(harness.SecretsOf(rg.gh), rg.secrets()...)...)
 }
 
@@ -152,5 +164,8 @@ func exhausted(t *testing.T, ep endpoint, rg *rig) {
 		t.Errorf("%d attempts, want 3", got)
 	}
 	harness.NothingWritten(t, r)
+	if rg.failed != nil {
+		rg.failed(t)
+	}
 	harness.NoLeak(t, r, append(harness.SecretsOf(rg.gh), rg.secrets()...)...)
 }

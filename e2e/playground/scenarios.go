@@ -1,32 +1,48 @@
 package main
 
-import (
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
-	"github.com/oidc-login/oidc-login/e2e/internal/moto"
-)
-
-// scenarios are the providers the playground can run.
-var scenarios = map[string]scenario{
-	"aws": awsScenario,
+// scenario is what `go run ./e2e/playground <name>` plays: one step logging into the
+// providers of its parts (several parts make a multi-provider step), then each part's consumer.
+type scenario struct {
+	about string
+	parts []starter
+	// inputs add to the parts' inputs (show-claims, …).
+	inputs map[string]string
 }
 
-// awsScenario logs into moto_server, the real third-party STS, and runs the real AWS CLI.
-func awsScenario(gh *fakegithub.Server) (*setup, error) {
-	m, err := moto.Start()
-	if err != nil {
-		return nil, err
-	}
-	return &setup{
-		inputs: map[string]string{
-			"provider":         "aws",
-			"aws-role-arn":     "arn:aws:iam::123456789012:role/deploy",
-			"aws-region":       "eu-west-1",
-			"aws-sts-endpoint": m.URL,
-			"show-claims":      "true",
-		},
-		consume: func(exported map[string]string) (string, error) {
-			return command(exported, []string{"AWS_ENDPOINT_URL_STS=" + m.URL}, "aws", "sts", "get-caller-identity")
-		},
-		stop: m.Close,
-	}, nil
+// scenarios are the ones the playground can run.
+var scenarios = map[string]*scenario{
+	"aws": {
+		about:  "moto_server (the real third-party STS); the AWS CLI runs sts get-caller-identity",
+		parts:  []starter{awsPart},
+		inputs: map[string]string{"show-claims": "true"},
+	},
+	"gcp": {
+		about: "Google STS + IAM Credentials emulator; Google's Go library reads the credentials file and gets a token",
+		parts: []starter{gcpPart},
+	},
+	"azure": {
+		about: "Entra ID emulator; azidentity's WorkloadIdentityCredential gets a token with the exported AZURE_* values",
+		parts: []starter{azurePart},
+	},
+	"vault": {
+		about: "Vault emulator with a KV v2 secret; HashiCorp's Go client reads it with VAULT_ADDR/VAULT_TOKEN",
+		parts: []starter{vaultPart},
+	},
+	"alibaba": {
+		about: "Alibaba Cloud STS emulator; shows what a tool would read (no Alibaba client runs)",
+		parts: []starter{alibabaPart},
+	},
+	"token-exchange": {
+		about: "RFC 8693 server; an API that accepts only the issued token answers 200",
+		parts: []starter{tokenExchangePart},
+	},
+	"github": {
+		about:  "the ID token itself in a file; its signature is verified with the issuer's JWKS",
+		parts:  []starter{githubPart},
+		inputs: map[string]string{"show-claims": "true"},
+	},
+	"all": {
+		about: "provider: aws, gcp, azure, vault in one step, then every consumer",
+		parts: []starter{awsPart, gcpPart, azurePart, vaultPart},
+	},
 }

@@ -137,6 +137,12 @@ func (a *Action) Main(ctx context.Context) (status int) {
 	}
 	if failed {
 		a.abort(ctx, sel, env)
+		if common.JobSummary {
+			// Only the explanation: no row of a provider that succeeded, nothing secret.
+			if err := r.Commit(runner.Writes{Summary: r.Redact(failureSummary(sel))}); err != nil {
+				r.Warningf("writing the job summary failed: %v", err)
+			}
+		}
 		return ExitFailure
 	}
 
@@ -342,6 +348,29 @@ func summary(sel []*selected) string {
 			exp = sm.Expires.UTC().Format(time.RFC3339)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", s.name, cell(sm.Identity), cell(sm.Account), cell(sm.Audience), cell(sm.Subject), exp)
+	}
+	return b.String()
+}
+
+// FailureHeading starts the job summary of a failed step.
+const FailureHeading = "### oidc-login: login failed"
+
+// failureSummary explains each failing provider in the job summary, with the suggested
+// configuration folded away as in the log.
+func failureSummary(sel []*selected) string {
+	var b strings.Builder
+	b.WriteString(FailureHeading + "\n\nNothing was exported: every provider must succeed for any credentials to be handed over.\n")
+	for _, s := range sel {
+		if s.err == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "\n**%s**: %s\n", s.name, strings.ReplaceAll(s.err.Error(), "\n", " "))
+		var d *diagnose.Error
+		if errors.As(s.err, &d) {
+			if details := d.Details(); details != "" {
+				fmt.Fprintf(&b, "\n<details><summary>How to fix it</summary>\n\n```\n%s```\n\n</details>\n", strings.ReplaceAll(details, "```", "'''"))
+			}
+		}
 	}
 	return b.String()
 }

@@ -62,7 +62,8 @@ type Result struct {
 	Secrets []string
 	// Env is exported (with export-env) for later steps.
 	Env []runner.Var
-	// SecretEnv names the variables in Env that the post step blanks.
+	// SecretEnv names the variables in Env that the post step blanks: secrets, and the paths of
+	// files it deletes (a variable naming a file that is gone would only mislead a tool).
 	SecretEnv []string
 	// Outputs are always set; CredentialOutputs only with output-credentials.
 	Outputs           []runner.Var

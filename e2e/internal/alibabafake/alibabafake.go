@@ -22,6 +22,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
 
 // HostID is what the gateway names itself in error bodies.
@@ -273,6 +274,7 @@ func (s *Server) assume(w http.ResponseWriter, roleARN, providerARN, token, sess
 		Timestamp:       timestamp,
 	}
 	s.mu.Lock()
+	leak.Register(c.AccessKeyID, c.AccessKeySecret, c.SecurityToken)
 	s.issued = append(s.issued, c)
 	s.mu.Unlock()
 	iat, _ := claims.GetIssuedAt()

@@ -25,6 +25,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
@@ -279,6 +280,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	at := accessToken()
 	s.mu.Lock()
+	leak.Register(at)
 	s.issued = append(s.issued, Issued{Tenant: t.id, ClientID: clientID, Scope: resource + "/.default", RawScope: f.Get("scope"), Subject: sub.sub, AccessToken: at, ExpiresIn: TokenLifetime})
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

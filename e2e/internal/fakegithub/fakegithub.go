@@ -19,6 +19,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
 
 // Issuer is GitHub.com's issuer; tokens carry it whatever URL serves them, as the clouds'
@@ -60,6 +61,7 @@ func New() *Server {
 		panic(err)
 	}
 	s := &Server{key: key, kid: randHex(8), RequestToken: "ghrt_" + randHex(20), issuer: Issuer, claims: map[string]any{}}
+	leak.Register(s.RequestToken)
 	mux := http.NewServeMux()
 	s.Faults = &fault.Injector{Next: http.HandlerFunc(s.token), HangFor: 30 * time.Second}
 	mux.Handle("/token", s.Faults)
@@ -198,6 +200,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusInternalServerError, err.Error())
 		return
 	}
+	leak.Register(signed)
 	s.mu.Lock()
 	s.minted = append(s.minted, signed)
 	s.auds = append(s.auds, aud)

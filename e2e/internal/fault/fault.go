@@ -57,6 +57,10 @@ type Injector struct {
 	RetryAfter int
 	// ContentType is what a normal answer of this endpoint carries (used by Malformed).
 	ContentType string
+	// Match, when set, narrows the injector to one endpoint of a server that has several
+	// behind it (Vault's login, reads and revoke): only matching requests are counted and
+	// served queued faults; the others go straight to Next. Set it before the first request.
+	Match func(*http.Request) bool
 
 	mu     sync.Mutex
 	queue  []Kind
@@ -86,6 +90,10 @@ func (in *Injector) next() (Kind, bool) {
 
 // ServeHTTP serves a queued fault or passes the request on.
 func (in *Injector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if in.Match != nil && !in.Match(r) {
+		in.Next.ServeHTTP(w, r)
+		return
+	}
 	in.served.Add(1)
 	if in.Delay > 0 {
 		time.Sleep(in.Delay)

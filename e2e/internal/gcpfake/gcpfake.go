@@ -31,6 +31,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
@@ -345,6 +346,7 @@ func (s *Server) handleSTS(w http.ResponseWriter, r *http.Request) {
 	}
 	fed := Federated{Token: "ya29.d." + randString(160), Provider: p.Name, Attributes: attrs, Scope: f.Get("scope"), Expires: time.Now().Add(FederatedLifetime)}
 	s.mu.Lock()
+	leak.Register(fed.Token)
 	s.federated[fed.Token] = fed
 	s.stsForms = append(s.stsForms, f)
 	s.mu.Unlock()
@@ -427,6 +429,7 @@ func (s *Server) handleIAM(w http.ResponseWriter, r *http.Request) {
 		Expires: time.Now().Add(lifetime).UTC().Truncate(time.Second),
 	}
 	s.mu.Lock()
+	leak.Register(at.Token)
 	s.access = append(s.access, at)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"accessToken": at.Token, "expireTime": at.Expires.Format(time.RFC3339)})
@@ -460,6 +463,7 @@ func (s *Server) generateIDToken(w http.ResponseWriter, r *http.Request, sa Serv
 		return
 	}
 	s.mu.Lock()
+	leak.Register(signed)
 	s.idTokens = append(s.idTokens, IDToken{Token: signed, ServiceAccount: sa.Email, Audience: body.Audience, IncludeEmail: body.IncludeEmail})
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"token": signed})

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,6 +25,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
 
 // RunnerUID is the user later steps run as on GitHub-hosted runners; the home mount belongs
@@ -167,6 +170,9 @@ type Step struct {
 	Workspace *Workspace
 	// Container runs the binary in a mount namespace with the runner's container mounts.
 	Container bool
+	// MeasureRSS runs the binary under GNU time(1), which forks it from its own small process,
+	// so that Run.MaxRSSKiB is the binary's own peak.
+	MeasureRSS bool
 }
 
 // Run is what one invocation did.
@@ -182,7 +188,10 @@ type Run struct {
 	Summary        string
 	Workspace      *Workspace
 	Duration       time.Duration
-	// MaxRSSKiB is the child's peak resident memory.
+	// MaxRSSKiB is the child's peak resident memory when the step asked for MeasureRSS. Without
+	// it this is only an upper bound: Go starts children with vfork, and Linux carries the
+	// parent's high-water mark into the child's rusage across exec, so it also counts the test
+	// process's own peak.
 	MaxRSSKiB int64
 }
 
@@ -247,6 +256,18 @@ func Execute(s Step) (*Run, error) {
 	if s.Container {
 		name, args, env = containerize(w, bin, args, env)
 	}
+	var rssFile string
+	if s.MeasureRSS {
+		f, err := os.CreateTemp("", "oidc-login-rss-")
+		if err != nil {
+			return nil, err
+		}
+		rssFile = f.Name()
+		f.Close()
+		defer os.Remove(rssFile)
+		args = append([]string{"--quiet", "--format=%M", "--output=" + rssFile, name}, args...)
+		name = "/usr/bin/time"
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -268,6 +289,15 @@ func Execute(s Step) (*Run, error) {
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.MaxRSSKiB = ru.Maxrss
 	}
+	if rssFile != "" {
+		b, err := os.ReadFile(rssFile)
+		if err != nil {
+			return nil, err
+		}
+		if r.MaxRSSKiB, err = strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64); err != nil {
+			return nil, fmt.Errorf("GNU time reported %q, not a peak RSS in KiB", b)
+		}
+	}
 	for _, f := range []struct {
 		path string
 		raw  *string
@@ -284,6 +314,9 @@ func Execute(s Step) (*Run, error) {
 	}
 	b, _ := os.ReadFile(w.SummaryFile)
 	r.Summary = string(b)
+	if err := r.leaks(leak.All()); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
@@ -248,6 +249,7 @@ func (s *Server) exchange(w http.ResponseWriter, f, seen url.Values) {
 		tok.Expires = time.Now().Add(time.Duration(c.ExpiresIn) * time.Second).UTC()
 	}
 	s.mu.Lock()
+	leak.Register(tok.AccessToken)
 	s.issued = append(s.issued, tok)
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")

@@ -22,6 +22,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
 
 // Role is an IAM role and its trust policy's conditions.
@@ -213,6 +214,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		PolicyARNs:      policyARNs,
 		DurationSeconds: duration,
 	}
+	leak.Register(c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
 	s.mu.Lock()
 	s.issued = append(s.issued, c)
 	s.mu.Unlock()

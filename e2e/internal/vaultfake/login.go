@@ -1,6 +1,8 @@
 package vaultfake
 
 import (
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
+
 	"errors"
 	"fmt"
 	"net/http"
@@ -108,6 +110,7 @@ func (s *Server) login(w http.ResponseWriter, nsName, mountPath, roleName, raw s
 		Expires:     now.Add(role.TTL),
 	}
 	s.mu.Lock()
+	leak.Register(t.Token, t.Accessor)
 	s.tokens[t.Token] = t
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{

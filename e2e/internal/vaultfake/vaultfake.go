@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
@@ -194,6 +195,11 @@ func (s *Server) AddKV(ns, mount string, version int) {
 
 // Put writes a secret (the path within the mount, without data/).
 func (s *Server) Put(ns, mount, path string, data map[string]any) {
+	for _, v := range data {
+		if str, ok := v.(string); ok {
+			leak.Register(str)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ns(ns).kv[mount].data[path] = data

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/oidc-login/oidc-login/internal/config"
@@ -64,6 +65,8 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 		// One retry policy for every call (ours), so the SDK must not retry underneath it.
 		Retryer: awssdk.NopRetryer{},
 		AppID:   "oidc-login",
+		// An empty or non-XML 200 is named as such (answer.go).
+		APIOptions: []func(*middleware.Stack) error{addAnswerCheck},
 	}
 	if c.Endpoint != "" {
 		opts.BaseEndpoint = awssdk.String(c.Endpoint)
@@ -108,6 +111,10 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 func (p *Provider) classify(err error, claims idtoken.Claims) error {
 	if err == nil {
 		return nil
+	}
+	var broken *answerError
+	if errors.As(err, &broken) {
+		return fmt.Errorf("%s: %s", diagnose.AWSCall, broken.fault)
 	}
 	var send *smithyhttp.RequestSendError
 	if errors.As(err, &send) {
@@ -217,6 +224,7 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 			{Name: "AWS_PROFILE", Value: c.Profile},
 		}
 		r.State = []runner.Var{{Name: "profile", Value: c.Profile}}
+		r.SecretEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_PROFILE"}
 	} else {
 		r.Env = []runner.Var{
 			{Name: "AWS_ACCESS_KEY_ID", Value: keyID},

@@ -63,6 +63,7 @@ func (p *Provider) result(tok *idtoken.Token, at *accessToken, env provider.Env)
 		Secrets:    []string{at.Token},
 		Files:      []runner.File{{Rel: rel, Data: []byte(tok.Raw)}},
 		OwnFiles:   []string{rel},
+		SecretEnv:  []string{"AZURE_FEDERATED_TOKEN_FILE"},
 		Expiration: at.Expires,
 	}
 	r.Env = []runner.Var{

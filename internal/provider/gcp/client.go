@@ -3,6 +3,7 @@ package gcp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -180,6 +181,10 @@ func (c *client) iam(ctx context.Context, method, fed string, body []byte, read 
 			return err
 		}
 		if err := read(r.Body); err != nil {
+			var syntax *json.SyntaxError
+			if errors.As(err, &syntax) {
+				return fmt.Errorf("%s: the answer is not valid JSON: %v", call, err)
+			}
 			return fmt.Errorf("%s: the answer could not be read: %v", call, err)
 		}
 		return nil

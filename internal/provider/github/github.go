@@ -42,6 +42,7 @@ func (p *Provider) Login(_ context.Context, tok *idtoken.Token, env provider.Env
 		Files:             []runner.File{{Rel: rel, Data: []byte(tok.Raw)}},
 		OwnFiles:          []string{rel},
 		Env:               []runner.Var{{Name: EnvTokenFile, Value: path}},
+		SecretEnv:         []string{EnvTokenFile},
 		Outputs:           []runner.Var{{Name: "github-id-token-file", Value: path}},
 		CredentialOutputs: []runner.Var{{Name: "github-id-token", Value: tok.Raw}},
 		Expiration:        exp,

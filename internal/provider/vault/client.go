@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -109,4 +111,14 @@ func transient(status int) bool {
 // failTransient is the retryable error of such an answer, honouring Retry-After.
 func failTransient(call string, r *httpcall.Response, detail string) error {
 	return retry.Transient(&httpcall.StatusError{Call: call, Status: r.Status, Detail: detail}, httpcall.RetryAfter(r.Header))
+}
+
+// unreadable describes an answer that could not be decoded, naming the fault: not JSON at all
+// (a proxy's page, a body garbled or cut short on the way) or JSON of another shape.
+func unreadable(err error) string {
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "the answer is not valid JSON: " + err.Error()
+	}
+	return "the answer is not Vault's JSON: " + err.Error()
 }

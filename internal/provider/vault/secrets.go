@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -101,7 +103,11 @@ func secretData(path string, body []byte) (map[string]any, error) {
 		Data map[string]any `json:"data"`
 	}
 	if err := dec.Decode(&resp); err != nil {
-		return nil, fmt.Errorf("the answer is not Vault's JSON: %v", err)
+		return nil, errors.New(unreadable(err))
+	}
+	// The decoder stops after the first value; anything after it is a garbled answer.
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("the answer is not valid JSON: data after the JSON object")
 	}
 	if resp.Data == nil {
 		return nil, fmt.Errorf("the answer has no data")

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/oidc-login/oidc-login/internal/runner"
@@ -12,19 +13,23 @@ func TestSecretData(t *testing.T) {
 	cases := []struct {
 		name, path, body string
 		want             map[string]any
-		err              bool
+		// err is a substring of the expected error.
+		err string
 	}{
 		{name: "KV v2", path: "secret/data/ci", body: `{"data":{"data":{"a":"1"},"metadata":{"version":3}}}`, want: map[string]any{"a": "1"}},
-		{name: "KV v1", path: "kv/app", body: `{"data":{"a":"1"},"lease_duration":2764800}`, want: map[string]any{"a": "1"}},
+		{name: "KV v1", path: "kv/app", body: `{"data":{"a":"1"},"lease_duration":2764800}` + "\n", want: map[string]any{"a": "1"}},
 		{name: "KV v1 with keys named data and metadata", path: "kv/app", body: `{"data":{"data":{"x":"y"},"metadata":"m"}}`,
 			want: map[string]any{"data": map[string]any{"x": "y"}, "metadata": "m"}},
-		{name: "KV v2 deleted version", path: "secret/data/ci", body: `{"data":{"data":null,"metadata":{"deletion_time":"2024-01-01T00:00:00Z"}}}`, err: true},
-		{name: "no data", path: "kv/app", body: `{"data":null}`, err: true},
-		{name: "not JSON", path: "kv/app", body: `<html>`, err: true},
+		{name: "KV v2 deleted version", path: "secret/data/ci", body: `{"data":{"data":null,"metadata":{"deletion_time":"2024-01-01T00:00:00Z"}}}`, err: "deleted or destroyed"},
+		{name: "no data", path: "kv/app", body: `{"data":null}`, err: "has no data"},
+		{name: "not JSON", path: "kv/app", body: `<html>`, err: "not valid JSON"},
+		{name: "cut short", path: "kv/app", body: `{"data":{"a":`, err: "not valid JSON"},
+		{name: "garbage after the object", path: "kv/app", body: `{"data":{"a":"1"}}<html>`, err: "not valid JSON"},
+		{name: "another shape", path: "kv/app", body: `{"data":"a"}`, err: "not Vault's JSON"},
 	}
 	for _, tc := range cases {
 		got, err := secretData(tc.path, []byte(tc.body))
-		if (err != nil) != tc.err || !tc.err && !reflect.DeepEqual(got, tc.want) {
+		if tc.err == "" && (err != nil || !reflect.DeepEqual(got, tc.want)) || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("%s: secretData = %v, %v", tc.name, got, err)
 		}
 	}

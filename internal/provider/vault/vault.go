@@ -108,7 +108,7 @@ func (p *Provider) login(ctx context.Context, cl *client, tok *idtoken.Token) (*
 			Auth *auth `json:"auth"`
 		}
 		if err := json.Unmarshal(r.Body, &resp); err != nil {
-			return fmt.Errorf("%s: the answer is not Vault's JSON: %v", call, err)
+			return fmt.Errorf("%s: %s", call, unreadable(err))
 		}
 		if resp.Auth == nil || resp.Auth.ClientToken == "" {
 			return fmt.Errorf("%s: the answer (HTTP %d) has no auth.client_token; a login that needs MFA cannot be completed from a workflow", call, r.Status)

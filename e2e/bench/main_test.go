@@ -1,0 +1,14 @@
+// Package bench_test measures the built binary end to end against the local emulators: time,
+// peak memory and HTTP requests per login for each provider (benchmarks, run with -bench), and
+// holds the tests that keep those figures honest in every `go test ./...`: the exact request
+// count per login, the time from process start to the first ID-token request, and the size of
+// the stripped static binary.
+package bench_test
+
+import (
+	"testing"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+)
+
+func TestMain(m *testing.M) { harness.Main(m) }

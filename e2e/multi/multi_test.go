@@ -1,0 +1,291 @@
+// Package multi_test checks several providers in one step (concurrent, all-or-nothing) and
+// the post step after them, run exactly as the runner runs main and then post: two processes
+// that share only the inputs, the STATE_* values and the runner's folders.
+package multi_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
+	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
+	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
+)
+
+func TestMain(m *testing.M) { harness.Main(m) }
+
+const (
+	awsRole = "arn:aws:iam::123456789012:role/deploy"
+	wip     = "projects/123456789012/locations/global/workloadIdentityPools/github-pool/providers/github-provider"
+	member  = "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github-pool/attribute.repository/" + fakegithub.DefaultRepo
+	sa      = "deploy@octo-project.iam.gserviceaccount.com"
+	tenant  = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
+	client  = "5c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5"
+)
+
+// clouds is one job's GitHub, AWS, Google and Vault.
+type clouds struct {
+	gh    *fakegithub.Server
+	sts   *stsfake.Server
+	gcp   *gcpfake.Server
+	vault *vaultfake.Server
+	entra *azurefake.Server
+	ca    *testca.CA
+}
+
+func newClouds(t *testing.T) *clouds {
+	t.Helper()
+	ca, err := testca.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clouds{gh: harness.NewGitHub(t), ca: ca}
+	c.sts = stsfake.New(fakegithub.Issuer, c.gh.JWKSURL(), "sts.amazonaws.com")
+	t.Cleanup(c.sts.Close)
+	c.sts.AddRole(stsfake.Role{ARN: awsRole, Audience: "sts.amazonaws.com", Subject: "repo:octo-org/octo-repo:*"})
+	if c.gcp, err = gcpfake.New(ca); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.gcp.Close)
+	c.gcp.AddProvider(gcpfake.Provider{Name: wip, Issuer: fakegithub.Issuer, JWKSURL: c.gh.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
+	c.gcp.AddServiceAccount(gcpfake.ServiceAccount{Email: sa, Members: []string{member}})
+	c.vault = vaultfake.New(fakegithub.Issuer, c.gh.JWKSURL())
+	t.Cleanup(c.vault.Close)
+	c.vault.AddRole("", "jwt", vaultfake.Role{
+		Name: "deploy", BoundAudiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
+		BoundClaims: map[string][]string{"sub": {"repo:octo-org/octo-repo:*"}}, BoundClaimsType: "glob",
+		UserClaim: "repository", Policies: []string{"ci"},
+	})
+	c.vault.AddKV("", "secret", 2)
+	c.vault.Put("", "secret", "ci", map[string]any{"api-key": "ak-0123456789abcdef"})
+	c.vault.AddPolicy("", "ci", "secret/data/*")
+	if c.entra, err = azurefake.New(ca, map[string]string{fakegithub.Issuer: c.gh.JWKSURL()}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.entra.Close)
+	c.entra.AddTenant(tenant)
+	c.entra.AddApp(tenant, client, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
+	return c
+}
+
+// inputs for provider names from aws, gcp, vault, github.
+func (c *clouds) inputs(providers string, more ...string) map[string]string {
+	in := map[string]string{
+		"provider":                       providers,
+		"aws-role-arn":                   awsRole,
+		"aws-region":                     "eu-west-1",
+		"aws-sts-endpoint":               c.sts.URL,
+		"gcp-workload-identity-provider": wip,
+		"gcp-service-account":            sa,
+		"gcp-sts-endpoint":               c.gcp.STSURL,
+		"gcp-iam-credentials-endpoint":   c.gcp.IAMURL,
+		"vault-url":                      c.vault.URL,
+		"vault-role":                     "deploy",
+		"vault-secrets":                  "secret/data/ci api-key | API_KEY",
+		"azure-client-id":                client,
+		"azure-tenant-id":                tenant,
+		"azure-authority-host":           c.entra.URL,
+	}
+	for i := 0; i+1 < len(more); i += 2 {
+		in[more[i]] = more[i+1]
+	}
+	return in
+}
+
+func (c *clouds) step(in map[string]string, ws *harness.Workspace) harness.Step {
+	return harness.Step{Inputs: in, IDToken: c.gh.Env(), Env: map[string]string{"SSL_CERT_FILE": c.ca.File}, Workspace: ws}
+}
+
+// secrets is everything secret any emulator issued or holds.
+func (c *clouds) secrets() []string {
+	out := harness.SecretsOf(c.gh, "ak-0123456789abcdef")
+	for _, i := range c.sts.Issued() {
+		out = append(out, i.AccessKeyID, i.SecretAccessKey, i.SessionToken)
+	}
+	out = append(out, c.gcp.Secrets()...)
+	for _, tk := range c.vault.Tokens() {
+		out = append(out, tk.Token, tk.Accessor)
+	}
+	for _, i := range c.entra.Issued() {
+		out = append(out, i.AccessToken)
+	}
+	return out
+}
+
+// TestConcurrentLogins: with every emulator call delayed 300 ms, `provider: aws, gcp, azure`
+// takes about as long as logging into one cloud, not three times as long.
+func TestConcurrentLogins(t *testing.T) {
+	t.Parallel()
+	const delay = 300 * time.Millisecond
+	c := newClouds(t)
+	c.gh.Faults.Delay, c.sts.Faults.Delay, c.gcp.STSFaults.Delay, c.gcp.IAMFaults.Delay, c.entra.Faults.Delay = delay, delay, delay, delay, delay
+	one := harness.Exec(t, c.step(c.inputs("aws"), nil))
+	harness.RequireExit(t, one, 0)
+	three := harness.Exec(t, c.step(c.inputs("aws, gcp, azure", "gcp-service-account", ""), nil))
+	harness.RequireExit(t, three, 0)
+	t.Logf("one provider: %s; aws+gcp+azure: %s (every call delayed %s)", one.Duration, three.Duration, delay)
+	if three.Duration > one.Duration*3/2 {
+		t.Errorf("three providers took %s, more than 1.5× one provider's %s: the logins are not concurrent", three.Duration, one.Duration)
+	}
+	// One token per distinct audience, each exactly once.
+	auds := c.gh.Audiences()
+	want := map[string]int{"sts.amazonaws.com": 2, "https://iam.googleapis.com/" + wip: 1, "api://AzureADTokenExchange": 1}
+	got := map[string]int{}
+	for _, a := range auds {
+		got[a]++
+	}
+	for a, n := range want {
+		if got[a] != n {
+			t.Errorf("audience %q requested %d times, want %d (all: %q)", a, got[a], n, auds)
+		}
+	}
+	issued := c.sts.Issued()[1]
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": issued.AccessKeyID, "AWS_SESSION_TOKEN": issued.SessionToken,
+		"AZURE_CLIENT_ID": client, "AZURE_TENANT_ID": tenant, "ARM_USE_OIDC": "true",
+	} {
+		if three.Env[k] != v {
+			t.Errorf("%s is not what the emulator issued", k)
+		}
+	}
+	if p := three.Env["GOOGLE_APPLICATION_CREDENTIALS"]; p == "" || !strings.HasPrefix(p, three.Workspace.Home) {
+		t.Errorf("GOOGLE_APPLICATION_CREDENTIALS = %q", p)
+	}
+	for _, row := range []string{"| aws | ", "| gcp | ", "| azure | "} {
+		if !strings.Contains(three.Summary, row) {
+			t.Errorf("summary lacks a %s row:\n%s", row, three.Summary)
+		}
+	}
+	harness.MasksFirst(t, three)
+	harness.Masked(t, three, issued.AccessKeyID, issued.SecretAccessKey, issued.SessionToken, c.entra.Issued()[0].AccessToken)
+	harness.NoLeak(t, three, c.secrets()...)
+}
+
+// TestOneFailureWritesNothing: when one provider fails, the step fails with one annotation
+// per failing provider and writes nothing at all — not the env, outputs, files or summary
+// rows of those that succeeded — and the Vault token that was issued is revoked.
+func TestOneFailureWritesNothing(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		fail    func(c *clouds)
+		failing []string
+	}{
+		{"gcp refused", func(c *clouds) {
+			c.gh.SetClaims(map[string]any{"repository": "octo-org/other"})
+		}, []string{"gcp"}},
+		{"gcp, aws and azure refused", func(c *clouds) {
+			c.gh.SetClaims(map[string]any{"repository": "octo-org/other", "sub": "repo:octo-org/other:ref:refs/heads/main"})
+			c.vault.AddRole("", "jwt", vaultfake.Role{Name: "deploy", BoundAudiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
+				BoundClaims: map[string][]string{"sub": {"repo:octo-org/*"}}, BoundClaimsType: "glob", UserClaim: "repository", Policies: []string{"ci"}})
+		}, []string{"aws", "gcp", "azure"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := newClouds(t)
+			tc.fail(c)
+			r := harness.Exec(t, c.step(c.inputs("aws, gcp, azure, vault, github"), nil))
+			harness.RequireExit(t, r, 1)
+			errs := harness.ErrorLines(r)
+			if len(errs) != len(tc.failing) {
+				t.Errorf("%d annotations, want one per failing provider %v:\n%s", len(errs), tc.failing, strings.Join(errs, "\n"))
+			}
+			for _, p := range tc.failing {
+				if !strings.Contains(strings.Join(errs, "\n"), "oidc-login%3A "+p+" failed::"+p+": ") {
+					t.Errorf("no annotation for %s", p)
+				}
+			}
+			harness.NothingWritten(t, r)
+			toks := c.vault.Tokens()
+			if len(toks) != 1 || c.vault.Valid(toks[0].Token) {
+				t.Errorf("the Vault token of a step that handed nothing over is still valid (%d issued)", len(toks))
+			}
+			harness.MasksFirst(t, r)
+			harness.NoLeak(t, r, c.secrets()...)
+		})
+	}
+}
+
+// TestMainThenPost runs the main step for five providers, then the post step as a new process
+// with only the inputs and STATE_*: every file goes, the AWS profile goes (another stays), the
+// Vault token is revoked and the secret variables are blanked. A second post run finds the
+// files gone and warns without failing the job.
+func TestMainThenPost(t *testing.T) {
+	t.Parallel()
+	c := newClouds(t)
+	ws := harness.NewWorkspace(t)
+	// A profile another step added earlier must survive our cleanup.
+	if err := os.MkdirAll(ws.Home+"/.aws", 0o700); err != nil {
+		t.Fatal(err)
+	}
+	other := "[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = other\n"
+	if err := os.WriteFile(ws.Home+"/.aws/credentials", []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := c.inputs("aws, gcp, azure, vault, github", "aws-profile", "ci")
+	main := harness.Exec(t, c.step(in, ws))
+	harness.RequireExit(t, main, 0)
+	files := harness.HomeFiles(t, ws)
+	if len(files) != 5 { // .aws/credentials, .aws/config, the gcp credentials, the azure and github tokens
+		t.Fatalf("main left %v", files)
+	}
+	tok := c.vault.Tokens()[0]
+	if !c.vault.Valid(tok.Token) {
+		t.Fatal("the Vault token is not valid after login")
+	}
+
+	if err := ws.NewStep(); err != nil {
+		t.Fatal(err)
+	}
+	post := harness.Exec(t, harness.Step{Inputs: in, Post: true, State: main.State, Workspace: ws, Env: map[string]string{"SSL_CERT_FILE": c.ca.File}})
+	harness.RequireExit(t, post, 0)
+	if got := harness.HomeFiles(t, ws); len(got) != 1 || got[0] != ".aws/credentials" {
+		t.Errorf("after post the home mount holds %v, want only the other step's credentials", got)
+	}
+	if b, _ := os.ReadFile(ws.Home + "/.aws/credentials"); string(b) != other {
+		t.Errorf("post changed another step's profile: %q", b)
+	}
+	if c.vault.Valid(tok.Token) {
+		t.Errorf("the post step did not revoke the Vault token")
+	}
+	for _, name := range []string{"AWS_PROFILE", "VAULT_TOKEN", "API_KEY", "GOOGLE_APPLICATION_CREDENTIALS", "GITHUB_ID_TOKEN_FILE", "AZURE_FEDERATED_TOKEN_FILE"} {
+		if v, ok := post.Env[name]; !ok || v != "" {
+			t.Errorf("post did not blank %s (present %v)", name, ok)
+		}
+	}
+	harness.NoLeak(t, post, c.secrets()...)
+
+	if err := ws.NewStep(); err != nil {
+		t.Fatal(err)
+	}
+	again := harness.Exec(t, harness.Step{Inputs: in, Post: true, State: main.State, Workspace: ws, Env: map[string]string{"SSL_CERT_FILE": c.ca.File}})
+	harness.RequireExit(t, again, 0)
+	if !strings.Contains(again.Stdout, "::warning::") || !strings.Contains(again.Stdout, "already gone") {
+		t.Errorf("a second post run did not warn about the missing files:\n%s", again.Stdout)
+	}
+}
+
+// TestCleanupFalse keeps everything in place.
+func TestCleanupFalse(t *testing.T) {
+	t.Parallel()
+	c := newClouds(t)
+	ws := harness.NewWorkspace(t)
+	in := c.inputs("gcp, vault", "cleanup", "false")
+	main := harness.Exec(t, c.step(in, ws))
+	harness.RequireExit(t, main, 0)
+	if err := ws.NewStep(); err != nil {
+		t.Fatal(err)
+	}
+	post := harness.Exec(t, harness.Step{Inputs: in, Post: true, State: main.State, Workspace: ws})
+	harness.RequireExit(t, post, 0)
+	if len(harness.HomeFiles(t, ws)) != 1 || post.EnvRaw != "" || !c.vault.Valid(c.vault.Tokens()[0].Token) {
+		t.Errorf("cleanup: false still cleaned up")
+	}
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+)
+
+func TestMain(m *testing.M) { harness.Main(m) }
+
+// consumed are the lines each scenario's consumers print when they succeed.
+var consumed = map[string][]string{
+	"aws":            {`"Arn": "arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions"`},
+	"gcp":            {"got a Google access token (expires "},
+	"azure":          {"got an Entra ID access token for https://management.azure.com/.default (expires "},
+	"vault":          {"read secret/ci (KV v2, version 1): api-key = ***, region = eu-central-2", "the post step revoked VAULT_TOKEN: lookup-self now answers 403"},
+	"alibaba":        {"No Alibaba Cloud client runs here", "  ALIBABA_CLOUD_ACCESS_KEY_SECRET=***\n", "these are the STS credentials the emulator issued for acs:ram::1234567890123456:role/deploy/GitHubActions"},
+	"token-exchange": {"200 OK\n{\"message\":\"hello, octo-org/octo-repo\"}"},
+	"github":         {"sub=repo:octo-org/octo-repo:ref:refs/heads/main aud=https://github.com/octo-org expires "},
+}
+
+func init() {
+	for _, p := range []string{"aws", "gcp", "azure", "vault"} {
+		consumed["all"] = append(consumed["all"], "▸ "+p+"\n")
+		consumed["all"] = append(consumed["all"], consumed[p]...)
+	}
+}
+
+// TestScenarios plays every scenario as `go run ./e2e/playground <name>` would: each must
+// succeed, show its consumers' success lines and a clean post step, and print no secret the
+// fakes handed out or the step masked.
+func TestScenarios(t *testing.T) {
+	t.Parallel()
+	for _, name := range scenarioNames() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			want, ok := consumed[name]
+			if !ok {
+				t.Fatalf("scenario %s has no expected consumer lines in this test", name)
+			}
+			var out bytes.Buffer
+			secrets, err := run(name, &out)
+			printed := out.String()
+			// The output is shown on failure only once it is known to hold no secret.
+			if leaks(t, printed, secrets) {
+				printed = "(output withheld: it leaks a secret)"
+			}
+			if err != nil {
+				t.Fatalf("go run ./e2e/playground %s failed: %v\n%s", name, err, printed)
+			}
+			if len(secrets) == 0 {
+				t.Errorf("the run reported no secrets to check for")
+			}
+			for _, w := range append(want, "Step log, as the runner shows it (exit code 0)", "Post step (exit code 0)", "files left in the home mount: 0\n") {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("the output lacks %q:\n%s", w, printed)
+				}
+			}
+		})
+	}
+	for name := range consumed {
+		if scenarios[name] == nil {
+			t.Errorf("this test expects a scenario %s the playground does not have", name)
+		}
+	}
+}
+
+// leaks reports (as test errors naming only sizes) every line of a secret found in printed.
+func leaks(t *testing.T, printed string, secrets []string) bool {
+	t.Helper()
+	found := false
+	for i, s := range secrets {
+		for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+			if line = strings.TrimSpace(line); line != "" && strings.Contains(printed, line) {
+				t.Errorf("secret #%d (a line of %d bytes) was printed", i, len(line))
+				found = true
+			}
+		}
+	}
+	return found
+}
+
+// TestUsage checks the usage line names every scenario and an unknown one is refused.
+func TestUsage(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	usage(&b)
+	first, _, _ := strings.Cut(b.String(), "\n")
+	if want := "usage: go run ./e2e/playground <" + strings.Join(scenarioNames(), "|") + ">"; first != want {
+		t.Errorf("usage line = %q, want %q", first, want)
+	}
+	if _, err := run("nope", &b); err == nil {
+		t.Errorf("an unknown scenario ran")
+	}
+}
