@@ -227,7 +227,8 @@ func TestAlibabaRefusals(t *testing.T) {
 			"AuthenticationFail.OIDCToken.InvalidSignature: OIDC token validate failed: invalid signature",
 			"its fingerprint must be the current SHA-1 fingerprint",
 			"openssl s_client -connect token.actions.githubusercontent.com:443",
-			"--Fingerprints <fingerprint>",
+			"aliyun ims AddFingerprintToOIDCProvider",
+			"--Fingerprint <fingerprint>",
 		},
 	}, {
 		name: "issuer of another provider",

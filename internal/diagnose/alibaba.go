@@ -70,7 +70,7 @@ func Alibaba(f AlibabaFailure, claims idtoken.Claims) *Error {
 	case f.Code == "AuthenticationFail.NoPermission" && strings.Contains(lower, "oidc provider"):
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The account has no OIDC provider %s: check alibaba-oidc-provider-arn, or create the provider for the issuer %s with the audience %q as a client id", f.ProviderARN, claims.Issuer(), aud)
-		e.Fix = fmt.Sprintf("aliyun ims CreateOIDCProvider \\\n  --OIDCProviderName %s \\\n  --IssuerUrl %s \\\n  --ClientIds %s \\\n  --Fingerprints <SHA-1 fingerprint of the issuer's TLS certificate>\n\nthen give the role %s this trust policy:\n%s\n",
+		e.Fix = fmt.Sprintf("aliyun ims CreateOIDCProvider \\\n  --OIDCProviderName %s \\\n  --IssuerUrl %s \\\n  --ClientIds %s \\\n  --Fingerprints <SHA-1 fingerprint of the issuer TLS certificate>\n\nthen give the role %s this trust policy:\n%s\n",
 			prov, claims.Issuer(), aud, f.RoleARN, AlibabaTrustPolicy(f.ProviderARN, claims, false))
 	case f.Code == "AuthenticationFail.NoPermission":
 		e.Trust = true
@@ -88,11 +88,12 @@ func Alibaba(f AlibabaFailure, claims idtoken.Claims) *Error {
 	case f.Code == "AuthenticationFail.OIDCToken.InvalidSignature":
 		e.Trust = true
 		e.Cause = fmt.Sprintf("STS could not verify the token's signature with the keys it fetched for the OIDC provider %s: its IssuerUrl must be exactly the token's issuer %s (with GitHub Enterprise Server, https://<host>/_services/token), and its fingerprint must be the current SHA-1 fingerprint of that issuer's TLS certificate", f.ProviderARN, claims.Issuer())
-		e.Fix = fmt.Sprintf("Read the issuer's current certificate fingerprint:\n\n  openssl s_client -connect %s:443 -servername %s </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha1\n\nthen set it on the provider (without the colons):\n\naliyun ims UpdateOIDCProvider \\\n  --OIDCProviderName %s \\\n  --Fingerprints <fingerprint>\n",
+		e.Fix = fmt.Sprintf("Read the issuer's current certificate fingerprint:\n\n  openssl s_client -connect %s:443 -servername %s </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha1\n\nthen add it to the provider (without the colons; UpdateOIDCProvider does not change fingerprints):\n\naliyun ims AddFingerprintToOIDCProvider \\\n  --OIDCProviderName %s \\\n  --Fingerprint <fingerprint>\n",
 			alibabaIssuerHost(claims), alibabaIssuerHost(claims), prov)
 	case f.Code == "AuthenticationFail.OIDCToken.Invalid" || strings.HasPrefix(f.Code, "AuthenticationFail.OIDCToken."):
 		e.Trust = true
 		e.Cause = fmt.Sprintf("STS could not accept the token for the OIDC provider %s; check that the provider's IssuerUrl is exactly the token's issuer %s", f.ProviderARN, claims.Issuer())
+		e.Fix = fmt.Sprintf("Show the provider's IssuerUrl, ClientIds and Fingerprints:\naliyun ims GetOIDCProvider \\\n  --OIDCProviderName %s\n\nAn IssuerUrl cannot be changed: if it is not %s, create a provider for that issuer (CreateOIDCProvider) and point alibaba-oidc-provider-arn and the role's trust policy at it.\n", prov, claims.Issuer())
 	case f.Code == "InvalidParameter.RoleSessionName":
 		e.Cause = "alibaba-role-session-name must be 2 to 64 characters of letters, digits and ._@-"
 	case f.Code == "InvalidParameter.DurationSeconds":

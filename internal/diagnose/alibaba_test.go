@@ -33,7 +33,7 @@ func TestAlibabaExplains(t *testing.T) {
 			[]string{"aliyun ims UpdateOIDCProvider", "--ClientIds sts.aliyuncs.com"}},
 		{"AuthenticationFail.OIDCToken.Expired", "This JsonWebToken is expired.", false, "expired before STS saw it", nil},
 		{"AuthenticationFail.OIDCToken.InvalidSignature", "OIDC token validate failed: invalid signature.", true, "fingerprint",
-			[]string{"openssl s_client -connect token.actions.githubusercontent.com:443", "--Fingerprints"}},
+			[]string{"openssl s_client -connect token.actions.githubusercontent.com:443", "aliyun ims AddFingerprintToOIDCProvider", "--Fingerprint <fingerprint>"}},
 		{"AuthenticationFail.OIDCToken.Invalid", "The Jwt content is invalid that cannot be recognized.", true, "IssuerUrl is exactly the token's issuer", nil},
 		{"InvalidParameter.RoleSessionName", "The parameter RoleSessionName is wrongly formed.", false, "alibaba-role-session-name must be 2 to 64", nil},
 		{"InvalidParameter.DurationSeconds", "The Min/Max value of DurationSeconds is 15min/1hr.", false, "raise the role's MaxSessionDuration",

@@ -72,10 +72,11 @@ func AWS(code, message, partition, account, roleARN string, claims idtoken.Claim
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "no openidconnect provider"):
 		e.Trust = true
 		e.Cause = fmt.Sprintf("Account %s has no IAM OIDC provider for %s. Create it once per account, with the audience as its client ID", account, claims.Issuer())
-		e.Fix = fmt.Sprintf("aws iam create-open-id-connect-provider \\\n  --url %s \\\n  --client-id-list %s\n\nthen give the role %s this trust policy:\n%s\n", claims.Issuer(), aud, roleARN, AWSTrustPolicy(partition, account, claims, false))
+		e.Fix = fmt.Sprintf("aws iam create-open-id-connect-provider \\\n  --url %s \\\n  --client-id-list %s\n\n%s", claims.Issuer(), aud, awsTrustFix(partition, account, roleARN, claims))
 	case code == "InvalidIdentityToken":
 		e.Trust = true
 		e.Cause = "STS could not validate the token against the account's OIDC provider; check that the provider's URL is exactly the token's issuer"
+		e.Fix = fmt.Sprintf("Show the provider's Url and ClientIDList:\naws iam get-open-id-connect-provider \\\n  --open-id-connect-provider-arn %s\n\nIts Url must be %s (without https://) and its ClientIDList must hold %s.\n", providerARN, host, aud)
 	case code == "ExpiredTokenException":
 		e.Cause = "The ID token expired before STS saw it (GitHub's tokens live about 5 minutes); a slow step or a wrong clock on the runner is the usual cause: re-run the job"
 	case code == "ValidationError" && strings.Contains(lower, "durationseconds"):

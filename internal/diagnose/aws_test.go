@@ -74,6 +74,7 @@ func TestAWSOtherRefusals(t *testing.T) {
 		"duration":      {"ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."},
 		"region":        {"RegionDisabledException", "STS is not activated"},
 		"packed policy": {"PackedPolicyTooLarge", "too large"},
+		"not validated": {"InvalidIdentityToken", "The web identity token that was passed could not be validated by AWS."},
 	}
 	want := map[string]string{
 		"audience":      "add-client-id-to-open-id-connect-provider",
@@ -82,6 +83,7 @@ func TestAWSOtherRefusals(t *testing.T) {
 		"duration":      "MaxSessionDuration",
 		"region":        "activate it",
 		"packed policy": "session policies are too large",
+		"not validated": "aws iam get-open-id-connect-provider \\\n  --open-id-connect-provider-arn arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com\n",
 	}
 	for name, cm := range cases {
 		e := AWS(cm[0], cm[1], "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", c)

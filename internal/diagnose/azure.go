@@ -35,6 +35,7 @@ const (
 	AADSTSTenantNotFound     = 90002
 	AADSTSAssertionTimeRange = 700024
 	AADSTSMalformedJWT       = 50027
+	AADSTSSignatureInvalid   = 50013
 )
 
 // Azure explains an Entra ID refusal of the client-credentials grant whose client_assertion
@@ -61,11 +62,11 @@ func Azure(code int, message string, t AzureTarget, claims idtoken.Claims) *Erro
 		if aud != t.Audience {
 			e.Cause += fmt.Sprintf(". The %s default is %s; the audience input changed it, so either drop that input or add a credential with audience %s", t.Cloud, t.Audience, aud)
 		} else if t.Audience != "api://AzureADTokenExchange" {
-			e.Cause += fmt.Sprintf(". %s federated credentials expect %s; a credential created with the public cloud's api://AzureADTokenExchange does not match it", t.Cloud, t.Audience)
+			e.Cause += fmt.Sprintf(". %s federated credentials expect %s; a credential created with the public cloud's api://AzureADTokenExchange does not match it. Add a credential with audience %s, or set the audience input to the audience your credential lists", t.Cloud, t.Audience, t.Audience)
 		}
 	case AADSTSSubjectMismatch:
 		e.Trust = true
-		e.Cause = fmt.Sprintf("No federated identity credential of %s with issuer %s and audience %s has the subject %s. %s. A job with `environment:` presents the environment subject, not the branch one", app, iss, aud, sub, exact)
+		e.Cause = fmt.Sprintf("No federated identity credential of %s with issuer %s and audience %s has the subject %s. %s. Add a credential with exactly this subject (below); a job with `environment:` presents the environment subject, not the branch one", app, iss, aud, sub, exact)
 		if strings.HasPrefix(sub, "repo:") && strings.Contains(Repository(sub), "@") {
 			e.Cause += "; this repository's sub uses the immutable-id form (repo:owner@id/repo@id:…), which a credential written with plain names does not match"
 		}
@@ -81,6 +82,9 @@ func Azure(code int, message string, t AzureTarget, claims idtoken.Claims) *Erro
 	case AADSTSMalformedJWT:
 		e.Trust = true
 		e.Cause = "Entra ID could not read the client assertion as a JWT. The runner's ID token is always one, so a proxy that rewrites requests, or a token endpoint that is not Entra ID (check azure-authority-host), is the likely cause"
+	case AADSTSSignatureInvalid:
+		e.Trust = true
+		e.Cause = fmt.Sprintf("Entra ID could not verify the token's signature with the keys it fetched for the issuer %s (from %s/.well-known/openid-configuration). With GitHub Enterprise Server that address must be reachable from the internet; otherwise check that the credential's issuer is exactly the token's iss", iss, strings.TrimRight(iss, "/"))
 	default:
 		e.Cause = "Entra ID refused the client-credentials grant; its message above says why"
 		return e

@@ -54,6 +54,7 @@ func TestAzureExplainsEveryFederationCode(t *testing.T) {
 		{90002, "api://AzureADTokenExchange", []string{"knows no tenant", "login.microsoftonline.us"}},
 		{700024, "api://AzureADTokenExchange", []string{"issued 2023-11-14T22:13:20Z, expires 2023-11-14T22:18:20Z"}},
 		{50027, "api://AzureADTokenExchange", []string{"could not read the client assertion as a JWT"}},
+		{50013, "api://AzureADTokenExchange", []string{"could not verify the token's signature", "https://token.actions.githubusercontent.com/.well-known/openid-configuration"}},
 	}
 	for _, tc := range cases {
 		e := Azure(tc.code, "the service's words", azTarget, azClaims(sub, tc.aud))

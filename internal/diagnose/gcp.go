@@ -76,6 +76,25 @@ func GCPCondition(claims idtoken.Claims, broad bool) string {
 	return strings.Join(parts, " && ")
 }
 
+// GCPWildcardCondition is the attribute_condition for the narrowest wildcard SubjectFor
+// suggests (any branch, tag or environment of the repository), as a prefix of sub; "" when
+// there is none. The prefix ends with the repository and a colon, so it never spans
+// repositories.
+func GCPWildcardCondition(claims idtoken.Claims) string {
+	w := SubjectFor(claims.Subject()).Wildcard
+	prefix, ok := strings.CutSuffix(w, "*")
+	if !ok || strings.Contains(prefix, "*") {
+		return ""
+	}
+	return "assertion.sub.startsWith(" + gcpCELQuote(prefix) + ")"
+}
+
+// gcpShellDoubleQuote double-quotes s for a POSIX shell, escaping what a shell expands inside
+// double quotes: a branch may be named feature/$HOME.
+func gcpShellDoubleQuote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`").Replace(s) + `"`
+}
+
 // gcpGcloudProvider is the common tail of gcloud's workload-identity-pools providers commands.
 func gcpGcloudProvider(verb string, t GCPTarget) string {
 	return fmt.Sprintf("gcloud iam workload-identity-pools providers %s %s \\\n  --project=%s --location=global --workload-identity-pool=%s", verb, t.ProviderID, t.ProjectNumber, t.Pool)
@@ -112,6 +131,7 @@ func GCPSTS(code, description string, t GCPTarget, claims idtoken.Claims) *Error
 	case code == "invalid_grant":
 		e.Trust = true
 		e.Cause = fmt.Sprintf("STS could not validate the token with the provider %s: check its issuer URI (%s) and that the provider can fetch the issuer's keys", t.Provider, claims.Issuer())
+		e.Fix = fmt.Sprintf("Show the provider's issuer URI:\n%s \\\n  --format='value(oidc.issuerUri)'\n\nSet it to the token's issuer:\n%s \\\n  --issuer-uri=%s\n", gcpGcloudProvider("describe", t), gcpGcloudProvider("update-oidc", t), claims.Issuer())
 	case code == "invalid_request":
 		e.Cause = "STS rejected the request's shape; check gcp-workload-identity-provider and gcp-access-token-scopes, and gcp-sts-endpoint if you set it"
 	}
@@ -132,7 +152,10 @@ func gcpConditionFix(t GCPTarget, claims idtoken.Claims) string {
 	var b strings.Builder
 	exact := GCPCondition(claims, false)
 	fmt.Fprintf(&b, "An attribute condition that admits exactly this workflow's context:\n  %s\n\n", exact)
-	fmt.Fprintf(&b, "%s \\\n  --attribute-condition=%q\n", gcpGcloudProvider("update-oidc", t), exact)
+	fmt.Fprintf(&b, "%s \\\n  --attribute-condition=%s\n", gcpGcloudProvider("update-oidc", t), gcpShellDoubleQuote(exact))
+	if narrow := GCPWildcardCondition(claims); narrow != "" {
+		fmt.Fprintf(&b, "\nOr, to admit %s:\n  %s\n", SubjectFor(claims.Subject()).Kind, narrow)
+	}
 	if broad := GCPCondition(claims, true); broad != exact {
 		fmt.Fprintf(&b, "\nOr, to admit any workflow of %s:\n  %s\n", claims.String("repository"), broad)
 	}
@@ -207,5 +230,6 @@ func gcpPermissionDenied(t GCPTarget, claims idtoken.Claims) (cause, fix string)
 	fmt.Fprintf(&b, "gcloud iam service-accounts add-iam-policy-binding %s \\\n  --project=%s \\\n  --role=roles/iam.workloadIdentityUser \\\n  --member=%s\n", t.ServiceAccount, project, member)
 	fmt.Fprintf(&b, "\nOr, to admit only this token's subject (google.subject=assertion.sub):\n  --member=%s\n", GCPPrincipal(t, claims.Subject()))
 	fmt.Fprintf(&b, "\nThe provider must map the attribute the member names:\n%s \\\n  --attribute-mapping=\"google.subject=assertion.sub,attribute.repository=assertion.repository\"\n", gcpGcloudProvider("update-oidc", t))
+	fmt.Fprintf(&b, "\nNever grant the whole pool (principalSet://iam.googleapis.com/%s/*): unless the provider's attribute condition names the repository, any repository on GitHub could then impersonate the service account.\n", t.poolName())
 	return cause, b.String()
 }

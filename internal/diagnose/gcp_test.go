@@ -42,6 +42,21 @@ func TestGCPCondition(t *testing.T) {
 	}
 }
 
+func TestGCPWildcardCondition(t *testing.T) {
+	t.Parallel()
+	for sub, want := range map[string]string{
+		"repo:octo-org/octo-repo:ref:refs/heads/main":             "assertion.sub.startsWith('repo:octo-org/octo-repo:ref:refs/heads/')",
+		"repo:octo-org/octo-repo:environment:prod":                "assertion.sub.startsWith('repo:octo-org/octo-repo:environment:')",
+		"repo:octo-org@65432/octo-repo@123456:ref:refs/tags/v1":   "assertion.sub.startsWith('repo:octo-org@65432/octo-repo@123456:ref:refs/tags/')",
+		"repo:octo-org/octo-repo:pull_request":                    "",
+		"repository_owner_id:65432:repository_id:123456:env:prod": "",
+	} {
+		if got := GCPWildcardCondition(idtoken.Claims{"sub": sub}); got != want {
+			t.Errorf("GCPWildcardCondition(%q) = %q, want %q", sub, got, want)
+		}
+	}
+}
+
 func TestGCPSTS(t *testing.T) {
 	t.Parallel()
 	claims := idtoken.Claims{
@@ -59,7 +74,9 @@ func TestGCPSTS(t *testing.T) {
 			[]string{"update-oidc github \\\n  --project=123456789012 --location=global --workload-identity-pool=github-pool \\\n  --allowed-audiences=https://github.com/octo-org\n"}},
 		{"invalid_grant", "The issuer in ID Token https://x does not match the expected ones.", true, []string{"--issuer-uri=https://token.actions.githubusercontent.com"}},
 		{"invalid_grant", "The given credential is rejected by the attribute condition.", true,
-			[]string{`--attribute-condition="assertion.repository == 'octo-org/octo-repo' && assertion.ref == 'refs/heads/main'"`, "Never leave the condition without the repository"}},
+			[]string{`--attribute-condition="assertion.repository == 'octo-org/octo-repo' && assertion.ref == 'refs/heads/main'"`, "Never leave the condition without the repository",
+				"Or, to admit any branch of octo-org/octo-repo:\n  assertion.sub.startsWith('repo:octo-org/octo-repo:ref:refs/heads/')\n"}},
+		{"invalid_grant", "Invalid ID Token signature.", true, []string{"--format='value(oidc.issuerUri)'", "--issuer-uri=https://token.actions.githubusercontent.com\n"}},
 		{"invalid_grant", "The size of mapped attribute google.subject exceeds the 127 bytes limit. Either modify your attribute mapping.", true,
 			[]string{"Google maps google.subject", "sub (159 bytes)", "--attribute-mapping="}},
 		{"invalid_grant", "The ID Token has expired.", false, []string{"re-run the job"}},

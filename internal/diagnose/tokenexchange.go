@@ -48,7 +48,7 @@ func TokenExchange(f TokenExchangeFailure, claims idtoken.Claims) *Error {
 		e.Cause = "The server found the request malformed or missing a parameter it requires: check its documentation for the token-exchange parameters (" + tokenExchangeTargets(f) + ", token-exchange-client-id)"
 	default:
 		if f.Status == 401 || f.Status == 403 {
-			e.Cause = "The server refused the request itself; it may want a client id (token-exchange-client-id) or may not accept GitHub ID tokens at all"
+			e.Cause = "The server refused the request itself: set token-exchange-client-id if it wants a client id, and check that it accepts GitHub ID tokens at all"
 		}
 	}
 	return e

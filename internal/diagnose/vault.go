@@ -128,6 +128,9 @@ func VaultLogin(status int, errs []string, t VaultTarget, claims idtoken.Claims)
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The bound_issuer (or OIDC discovery URL) of %s does not match the token's issuer %s. Configure the mount for that issuer", t.where(), claims.Issuer())
 		e.Fix = vaultConfigFix(t, claims.Issuer())
+	case strings.Contains(lower, "not yet valid") || strings.Contains(lower, "invalid not before"):
+		e.Cause = fmt.Sprintf("Vault saw the ID token before its nbf (not before) time: the Vault server's clock is behind the runner's. Check the server's clock (NTP), or give role %q on %s more leeway with not_before_leeway (seconds)", role, t.where())
+		e.Fix = fmt.Sprintf("Give the role more leeway (fields not named keep their values):\n%sauth/%s/role/%s not_before_leeway=300\n", t.vaultCmd("write"), t.Mount, role)
 	case strings.Contains(lower, "expired") || strings.Contains(lower, "invalid expiration"):
 		e.Cause = "The ID token expired before Vault saw it (GitHub's tokens live about 5 minutes); a slow step, or a wrong clock on the runner or the Vault server, is the usual cause: re-run the job and check the clocks"
 	case strings.Contains(lower, "signature") || strings.Contains(lower, "verifying token") || strings.Contains(lower, "jwks") || strings.Contains(lower, "no known key"):
@@ -138,11 +141,11 @@ func VaultLogin(status int, errs []string, t VaultTarget, claims idtoken.Claims)
 		e.Cause = fmt.Sprintf("No auth method is mounted at %s: check vault-auth-path and vault-namespace, or enable the JWT auth method there", t.where())
 		e.Fix = t.vaultCmd("auth enable") + "-path=" + t.Mount + " jwt\n" + vaultConfigFix(t, claims.Issuer())
 	case strings.Contains(lower, "oidc role_type"):
-		e.Cause = fmt.Sprintf("Role %q on %s has role_type=oidc, which is for browser logins; a workflow needs role_type=jwt", role, t.where())
+		e.Cause = fmt.Sprintf("Role %q on %s has role_type=oidc, which is for browser logins: set role_type=jwt, which a workflow needs", role, t.where())
 		e.Fix = vaultUpdateFix(t, "role_type=jwt", claims)
 	case strings.Contains(lower, "permission denied"):
 		e.Trust = true
-		e.Cause = fmt.Sprintf("Vault denied the login on %s: the role's token_bound_cidrs may exclude the runner's address, or vault-namespace may not be the namespace the mount lives in", t.where())
+		e.Cause = fmt.Sprintf("Vault denied the login on %s: check that the role's token_bound_cidrs admit the runner's address, and that vault-namespace is the namespace the mount lives in", t.where())
 	default:
 		e.Trust = true
 		e.Cause = fmt.Sprintf("Vault refused the login on %s; check the role's bound_audiences, bound_claims and user_claim against the token's claims", t.where())
@@ -242,7 +245,7 @@ func VaultRead(status int, errs, warnings []string, path, namespace string, t Va
 		e.Message = VaultMessage(warnings)
 		e.Cause = fmt.Sprintf("%s is on a KV version 2 mount, whose secrets are read at <mount>/data/<path>: write it as %s in vault-secrets", path, vaultKV2Path(path))
 	case status == 404:
-		e.Cause = fmt.Sprintf("There is no secret at %s%s (or its latest version was deleted)", path, where)
+		e.Cause = fmt.Sprintf("There is no secret at %s%s (or its latest version was deleted): check the path in vault-secrets", path, where)
 		if !vaultHasSegment(path, "data") {
 			e.Cause += fmt.Sprintf("; on a KV version 2 mount write the path with data/, e.g. %s", vaultKV2Path(path))
 		}

@@ -62,6 +62,8 @@ func TestVaultLogin(t *testing.T) {
 		{"signature", "error validating token: failed to verify signature: no known key successfully validated the token signature", true,
 			[]string{"could not verify the token's signature"}, []string{"oidc_discovery_url=https://token.actions.githubusercontent.com"}},
 		{"expired", "error validating token: invalid expiration time (exp) claim: token is expired", false, []string{"expired before Vault saw it"}, nil},
+		{"not yet valid", "error validating token: invalid not before (nbf) claim: token not yet valid", false, []string{"clock is behind", "not_before_leeway"}, []string{"vault write auth/jwt/role/deploy not_before_leeway=300\n"}},
+		{"login permission denied", "permission denied", true, []string{"token_bound_cidrs", "vault-namespace"}, nil},
 		{"not mounted", `no handler for route "auth/jwt/login". route entry not found.`, false,
 			[]string{"No auth method is mounted at auth/jwt"}, []string{"vault auth enable -path=jwt jwt\n"}},
 		{"oidc role", "role with oidc role_type is not allowed", false, []string{"role_type=jwt"}, []string{"role_type=jwt"}},
