@@ -100,7 +100,7 @@ func once(ctx context.Context, c *http.Client, req Request) (*Response, error) {
 	res, err := c.Do(hr)
 	if err != nil {
 		e := fmt.Errorf("%s: %s", req.Call, networkFault(err))
-		if isCertificateError(err) {
+		if IsCertificateError(err) {
 			// A certificate the client does not trust will not be trusted on the next try.
 			return nil, fmt.Errorf("%w (set SSL_CERT_FILE, or the provider's CA input, to the CA that signed the server's certificate)", e)
 		}
@@ -135,7 +135,8 @@ func networkFault(err error) string {
 	return err.Error()
 }
 
-func isCertificateError(err error) bool {
+// IsCertificateError reports a TLS verification failure, which no retry can cure.
+func IsCertificateError(err error) bool {
 	var verify *tls.CertificateVerificationError
 	var unknown x509.UnknownAuthorityError
 	var host x509.HostnameError

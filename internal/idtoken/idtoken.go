@@ -131,17 +131,17 @@ func classify(r *httpcall.Response) error {
 	return err
 }
 
-// message extracts the runner's error text without echoing arbitrary bodies.
+// message extracts the runner's error text; anything else (a proxy's HTML page) is left out
+// rather than echoed into the log.
 func message(b []byte) string {
 	var e struct {
 		Message string `json:"message"`
 	}
 	if json.Unmarshal(b, &e) == nil && e.Message != "" {
+		if len(e.Message) > 300 {
+			return e.Message[:300] + "…"
+		}
 		return e.Message
 	}
-	s := strings.TrimSpace(string(b))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return ""
 }

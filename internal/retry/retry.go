@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -94,10 +95,12 @@ type ExhaustedError struct {
 }
 
 func (e *ExhaustedError) Error() string {
+	// The last failure usually names the call already; say it once.
+	last := strings.TrimPrefix(e.Err.Error(), e.Call+": ")
 	if e.Deadline {
-		return fmt.Sprintf("%s: gave up after %d attempt(s) because the step deadline (timeout-seconds) was reached: %v", e.Call, e.Attempts, e.Err)
+		return fmt.Sprintf("%s: gave up after %d attempt(s) because the step deadline (timeout-seconds) was reached: %s", e.Call, e.Attempts, last)
 	}
-	return fmt.Sprintf("%s: gave up after %d attempt(s) (retry-max-attempts): %v", e.Call, e.Attempts, e.Err)
+	return fmt.Sprintf("%s: gave up after %d attempt(s) (retry-max-attempts): %s", e.Call, e.Attempts, last)
 }
 func (e *ExhaustedError) Unwrap() error { return e.Err }
 

@@ -118,7 +118,12 @@ func (p *Provider) classify(err error, claims idtoken.Claims) error {
 	}
 	var send *smithyhttp.RequestSendError
 	if errors.As(err, &send) {
-		return retry.Transient(fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(send.Err)), 0)
+		e := fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(send.Err))
+		if httpcall.IsCertificateError(err) {
+			// An untrusted certificate stays untrusted on the next try.
+			return fmt.Errorf("%w (set SSL_CERT_FILE to the CA that signed the endpoint's certificate)", e)
+		}
+		return retry.Transient(e, 0)
 	}
 	var de *smithy.DeserializationError
 	if errors.As(err, &de) {
