@@ -271,7 +271,7 @@ func TestAlibabaRefusals(t *testing.T) {
 			harness.RequireExit(t, r, 1)
 			for _, w := range tc.want {
 				if !strings.Contains(r.Stdout, w) {
-					t.Errorf("output lacks %q:\n%s", w, r.Stdout)
+					t.Errorf("output lacks %q:\n%s", w, r.Log())
 				}
 			}
 			errs := harness.ErrorLines(r)
@@ -287,7 +287,7 @@ func TestAlibabaRefusals(t *testing.T) {
 			harness.NothingWritten(t, r)
 			harness.NoLeak(t, r, harness.SecretsOf(gh)...)
 			if n := checkTrustPolicies(t, r.Stdout); tc.policy && n == 0 {
-				t.Errorf("no RAM trust policy suggested:\n%s", r.Stdout)
+				t.Errorf("no RAM trust policy suggested:\n%s", r.Log())
 			}
 		})
 	}
@@ -387,7 +387,7 @@ func TestAlibabaBrokenAnswers(t *testing.T) {
 			for range 3 {
 				s.FailNext(400, "Throttling.User", "Request was denied due to user flow control.")
 			}
-		}, []string{"retry-max-attempts", "2"}, 2, "gave up after 2 attempt(s) (retry-max-attempts): Alibaba Cloud STS AssumeRoleWithOIDC: HTTP 400: Throttling.User"},
+		}, []string{"retry-max-attempts", "2"}, 2, "Alibaba Cloud STS AssumeRoleWithOIDC: gave up after 2 attempt(s) (retry-max-attempts): HTTP 400: Throttling.User"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

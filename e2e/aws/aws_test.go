@@ -162,7 +162,7 @@ func TestAWSTrustedLogin(t *testing.T) {
 		t.Errorf("job summary lacks the row %s:\n%s", wantRow, r.Summary)
 	}
 	if !strings.Contains(r.Stdout, "::group::ID token claims (aws, audience sts.amazonaws.com)") || !strings.Contains(r.Stdout, "  sub  ") {
-		t.Errorf("show-claims printed no claims table:\n%s", r.Stdout)
+		t.Errorf("show-claims printed no claims table:\n%s", r.Log())
 	}
 	secrets := harness.SecretsOf(gh, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
 	harness.Masked(t, r, secrets[1:]...)
@@ -237,7 +237,7 @@ func TestAWSRefusals(t *testing.T) {
 			harness.RequireExit(t, r, 1)
 			for _, w := range tc.want {
 				if !strings.Contains(r.Stdout, w) {
-					t.Errorf("output lacks %q:\n%s", w, r.Stdout)
+					t.Errorf("output lacks %q:\n%s", w, r.Log())
 				}
 			}
 			if n := len(harness.ErrorLines(r)); n != 1 {
@@ -323,7 +323,7 @@ func TestAWSAccountGuards(t *testing.T) {
 		r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-allowed-account-ids", "111111111111, 222222222222"), IDToken: gh.Env()})
 		harness.RequireExit(t, r, 1)
 		if !strings.Contains(r.Stdout, "account 123456789012, which is not in aws-allowed-account-ids (111111111111, 222222222222)") {
-			t.Errorf("unclear error:\n%s", r.Stdout)
+			t.Errorf("unclear error:\n%s", r.Log())
 		}
 		harness.NothingWritten(t, r)
 		c := sts.Issued()[0]

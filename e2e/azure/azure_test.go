@@ -232,7 +232,7 @@ func TestAzureRefusals(t *testing.T) {
 			harness.RequireExit(t, r, 1)
 			for _, w := range tc.want {
 				if !strings.Contains(r.Stdout, w) {
-					t.Errorf("output lacks %q:\n%s", w, r.Stdout)
+					t.Errorf("output lacks %q:\n%s", w, r.Log())
 				}
 			}
 			errs := harness.ErrorLines(r)
@@ -323,7 +323,7 @@ func TestAzureRetryBudget(t *testing.T) {
 	r := harness.Exec(t, step(t, gh, azureInputs(s, "retry-max-attempts", "2")))
 	harness.RequireExit(t, r, 1)
 	if s.Requests() != 2 || !strings.Contains(r.Stdout, "gave up after 2 attempt(s) (retry-max-attempts)") {
-		t.Errorf("Entra saw %d requests, want 2:\n%s", s.Requests(), r.Stdout)
+		t.Errorf("Entra saw %d requests, want 2:\n%s", s.Requests(), r.Log())
 	}
 	harness.NothingWritten(t, r)
 
@@ -333,7 +333,7 @@ func TestAzureRetryBudget(t *testing.T) {
 	r = harness.Exec(t, step(t, gh2, azureInputs(s2, "retry-max-attempts", "1")))
 	harness.RequireExit(t, r, 1)
 	if s2.Requests() != 1 || !strings.Contains(r.Stdout, "AADSTS70021") || !strings.Contains(r.Stdout, "::group::How to fix the azure trust setup") {
-		t.Errorf("with retry-max-attempts 1, 70021 took %d requests or lost its explanation:\n%s", s2.Requests(), r.Stdout)
+		t.Errorf("with retry-max-attempts 1, 70021 took %d requests or lost its explanation:\n%s", s2.Requests(), r.Log())
 	}
 	harness.NothingWritten(t, r)
 }

@@ -126,7 +126,7 @@ func TestIDTokenRefused(t *testing.T) {
 	r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL), IDToken: env})
 	harness.RequireExit(t, r, 1)
 	if !strings.Contains(r.Stdout, "GitHub ID token request: HTTP 401: Bad credentials") || gh.Requests() != 1 {
-		t.Errorf("after %d requests, output:\n%s", gh.Requests(), r.Stdout)
+		t.Errorf("after %d requests, output:\n%s", gh.Requests(), r.Log())
 	}
 	harness.NothingWritten(t, r)
 	harness.NoLeak(t, r, harness.SecretsOf(gh, env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"])...)
@@ -146,7 +146,7 @@ func TestDeadline(t *testing.T) {
 		t.Errorf("the step took %s with timeout-seconds 2", r.Duration)
 	}
 	if !strings.Contains(r.Stdout, "deadline") || !strings.Contains(r.Stdout, "timeout-seconds") || !strings.Contains(r.Stdout, "AWS STS AssumeRoleWithWebIdentity") {
-		t.Errorf("unclear timeout error:\n%s", r.Stdout)
+		t.Errorf("unclear timeout error:\n%s", r.Log())
 	}
 	harness.NothingWritten(t, r)
 	harness.NoLeak(t, r, harness.SecretsOf(gh)...)
@@ -177,7 +177,7 @@ func TestOutsideAWorkflow(t *testing.T) {
 	r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL), IDToken: gh.Env(), Env: map[string]string{"GITHUB_ENV": ""}})
 	harness.RequireExit(t, r, 1)
 	if !strings.Contains(r.Stdout, "GITHUB_ENV is not set") || gh.Requests() != 0 {
-		t.Errorf("output:\n%s", r.Stdout)
+		t.Errorf("output:\n%s", r.Log())
 	}
 }
 
@@ -252,7 +252,7 @@ func TestPlantedSymlinks(t *testing.T) {
 		r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-profile", "ci"), IDToken: gh.Env(), Workspace: ws})
 		harness.RequireExit(t, r, 1)
 		if !strings.Contains(r.Stdout, "something that is not a folder is in the way") {
-			t.Errorf("unclear refusal:\n%s", r.Stdout)
+			t.Errorf("unclear refusal:\n%s", r.Log())
 		}
 		if entries, _ := os.ReadDir(elsewhere); len(entries) != 0 {
 			t.Errorf("files were written through the linked folder: %v", entries)

@@ -128,7 +128,7 @@ func TestGCPRefusals(t *testing.T) {
 			harness.RequireExit(t, r, 1)
 			for _, s := range tc.want {
 				if !strings.Contains(r.Stdout, s) {
-					t.Errorf("output lacks %q:\n%s", s, r.Stdout)
+					t.Errorf("output lacks %q:\n%s", s, r.Log())
 				}
 			}
 			if errs := harness.ErrorLines(r); len(errs) != 1 || !strings.Contains(errs[0], "gcp failed") {

@@ -84,7 +84,7 @@ func TestGitHubIDToken(t *testing.T) {
 			// show-claims: the whole claims table, in a group named after the provider.
 			group := "::group::ID token claims (github, audience " + tc.aud + ")"
 			if !strings.Contains(r.Stdout, group+"\n") {
-				t.Errorf("show-claims output lacks the group %q:\n%s", group, r.Stdout)
+				t.Errorf("show-claims output lacks the group %q:\n%s", group, r.Log())
 			}
 			for name, value := range map[string]string{
 				"iss":              fakegithub.Issuer,
@@ -95,7 +95,7 @@ func TestGitHubIDToken(t *testing.T) {
 				"exp":              itoa(expOut.Unix()) + " (" + expOut.Format(time.RFC3339) + ")",
 			} {
 				if !claimRow(r.Stdout, name, value) {
-					t.Errorf("show-claims table lacks the row %s = %s:\n%s", name, value, r.Stdout)
+					t.Errorf("show-claims table lacks the row %s = %s:\n%s", name, value, r.Log())
 				}
 			}
 			wantRow := "| github | `" + fakegithub.DefaultRepo + "` | `" + fakegithub.DefaultOwner + "` | `" + tc.aud + "` | `" + fakegithub.DefaultSubject + "` | " + expOut.Format(time.RFC3339) + " |"

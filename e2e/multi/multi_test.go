@@ -268,7 +268,7 @@ func TestMainThenPost(t *testing.T) {
 	again := harness.Exec(t, harness.Step{Inputs: in, Post: true, State: main.State, Workspace: ws, Env: map[string]string{"SSL_CERT_FILE": c.ca.File}})
 	harness.RequireExit(t, again, 0)
 	if !strings.Contains(again.Stdout, "::warning::") || !strings.Contains(again.Stdout, "already gone") {
-		t.Errorf("a second post run did not warn about the missing files:\n%s", again.Stdout)
+		t.Errorf("a second post run did not warn about the missing files:\n%s", again.Log())
 	}
 }
 

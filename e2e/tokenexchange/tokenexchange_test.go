@@ -260,7 +260,7 @@ func TestTokenExchangeRefusals(t *testing.T) {
 			harness.RequireExit(t, r, 1)
 			for _, w := range tc.want {
 				if !strings.Contains(r.Stdout, w) {
-					t.Errorf("output lacks %q:\n%s", w, r.Stdout)
+					t.Errorf("output lacks %q:\n%s", w, r.Log())
 				}
 			}
 			if errs := harness.ErrorLines(r); len(errs) != 1 || !strings.Contains(errs[0], "token-exchange: OAuth 2.0 token exchange (RFC 8693)") {
@@ -322,7 +322,7 @@ func TestTokenExchangeRetriesExhausted(t *testing.T) {
 	s.Faults.Queue(fault.Status503, fault.Status503, fault.Status503)
 	r := harness.Exec(t, harness.Step{Inputs: inputs(s.URL, "retry-max-attempts", "3"), IDToken: gh.Env()})
 	harness.RequireExit(t, r, 1)
-	want := "gave up after 3 attempt(s) (retry-max-attempts): OAuth 2.0 token exchange (RFC 8693): HTTP 503"
+	want := "OAuth 2.0 token exchange (RFC 8693): gave up after 3 attempt(s) (retry-max-attempts): HTTP 503"
 	if errs := harness.ErrorLines(r); len(errs) != 1 || !strings.Contains(errs[0], want) {
 		t.Errorf("annotations %q, want one containing %q", errs, want)
 	}

@@ -100,7 +100,7 @@ func TestVaultSecrets(t *testing.T) {
 	}
 	if !strings.Contains(r.Stdout, "vault: logged in to "+w.v.URL+" as role deploy on auth/jwt with policies default, ci-read") ||
 		!strings.Contains(r.Stdout, "exported 6 secret(s): API_KEY, DB_PASSWORD, TLS_CERT, BIG_ID, CONFIG_JSON, APP_TOKEN") {
-		t.Errorf("no login line:\n%s", r.Stdout)
+		t.Errorf("no login line:\n%s", r.Log())
 	}
 	// Every line of the multi-line certificate is masked on its own.
 	harness.Masked(t, r, append([]string{tok.Token, tok.Accessor}, w.values()...)...)
@@ -201,7 +201,7 @@ func TestVaultCACertificate(t *testing.T) {
 			if tc.exit != 0 {
 				for _, e := range tc.errors {
 					if !strings.Contains(r.Stdout, e) {
-						t.Errorf("output lacks %q:\n%s", e, r.Stdout)
+						t.Errorf("output lacks %q:\n%s", e, r.Log())
 					}
 				}
 				harness.NothingWritten(t, r)
@@ -311,7 +311,7 @@ func TestVaultLoginRefusals(t *testing.T) {
 			harness.RequireExit(t, r, 1)
 			for _, s := range tc.want {
 				if !strings.Contains(r.Stdout, s) {
-					t.Errorf("output lacks %q:\n%s", s, r.Stdout)
+					t.Errorf("output lacks %q:\n%s", s, r.Log())
 				}
 			}
 			if n := len(harness.ErrorLines(r)); n != 1 {
@@ -369,7 +369,7 @@ func TestVaultReadRefusals(t *testing.T) {
 			harness.RequireExit(t, r, 1)
 			for _, s := range tc.want {
 				if !strings.Contains(r.Stdout, s) {
-					t.Errorf("output lacks %q:\n%s", s, r.Stdout)
+					t.Errorf("output lacks %q:\n%s", s, r.Log())
 				}
 			}
 			if n := len(harness.ErrorLines(r)); n != 1 {
@@ -403,7 +403,7 @@ func TestVaultDelimiterInjection(t *testing.T) {
 	harness.RequireExit(t, r, 1)
 	want := `Vault read of secret/data/evil: the value of key "note" (for NOTE) has a line equal to the runner's file-command delimiter _GitHubActionsFileCommandDelimeter_, which would inject variables into later steps; nothing was exported`
 	if !strings.Contains(r.Stdout, want) {
-		t.Errorf("output lacks %q:\n%s", want, r.Stdout)
+		t.Errorf("output lacks %q:\n%s", want, r.Log())
 	}
 	harness.NothingWritten(t, r)
 	harness.Masked(t, r, head, tail, w.apiKey, w.token(t).Token)
@@ -483,9 +483,9 @@ func TestVaultTransientRetried(t *testing.T) {
 		w.v.Faults.Queue(vaultfake.Standby412, vaultfake.Standby412, vaultfake.Standby412)
 		r := harness.Exec(t, harness.Step{Inputs: vaultInputs(w.v.URL, "retry-max-attempts", "2"), IDToken: w.gh.Env()})
 		harness.RequireExit(t, r, 1)
-		want := "Vault JWT login: gave up after 2 attempt(s) (retry-max-attempts): Vault JWT login: HTTP 412: required index state not present"
+		want := "Vault JWT login: gave up after 2 attempt(s) (retry-max-attempts): HTTP 412: required index state not present"
 		if !strings.Contains(r.Stdout, want) {
-			t.Errorf("output lacks %q:\n%s", want, r.Stdout)
+			t.Errorf("output lacks %q:\n%s", want, r.Log())
 		}
 		if w.v.Total() != 2 {
 			t.Errorf("%d Vault requests, want 2", w.v.Total())
@@ -517,7 +517,7 @@ func TestVaultPostRevokes(t *testing.T) {
 			post := harness.Exec(t, harness.Step{Inputs: in, Post: true, State: main.State, Workspace: ws})
 			harness.RequireExit(t, post, 0)
 			if lines := harness.ErrorLines(post); len(lines) != 0 || strings.Contains(post.Stdout, "::warning") {
-				t.Errorf("post #%d complained:\n%s", i+1, post.Stdout)
+				t.Errorf("post #%d complained:\n%s", i+1, post.Log())
 			}
 			harness.MustEqual(t, "post GITHUB_ENV", post.Env, map[string]string{"VAULT_TOKEN": "", "API_KEY": ""})
 			harness.NoLeak(t, post, w.secrets()...)

@@ -41,12 +41,12 @@ func SecretsOf(gh *fakegithub.Server, more ...string) []string {
 	return append(append([]string{gh.RequestToken}, gh.Minted()...), more...)
 }
 
-// RequireExit fails unless the run exited with want, showing its output (which the leak
-// checks keep free of secrets).
+// RequireExit fails unless the run exited with want, showing its output as the runner would
+// (mask commands hidden, masked values as ***), so a failure message never holds a secret.
 func RequireExit(t testing.TB, r *Run, want int) {
 	t.Helper()
 	if r.Exit != want {
-		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.Exit, want, r.Stdout, r.Stderr)
+		t.Fatalf("exit %d, want %d\nlog:\n%s\nstderr:\n%s", r.Exit, want, r.Log(), r.Redact(r.Stderr))
 	}
 }
 
