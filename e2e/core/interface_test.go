@@ -1,0 +1,147 @@
+package core_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/internal/config"
+	awsprovider "github.com/oidc-login/oidc-login/internal/provider/aws"
+)
+
+// actionMeta is what action.yml declares.
+type actionMeta struct {
+	Inputs map[string]struct {
+		Description string  `yaml:"description"`
+		Default     *string `yaml:"default"`
+	} `yaml:"inputs"`
+	Outputs map[string]struct {
+		Description string `yaml:"description"`
+	} `yaml:"outputs"`
+	Runs map[string]string `yaml:"runs"`
+}
+
+func readMeta(t *testing.T) actionMeta {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(harness.Root(), "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m actionMeta
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+var (
+	inputRow   = regexp.MustCompile("^\\| `([a-z0-9-]+)` \\|([^|]*)\\|")
+	literal    = regexp.MustCompile("^`([^`<]+)`$")
+	outputName = regexp.MustCompile("`([a-z]+(?:-[a-z]+)+|claims|expiration)`")
+)
+
+// TestActionMatchesInterface keeps action.yml to the public contract in
+// ../shared/spec/interface.md: every input it documents, with the same literal default (and
+// none where the default is computed), every output it names, and the docker runs section.
+func TestActionMatchesInterface(t *testing.T) {
+	t.Parallel()
+	spec, err := os.ReadFile(filepath.Join(harness.Root(), "..", "shared", "spec", "interface.md"))
+	if err != nil {
+		t.Fatalf("the interface spec must sit beside the repository as ../shared: %v", err)
+	}
+	m := readMeta(t)
+	inputs := map[string]bool{}
+	for _, line := range strings.Split(string(spec), "\n") {
+		row := inputRow.FindStringSubmatch(line)
+		if row == nil {
+			continue
+		}
+		name, def := row[1], strings.TrimSpace(row[2])
+		inputs[name] = true
+		in, ok := m.Inputs[name]
+		switch {
+		case !ok:
+			t.Errorf("action.yml lacks the input %s", name)
+			continue
+		case in.Description == "":
+			t.Errorf("input %s has no description", name)
+		}
+		got := ""
+		if in.Default != nil {
+			got = *in.Default
+		}
+		want := ""
+		if l := literal.FindStringSubmatch(def); l != nil {
+			want = l[1]
+		}
+		if got != want {
+			t.Errorf("input %s: action.yml default %q, interface.md says %q", name, got, def)
+		}
+	}
+	for name := range m.Inputs {
+		if !inputs[name] {
+			t.Errorf("action.yml declares %s, which interface.md does not", name)
+		}
+	}
+	// Outputs are named in the prose of each provider's section.
+	var missing []string
+	for _, para := range strings.Split(string(spec), "\n\n") {
+		if !strings.Contains(para, "utput") {
+			continue
+		}
+		for _, sentence := range strings.Split(para, ".\n") {
+			if !strings.Contains(sentence, "utput") {
+				continue
+			}
+			for _, mm := range outputName.FindAllStringSubmatch(sentence, -1) {
+				name := mm[1]
+				if inputs[name] || name == "token-exchange" {
+					continue
+				}
+				if _, ok := m.Outputs[name]; !ok {
+					missing = append(missing, name)
+				}
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("action.yml lacks outputs that interface.md names: %v", missing)
+	}
+	if m.Runs["using"] != "docker" || m.Runs["image"] != "Dockerfile" || m.Runs["post-entrypoint"] != "/oidc-login-post" {
+		t.Errorf("runs = %v", m.Runs)
+	}
+}
+
+// TestDefaultsMatchCode: the defaults the runner fills in from action.yml are the ones the
+// code assumes when an input is missing (a local run, a unit test).
+func TestDefaultsMatchCode(t *testing.T) {
+	t.Parallel()
+	m := readMeta(t)
+	for name, want := range map[string]string{
+		"retry-max-attempts":        strconv.Itoa(config.DefaultRetryMaxAttempts),
+		"timeout-seconds":           strconv.Itoa(config.DefaultTimeoutSeconds),
+		"aws-role-session-name":     awsprovider.DefaultSessionName,
+		"aws-role-duration-seconds": strconv.Itoa(awsprovider.DefaultDurationSeconds),
+	} {
+		if d := m.Inputs[name].Default; d == nil || *d != want {
+			t.Errorf("%s: action.yml default %v, code default %q", name, d, want)
+		}
+	}
+	c, err := config.ParseCommon(config.MapInputs{"provider": "aws"}, []string{"aws"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string]bool{"export-env": c.ExportEnv, "output-credentials": c.OutputCredentials, "show-claims": c.ShowClaims, "job-summary": c.JobSummary, "cleanup": c.Cleanup} {
+		if d := m.Inputs[name].Default; d == nil || *d != strconv.FormatBool(got) {
+			t.Errorf("%s: action.yml default %v, code default %v", name, d, got)
+		}
+	}
+}
