@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,18 @@ type Request struct {
 	URL    string
 	Header http.Header
 	Body   []byte
+}
+
+// PostForm is the request every OAuth-style token endpoint takes: a form POST answered in
+// JSON.
+func PostForm(call, url string, form neturl.Values) Request {
+	return Request{
+		Call:   call,
+		Method: http.MethodPost,
+		URL:    url,
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}},
+		Body:   []byte(form.Encode()),
+	}
 }
 
 // Response is a complete answer.

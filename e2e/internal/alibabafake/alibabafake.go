@@ -7,11 +7,9 @@
 package alibabafake
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -19,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
@@ -263,9 +263,9 @@ func (s *Server) assume(w http.ResponseWriter, roleARN, providerARN, token, sess
 	account := parts[3]
 	roleName := strings.ToLower(roleARN[strings.LastIndex(roleARN, "/")+1:])
 	c := Credentials{
-		AccessKeyID:     "STS.NT" + randString(22, upper+lower+digits),
-		AccessKeySecret: randString(44, upper+lower+digits),
-		SecurityToken:   "CAIS" + randString(400, upper+lower+digits+"+/") + "=",
+		AccessKeyID:     "STS.NT" + fakeid.String(22, upper+lower+digits),
+		AccessKeySecret: fakeid.String(44, upper+lower+digits),
+		SecurityToken:   "CAIS" + fakeid.String(400, upper+lower+digits+"+/") + "=",
 		Expiration:      time.Now().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
 		AssumedRoleARN:  fmt.Sprintf("acs:ram::%s:role/%s/%s", account, roleName, session),
 		Policy:          policy,
@@ -290,7 +290,7 @@ func (s *Server) assume(w http.ResponseWriter, roleARN, providerARN, token, sess
 		},
 		"AssumedRoleUser": map[string]string{
 			"Arn":           c.AssumedRoleARN,
-			"AssumedRoleId": randString(17, digits) + ":" + session,
+			"AssumedRoleId": fakeid.String(17, digits) + ":" + session,
 		},
 		"Credentials": map[string]string{
 			"AccessKeyId":     c.AccessKeyID,
@@ -334,16 +334,7 @@ const (
 	digits = "0123456789"
 )
 
-func randString(n int, alphabet string) string {
-	b := make([]byte, n)
-	for i := range b {
-		x, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-		b[i] = alphabet[x.Int64()]
-	}
-	return string(b)
-}
-
 func requestID() string {
 	h := digits + "ABCDEF"
-	return randString(8, h) + "-" + randString(4, h) + "-" + randString(4, h) + "-" + randString(4, h) + "-" + randString(12, h)
+	return fakeid.String(8, h) + "-" + fakeid.String(4, h) + "-" + fakeid.String(4, h) + "-" + fakeid.String(4, h) + "-" + fakeid.String(12, h)
 }

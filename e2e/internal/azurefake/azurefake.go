@@ -10,7 +10,6 @@ package azurefake
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -440,7 +441,7 @@ func (s *Server) instanceDiscovery(w http.ResponseWriter, r *http.Request) {
 // the trace lines, error_codes the number.
 func writeError(w http.ResponseWriter, status, code int, name, detail string) {
 	now := time.Now().UTC()
-	trace, corr := uuid(), uuid()
+	trace, corr := fakeid.UUID(), fakeid.UUID()
 	ts := now.Format("2006-01-02 15:04:05Z")
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("x-ms-request-id", trace)
@@ -481,11 +482,4 @@ func accessToken() string {
 		return base64.RawURLEncoding.EncodeToString(b)
 	}
 	return "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + seg(600) + "." + seg(256)
-}
-
-func uuid() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	h := hex.EncodeToString(b)
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

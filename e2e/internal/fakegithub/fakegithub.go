@@ -8,13 +8,14 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -60,7 +61,7 @@ func New() *Server {
 	if err != nil {
 		panic(err)
 	}
-	s := &Server{key: key, kid: randHex(8), RequestToken: "ghrt_" + randHex(20), issuer: Issuer, claims: map[string]any{}}
+	s := &Server{key: key, kid: fakeid.Hex(8), RequestToken: "ghrt_" + fakeid.Hex(20), issuer: Issuer, claims: map[string]any{}}
 	leak.Register(s.RequestToken)
 	mux := http.NewServeMux()
 	s.Faults = &fault.Injector{Next: http.HandlerFunc(s.token), HangFor: 30 * time.Second}
@@ -138,7 +139,7 @@ func (s *Server) claimsLocked(aud string, now time.Time) map[string]any {
 		aud = "https://github.com/" + DefaultOwner
 	}
 	c := map[string]any{
-		"jti":                   randHex(16),
+		"jti":                   fakeid.Hex(16),
 		"sub":                   DefaultSubject,
 		"aud":                   aud,
 		"ref":                   "refs/heads/main",
@@ -251,12 +252,6 @@ func writeErr(w http.ResponseWriter, code int, msg string) {
 }
 
 func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
 
 // Pending makes the next n token requests answer GitHub's 403 "Pending" refusal.
 func (s *Server) Pending(n int) {

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -26,6 +25,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -344,7 +345,7 @@ func (s *Server) handleSTS(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	fed := Federated{Token: "ya29.d." + randString(160), Provider: p.Name, Attributes: attrs, Scope: f.Get("scope"), Expires: time.Now().Add(FederatedLifetime)}
+	fed := Federated{Token: "ya29.d." + fakeid.String(160, alphabet), Provider: p.Name, Attributes: attrs, Scope: f.Get("scope"), Expires: time.Now().Add(FederatedLifetime)}
 	s.mu.Lock()
 	leak.Register(fed.Token)
 	s.federated[fed.Token] = fed
@@ -425,7 +426,7 @@ func (s *Server) handleIAM(w http.ResponseWriter, r *http.Request) {
 		lifetime = time.Duration(n) * time.Second
 	}
 	at := AccessToken{
-		Token: "ya29.c." + randString(200), ServiceAccount: sa.Email, Scope: body.Scope, Lifetime: body.Lifetime,
+		Token: "ya29.c." + fakeid.String(200, alphabet), ServiceAccount: sa.Email, Scope: body.Scope, Lifetime: body.Lifetime,
 		Expires: time.Now().Add(lifetime).UTC().Truncate(time.Second),
 	}
 	s.mu.Lock()
@@ -449,7 +450,7 @@ func (s *Server) generateIDToken(w http.ResponseWriter, r *http.Request, sa Serv
 	}
 	now := time.Now()
 	claims := jwt.MapClaims{
-		"iss": GoogleIssuer, "aud": body.Audience, "sub": "10" + randDigits(19), "azp": "10" + randDigits(19),
+		"iss": GoogleIssuer, "aud": body.Audience, "sub": "10" + fakeid.String(19, fakeid.Digits), "azp": "10" + fakeid.String(19, fakeid.Digits),
 		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 	}
 	if body.IncludeEmail {
@@ -508,21 +509,3 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 }
 
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
-func randString(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		x, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-		b[i] = alphabet[x.Int64()]
-	}
-	return string(b)
-}
-
-func randDigits(n int) string {
-	b := make([]byte, n)
-	for i := range b {
-		x, _ := rand.Int(rand.Reader, big.NewInt(10))
-		b[i] = byte('0' + x.Int64())
-	}
-	return string(b)
-}

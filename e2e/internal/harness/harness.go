@@ -8,8 +8,6 @@ package harness
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -23,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 
 	"gopkg.in/yaml.v3"
 
@@ -143,7 +143,7 @@ func MakeWorkspace(root string) (*Workspace, error) {
 
 // NewStep gives the next step fresh file-command files, as the runner does per step.
 func (w *Workspace) NewStep() error {
-	id := randHex(8)
+	id := fakeid.Hex(8)
 	w.EnvFile = filepath.Join(w.Commands, "set_env_"+id)
 	w.OutputFile = filepath.Join(w.Commands, "set_output_"+id)
 	w.StateFile = filepath.Join(w.Commands, "save_state_"+id)
@@ -359,10 +359,4 @@ func ParseFileCommands(text string) (map[string]string, error) {
 		out[name] = val
 	}
 	return out, nil
-}
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

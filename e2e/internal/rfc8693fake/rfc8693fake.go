@@ -6,8 +6,6 @@
 package rfc8693fake
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
@@ -238,7 +238,7 @@ func (s *Server) exchange(w http.ResponseWriter, f, seen url.Values) {
 	if issuedType == "" {
 		issuedType = TokenTypeAccess
 	}
-	tok := Issued{AccessToken: "at_" + randHex(32), Form: seen}
+	tok := Issued{AccessToken: "at_" + fakeid.Hex(32), Form: seen}
 	resp := map[string]any{
 		"access_token":      tok.AccessToken,
 		"issued_token_type": issuedType,
@@ -262,10 +262,4 @@ func writeError(w http.ResponseWriter, status int, code, description string) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": description})
-}
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

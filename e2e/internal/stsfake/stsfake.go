@@ -5,11 +5,9 @@
 package stsfake
 
 import (
-	"crypto/rand"
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -17,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -205,9 +205,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	roleName := roleARN[strings.LastIndex(roleARN, "/")+1:]
 	partition := strings.Split(roleARN, ":")[1]
 	c := Credentials{
-		AccessKeyID:     "ASIA" + randString(16, upper),
-		SecretAccessKey: randString(40, upper+lower+digits+"/+"),
-		SessionToken:    "IQoJb3JpZ2luX2VjE" + randString(300, upper+lower+digits+"/+") + "==",
+		AccessKeyID:     "ASIA" + fakeid.String(16, upper),
+		SecretAccessKey: fakeid.String(40, upper+lower+digits+"/+"),
+		SessionToken:    "IQoJb3JpZ2luX2VjE" + fakeid.String(300, upper+lower+digits+"/+") + "==",
 		Expiration:      time.Now().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
 		AssumedRoleARN:  fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", partition, account, roleName, session),
 		Policy:          f.Get("Policy"),
@@ -224,7 +224,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		Result: result{
 			Subject:  sub,
 			Audience: strings.Join(auds, ","),
-			User:     user{ARN: c.AssumedRoleARN, ID: "AROA" + randString(17, upper+digits) + ":" + session},
+			User:     user{ARN: c.AssumedRoleARN, ID: "AROA" + fakeid.String(17, upper+digits) + ":" + session},
 			Credentials: creds{
 				AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
 				SessionToken: c.SessionToken, Expiration: c.Expiration.Format(time.RFC3339),
@@ -300,15 +300,6 @@ const (
 	digits = "0123456789"
 )
 
-func randString(n int, alphabet string) string {
-	b := make([]byte, n)
-	for i := range b {
-		x, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-		b[i] = alphabet[x.Int64()]
-	}
-	return string(b)
-}
-
 func requestID() string {
-	return strings.ToLower(randString(8, lower+digits) + "-" + randString(4, lower+digits) + "-" + randString(4, lower+digits) + "-" + randString(12, lower+digits))
+	return strings.ToLower(fakeid.String(8, lower+digits) + "-" + fakeid.String(4, lower+digits) + "-" + fakeid.String(4, lower+digits) + "-" + fakeid.String(12, lower+digits))
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 )
 
 // allowed evaluates the token's ACL policies for reading path.
@@ -62,7 +64,7 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, ns, path string) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"errors": []string{}})
 	case mount.version == 2:
 		writeJSON(w, http.StatusOK, map[string]any{
-			"request_id": requestID(), "lease_id": "", "renewable": false, "lease_duration": 0,
+			"request_id": fakeid.UUID(), "lease_id": "", "renewable": false, "lease_duration": 0,
 			"data": map[string]any{
 				"data": data,
 				"metadata": map[string]any{
@@ -74,7 +76,7 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, ns, path string) {
 		})
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{
-			"request_id": requestID(), "lease_id": "", "renewable": false, "lease_duration": 2764800,
+			"request_id": fakeid.UUID(), "lease_id": "", "renewable": false, "lease_duration": 2764800,
 			"data": data, "wrap_info": nil, "warnings": nil, "auth": nil, "mount_type": "kv",
 		})
 	}

@@ -1,6 +1,7 @@
 package vaultfake
 
 import (
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 
 	"errors"
@@ -99,8 +100,8 @@ func (s *Server) login(w http.ResponseWriter, nsName, mountPath, roleName, raw s
 	}
 	now := time.Now()
 	t := &Token{
-		Token:       "hvs." + randString(91, alnum),
-		Accessor:    randString(24, alnum),
+		Token:       "hvs." + fakeid.String(91, alnum),
+		Accessor:    fakeid.String(24, alnum),
 		Namespace:   nsName,
 		Mount:       mountPath,
 		Role:        roleName,
@@ -114,7 +115,7 @@ func (s *Server) login(w http.ResponseWriter, nsName, mountPath, roleName, raw s
 	s.tokens[t.Token] = t
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{
-		"request_id": requestID(), "lease_id": "", "renewable": false, "lease_duration": 0,
+		"request_id": fakeid.UUID(), "lease_id": "", "renewable": false, "lease_duration": 0,
 		"data": nil, "wrap_info": nil, "warnings": nil,
 		"auth": map[string]any{
 			"client_token":      t.Token,

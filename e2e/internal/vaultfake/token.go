@@ -3,6 +3,8 @@ package vaultfake
 import (
 	"net/http"
 	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 )
 
 // token finds the valid token of a request in namespace ns (a token is only good in the
@@ -36,7 +38,7 @@ func (s *Server) lookupSelf(w http.ResponseWriter, r *http.Request, ns string) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"request_id": requestID(), "lease_id": "", "renewable": false, "lease_duration": 0, "wrap_info": nil, "warnings": nil, "auth": nil,
+		"request_id": fakeid.UUID(), "lease_id": "", "renewable": false, "lease_duration": 0, "wrap_info": nil, "warnings": nil, "auth": nil,
 		"data": map[string]any{
 			"accessor":         t.Accessor,
 			"creation_time":    t.Issued.Unix(),

@@ -8,10 +8,8 @@
 package vaultfake
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -329,17 +327,3 @@ func writeErrors(w http.ResponseWriter, status int, errs ...string) {
 }
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-
-func randString(n int, alphabet string) string {
-	b := make([]byte, n)
-	for i := range b {
-		x, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-		b[i] = alphabet[x.Int64()]
-	}
-	return string(b)
-}
-
-func requestID() string {
-	h := strings.ToLower(randString(32, "0123456789abcdef"))
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}

@@ -79,16 +79,7 @@ func (p *Provider) assumeRole(ctx context.Context, tok *idtoken.Token, env provi
 	if c.Policy != "" {
 		form.Set("Policy", c.Policy)
 	}
-	req := httpcall.Request{
-		Call:   diagnose.AlibabaCall,
-		Method: http.MethodPost,
-		URL:    c.Endpoint + "/",
-		Header: http.Header{
-			"Content-Type": {"application/x-www-form-urlencoded"},
-			"Accept":       {"application/json"},
-		},
-		Body: []byte(form.Encode()),
-	}
+	req := httpcall.PostForm(diagnose.AlibabaCall, c.Endpoint+"/", form)
 	var out answer
 	_, _, err := httpcall.Do(ctx, env.HTTP, env.Retry, req, func(r *httpcall.Response) error {
 		if r.Status == http.StatusOK {

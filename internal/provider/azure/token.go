@@ -73,16 +73,7 @@ func (p *Provider) exchange(ctx context.Context, tok *idtoken.Token, env provide
 		"client_assertion_type": {assertionType},
 		"client_assertion":      {tok.Raw},
 	}
-	req := httpcall.Request{
-		Call:   diagnose.AzureCall,
-		Method: http.MethodPost,
-		URL:    c.TokenURL(),
-		Header: http.Header{
-			"Content-Type": {"application/x-www-form-urlencoded"},
-			"Accept":       {"application/json"},
-		},
-		Body: []byte(form.Encode()),
-	}
+	req := httpcall.PostForm(diagnose.AzureCall, c.TokenURL(), form)
 	// The expiry is counted from before the first attempt, so it is never later than Entra's.
 	start := env.Now()
 	propagation := 0

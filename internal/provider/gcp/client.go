@@ -61,13 +61,7 @@ func (c *client) exchange(ctx context.Context, subjectToken string, scopes []str
 		"subject_token_type":   {tokenTypeJWT},
 		"subject_token":        {subjectToken},
 	}
-	req := httpcall.Request{
-		Call:   diagnose.GCPSTSCall,
-		Method: http.MethodPost,
-		URL:    c.cfg.TokenURL(),
-		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"application/json"}},
-		Body:   []byte(form.Encode()),
-	}
+	req := httpcall.PostForm(diagnose.GCPSTSCall, c.cfg.TokenURL(), form)
 	var out federated
 	_, _, err := httpcall.Do(ctx, c.env.HTTP, c.env.Retry, req, func(r *httpcall.Response) error {
 		if r.Status != http.StatusOK {

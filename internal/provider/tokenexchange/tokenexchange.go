@@ -82,16 +82,7 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 			form.Set(name, v)
 		}
 	}
-	req := httpcall.Request{
-		Call:   diagnose.TokenExchangeCall,
-		Method: http.MethodPost,
-		URL:    c.URL,
-		Header: http.Header{
-			"Content-Type": {"application/x-www-form-urlencoded"},
-			"Accept":       {"application/json"},
-		},
-		Body: []byte(form.Encode()),
-	}
+	req := httpcall.PostForm(diagnose.TokenExchangeCall, c.URL, form)
 	var out answer
 	_, _, err := httpcall.Do(ctx, env.HTTP, env.Retry, req, func(r *httpcall.Response) error {
 		if r.Status == http.StatusOK {
