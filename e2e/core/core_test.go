@@ -69,15 +69,7 @@ func TestBadInputMakesNoRequest(t *testing.T) {
 			gh := harness.NewGitHub(t)
 			sts := newSTS(t, gh)
 			r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, tc.in...), IDToken: gh.Env()})
-			harness.RequireExit(t, r, 1)
-			errs := harness.ErrorLines(r)
-			if len(errs) != 1 || !strings.Contains(errs[0], tc.want) {
-				t.Errorf("annotations %q, want one containing %q", errs, tc.want)
-			}
-			if gh.Requests() != 0 || sts.Requests() != 0 {
-				t.Errorf("bad input made %d token and %d STS requests, want none", gh.Requests(), sts.Requests())
-			}
-			harness.NothingWritten(t, r)
+			harness.RequireInputRefused(t, r, tc.want, gh.Requests, sts.Requests)
 		})
 	}
 }

@@ -218,14 +218,7 @@ func TestGCPBadInputs(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t)
 			r := harness.Exec(t, w.step(w.inputs(tc.inputs...)))
-			harness.RequireExit(t, r, 1)
-			if errs := harness.ErrorLines(r); len(errs) != 1 || !strings.Contains(errs[0], tc.want) {
-				t.Errorf("::error:: lines = %q, want one containing %q", errs, tc.want)
-			}
-			if got := w.requests(); got != [3]int{} {
-				t.Errorf("requests (token, STS, IAM) = %v, want none before the inputs are valid", got)
-			}
-			harness.NothingWritten(t, r)
+			harness.RequireInputRefused(t, r, tc.want, w.gh.Requests, w.g.STSFaults.Requests, w.g.IAMFaults.Requests)
 		})
 	}
 }

@@ -76,3 +76,20 @@ func MustEqual(t testing.TB, what string, got, want map[string]string) {
 		}
 	}
 }
+
+// RequireInputRefused checks how a bad input must fail: exit 1, exactly one annotation, and
+// that one says want (which names the input); nothing written; and no request to anyone —
+// requests are the counters of every server the step could have reached.
+func RequireInputRefused(t testing.TB, r *Run, want string, requests ...func() int) {
+	t.Helper()
+	RequireExit(t, r, 1)
+	if errs := ErrorLines(r); len(errs) != 1 || !strings.Contains(errs[0], want) {
+		t.Errorf("annotations %q, want one containing %q", errs, want)
+	}
+	for i, n := range requests {
+		if got := n(); got != 0 {
+			t.Errorf("a bad input made %d requests to server #%d, want none before the inputs are valid", got, i)
+		}
+	}
+	NothingWritten(t, r)
+}
