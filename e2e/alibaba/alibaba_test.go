@@ -48,14 +48,6 @@ func inputs(endpoint string, more ...string) map[string]string {
 	return in
 }
 
-func issuedSecrets(cs []alibabafake.Credentials) []string {
-	var out []string
-	for _, c := range cs {
-		out = append(out, c.AccessKeyID, c.AccessKeySecret, c.SecurityToken)
-	}
-	return out
-}
-
 // TestAlibabaLogin checks every value the step writes against what the emulator issued, what
 // the emulator was sent, and that one login is exactly two HTTP requests.
 func TestAlibabaLogin(t *testing.T) {
@@ -146,7 +138,7 @@ func TestAlibabaLogin(t *testing.T) {
 			if !strings.Contains(r.Summary, wantRow) {
 				t.Errorf("job summary lacks the row %s:\n%s", wantRow, r.Summary)
 			}
-			secrets := harness.SecretsOf(gh, issuedSecrets(issued)...)
+			secrets := harness.SecretsOf(gh, sts.Secrets()...)
 			harness.Masked(t, r, secrets[1:]...)
 			harness.MasksFirst(t, r)
 			harness.NoLeak(t, r, secrets...)
@@ -364,7 +356,7 @@ func TestAlibabaTransientRetried(t *testing.T) {
 			if len(issued) != 1 || r.Env["ALIBABA_CLOUD_SECURITY_TOKEN"] != issued[0].SecurityToken {
 				t.Errorf("exported credentials are not the ones issued")
 			}
-			harness.NoLeak(t, r, harness.SecretsOf(gh, issuedSecrets(issued)...)...)
+			harness.NoLeak(t, r, harness.SecretsOf(gh, sts.Secrets()...)...)
 		})
 	}
 }
@@ -404,7 +396,7 @@ func TestAlibabaBrokenAnswers(t *testing.T) {
 				t.Errorf("STS saw %d requests, want %d", sts.Requests(), tc.requests)
 			}
 			harness.NothingWritten(t, r)
-			harness.NoLeak(t, r, harness.SecretsOf(gh, issuedSecrets(sts.Issued())...)...)
+			harness.NoLeak(t, r, harness.SecretsOf(gh, sts.Secrets()...)...)
 		})
 	}
 }
@@ -467,5 +459,5 @@ func TestAlibabaPostBlanksEnv(t *testing.T) {
 	if sts.Requests() != 1 || gh.Requests() != 1 {
 		t.Errorf("the post step made requests (STS %d, token %d; want 1 and 1 from the main step)", sts.Requests(), gh.Requests())
 	}
-	harness.NoLeak(t, post, harness.SecretsOf(gh, issuedSecrets(sts.Issued())...)...)
+	harness.NoLeak(t, post, harness.SecretsOf(gh, sts.Secrets()...)...)
 }

@@ -77,14 +77,8 @@ func awsPart(tb testing.TB, gh *fakegithub.Server) part {
 		provider: "aws",
 		inputs:   map[string]string{"aws-role-arn": awsRole, "aws-region": "eu-west-1", "aws-sts-endpoint": s.URL},
 		calls:    s.Requests,
-		issued: func() []string {
-			var out []string
-			for _, c := range s.Issued() {
-				out = append(out, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
-			}
-			return out
-		},
-		exports: []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"},
+		issued:   s.Secrets,
+		exports:  []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"},
 	}
 }
 
@@ -150,14 +144,8 @@ func azurePart(tb testing.TB, gh *fakegithub.Server) part {
 		inputs:   map[string]string{"azure-client-id": client, "azure-tenant-id": tenant, "azure-authority-host": s.URL},
 		env:      map[string]string{"SSL_CERT_FILE": ca.File},
 		calls:    s.Requests,
-		issued: func() []string {
-			var out []string
-			for _, i := range s.Issued() {
-				out = append(out, i.AccessToken)
-			}
-			return out
-		},
-		exports: []string{"AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID", "ARM_USE_OIDC"},
+		issued:   s.Secrets,
+		exports:  []string{"AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID", "ARM_USE_OIDC"},
 	}
 }
 
@@ -216,14 +204,8 @@ func alibabaPart(tb testing.TB, gh *fakegithub.Server) part {
 		provider: "alibaba",
 		inputs:   map[string]string{"alibaba-role-arn": aliRole, "alibaba-oidc-provider-arn": aliOIDC, "alibaba-sts-endpoint": s.URL},
 		calls:    s.Requests,
-		issued: func() []string {
-			var out []string
-			for _, c := range s.Issued() {
-				out = append(out, c.AccessKeyID, c.AccessKeySecret, c.SecurityToken)
-			}
-			return out
-		},
-		exports: []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN"},
+		issued:   s.Secrets,
+		exports:  []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN"},
 	}
 }
 
@@ -239,14 +221,8 @@ func exchangePart(tb testing.TB, gh *fakegithub.Server) part {
 		provider: "token-exchange",
 		inputs:   map[string]string{"token-exchange-url": x.URL},
 		calls:    x.Requests,
-		issued: func() []string {
-			var out []string
-			for _, i := range x.Issued() {
-				out = append(out, i.AccessToken)
-			}
-			return out
-		},
-		exports: []string{"OIDC_ACCESS_TOKEN"},
+		issued:   x.Secrets,
+		exports:  []string{"OIDC_ACCESS_TOKEN"},
 	}
 }
 

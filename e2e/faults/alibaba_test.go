@@ -49,12 +49,6 @@ func alibabaRig(t *testing.T) *rig {
 				"claims":                   r.Outputs["claims"],
 			})
 		},
-		secrets: func() []string {
-			var out []string
-			for _, c := range s.Issued() {
-				out = append(out, c.AccessKeyID, c.AccessKeySecret, c.SecurityToken)
-			}
-			return out
-		},
+		secrets: s.Secrets,
 	}
 }

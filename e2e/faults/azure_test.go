@@ -71,12 +71,6 @@ func azureRig(t *testing.T) *rig {
 				"claims":                        r.Outputs["claims"],
 			})
 		},
-		secrets: func() []string {
-			var out []string
-			for _, i := range s.Issued() {
-				out = append(out, i.AccessToken)
-			}
-			return out
-		},
+		secrets: s.Secrets,
 	}
 }

@@ -50,13 +50,7 @@ func awsLogin(t *testing.T) (*rig, *stsfake.Server) {
 				"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
 			})
 		},
-		secrets: func() []string {
-			var out []string
-			for _, c := range sts.Issued() {
-				out = append(out, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
-			}
-			return out
-		},
+		secrets: sts.Secrets,
 	}
 	return rg, sts
 }

@@ -37,12 +37,6 @@ func tokenExchangeRig(t *testing.T) *rig {
 			harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{"OIDC_ACCESS_TOKEN": tok})
 			harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{"token-exchange-access-token": tok, "claims": r.Outputs["claims"]})
 		},
-		secrets: func() []string {
-			var out []string
-			for _, i := range s.Issued() {
-				out = append(out, i.AccessToken)
-			}
-			return out
-		},
+		secrets: s.Secrets,
 	}
 }

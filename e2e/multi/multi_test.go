@@ -105,16 +105,12 @@ func (c *clouds) step(in map[string]string, ws *harness.Workspace) harness.Step 
 // secrets is everything secret any emulator issued or holds.
 func (c *clouds) secrets() []string {
 	out := harness.SecretsOf(c.gh, "ak-0123456789abcdef")
-	for _, i := range c.sts.Issued() {
-		out = append(out, i.AccessKeyID, i.SecretAccessKey, i.SessionToken)
-	}
+	out = append(out, c.sts.Secrets()...)
 	out = append(out, c.gcp.Secrets()...)
 	for _, tk := range c.vault.Tokens() {
 		out = append(out, tk.Token, tk.Accessor)
 	}
-	for _, i := range c.entra.Issued() {
-		out = append(out, i.AccessToken)
-	}
+	out = append(out, c.entra.Secrets()...)
 	return out
 }
 

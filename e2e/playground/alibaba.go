@@ -61,13 +61,7 @@ func alibabaPart(l *lab) (*part, error) {
 				c.AssumedRoleARN, c.Expiration.Format("2006-01-02T15:04:05Z"))
 			return b.String(), nil
 		},
-		secrets: func() []string {
-			var out []string
-			for _, c := range s.Issued() {
-				out = append(out, c.AccessKeyID, c.AccessKeySecret, c.SecurityToken)
-			}
-			return out
-		},
+		secrets:    s.Secrets,
 		unexpected: s.Unexpected,
 		stop:       s.Close,
 	}, nil

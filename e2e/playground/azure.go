@@ -77,13 +77,7 @@ func azurePart(l *lab) (*part, error) {
 				"got an Entra ID access token for %s (expires %s): *** (a consumer's token is never printed)",
 				r.Env["AZURE_FEDERATED_TOKEN_FILE"], r.Env["AZURE_AUTHORITY_HOST"], azureScope, tok.ExpiresOn.UTC().Format(time.RFC3339)), nil
 		},
-		secrets: func() []string {
-			var out []string
-			for _, i := range s.Issued() {
-				out = append(out, i.AccessToken)
-			}
-			return out
-		},
+		secrets:    s.Secrets,
 		unexpected: s.Unexpected,
 		stop:       s.Close,
 	}, nil

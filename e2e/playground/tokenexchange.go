@@ -66,13 +66,7 @@ func tokenExchangePart(l *lab) (*part, error) {
 			return fmt.Sprintf("$ curl -H \"Authorization: Bearer $OIDC_ACCESS_TOKEN\" %s/v1/hello   (in process)\n%s\n%s",
 				api.URL, res.Status, body), nil
 		},
-		secrets: func() []string {
-			var out []string
-			for _, i := range as.Issued() {
-				out = append(out, i.AccessToken)
-			}
-			return out
-		},
+		secrets:    as.Secrets,
 		unexpected: as.Unexpected,
 		stop: func() {
 			api.Close()

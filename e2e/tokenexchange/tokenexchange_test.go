@@ -52,14 +52,6 @@ func inputs(u string, more ...string) map[string]string {
 	return in
 }
 
-func tokens(is []rfc8693fake.Issued) []string {
-	var out []string
-	for _, i := range is {
-		out = append(out, i.AccessToken)
-	}
-	return out
-}
-
 // TestTokenExchange checks the exact form sent (only the parameters that are set), and every
 // value written, against an https server trusted through SSL_CERT_FILE.
 func TestTokenExchange(t *testing.T) {
@@ -270,7 +262,7 @@ func TestTokenExchangeRefusals(t *testing.T) {
 				t.Errorf("a refusal was sent %d times, want once (no retry)", s.Requests())
 			}
 			harness.NothingWritten(t, r)
-			harness.NoLeak(t, r, harness.SecretsOf(gh, tokens(s.Issued())...)...)
+			harness.NoLeak(t, r, harness.SecretsOf(gh, s.Secrets()...)...)
 		})
 	}
 }
@@ -308,7 +300,7 @@ func TestTokenExchangeTransientRetried(t *testing.T) {
 			if len(issued) != 1 || r.Env["OIDC_ACCESS_TOKEN"] != issued[0].AccessToken {
 				t.Errorf("the exported token is not the one issued")
 			}
-			harness.NoLeak(t, r, harness.SecretsOf(gh, tokens(issued)...)...)
+			harness.NoLeak(t, r, harness.SecretsOf(gh, s.Secrets()...)...)
 		})
 	}
 }
@@ -383,5 +375,5 @@ func TestTokenExchangePostBlanksEnv(t *testing.T) {
 	if s.Requests() != 1 {
 		t.Errorf("the post step called the server")
 	}
-	harness.NoLeak(t, post, harness.SecretsOf(gh, tokens(s.Issued())...)...)
+	harness.NoLeak(t, post, harness.SecretsOf(gh, s.Secrets()...)...)
 }

@@ -338,3 +338,12 @@ func requestID() string {
 	h := digits + "ABCDEF"
 	return fakeid.String(8, h) + "-" + fakeid.String(4, h) + "-" + fakeid.String(4, h) + "-" + fakeid.String(4, h) + "-" + fakeid.String(12, h)
 }
+
+// Secrets lists every secret value handed out so far, for leak and mask checks.
+func (s *Server) Secrets() []string {
+	var out []string
+	for _, c := range s.Issued() {
+		out = append(out, c.AccessKeyID, c.AccessKeySecret, c.SecurityToken)
+	}
+	return out
+}

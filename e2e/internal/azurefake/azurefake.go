@@ -483,3 +483,12 @@ func accessToken() string {
 	}
 	return "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + seg(600) + "." + seg(256)
 }
+
+// Secrets lists every secret value handed out so far, for leak and mask checks.
+func (s *Server) Secrets() []string {
+	var out []string
+	for _, c := range s.Issued() {
+		out = append(out, c.AccessToken)
+	}
+	return out
+}

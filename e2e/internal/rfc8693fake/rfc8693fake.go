@@ -263,3 +263,12 @@ func writeError(w http.ResponseWriter, status int, code, description string) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": description})
 }
+
+// Secrets lists every secret value handed out so far, for leak and mask checks.
+func (s *Server) Secrets() []string {
+	var out []string
+	for _, c := range s.Issued() {
+		out = append(out, c.AccessToken)
+	}
+	return out
+}

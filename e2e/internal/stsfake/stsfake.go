@@ -303,3 +303,12 @@ const (
 func requestID() string {
 	return strings.ToLower(fakeid.String(8, lower+digits) + "-" + fakeid.String(4, lower+digits) + "-" + fakeid.String(4, lower+digits) + "-" + fakeid.String(12, lower+digits))
 }
+
+// Secrets lists every secret value handed out so far, for leak and mask checks.
+func (s *Server) Secrets() []string {
+	var out []string
+	for _, c := range s.Issued() {
+		out = append(out, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
+	}
+	return out
+}
