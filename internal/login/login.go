@@ -207,13 +207,20 @@ func (a *Action) fetchTokens(ctx context.Context, r *runner.Runner, src *idtoken
 		tok *idtoken.Token
 		err error
 	}
-	auds := map[string]*answer{}
+	// The audiences are listed before any fetch starts: ranging over the map the goroutines
+	// write to would race with their writes.
+	var distinct []string
+	seen := map[string]bool{}
 	for _, s := range sel {
-		auds[s.audience] = nil
+		if !seen[s.audience] {
+			seen[s.audience] = true
+			distinct = append(distinct, s.audience)
+		}
 	}
+	auds := make(map[string]*answer, len(distinct))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for aud := range auds {
+	for _, aud := range distinct {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
