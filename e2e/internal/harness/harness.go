@@ -51,6 +51,12 @@ var (
 // LDFlags and BuildFlags are the Dockerfile's: a static, stripped, reproducible binary.
 var BuildFlags = []string{"build", "-trimpath", "-ldflags=-s -w -buildid=", "-o"}
 
+// RaceEnv, set to 1, builds the binary under test with the race detector (cgo, dynamic, several
+// times slower and larger), so the e2e suites look for data races in the action itself; a race
+// makes the binary exit 66 and print the report, which fails the test that ran it. The size,
+// memory and image tests do not hold for such a binary: run the provider and multi packages.
+const RaceEnv = "OIDC_LOGIN_RACE"
+
 // Binary builds the action once per test process, with the Dockerfile's flags, and returns
 // its path.
 func Binary() (string, error) {
@@ -61,10 +67,14 @@ func Binary() (string, error) {
 			return
 		}
 		binPath = filepath.Join(dir, "oidc-login")
-		args := append(append([]string{}, BuildFlags...), binPath, ".")
+		flags, cgo := BuildFlags, "CGO_ENABLED=0"
+		if os.Getenv(RaceEnv) == "1" {
+			flags, cgo = append([]string{"build", "-race"}, BuildFlags[1:]...), "CGO_ENABLED=1"
+		}
+		args := append(append([]string{}, flags...), binPath, ".")
 		cmd := exec.Command("go", args...)
 		cmd.Dir = Root()
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		cmd.Env = append(os.Environ(), cgo)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
