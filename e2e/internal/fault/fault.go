@@ -64,7 +64,64 @@ type Injector struct {
 
 	mu     sync.Mutex
 	queue  []Kind
+	meet   *Rendezvous
 	served atomic.Int64
+}
+
+// MeetAt makes the next requests this injector handles wait at r for requests to the other
+// endpoints that share it, before they are answered (nil: no longer).
+func (in *Injector) MeetAt(r *Rendezvous) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.meet = r
+}
+
+// Rendezvous proves calls are concurrent without timing them: its first n requests, to any
+// endpoints that meet at it, are held until all n have arrived. Calls made one after another
+// never meet; the first waits out the timeout and the rendezvous records that it failed.
+// Requests after the first n pass straight through.
+type Rendezvous struct {
+	n       int
+	timeout time.Duration
+
+	mu      sync.Mutex
+	arrived []string
+	all     chan struct{}
+}
+
+// NewRendezvous holds the first n requests for at most timeout.
+func NewRendezvous(n int, timeout time.Duration) *Rendezvous {
+	return &Rendezvous{n: n, timeout: timeout, all: make(chan struct{})}
+}
+
+func (rv *Rendezvous) wait(r *http.Request) {
+	rv.mu.Lock()
+	if len(rv.arrived) >= rv.n {
+		rv.mu.Unlock()
+		return
+	}
+	rv.arrived = append(rv.arrived, r.Host+r.URL.Path)
+	if len(rv.arrived) == rv.n {
+		close(rv.all)
+	}
+	rv.mu.Unlock()
+	select {
+	case <-rv.all:
+	case <-time.After(rv.timeout):
+	case <-r.Context().Done():
+	}
+}
+
+// Met reports whether all n requests were in flight at once, and which arrived.
+func (rv *Rendezvous) Met() (bool, []string) {
+	rv.mu.Lock()
+	defer rv.mu.Unlock()
+	select {
+	case <-rv.all:
+		return true, append([]string(nil), rv.arrived...)
+	default:
+		return false, append([]string(nil), rv.arrived...)
+	}
 }
 
 // Queue adds faults to serve before the real handler answers.
@@ -97,6 +154,12 @@ func (in *Injector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	in.served.Add(1)
 	if in.Delay > 0 {
 		time.Sleep(in.Delay)
+	}
+	in.mu.Lock()
+	meet := in.meet
+	in.mu.Unlock()
+	if meet != nil {
+		meet.wait(r)
 	}
 	k, ok := in.next()
 	if !ok {
