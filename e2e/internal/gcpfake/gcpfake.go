@@ -26,10 +26,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
-
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"

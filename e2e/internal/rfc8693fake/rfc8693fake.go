@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
-
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"

@@ -1,9 +1,6 @@
 package vaultfake
 
 import (
-	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
-	"github.com/oidc-login/oidc-login/e2e/internal/leak"
-
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
 
 // login is vault-plugin-auth-jwt's pathLogin for a JWKS/OIDC-discovery configured mount.
