@@ -49,7 +49,8 @@ var Custom = map[Kind]func(http.ResponseWriter){}
 // reach the handler. It also counts requests and can delay each one.
 type Injector struct {
 	Next http.Handler
-	// Delay is added before every request is handled (to measure concurrency).
+	// Delay is added before every request is handled (the concurrency test logs how long
+	// one cloud and three take with it).
 	Delay time.Duration
 	// HangFor is how long a Hang fault holds the connection before closing it.
 	HangFor time.Duration
