@@ -56,7 +56,9 @@ func main() {
 		usage(os.Stderr)
 		os.Exit(2)
 	}
-	if _, err := run(os.Args[1], os.Stdout); err != nil {
+	_, err := run(os.Args[1], os.Stdout)
+	harness.RemoveBinary()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "playground:", err)
 		os.Exit(1)
 	}

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,10 +23,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
-
 	"gopkg.in/yaml.v3"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
 
@@ -57,6 +57,14 @@ var BuildFlags = []string{"build", "-trimpath", "-ldflags=-s -w -buildid=", "-o"
 // memory and image tests do not hold for such a binary: run the provider and multi packages.
 const RaceEnv = "OIDC_LOGIN_RACE"
 
+// RemoveBinary deletes the binary Binary built, if any. Each test process builds its own (8 MB),
+// so without this every run would leave one per package behind in the temp dir.
+func RemoveBinary() {
+	if binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+}
+
 // Binary builds the action once per test process, with the Dockerfile's flags, and returns
 // its path.
 func Binary() (string, error) {
@@ -67,12 +75,11 @@ func Binary() (string, error) {
 			return
 		}
 		binPath = filepath.Join(dir, "oidc-login")
-		flags, cgo := BuildFlags, "CGO_ENABLED=0"
+		args, cgo := slices.Clone(BuildFlags), "CGO_ENABLED=0"
 		if os.Getenv(RaceEnv) == "1" {
-			flags, cgo = append([]string{"build", "-race"}, BuildFlags[1:]...), "CGO_ENABLED=1"
+			args, cgo = slices.Insert(args, 1, "-race"), "CGO_ENABLED=1" // after "build"
 		}
-		args := append(append([]string{}, flags...), binPath, ".")
-		cmd := exec.Command("go", args...)
+		cmd := exec.Command("go", append(args, binPath, ".")...)
 		cmd.Dir = Root()
 		cmd.Env = append(os.Environ(), cgo)
 		if out, err := cmd.CombinedOutput(); err != nil {

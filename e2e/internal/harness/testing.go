@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
+	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
 // Main is the TestMain of every e2e package: the tests run as root, like the runner's
@@ -25,6 +26,8 @@ func Main(m *testing.M, cleanup ...func()) {
 	for _, c := range cleanup {
 		c()
 	}
+	RemoveBinary()
+	testca.RemoveShared()
 	os.Exit(code)
 }
 

@@ -45,6 +45,14 @@ func Shared() (*CA, error) {
 	return shared, err
 }
 
+// RemoveShared deletes the shared CA's certificate file, if Shared made one; harness.Main calls
+// it when the test process ends so runs leave nothing in the temp dir.
+func RemoveShared() {
+	if shared != nil {
+		_ = os.Remove(shared.File)
+	}
+}
+
 // New creates a CA and writes its certificate to a file in dir.
 func New(dir string) (*CA, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
