@@ -60,19 +60,22 @@ func removeContainers() {
 	_, _ = dockerimage.Docker(context.Background(), nil, append([]string{"rm", "--force"}, strings.Fields(out)...)...)
 }
 
-// containerRun is one `docker run` of a container action's step as the runner makes it
-// (ContainerActionHandler.cs at actions/runner 258d6c8): the environment as the container
-// sees it, runs.args, the mounts in the runner's order, the working directory, and the
-// entrypoint ("" for the image's own).
-type containerRun struct {
-	Env        map[string]string
-	Args       []string
-	Mounts     []mount
-	WorkDir    string
-	Entrypoint string
-}
+// containerRun is one `docker run` of a container action's step as the runner makes it:
+// harness.Step.ContainerRun, ported from ContainerActionHandler.cs at actions/runner 258d6c8.
+type (
+	containerRun = harness.ContainerRun
+	mount        = harness.Mount
+)
 
-type mount struct{ Host, Container string }
+// runOf is the runner's docker run of s (whose Workspace must be set).
+func runOf(t *testing.T, s harness.Step) containerRun {
+	t.Helper()
+	run, err := s.ContainerRun()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run
+}
 
 // dockerArgs is the runner's `docker run` command line for c (DockerCommandManager.DockerRun
 // at actions/runner 258d6c8), in its order: --name, --label, --workdir, --rm, one `-e NAME` per
