@@ -185,7 +185,7 @@ func TestFailureSummary(t *testing.T) {
 	harness.NothingWritten(t, r)
 	for _, want := range []string{
 		harness.FailureHeading,
-		"**aws**: AWS STS AssumeRoleWithWebIdentity refused: AccessDenied",
+		"**aws** failed:\n\n```text\nAWS STS AssumeRoleWithWebIdentity refused: AccessDenied",
 		"<details><summary>How to fix it</summary>",
 		`"token.actions.githubusercontent.com:sub": "repo:octo-org/elsewhere:ref:refs/heads/main"`,
 	} {

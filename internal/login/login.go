@@ -363,7 +363,9 @@ func summary(sel []*selected) string {
 const FailureHeading = "### oidc-login: login failed"
 
 // failureSummary explains each failing provider in the job summary, with the suggested
-// configuration folded away as in the log.
+// configuration folded away as in the log. Errors and details quote servers (a description, a
+// policy name), so every piece of their text is in a code block: Markdown and HTML there show
+// as text, never as a link, an image or markup.
 func failureSummary(sel []*selected) string {
 	var b strings.Builder
 	b.WriteString(FailureHeading + "\n\nNothing was exported: every provider must succeed for any credentials to be handed over.\n")
@@ -371,15 +373,34 @@ func failureSummary(sel []*selected) string {
 		if s.err == nil {
 			continue
 		}
-		fmt.Fprintf(&b, "\n**%s**: %s\n", s.name, strings.ReplaceAll(s.err.Error(), "\n", " "))
+		fmt.Fprintf(&b, "\n**%s** failed:\n\n%s", s.name, codeBlock(s.err.Error()))
 		var d *diagnose.Error
 		if errors.As(s.err, &d) {
 			if details := d.Details(); details != "" {
-				fmt.Fprintf(&b, "\n<details><summary>How to fix it</summary>\n\n```\n%s```\n\n</details>\n", strings.ReplaceAll(details, "```", "'''"))
+				fmt.Fprintf(&b, "\n<details><summary>How to fix it</summary>\n\n%s\n</details>\n", codeBlock(details))
 			}
 		}
 	}
 	return b.String()
+}
+
+// codeBlock fences text as a Markdown code block that nothing in it can close: the fence is
+// one backtick longer than the longest run of backticks in text (CommonMark: a closing fence
+// is at least as long as the opening one), and every line break the renderer knows (\r\n, \n,
+// \r) becomes \n.
+func codeBlock(text string) string {
+	text = strings.TrimRight(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(text), "\n")
+	longest, run := 0, 0
+	for _, c := range text {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", max(3, longest+1))
+	return fence + "text\n" + text + "\n" + fence + "\n"
 }
 
 // cell makes a value safe inside a Markdown table cell.
