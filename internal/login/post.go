@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,10 +67,14 @@ func (a *Action) Post(ctx context.Context) (status int) {
 	defer cancel()
 	env := provider.Env{HTTP: a.client(), Retry: retry.ForStep(attempts, time.Duration(secs)*time.Second), Home: home, Getenv: a.Getenv, Now: a.now}
 
+	// The state may be forged (see provider.Declarer): only what this action's main step could
+	// have saved is acted on; anything else is a warning and is left alone.
 	failed := false
+	var exports []string
 	for _, name := range names {
 		f, ok := a.Factories[name]
 		if !ok {
+			r.Warningf("oidc-login post: ignoring the saved provider %s: there is no such provider", name)
 			continue
 		}
 		p, err := f(in, config.Common{})
@@ -77,11 +82,22 @@ func (a *Action) Post(ctx context.Context) (status int) {
 			r.Warningf("oidc-login post: %s: cannot read the inputs again (%v); skipping its cleanup", name, err)
 			continue
 		}
+		d, ok := p.(provider.Declarer)
+		if !ok {
+			r.Warningf("oidc-login post: %s declares nothing it exports; skipping its cleanup", name)
+			continue
+		}
+		exports = append(exports, d.Exports()...)
+		st := a.providerState(name)
+		if err := d.CheckState(st); err != nil {
+			r.Warningf("oidc-login post: ignoring the saved state of %s: %v", name, err)
+			continue
+		}
 		c, ok := p.(provider.Cleaner)
 		if !ok {
 			continue
 		}
-		if err := c.Cleanup(ctx, a.providerState(name), env); err != nil {
+		if err := c.Cleanup(ctx, st, env); err != nil {
 			r.Errorf("oidc-login post: "+name, "%s cleanup failed: %v", name, err)
 			failed = true
 		}
@@ -89,6 +105,10 @@ func (a *Action) Post(ctx context.Context) (status int) {
 	removed := 0
 	for _, rel := range strings.Split(state(StateFiles), "\n") {
 		if rel = strings.TrimSpace(rel); rel == "" {
+			continue
+		}
+		if !runner.IsOwnName(rel) {
+			r.Warningf("oidc-login post: ignoring the saved file %q: the post step deletes only files named by this action in %s", rel, runner.FilesDir)
 			continue
 		}
 		existed, err := home.Remove(rel)
@@ -103,6 +123,10 @@ func (a *Action) Post(ctx context.Context) (status int) {
 	}
 	var blank []runner.Var
 	for _, n := range config.List(state(StateSecretEnv)) {
+		if !slices.Contains(exports, n) {
+			r.Warningf("oidc-login post: ignoring the saved variable %q: no provider of this step exports it", n)
+			continue
+		}
 		blank = append(blank, runner.Var{Name: n, Value: ""})
 	}
 	if len(blank) > 0 && a.Getenv(runner.EnvFile) != "" {
