@@ -2,7 +2,12 @@ package azure
 
 import (
 	"fmt"
+
+	"github.com/oidc-login/oidc-login/internal/provider"
 )
+
+// The post step skips a provider that does not declare what it exports.
+var _ provider.Declarer = (*Provider)(nil)
 
 // Exports lists every variable the post step may blank for this provider (provider.Declarer).
 func (p *Provider) Exports() []string {
