@@ -19,6 +19,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
 
@@ -42,6 +43,8 @@ type Server struct {
 	RequestToken string
 	// Faults sits in front of the token endpoint.
 	Faults *fault.Injector
+	// Hostile, once Set, makes the emulator a malicious server (package hostile).
+	Hostile hostile.Mode
 
 	key *rsa.PrivateKey
 	kid string
@@ -63,7 +66,7 @@ func New() *Server {
 	s := &Server{key: key, kid: fakeid.Hex(8), RequestToken: "ghrt_" + fakeid.Hex(20), issuer: Issuer, claims: map[string]any{}}
 	leak.Register(s.RequestToken)
 	mux := http.NewServeMux()
-	s.Faults = &fault.Injector{Next: http.HandlerFunc(s.token), HangFor: 30 * time.Second}
+	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(http.HandlerFunc(s.token), hostileKeep), HangFor: 30 * time.Second}
 	mux.Handle("/token", s.Faults)
 	mux.HandleFunc("/.well-known/jwks", s.jwks)
 	mux.HandleFunc("/.well-known/openid-configuration", s.discovery)

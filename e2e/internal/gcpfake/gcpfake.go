@@ -30,6 +30,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
@@ -108,6 +109,8 @@ type Server struct {
 	STSURL, IAMURL string
 	// STSFaults and IAMFaults sit in front of each endpoint and count its requests.
 	STSFaults, IAMFaults *fault.Injector
+	// Hostile, once Set, makes both endpoints a malicious server (package hostile).
+	Hostile hostile.Mode
 
 	sts, iam *httptest.Server
 	key      *rsa.PrivateKey
@@ -130,8 +133,8 @@ func New(ca *testca.CA) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{key: key, providers: map[string]Provider{}, accounts: map[string]ServiceAccount{}, federated: map[string]Federated{}}
-	s.STSFaults = &fault.Injector{Next: http.HandlerFunc(s.handleSTS), HangFor: 30 * time.Second}
-	s.IAMFaults = &fault.Injector{Next: http.HandlerFunc(s.handleIAM), HangFor: 30 * time.Second}
+	s.STSFaults = &fault.Injector{Next: s.Hostile.Wrap(http.HandlerFunc(s.handleSTS), hostileKeep), HangFor: 30 * time.Second}
+	s.IAMFaults = &fault.Injector{Next: s.Hostile.Wrap(http.HandlerFunc(s.handleIAM), hostileKeep), HangFor: 30 * time.Second}
 	if s.sts, err = ca.NewTLSServer(s.STSFaults); err != nil {
 		return nil, err
 	}

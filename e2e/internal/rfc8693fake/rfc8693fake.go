@@ -19,6 +19,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
@@ -59,6 +60,8 @@ type Issued struct {
 type Server struct {
 	URL    string
 	Faults *fault.Injector
+	// Hostile, once Set, makes the emulator a malicious server (package hostile).
+	Hostile hostile.Mode
 
 	cfg Config
 	srv *httptest.Server
@@ -97,7 +100,7 @@ func NewTLS(cfg Config, ca *testca.CA) (*Server, error) {
 
 func newServer(cfg Config) *Server {
 	s := &Server{cfg: cfg}
-	s.Faults = &fault.Injector{Next: http.HandlerFunc(s.handle), HangFor: 200 * time.Millisecond}
+	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(http.HandlerFunc(s.handle), hostileKeep), HangFor: 200 * time.Millisecond}
 	return s
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
@@ -49,6 +50,8 @@ type Credentials struct {
 type Server struct {
 	URL    string
 	Faults *fault.Injector
+	// Hostile, once Set, makes the emulator a malicious STS (package hostile).
+	Hostile hostile.Mode
 	// Issuer and ClientIDs are the account's IAM OIDC provider.
 	Issuer    string
 	ClientIDs []string
@@ -70,7 +73,7 @@ type forced struct {
 // New starts an emulator trusting tokens of issuer, verified with the keys at jwksURL.
 func New(issuer, jwksURL string, clientIDs ...string) *Server {
 	s := &Server{Issuer: issuer, JWKSURL: jwksURL, ClientIDs: clientIDs, roles: map[string]Role{}}
-	s.Faults = &fault.Injector{Next: http.HandlerFunc(s.handle), ContentType: "text/xml", HangFor: 30 * time.Second}
+	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(http.HandlerFunc(s.handle), hostileKeep), ContentType: "text/xml", HangFor: 30 * time.Second}
 	s.srv = httptest.NewServer(s.Faults)
 	s.URL = s.srv.URL
 	return s
