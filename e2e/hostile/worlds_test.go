@@ -23,6 +23,8 @@ type world struct {
 	gh     *fakegithub.Server
 	// modes are the hostile switches of every emulator the login talks to.
 	modes []*hostile.Mode
+	// vault is the Vault emulator of vaultWorld.
+	vault *vaultfake.Server
 }
 
 // scenario is one provider: how to set it up, and how to make its login, or a call after
@@ -163,7 +165,7 @@ func vaultWorld(t *testing.T) *world {
 	v.AddPolicy("", "ci-read", "kv/app")
 	return &world{
 		inputs: map[string]string{"provider": "vault", "vault-url": v.URL, "vault-role": "deploy", "vault-secrets": "kv/app token | APP_TOKEN"},
-		gh:     gh, idEnv: gh.Env(), modes: []*hostile.Mode{&v.Hostile, &gh.Hostile},
+		gh:     gh, idEnv: gh.Env(), modes: []*hostile.Mode{&v.Hostile, &gh.Hostile}, vault: v,
 	}
 }
 
