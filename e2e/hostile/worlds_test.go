@@ -53,6 +53,18 @@ var scenarios = []scenario{
 		// Credentials refuses.
 		w.inputs["gcp-service-account"] = gcpOtherSA
 	}},
+	{name: "gcp-direct", setup: func(t *testing.T) *world {
+		// Direct federation: the STS token is the credential.
+		w := gcpWorld(t)
+		delete(w.inputs, "gcp-service-account")
+		w.inputs["gcp-project-id"] = gcpProject
+		return w
+	}, refuse: wrongSubject},
+	{name: "gcp-id-token", setup: func(t *testing.T) *world {
+		w := gcpWorld(t)
+		w.inputs["gcp-token-format"], w.inputs["gcp-id-token-audience"] = "id_token", "https://api.example.com"
+		return w
+	}, later: func(w *world) { w.inputs["gcp-service-account"] = gcpOtherSA }},
 	{name: "azure", bare: true, setup: azureWorld, refuse: wrongSubject},
 	{name: "vault", echoes: true, setup: vaultWorld, refuse: wrongSubject, later: func(w *world) {
 		// A secret outside the role's policy: the login succeeds, the read is refused.
