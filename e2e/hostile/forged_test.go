@@ -1,6 +1,7 @@
 package hostile_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,5 +87,33 @@ func TestForgedState(t *testing.T) {
 	}
 	if got, want := lastLine(r.Stdout), "oidc-login post: removed 1 file(s), blanked 1 variable(s)"; got != want {
 		t.Errorf("post step ended with %q, want %q", got, want)
+	}
+}
+
+// TestForgedVaultState: forged state that names another Vault is refused, so the post step
+// never sends a token to a server of the state's choosing.
+func TestForgedVaultState(t *testing.T) {
+	t.Parallel()
+	w, elsewhere := vaultWorld(t), vaultWorld(t)
+	r := harness.Exec(t, harness.Step{
+		Post:   true,
+		Inputs: map[string]string{"provider": "vault", "vault-url": w.vault.URL, "vault-role": "deploy"},
+		State: map[string]string{
+			"providers":     "vault",
+			"vault_token":   "hvs.forged-token-0123456789",
+			"vault_address": elsewhere.vault.URL,
+		},
+	})
+	harness.RequireExit(t, r, 0)
+	hostile.NoCommands(t, r.Stdout)
+	if n := elsewhere.vault.Total(); n != 0 {
+		t.Errorf("the post step sent %d request(s) to the Vault the forged state named", n)
+	}
+	if n := w.vault.Total(); n != 0 {
+		t.Errorf("the post step sent %d request(s) on forged state", n)
+	}
+	want := fmt.Sprintf("::warning::oidc-login post: ignoring the saved state of vault: vault saves only its token, vault-url and vault-namespace, but the post step got address=%q", elsewhere.vault.URL)
+	if !strings.Contains(r.Stdout, want+"\n") {
+		t.Errorf("post step output lacks %q:\n%s", want, r.Stdout)
 	}
 }

@@ -1,6 +1,7 @@
 package hostile_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
@@ -30,4 +31,20 @@ func TestSecretWithBareCR(t *testing.T) {
 		t.Errorf("CR_TOKEN was not exported unchanged")
 	}
 	harness.NoLeak(t, r, secret)
+}
+
+// TestHostileKeyNames: a Vault whose secret has key names carrying the payload; asking for a
+// key it lacks makes the action list the keys there are, which stays inert too.
+func TestHostileKeyNames(t *testing.T) {
+	t.Parallel()
+	w := vaultWorld(t)
+	w.vault.Put("", "kv", "app", map[string]any{"token" + hostile.Payload: "app-token-0123456789"})
+	w.inputs["vault-secrets"] = "kv/app missing | MISSING"
+	r := step(t, w, false, nil)
+	harness.RequireExit(t, r, 1)
+	inert(t, r)
+	harness.NothingWritten(t, r)
+	if !strings.Contains(r.Stdout, hostile.Marker) || !strings.Contains(r.Summary, hostile.Marker) {
+		t.Errorf("the key names are not in the log and the summary: the test proves nothing\n%s", r.Log())
+	}
 }
