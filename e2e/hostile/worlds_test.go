@@ -48,6 +48,12 @@ func wrongSubject(w *world) {
 
 var scenarios = []scenario{
 	{name: "aws", echoes: true, setup: awsWorld, refuse: wrongSubject},
+	{name: "aws-profile", echoes: true, setup: func(t *testing.T) *world {
+		// Shared credentials files and a profile the post step removes again.
+		w := awsWorld(t)
+		w.inputs["aws-profile"] = "deploy"
+		return w
+	}, refuse: wrongSubject},
 	{name: "gcp", setup: gcpWorld, refuse: wrongSubject, later: func(w *world) {
 		// A service account the workload identity may not impersonate: STS succeeds, IAM
 		// Credentials refuses.
