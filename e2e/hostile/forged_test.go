@@ -43,7 +43,7 @@ func TestForgedState(t *testing.T) {
 		Workspace: ws,
 		Inputs:    map[string]string{"provider": "aws", "aws-role-arn": awsRole, "aws-region": "us-east-1"},
 		State: map[string]string{
-			"providers":   "aws,evil",
+			"providers":   "aws,evil,vault,aws",
 			"files":       strings.Join([]string{"victim", ".aws/credentials", ".oidc-login/victim", "../../outside", own}, "\n"),
 			"secret_env":  "PATH,GITHUB_TOKEN,AWS_SESSION_TOKEN",
 			"aws_profile": "default",
@@ -75,6 +75,7 @@ func TestForgedState(t *testing.T) {
 	want := []string{
 		`::warning::oidc-login post: ignoring the saved state of aws: aws saves only its own profile (""), but the post step got profile="default"`,
 		"::warning::oidc-login post: ignoring the saved provider evil: there is no such provider",
+		"::warning::oidc-login post: ignoring the saved provider vault: this step's provider input does not name it",
 		`::warning::oidc-login post: ignoring the saved file "victim": the post step deletes only files named by this action in .oidc-login`,
 		`::warning::oidc-login post: ignoring the saved file ".aws/credentials": the post step deletes only files named by this action in .oidc-login`,
 		`::warning::oidc-login post: ignoring the saved file ".oidc-login/victim": the post step deletes only files named by this action in .oidc-login`,

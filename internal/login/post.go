@@ -71,12 +71,22 @@ func (a *Action) Post(ctx context.Context) (status int) {
 	// have saved is acted on; anything else is a warning and is left alone.
 	failed := false
 	var exports []string
+	// The step's own provider input says which providers the main step could have run.
+	ran, _ := config.Providers(in.Input("provider"), a.Names)
+	done := map[string]bool{}
 	for _, name := range names {
 		f, ok := a.Factories[name]
-		if !ok {
+		switch {
+		case !ok:
 			r.Warningf("oidc-login post: ignoring the saved provider %s: there is no such provider", name)
 			continue
+		case !slices.Contains(ran, name):
+			r.Warningf("oidc-login post: ignoring the saved provider %s: this step's provider input does not name it", name)
+			continue
+		case done[name]:
+			continue
 		}
+		done[name] = true
 		p, err := f(in, config.Common{})
 		if err != nil {
 			r.Warningf("oidc-login post: %s: cannot read the inputs again (%v); skipping its cleanup", name, err)
