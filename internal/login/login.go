@@ -67,6 +67,13 @@ type selected struct {
 	err      error
 }
 
+// Masker is implemented by providers some of whose inputs are secret by choice (an account
+// id the user hides): they are masked before the first line is printed, so an error that
+// names them shows *** too.
+type Masker interface {
+	Masks() []string
+}
+
 // Main runs the main stage and returns the exit status.
 func (a *Action) Main(ctx context.Context) (status int) {
 	r := runner.New(a.Stdout, a.Getenv)
@@ -92,6 +99,11 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		if err != nil {
 			inputErrs = append(inputErrs, err)
 			continue
+		}
+		if m, ok := p.(Masker); ok {
+			for _, v := range m.Masks() {
+				r.Mask(v)
+			}
 		}
 		aud := p.Audience()
 		if common.Audience != "" {
