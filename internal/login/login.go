@@ -111,6 +111,7 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		}
 		sel = append(sel, &selected{name: name, p: p, audience: aud})
 	}
+	sharedAudience(r, common, sel)
 	if len(inputErrs) > 0 {
 		for _, err := range inputErrs {
 			r.Errorf("oidc-login: invalid input", "%v", err)
@@ -174,6 +175,21 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		}
 	}
 	return ExitOK
+}
+
+// sharedAudience warns when the audience input hands one ID token to several providers: each
+// relying party then holds a token the others accept, and may replay it at them while it is
+// valid. Each provider's own default audience keeps them apart.
+func sharedAudience(r *runner.Runner, c config.Common, sel []*selected) {
+	if c.Audience == "" || len(sel) < 2 {
+		return
+	}
+	names := make([]string, len(sel))
+	for i, s := range sel {
+		names[i] = s.name
+	}
+	r.Warningf("audience %s gives %s the same ID token, so each of them could replay it at the others; leave audience empty (each provider then gets a token for itself) or log in one provider per step",
+		c.Audience, strings.Join(names, " and "))
 }
 
 // abort lets every provider that logged in undo it (revoke a token) when the step will not
