@@ -104,7 +104,7 @@ const maxShared = 1 << 20
 // (O_NONBLOCK) on it. The folder on the way is checked too: .aws itself may be the link.
 func readShared(path string) (string, error) {
 	if fi, err := os.Lstat(filepath.Dir(path)); err == nil && !fi.IsDir() {
-		return "", fmt.Errorf("reading %s: %s is not a folder (a symlink or another file is in its place); refusing to follow it", path, filepath.Dir(path))
+		return "", fmt.Errorf("reading %s: %s: something that is not a folder is in the way (a symlink, or a file); refusing to follow it", path, filepath.Dir(path))
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
