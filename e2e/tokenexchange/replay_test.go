@@ -1,6 +1,7 @@
 package tokenexchange_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,8 +18,9 @@ import (
 )
 
 // replayWorld is one job with two relying parties: the org's Vault, whose role accepts
-// GitHub's default audience, and a third party's token-exchange server.
-func replayWorld(t *testing.T, vaultAud string) (*fakegithub.Server, *vaultfake.Server, *rfc8693fake.Server) {
+// vaultAud, and a third party's token-exchange server, which accepts its own origin and, with
+// alsoDefault, GitHub's default audience too (as this README's quick start once said).
+func replayWorld(t *testing.T, vaultAud string, alsoDefault bool) (*fakegithub.Server, *vaultfake.Server, *rfc8693fake.Server) {
 	t.Helper()
 	gh := harness.NewGitHub(t)
 	v := vaultfake.New(fakegithub.Issuer, gh.JWKSURL())
@@ -28,7 +30,11 @@ func replayWorld(t *testing.T, vaultAud string) (*fakegithub.Server, *vaultfake.
 		BoundClaims: map[string][]string{"sub": {"repo:octo-org/octo-repo:*"}}, BoundClaimsType: "glob",
 		UserClaim: "repository", Policies: []string{"ci"},
 	})
-	return gh, v, newServer(t, config(gh))
+	cfg := config(gh)
+	if alsoDefault {
+		cfg.Audiences = []string{"https://github.com/" + fakegithub.DefaultOwner}
+	}
+	return gh, v, newServer(t, cfg)
 }
 
 // vaultLogin presents jwt at Vault's JWT login, with Vault's own client, as whoever holds the
@@ -94,46 +100,56 @@ func audOf(t *testing.T, token string) []string {
 
 // TestNoTokenReachesTwoParties (issue 13, item 3): with provider: vault, token-exchange the two
 // relying parties get two different ID tokens. The token-exchange server keeps the JWT it was
-// sent, and Vault refuses it (its aud is the server's origin); the server refuses the token
-// Vault got just as well. No single JWT can be replayed from one to the other.
+// sent, and Vault refuses it (its aud is the server's origin), even when the server would
+// have taken GitHub's default audience too. A server configured for its origin alone also
+// refuses the token Vault got: no single JWT can be replayed from one to the other.
 func TestNoTokenReachesTwoParties(t *testing.T) {
 	t.Parallel()
-	gh, v, s := replayWorld(t, "https://github.com/"+fakegithub.DefaultOwner)
-	r := harness.Exec(t, harness.Step{Inputs: map[string]string{
-		"provider": "vault, token-exchange", "vault-url": v.URL, "vault-role": "deploy", "token-exchange-url": s.URL,
-	}, IDToken: gh.Env()})
-	harness.RequireExit(t, r, 0)
-	if strings.Contains(r.Stdout, "::warning") {
-		t.Errorf("a warning without the audience input:\n%s", r.Log())
+	for _, alsoDefault := range []bool{true, false} {
+		t.Run(fmt.Sprintf("server also accepts GitHub's default=%v", alsoDefault), func(t *testing.T) {
+			t.Parallel()
+			gh, v, s := replayWorld(t, "https://github.com/"+fakegithub.DefaultOwner, alsoDefault)
+			r := harness.Exec(t, harness.Step{Inputs: map[string]string{
+				"provider": "vault, token-exchange", "vault-url": v.URL, "vault-role": "deploy", "token-exchange-url": s.URL,
+			}, IDToken: gh.Env()})
+			harness.RequireExit(t, r, 0)
+			if strings.Contains(r.Stdout, "::warning") {
+				t.Errorf("a warning without the audience input:\n%s", r.Log())
+			}
+			kept := s.SubjectTokens()
+			if len(kept) != 1 {
+				t.Fatalf("the exchange server got %d subject tokens, want 1", len(kept))
+			}
+			if aud := audOf(t, kept[0]); !slices.Equal(aud, []string{s.Origin()}) {
+				t.Errorf("the exchanged ID token has aud %q, want only the server's origin %s", aud, s.Origin())
+			}
+			// The replay: the server presents what it got to the org's Vault, within its
+			// lifetime.
+			if got := vaultLogin(t, v, kept[0]); !strings.Contains(got, "audience claim does not match any expected audience") {
+				t.Errorf("Vault's answer to the replayed token = %q, want the audience refusal", got)
+			}
+			minted := gh.Minted()
+			if len(minted) != 2 || minted[0] == minted[1] {
+				t.Fatalf("GitHub minted %d tokens (two distinct: %v), want two different ones", len(minted), len(minted) == 2 && minted[0] != minted[1])
+			}
+			vaultTok := minted[0]
+			if vaultTok == kept[0] {
+				vaultTok = minted[1]
+			}
+			// Control: Vault's own token works at Vault.
+			if got := vaultLogin(t, v, vaultTok); got != "" {
+				t.Errorf("Vault refused its own token: %s", got)
+			}
+			// And the other way round, for a server configured for its origin alone: what
+			// Vault got is no subject token there.
+			if !alsoDefault {
+				if got := exchange(t, s, vaultTok); got != "400 Bad Request" {
+					t.Errorf("the exchange server's answer to Vault's token = %q, want a refusal", got)
+				}
+			}
+			harness.NoLeak(t, r, harness.SecretsOf(gh, s.Secrets()...)...)
+		})
 	}
-	kept := s.SubjectTokens()
-	if len(kept) != 1 {
-		t.Fatalf("the exchange server got %d subject tokens, want 1", len(kept))
-	}
-	if aud := audOf(t, kept[0]); !slices.Equal(aud, []string{s.Origin()}) {
-		t.Errorf("the exchanged ID token has aud %q, want only the server's origin %s", aud, s.Origin())
-	}
-	minted := gh.Minted()
-	if len(minted) != 2 || minted[0] == minted[1] {
-		t.Fatalf("GitHub minted %d tokens (distinct: %v), want two different ones", len(minted), len(minted) == 2 && minted[0] != minted[1])
-	}
-	vaultTok := minted[0]
-	if vaultTok == kept[0] {
-		vaultTok = minted[1]
-	}
-	// The replay: the server presents what it got to the org's Vault, within its lifetime.
-	if got := vaultLogin(t, v, kept[0]); !strings.Contains(got, "audience claim does not match any expected audience") {
-		t.Errorf("Vault's answer to the replayed token = %q, want the audience refusal", got)
-	}
-	// And the other way round: what Vault got is no subject token for the exchange server.
-	if got := exchange(t, s, vaultTok); got != "400 Bad Request" {
-		t.Errorf("the exchange server's answer to Vault's token = %q, want a refusal", got)
-	}
-	// Control: each token does work where it was sent.
-	if got := vaultLogin(t, v, vaultTok); got != "" {
-		t.Errorf("Vault refused its own token: %s", got)
-	}
-	harness.NoLeak(t, r, harness.SecretsOf(gh, s.Secrets()...)...)
 }
 
 // TestSharedAudienceWarned: the audience input gives every provider of the step one token.
@@ -141,18 +157,12 @@ func TestNoTokenReachesTwoParties(t *testing.T) {
 // for whoever runs the exchange server.
 func TestSharedAudienceWarned(t *testing.T) {
 	t.Parallel()
-	gh := harness.NewGitHub(t)
-	s := newServer(t, config(gh))
-	v := vaultfake.New(fakegithub.Issuer, gh.JWKSURL())
-	t.Cleanup(v.Close)
-	v.AddRole("", "jwt", vaultfake.Role{
-		Name: "deploy", BoundAudiences: []string{s.Origin()},
-		BoundClaims: map[string][]string{"sub": {"repo:octo-org/octo-repo:*"}}, BoundClaimsType: "glob",
-		UserClaim: "repository", Policies: []string{"ci"},
-	})
+	// The audience both accept is GitHub's default (the input set to it explicitly).
+	aud := "https://github.com/" + fakegithub.DefaultOwner
+	gh, v, s := replayWorld(t, aud, true)
 	r := harness.Exec(t, harness.Step{Inputs: map[string]string{
 		"provider": "vault, token-exchange", "vault-url": v.URL, "vault-role": "deploy", "token-exchange-url": s.URL,
-		"audience": s.Origin(),
+		"audience": aud,
 	}, IDToken: gh.Env()})
 	harness.RequireExit(t, r, 0)
 	var warnings []string
@@ -161,7 +171,7 @@ func TestSharedAudienceWarned(t *testing.T) {
 			warnings = append(warnings, line)
 		}
 	}
-	want := "::warning::audience " + s.Origin() + " gives vault and token-exchange the same ID token, so each of them could replay it at the others; leave audience empty (each provider then gets a token for itself) or log in one provider per step"
+	want := "::warning::audience " + aud + " gives vault and token-exchange the same ID token, so each of them could replay it at the others; leave audience empty (each provider then gets a token for itself) or log in one provider per step"
 	if len(warnings) != 1 || warnings[0] != want {
 		t.Errorf("warnings %q, want exactly %q", warnings, want)
 	}
