@@ -113,13 +113,13 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		}
 		sel = append(sel, &selected{name: name, p: p, audience: aud})
 	}
-	sharedAudience(r, common, sel)
 	if len(inputErrs) > 0 {
 		for _, err := range inputErrs {
 			r.Errorf("oidc-login: invalid input", "%v", err)
 		}
 		return ExitFailure
 	}
+	sharedAudience(r, common, sel)
 	if err := a.checkRunner(common); err != nil {
 		r.Errorf("oidc-login", "%v", err)
 		return ExitFailure

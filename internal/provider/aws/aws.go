@@ -230,7 +230,8 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		Expiration: expires,
 	}
 	// A key or token that is not one printable token is no credential STS issues; it would
-	// only add lines to the files later steps read. Refused before anything is written.
+	// only add lines to the files later steps read. Refused before anything is written; r goes
+	// back with the error so that login masks what was issued all the same.
 	for _, v := range []struct{ what, value string }{
 		{"AccessKeyId", keyID}, {"SecretAccessKey", secret}, {"SessionToken", session},
 	} {
