@@ -272,3 +272,48 @@ func TestAWSSymlinkedSharedFile(t *testing.T) {
 		})
 	}
 }
+
+// TestAWSPostSymlinkedSharedFile: a later step swaps .aws/credentials for a symlink before the
+// post step runs. Cleanup reads the shared file to remove its profile: it refuses the link
+// (naming it) instead of reading the target and writing its content back into the home mount.
+func TestAWSPostSymlinkedSharedFile(t *testing.T) {
+	t.Parallel()
+	gh := harness.NewGitHub(t)
+	sts := newSTS(t, gh)
+	ws := harness.NewWorkspace(t)
+	main := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-profile", "ci"), IDToken: gh.Env(), Workspace: ws})
+	harness.RequireExit(t, main, 0)
+	target := filepath.Join(t.TempDir(), "credentials")
+	const stolen = "[ci]\naws_secret_access_key = runnersotherpostsecret\n[kept]\nx = y\n"
+	leak.Register("runnersotherpostsecret")
+	if err := os.WriteFile(target, []byte(stolen), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(ws.Home, ".aws", "credentials")
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.NewStep(); err != nil {
+		t.Fatal(err)
+	}
+	post := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-profile", "ci"), Post: true, State: main.State, Workspace: ws})
+	harness.RequireExit(t, post, 1)
+	if !strings.Contains(post.Stdout, "it is a symlink; refusing to follow it") {
+		t.Errorf("post step does not name the link:\n%s", post.Log())
+	}
+	if got, err := os.Readlink(link); err != nil || got != target {
+		t.Errorf("the link was replaced: %q, %v", got, err)
+	}
+	if b, err := os.ReadFile(target); err != nil || string(b) != stolen {
+		t.Errorf("the link's target changed: %v", err)
+	}
+	// The config file, a regular one, is still cleaned up.
+	if _, err := os.Stat(filepath.Join(ws.Home, ".aws", "config")); err == nil {
+		t.Errorf("the config file (only this step's profile) was not removed")
+	}
+	c := sts.Issued()[0]
+	harness.NoLeak(t, post, harness.SecretsOf(gh, c.AccessKeyID, c.SecretAccessKey, c.SessionToken, "runnersotherpostsecret")...)
+}
