@@ -221,8 +221,13 @@ func TestPlantedSymlinks(t *testing.T) {
 		if err := os.Symlink(victim, filepath.Join(ws.Home, ".aws", "credentials")); err != nil {
 			t.Fatal(err)
 		}
+		// Refused on read as on write (issue 13, item 8): the link is neither followed nor
+		// replaced, and nothing is exported.
 		r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-profile", "ci"), IDToken: gh.Env(), Workspace: ws})
-		harness.RequireExit(t, r, 0)
+		harness.RequireExit(t, r, 1)
+		if !strings.Contains(r.Stdout, "it is a symlink; refusing to follow it") {
+			t.Errorf("unclear refusal:\n%s", r.Log())
+		}
 		if b, _ := os.ReadFile(victim); string(b) != "untouched\n" {
 			t.Errorf("the write went through the planted symlink")
 		}
@@ -230,7 +235,12 @@ func TestPlantedSymlinks(t *testing.T) {
 		if fi.Mode().Perm() != 0o644 {
 			t.Errorf("the link's target changed mode to %v", fi.Mode().Perm())
 		}
-		harness.SecretFile(t, filepath.Join(ws.Home, ".aws", "credentials"))
+		if got, err := os.Readlink(filepath.Join(ws.Home, ".aws", "credentials")); err != nil || got != victim {
+			t.Errorf("the planted link was replaced: %q, %v", got, err)
+		}
+		if r.EnvRaw != "" || r.OutputRaw != "" {
+			t.Errorf("a failed read still exported variables")
+		}
 	})
 	t.Run("folder", func(t *testing.T) {
 		t.Parallel()

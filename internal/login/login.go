@@ -69,6 +69,13 @@ type selected struct {
 	err      error
 }
 
+// Masker is implemented by providers some of whose inputs are secret by choice (an account
+// id the user hides): they are masked before the first line is printed, so an error that
+// names them shows *** too.
+type Masker interface {
+	Masks() []string
+}
+
 // Main runs the main stage and returns the exit status.
 func (a *Action) Main(ctx context.Context) (status int) {
 	r := runner.New(a.Stdout, a.Getenv)
@@ -95,6 +102,11 @@ func (a *Action) Main(ctx context.Context) (status int) {
 			inputErrs = append(inputErrs, err)
 			continue
 		}
+		if m, ok := p.(Masker); ok {
+			for _, v := range m.Masks() {
+				r.Mask(v)
+			}
+		}
 		aud := p.Audience()
 		if common.Audience != "" {
 			aud = common.Audience
@@ -107,6 +119,7 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		}
 		return ExitFailure
 	}
+	sharedAudience(r, common, sel)
 	if err := a.checkRunner(common); err != nil {
 		r.Errorf("oidc-login", "%v", err)
 		return ExitFailure
@@ -164,6 +177,21 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		}
 	}
 	return ExitOK
+}
+
+// sharedAudience warns when the audience input hands one ID token to several providers: each
+// relying party then holds a token the others accept, and may replay it at them while it is
+// valid. Each provider's own default audience keeps them apart.
+func sharedAudience(r *runner.Runner, c config.Common, sel []*selected) {
+	if c.Audience == "" || len(sel) < 2 {
+		return
+	}
+	names := make([]string, len(sel))
+	for i, s := range sel {
+		names[i] = s.name
+	}
+	r.Warningf("audience %s gives %s the same ID token, so each of them could replay it at the others; leave audience empty (each provider then gets a token for itself) or log in one provider per step",
+		c.Audience, strings.Join(names, " and "))
 }
 
 // abort lets every provider that logged in undo it (revoke a token) when the step will not

@@ -57,6 +57,10 @@ type Server struct {
 	ClientIDs []string
 	JWKSURL   string
 
+	// Rewrite, when set, changes each set of credentials before it is answered: a hostile STS
+	// handing out values no real one would (a key with a line break).
+	Rewrite func(*Credentials)
+
 	srv *httptest.Server
 
 	mu     sync.Mutex
@@ -215,6 +219,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		Policy:          f.Get("Policy"),
 		PolicyARNs:      policyARNs,
 		DurationSeconds: duration,
+	}
+	if s.Rewrite != nil {
+		s.Rewrite(&c)
 	}
 	leak.Register(c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
 	s.mu.Lock()

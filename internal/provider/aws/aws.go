@@ -42,6 +42,16 @@ func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
 	return &Provider{cfg: c}, nil
 }
 
+// Masks are the values of the inputs that aws-mask-account-id hides: the role's account id
+// and ARN. They are masked before anything is printed, so a failure's trust diagnostics
+// (which name the role and its account) show *** in the log and the job summary too.
+func (p *Provider) Masks() []string {
+	if !p.cfg.MaskAccountID {
+		return nil
+	}
+	return []string{p.cfg.RoleARN, p.cfg.RoleAccount}
+}
+
 // Name is "aws".
 func (p *Provider) Name() string { return "aws" }
 
@@ -60,8 +70,9 @@ var transientCodes = map[string]bool{
 func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.Env) (*provider.Result, error) {
 	c := p.cfg
 	opts := sts.Options{
-		Region:     c.Region,
-		HTTPClient: env.HTTP,
+		Region: c.Region,
+		// The SDK reads answers itself: bounded like every other answer (httpcall.MaxBody).
+		HTTPClient: httpcall.Bounded{Client: env.HTTP},
 		// One retry policy for every call (ours), so the SDK must not retry underneath it.
 		Retryer: awssdk.NopRetryer{},
 		AppID:   "oidc-login",
@@ -111,6 +122,18 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 func (p *Provider) classify(err error, claims idtoken.Claims) error {
 	if err == nil {
 		return nil
+	}
+	if httpcall.IsTooLarge(err) {
+		// Checked first: the SDK wraps it as a decoding (or send) error of the answer.
+		status := 0
+		var re *awshttp.ResponseError
+		if errors.As(err, &re) {
+			status = re.HTTPStatusCode()
+		}
+		if status != 0 {
+			return fmt.Errorf("%s: %v (HTTP %d); no STS answer is that large", diagnose.AWSCall, httpcall.ErrTooLarge, status)
+		}
+		return fmt.Errorf("%s: %v; no STS answer is that large", diagnose.AWSCall, httpcall.ErrTooLarge)
 	}
 	var broken *answerError
 	if errors.As(err, &broken) {
@@ -205,6 +228,16 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 	r := &provider.Result{
 		Secrets:    []string{keyID, secret, session},
 		Expiration: expires,
+	}
+	// A key or token that is not one printable token is no credential STS issues; it would
+	// only add lines to the files later steps read. Refused before anything is written; r goes
+	// back with the error so that login masks what was issued all the same.
+	for _, v := range []struct{ what, value string }{
+		{"AccessKeyId", keyID}, {"SecretAccessKey", secret}, {"SessionToken", session},
+	} {
+		if err := oneToken(v.value); err != nil {
+			return r, fmt.Errorf("%s: the answer's %s %v; a hostile or broken endpoint, so no credentials were exported", diagnose.AWSCall, v.what, err)
+		}
 	}
 	if c.MaskAccountID {
 		r.Secrets = append(r.Secrets, account, arn)
