@@ -1,0 +1,384 @@
+package act_test
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
+)
+
+// ActVersion is the act release this package models (its source read at bd86152);
+// .ci/setup installs it.
+const ActVersion = "0.2.89"
+
+// RunTimeout bounds one act run: image checks, the job container, four or five steps.
+const RunTimeout = 4 * time.Minute
+
+// actBinary finds act on the PATH or where `go install` puts it. Outside CI a machine without
+// act or a Docker engine skips these tests; with CI=true they must run, so a missing tool fails.
+func actBinary(t *testing.T) string {
+	t.Helper()
+	missing := func(format string, args ...any) {
+		t.Helper()
+		msg := fmt.Sprintf(format, args...)
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s (CI=true: .ci/setup act installs act, .ci/dockerd start runs the engine)", msg)
+		}
+		t.Skipf("%s; run .ci/setup act and start dockerd to run the act tests", msg)
+	}
+	bin, err := exec.LookPath("act")
+	if err != nil {
+		gopath, gerr := exec.Command("go", "env", "GOPATH").Output()
+		cand := filepath.Join(strings.TrimSpace(string(gopath)), "bin", "act")
+		if _, serr := os.Stat(cand); gerr != nil || serr != nil {
+			missing("act is not installed (go install github.com/nektos/act@v%s)", ActVersion)
+		}
+		bin = cand
+	}
+	if _, err := exec.LookPath("docker"); err != nil {
+		missing("the docker client is not installed")
+	}
+	if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
+		missing("no Docker engine answers: %v: %s", err, bytes.TrimSpace(out))
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		t.Fatalf("%s --version: %v", bin, err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "act version "+ActVersion {
+		t.Fatalf("%s is %q; these tests model act %s (.ci/setup act installs it)", bin, got, ActVersion)
+	}
+	return bin
+}
+
+// images are the two images an act run needs, built once per test process from local files
+// only (no registry is reachable): the action's image, in the Dockerfile's final-stage layout,
+// and the job image act runs the job container from.
+type images struct {
+	// Action is the action's image: the binary as /oidc-login, /oidc-login-post linked to it,
+	// the CA bundle, entrypoint /oidc-login.
+	Action string
+	// Job is a busybox-static rootfs (act's job container needs sh and tail) plus the static
+	// consumer /bin/consume that later steps run.
+	Job string
+}
+
+var (
+	sharedOnce sync.Once
+	shared     *images
+	sharedErr  error
+)
+
+// sharedImages builds the images once; TestMain removes them.
+func sharedImages(t *testing.T) *images {
+	t.Helper()
+	sharedOnce.Do(func() {
+		tag := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
+		im := &images{Action: "oidc-login-act-action:" + tag, Job: "oidc-login-act-job:" + tag}
+		if sharedErr = im.build(); sharedErr != nil {
+			im.remove()
+			return
+		}
+		shared = im
+	})
+	if sharedErr != nil {
+		t.Fatal(sharedErr)
+	}
+	return shared
+}
+
+func (im *images) build() error {
+	bin, err := harness.Binary()
+	if err != nil {
+		return err
+	}
+	ca, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
+	if err != nil {
+		return fmt.Errorf("the image ships the system CA bundle: %w", err)
+	}
+	if err := dockerImport(im.Action, []string{`ENTRYPOINT ["/oidc-login"]`}, []tarEntry{
+		{Name: "oidc-login", File: bin, Mode: 0o755},
+		{Name: "oidc-login-post", Link: "oidc-login"},
+		{Name: "etc/ssl/certs/ca-certificates.crt", Data: ca, Mode: 0o644},
+	}); err != nil {
+		return fmt.Errorf("action image: %w", err)
+	}
+	consume, err := buildConsumer()
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(filepath.Dir(consume))
+	busybox, err := exec.LookPath("busybox")
+	if err != nil {
+		return fmt.Errorf("the job image is Debian's busybox-static: %w", err)
+	}
+	entries := []tarEntry{
+		{Name: "bin/busybox", File: busybox, Mode: 0o755},
+		{Name: "bin/consume", File: consume, Mode: 0o755},
+		{Name: "tmp", Dir: true, Mode: 0o1777},
+		{Name: "etc/ssl/certs/ca-certificates.crt", Data: ca, Mode: 0o644},
+	}
+	// The applets the job's steps use; act's job container itself needs sh and tail.
+	for _, applet := range []string{"sh", "tail", "cat", "echo", "env", "ls", "test", "["} {
+		entries = append(entries, tarEntry{Name: "bin/" + applet, Link: "busybox"})
+	}
+	if err := dockerImport(im.Job, []string{"ENV PATH=/bin"}, entries); err != nil {
+		return fmt.Errorf("job image: %w", err)
+	}
+	return nil
+}
+
+// remove deletes both images (by their unique tags).
+func (im *images) remove() {
+	for _, tag := range []string{im.Action, im.Job} {
+		_ = exec.Command("docker", "image", "rm", "--force", tag).Run()
+	}
+}
+
+// buildConsumer builds e2e/act/consume (its own module) static, for the busybox job image.
+func buildConsumer() (string, error) {
+	dir, err := os.MkdirTemp("", "oidc-login-act-consume-")
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "consume")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
+	cmd.Dir = filepath.Join(harness.Root(), "e2e", "act", "consume")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("building the consumer: %v\n%s", err, b)
+	}
+	return out, nil
+}
+
+type tarEntry struct {
+	Name string
+	// One of: File (copied from disk), Data, Link (a symlink target), Dir.
+	File string
+	Data []byte
+	Link string
+	Dir  bool
+	Mode int64
+}
+
+// dockerImport makes an image from entries with `docker import`, which needs no registry and
+// no build stage.
+func dockerImport(tag string, changes []string, entries []tarEntry) error {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	dirs := map[string]bool{}
+	for _, e := range entries {
+		for d := filepath.Dir(e.Name); d != "." && !dirs[d]; d = filepath.Dir(d) {
+			dirs[d] = true
+			if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d + "/", Mode: 0o755}); err != nil {
+				return err
+			}
+		}
+		h := &tar.Header{Name: e.Name, Mode: e.Mode}
+		data := e.Data
+		switch {
+		case e.Dir:
+			h.Typeflag, h.Name = tar.TypeDir, e.Name+"/"
+		case e.Link != "":
+			h.Typeflag, h.Linkname, h.Mode = tar.TypeSymlink, e.Link, 0o777
+		case e.File != "":
+			b, err := os.ReadFile(e.File)
+			if err != nil {
+				return err
+			}
+			data = b
+		}
+		if h.Typeflag == 0 {
+			h.Typeflag, h.Size = tar.TypeReg, int64(len(data))
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		if _, err := tw.Write(data); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	args := []string{"import"}
+	for _, c := range changes {
+		args = append(args, "--change", c)
+	}
+	cmd := exec.Command("docker", append(args, "-", tag)...)
+	cmd.Stdin = &buf
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("docker import %s: %v: %s", tag, err, out)
+	}
+	return nil
+}
+
+// repo is a copy of the repository as a user runs act in it: a git work tree with action.yml
+// pointing at the locally built image (runs.image: docker://<tag>; the Dockerfile's build
+// stage would need a registry) and the workflow under .github/workflows.
+type repo struct {
+	Dir      string
+	Workflow string
+}
+
+var imageLine = regexp.MustCompile(`(?m)^  image: 'Dockerfile'$`)
+
+// newRepo writes the repository copy with workflow (and extra files) into a fresh temp dir.
+func newRepo(t *testing.T, im *images, workflow string, extra map[string]string) *repo {
+	t.Helper()
+	dir := t.TempDir()
+	meta, err := os.ReadFile(filepath.Join(harness.Root(), "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(imageLine.FindAll(meta, -1)); n != 1 {
+		t.Fatalf("action.yml has %d lines `  image: 'Dockerfile'`, want one to point at the local image", n)
+	}
+	meta = imageLine.ReplaceAll(meta, []byte("  image: 'docker://"+im.Action+"'"))
+	files := map[string]string{"action.yml": string(meta), ".github/workflows/act.yml": workflow}
+	for k, v := range extra {
+		files[k] = v
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{
+		{"init", "-q", "-b", "main"},
+		{"add", "-A"},
+		{"-c", "user.name=octocat", "-c", "user.email=octocat@example.com", "commit", "-q", "-m", "act test"},
+	} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+	}
+	return &repo{Dir: dir, Workflow: ".github/workflows/act.yml"}
+}
+
+// actRun is what one act run printed, split by step.
+type actRun struct {
+	Exit     int
+	Log      string
+	Duration time.Duration
+	// Lines are each step's output lines (act's "| " lines), by "<Stage> <step name>".
+	Lines map[string][]string
+	// Result is each step's act verdict, "success" or "failure", by "<Stage> <step name>".
+	Result map[string]string
+	// JobSucceeded is act's final verdict on the job.
+	JobSucceeded bool
+}
+
+var (
+	runLine    = regexp.MustCompile(`^\[[^\]]+\] ⭐ Run (Pre|Main|Post) (.*)$`)
+	resultLine = regexp.MustCompile(`^\[[^\]]+\]   (✅  Success|❌  Failure) - (Pre|Main|Post) (.*?) \[[^\]]*\]$`)
+	outputLine = regexp.MustCompile(`^\[[^\]]+\]   \| ?(.*)$`)
+)
+
+// runAct runs `act push` in r the way README.md tells users to, plus what an offline test
+// needs: the local job image (--pull=false), the host network for the loopback emulators,
+// its own action cache, no cache server, and the ID-token variables as --env (act has no
+// OIDC service of its own). Every secret any emulator registered must stay out of the log.
+func runAct(t *testing.T, r *repo, env map[string]string) *actRun {
+	t.Helper()
+	bin := actBinary(t)
+	im := sharedImages(t)
+	args := []string{"push", "-W", r.Workflow,
+		"-P", "ubuntu-latest=" + im.Job, "--pull=false", "--network", "host",
+		"--action-cache-path", filepath.Join(t.TempDir(), "act-cache"), "--no-cache-server",
+		"--container-daemon-socket", "-"}
+	for k, v := range env {
+		args = append(args, "--env", k+"="+v)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = r.Dir
+	// act reads ~/.actrc and its XDG config: an empty HOME keeps the user's out of the test.
+	home := t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_CACHE_HOME=" + filepath.Join(home, ".cache")}
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		cmd.Env = append(cmd.Env, "DOCKER_HOST="+h)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdin = io.Reader(strings.NewReader(""))
+	start := time.Now()
+	err := cmd.Run()
+	run := &actRun{Log: out.String(), Duration: time.Since(start), Lines: map[string][]string{}, Result: map[string]string{}}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee) && ctx.Err() == nil:
+		run.Exit = ee.ExitCode()
+	default:
+		t.Fatalf("act: %v\n%s", err, run.Log)
+	}
+	current := ""
+	for _, line := range strings.Split(run.Log, "\n") {
+		if m := runLine.FindStringSubmatch(line); m != nil {
+			current = m[1] + " " + m[2]
+			continue
+		}
+		if m := resultLine.FindStringSubmatch(line); m != nil {
+			v := "success"
+			if strings.Contains(m[1], "Failure") {
+				v = "failure"
+			}
+			run.Result[m[2]+" "+m[3]] = v
+			continue
+		}
+		if m := outputLine.FindStringSubmatch(line); m != nil && current != "" {
+			run.Lines[current] = append(run.Lines[current], m[1])
+		}
+		if strings.HasSuffix(line, "🏁  Job succeeded") {
+			run.JobSucceeded = true
+		}
+	}
+	for _, s := range leak.All() {
+		if strings.Contains(run.Log, s) {
+			t.Fatalf("act's log holds a secret an emulator issued (%d bytes) outside a mask", len(s))
+		}
+	}
+	return run
+}
+
+// requireResult fails unless step (e.g. "Main login") ended as want, showing the log.
+func (r *actRun) requireResult(t *testing.T, step, want string) {
+	t.Helper()
+	if got := r.Result[step]; got != want {
+		t.Fatalf("act step %q = %q, want %q\nlog:\n%s", step, got, want, r.Log)
+	}
+}
+
+// tagged returns the values of a step's output lines that start with tag+" ".
+func (r *actRun) tagged(step, tag string) []string {
+	var out []string
+	for _, l := range r.Lines[step] {
+		if v, ok := strings.CutPrefix(l, tag+" "); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
