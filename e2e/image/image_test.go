@@ -63,7 +63,7 @@ func profileInputs(endpoint string, more ...string) map[string]string {
 func TestImageLoginAndPost(t *testing.T) {
 	t.Parallel()
 	im := sharedImage(t)
-	cfg := im.config(t)
+	cfg := imageConfig(t, im)
 	if len(cfg.Entrypoint) != 1 {
 		t.Fatalf("image entrypoint = %q, want one program", cfg.Entrypoint)
 	}
@@ -75,7 +75,7 @@ func TestImageLoginAndPost(t *testing.T) {
 	seedOwned(t, ws, ".aws/credentials", otherProfile)
 
 	inputs := profileInputs(endpoint)
-	code, stdout, stderr := im.run(t, ws, container{Entrypoint: cfg.Entrypoint[0], Env: runnerEnv(t, ws, inputs, gh.Env(), nil)})
+	code, stdout, stderr := dockerRun(t, im, oldRunnerRun(ws, "", runnerEnv(t, ws, inputs, gh.Env(), nil)))
 	r := collect(t, ws, code, stdout, stderr)
 	harness.RequireExit(t, r, 0)
 	issued := sts.Issued()
@@ -127,7 +127,7 @@ func TestImageLoginAndPost(t *testing.T) {
 		t.Fatal(err)
 	}
 	runs := readActionRuns(t)
-	code, stdout, stderr = im.run(t, ws, container{Entrypoint: runs.PostEntrypoint, Env: runnerEnv(t, ws, inputs, nil, r.State)})
+	code, stdout, stderr = dockerRun(t, im, oldRunnerRun(ws, runs.PostEntrypoint, runnerEnv(t, ws, inputs, nil, r.State)))
 	post := collect(t, ws, code, stdout, stderr)
 	harness.RequireExit(t, post, 0)
 	if got := string(harness.SecretFile(t, credsPath)); got != otherProfile {
@@ -143,13 +143,12 @@ func TestImageLoginAndPost(t *testing.T) {
 }
 
 // TestImageTrustsOnlyItsBundle is the control for the test above: the same container with
-// Debian's bundle alone mounted over /etc/ssl/certs cannot verify the emulator's certificate,
+// Debian's bundle alone mounted over the image's bundle cannot verify the emulator's certificate,
 // so the login's trust came from the image's CA file and nothing else. It fails, writes
 // nothing, and says why.
 func TestImageTrustsOnlyItsBundle(t *testing.T) {
 	t.Parallel()
 	im := sharedImage(t)
-	cfg := im.config(t)
 	gh := harness.NewGitHub(t)
 	sts, endpoint := tlsSTS(t, gh)
 	ws := harness.NewWorkspace(t)
@@ -164,11 +163,9 @@ func TestImageTrustsOnlyItsBundle(t *testing.T) {
 	// One attempt: the aws provider still retries a certificate it cannot verify (httpcall
 	// does not), which would only make this slower.
 	inputs := profileInputs(endpoint, "retry-max-attempts", "1")
-	code, stdout, stderr := im.run(t, ws, container{
-		Entrypoint: cfg.Entrypoint[0],
-		Env:        runnerEnv(t, ws, inputs, gh.Env(), nil),
-		Volumes:    []string{certs + ":" + filepath.Dir(bundlePath) + ":ro"},
-	})
+	run := oldRunnerRun(ws, "", runnerEnv(t, ws, inputs, gh.Env(), nil))
+	run.Mounts = append(run.Mounts, mount{Host: filepath.Join(certs, filepath.Base(bundlePath)), Container: bundlePath})
+	code, stdout, stderr := dockerRun(t, im, run)
 	r := collect(t, ws, code, stdout, stderr)
 	harness.RequireExit(t, r, 1)
 	errs := harness.ErrorLines(r)

@@ -1,7 +1,6 @@
 package image_test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
 
 // runnerEnv is the environment the runner gives a container action's step (runner.md): the
@@ -52,6 +52,24 @@ func runnerEnv(t *testing.T, w *harness.Workspace, inputs, idToken, state map[st
 	return env
 }
 
+// oldRunnerRun is the `docker run` of a runner from before actions/runner PR #4011: the mounts
+// in the runner's order without /github/runner_temp, the workspace as the working directory,
+// and entrypoint ("" for the image's own).
+func oldRunnerRun(w *harness.Workspace, entrypoint string, env map[string]string) containerRun {
+	return containerRun{
+		Env: env,
+		Mounts: []mount{
+			{"/var/run/docker.sock", "/var/run/docker.sock"},
+			{w.Home, harness.ContainerRoot + "/home"},
+			{filepath.Join(w.RunnerTemp, "_github_workflow"), harness.ContainerRoot + "/workflow"},
+			{w.Commands, harness.ContainerRoot + "/file_commands"},
+			{w.Workspace, harness.ContainerRoot + "/workspace"},
+		},
+		WorkDir:    harness.ContainerRoot + "/workspace",
+		Entrypoint: entrypoint,
+	}
+}
+
 func sortedEnv(env map[string]string) []string {
 	out := make([]string, 0, len(env))
 	for k, v := range env {
@@ -85,6 +103,9 @@ func collect(t *testing.T, w *harness.Workspace, exit int, stdout, stderr string
 		t.Fatal(err)
 	}
 	r.Summary = string(b)
+	// As harness.Execute does for every run: nothing any emulator issued may show outside a
+	// mask line.
+	harness.NoLeak(t, r, leak.All()...)
 	return r
 }
 
@@ -121,22 +142,4 @@ type ociConfig struct {
 	Env        []string          `json:"Env"`
 	WorkingDir string            `json:"WorkingDir"`
 	Labels     map[string]string `json:"Labels"`
-}
-
-// config returns the committed image's config, as buildah stored it.
-func (im *image) config(t *testing.T) ociConfig {
-	t.Helper()
-	out, err := im.b.out("inspect", "--type", "image", imageName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var info struct {
-		OCIv1 struct {
-			Config ociConfig `json:"config"`
-		} `json:"OCIv1"`
-	}
-	if err := json.Unmarshal([]byte(out), &info); err != nil {
-		t.Fatalf("buildah inspect: %v", err)
-	}
-	return info.OCIv1.Config
 }
