@@ -16,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
+	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
 // ActVersion is the act release this package models (its source read at bd86152);
@@ -28,16 +30,17 @@ const ActVersion = "0.2.89"
 const RunTimeout = 4 * time.Minute
 
 // actBinary finds act on the PATH or where `go install` puts it. Outside CI a machine without
-// act or a Docker engine skips these tests; with CI=true they must run, so a missing tool fails.
+// act or a Docker engine skips these tests; with CI=true they must run, so a missing tool fails
+// (dockerimage.Require does the same for the engine).
 func actBinary(t *testing.T) string {
 	t.Helper()
 	missing := func(format string, args ...any) {
 		t.Helper()
 		msg := fmt.Sprintf(format, args...)
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s (CI=true: .ci/setup act installs act, .ci/dockerd start runs the engine)", msg)
+			t.Fatalf("%s (CI=true: .ci/setup act installs it)", msg)
 		}
-		t.Skipf("%s; run .ci/setup act and start dockerd to run the act tests", msg)
+		t.Skipf("%s, so the act workflow is NOT tested (.ci/setup act installs it)", msg)
 	}
 	bin, err := exec.LookPath("act")
 	if err != nil {
@@ -48,12 +51,7 @@ func actBinary(t *testing.T) string {
 		}
 		bin = cand
 	}
-	if _, err := exec.LookPath("docker"); err != nil {
-		missing("the docker client is not installed")
-	}
-	if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
-		missing("no Docker engine answers: %v: %s", err, bytes.TrimSpace(out))
-	}
+	dockerimage.Require(t)
 	out, err := exec.Command(bin, "--version").Output()
 	if err != nil {
 		t.Fatalf("%s --version: %v", bin, err)
@@ -64,12 +62,12 @@ func actBinary(t *testing.T) string {
 	return bin
 }
 
-// images are the two images an act run needs, built once per test process from local files
-// only (no registry is reachable): the action's image, in the Dockerfile's final-stage layout,
-// and the job image act runs the job container from.
+// images are the two images an act run needs, built from local files only (no registry is
+// reachable): the action's image, by e2e/internal/dockerimage from the Dockerfile's final
+// stage with the test CA in its bundle (so the binary trusts the TLS emulators through that
+// file alone, as it trusts real clouds), and the job image act runs the job container from.
 type images struct {
-	// Action is the action's image: the binary as /oidc-login, /oidc-login-post linked to it,
-	// the CA bundle, entrypoint /oidc-login.
+	// Action is the action's image tag.
 	Action string
 	// Job is a busybox-static rootfs (act's job container needs sh and tail) plus the static
 	// consumer /bin/consume that later steps run.
@@ -77,45 +75,33 @@ type images struct {
 }
 
 var (
-	sharedOnce sync.Once
-	shared     *images
-	sharedErr  error
+	jobOnce sync.Once
+	jobTag  string
+	jobErr  error
 )
 
-// sharedImages builds the images once; TestMain removes them.
+// sharedImages builds the images once per test process; TestMain removes them.
 func sharedImages(t *testing.T) *images {
 	t.Helper()
-	sharedOnce.Do(func() {
-		tag := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
-		im := &images{Action: "oidc-login-act-action:" + tag, Job: "oidc-login-act-job:" + tag}
-		if sharedErr = im.build(); sharedErr != nil {
-			im.remove()
-			return
-		}
-		shared = im
-	})
-	if sharedErr != nil {
-		t.Fatal(sharedErr)
+	actBinary(t)
+	ca, err := testca.Shared()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return shared
+	action := dockerimage.Build(t, ca.PEM)
+	jobOnce.Do(func() {
+		tag := fmt.Sprintf("oidc-login-act-job:%d", os.Getpid())
+		if jobErr = buildJobImage(tag); jobErr == nil {
+			jobTag = tag
+		}
+	})
+	if jobErr != nil {
+		t.Fatal(jobErr)
+	}
+	return &images{Action: action.Tag, Job: jobTag}
 }
 
-func (im *images) build() error {
-	bin, err := harness.Binary()
-	if err != nil {
-		return err
-	}
-	ca, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
-	if err != nil {
-		return fmt.Errorf("the image ships the system CA bundle: %w", err)
-	}
-	if err := dockerImport(im.Action, []string{`ENTRYPOINT ["/oidc-login"]`}, []tarEntry{
-		{Name: "oidc-login", File: bin, Mode: 0o755},
-		{Name: "oidc-login-post", Link: "oidc-login"},
-		{Name: "etc/ssl/certs/ca-certificates.crt", Data: ca, Mode: 0o644},
-	}); err != nil {
-		return fmt.Errorf("action image: %w", err)
-	}
+func buildJobImage(tag string) error {
 	consume, err := buildConsumer()
 	if err != nil {
 		return err
@@ -129,22 +115,21 @@ func (im *images) build() error {
 		{Name: "bin/busybox", File: busybox, Mode: 0o755},
 		{Name: "bin/consume", File: consume, Mode: 0o755},
 		{Name: "tmp", Dir: true, Mode: 0o1777},
-		{Name: "etc/ssl/certs/ca-certificates.crt", Data: ca, Mode: 0o644},
 	}
 	// The applets the job's steps use; act's job container itself needs sh and tail.
 	for _, applet := range []string{"sh", "tail", "cat", "echo", "env", "ls", "test", "["} {
 		entries = append(entries, tarEntry{Name: "bin/" + applet, Link: "busybox"})
 	}
-	if err := dockerImport(im.Job, []string{"ENV PATH=/bin"}, entries); err != nil {
+	if err := dockerImport(tag, []string{"ENV PATH=/bin"}, entries); err != nil {
 		return fmt.Errorf("job image: %w", err)
 	}
 	return nil
 }
 
-// remove deletes both images (by their unique tags).
-func (im *images) remove() {
-	for _, tag := range []string{im.Action, im.Job} {
-		_ = exec.Command("docker", "image", "rm", "--force", tag).Run()
+// removeJobImage deletes the job image this process built (by its own tag).
+func removeJobImage() {
+	if jobTag != "" {
+		_ = exec.Command("docker", "image", "rm", "--force", jobTag).Run()
 	}
 }
 

@@ -23,13 +23,10 @@ package act_test
 import (
 	"testing"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 )
 
 func TestMain(m *testing.M) {
-	harness.Main(m, func() {
-		if shared != nil {
-			shared.remove()
-		}
-	}, stopMoto)
+	harness.Main(m, dockerimage.Remove, removeJobImage, stopMoto)
 }
