@@ -117,7 +117,7 @@ func buildJobImage(tag string) error {
 		{Name: "tmp", Dir: true, Mode: 0o1777},
 	}
 	// The applets the job's steps use; act's job container itself needs sh and tail.
-	for _, applet := range []string{"sh", "tail", "cat", "echo", "env", "ls", "test", "["} {
+	for _, applet := range []string{"sh", "tail", "cat", "echo", "printf", "sha256sum", "env", "ls", "test", "["} {
 		entries = append(entries, tarEntry{Name: "bin/" + applet, Link: "busybox"})
 	}
 	if err := dockerImport(tag, []string{"ENV PATH=/bin"}, entries); err != nil {
@@ -363,6 +363,57 @@ func (r *actRun) tagged(step, tag string) []string {
 	for _, l := range r.Lines[step] {
 		if v, ok := strings.CutPrefix(l, tag+" "); ok {
 			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// loginWorkflow is the workflow the tests run: checkout (act copies the local folder instead
+// of fetching actions/checkout), the action as step "login" with the inputs with (name,
+// value pairs), and a later step "use" with env (pairs) running script in the job container;
+// "use" runs even when the login failed (if: always()), to show what reached it.
+func loginWorkflow(name string, with, env []string, script string) string {
+	var b strings.Builder
+	b.WriteString("name: " + name + `
+on: push
+defaults:
+  run:
+    shell: sh
+jobs:
+  login:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+      - name: login
+        id: login
+        uses: ./
+        with:
+`)
+	for i := 0; i+1 < len(with); i += 2 {
+		b.WriteString("          " + with[i] + ": " + with[i+1] + "\n")
+	}
+	b.WriteString("      - name: use\n        if: always()\n")
+	if len(env) > 0 {
+		b.WriteString("        env:\n")
+		for i := 0; i+1 < len(env); i += 2 {
+			b.WriteString("          " + env[i] + ": " + env[i+1] + "\n")
+		}
+	}
+	b.WriteString("        run: |\n")
+	for _, l := range strings.Split(script, "\n") {
+		b.WriteString("          " + l + "\n")
+	}
+	return b.String()
+}
+
+// errors returns the ::error:: annotations act reported, as it logs them.
+func (r *actRun) errors() []string {
+	var out []string
+	for _, l := range strings.Split(r.Log, "\n") {
+		if _, after, ok := strings.Cut(l, "::error"); ok {
+			out = append(out, after)
 		}
 	}
 	return out

@@ -51,41 +51,14 @@ func stopMoto() {
 // awsWorkflow logs into AWS against moto and hands the environment credentials to a later
 // step, where the AWS SDK for Go's default configuration (the consumer in the job image)
 // calls STS GetCallerIdentity with them.
-func awsWorkflow(name, endpoint string, with ...string) string {
-	extra := ""
-	for i := 0; i+1 < len(with); i += 2 {
-		extra += "          " + with[i] + ": " + with[i+1] + "\n"
-	}
-	return `name: ` + name + `
-on: push
-defaults:
-  run:
-    shell: sh
-jobs:
-  login:
-    runs-on: ubuntu-latest
-    permissions:
-      id-token: write
-    steps:
-      - uses: actions/checkout@v4
-      - name: login
-        id: login
-        uses: ./
-        with:
-          provider: aws
-          aws-role-arn: ` + awsRole + `
-          aws-region: eu-west-1
-          aws-sts-endpoint: ` + endpoint + `
-` + extra + `      - name: use
-        env:
-          AWS_ENDPOINT_URL_STS: ` + endpoint + `
-          AWS_EC2_METADATA_DISABLED: 'true'
-        run: |
-          echo "IDENTITY $(consume aws)"
-          echo "OUTPUT arn=${{ steps.login.outputs.aws-arn }} account=${{ steps.login.outputs.aws-account-id }}"
-          echo "REGION $AWS_REGION $AWS_DEFAULT_REGION"
-          echo "SECRET $AWS_SECRET_ACCESS_KEY"
-`
+func awsWorkflow(name, endpoint string) string {
+	return loginWorkflow(name,
+		[]string{"provider", "aws", "aws-role-arn", awsRole, "aws-region", "eu-west-1", "aws-sts-endpoint", endpoint},
+		[]string{"AWS_ENDPOINT_URL_STS", endpoint, "AWS_EC2_METADATA_DISABLED", "'true'"},
+		`echo "IDENTITY $(consume aws)"
+echo "OUTPUT arn=${{ steps.login.outputs.aws-arn }} account=${{ steps.login.outputs.aws-account-id }}"
+echo "REGION $AWS_REGION $AWS_DEFAULT_REGION"
+echo "SECRET $AWS_SECRET_ACCESS_KEY"`)
 }
 
 type identity struct {
