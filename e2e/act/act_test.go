@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -109,7 +110,18 @@ func buildJobImage(tag string) error {
 	defer os.RemoveAll(filepath.Dir(consume))
 	busybox, err := exec.LookPath("busybox")
 	if err != nil {
-		return fmt.Errorf("the job image is Debian's busybox-static: %w", err)
+		return fmt.Errorf("the job image is Debian's busybox-static (.ci/setup act installs it): %w", err)
+	}
+	// The image has no libc to link against.
+	f, err := elf.Open(busybox)
+	if err != nil {
+		return fmt.Errorf("%s: %w", busybox, err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return fmt.Errorf("%s is dynamically linked; the job image needs Debian's busybox-static (.ci/setup act installs it)", busybox)
+		}
 	}
 	entries := []tarEntry{
 		{Name: "bin/busybox", File: busybox, Mode: 0o755},
