@@ -299,12 +299,33 @@ var (
 // OIDC service of its own). Every secret any emulator registered must stay out of the log.
 func runAct(t *testing.T, r *repo, env map[string]string) *actRun {
 	t.Helper()
+	return runActWith(t, r, env, actOptions{})
+}
+
+// actOptions vary an act run from what README.md tells users.
+type actOptions struct {
+	// Platform replaces the job image for ubuntu-latest ("-self-hosted": steps on the host).
+	Platform string
+	// JSON asks for act's --json log; the run is then neither split by step nor scanned for
+	// secrets: the caller looks at the log itself.
+	JSON bool
+}
+
+func runActWith(t *testing.T, r *repo, env map[string]string, o actOptions) *actRun {
+	t.Helper()
 	bin := actBinary(t)
 	im := sharedImages(t)
+	platform := im.Job
+	if o.Platform != "" {
+		platform = o.Platform
+	}
 	args := []string{"push", "-W", r.Workflow,
-		"-P", "ubuntu-latest=" + im.Job, "--pull=false", "--network", "host",
+		"-P", "ubuntu-latest=" + platform, "--pull=false", "--network", "host",
 		"--action-cache-path", filepath.Join(t.TempDir(), "act-cache"), "--no-cache-server",
 		"--container-daemon-socket", "-"}
+	if o.JSON {
+		args = append(args, "--json")
+	}
 	for k, v := range env {
 		args = append(args, "--env", k+"="+v)
 	}
@@ -331,6 +352,9 @@ func runAct(t *testing.T, r *repo, env map[string]string) *actRun {
 		run.Exit = ee.ExitCode()
 	default:
 		t.Fatalf("act: %v\n%s", err, run.Log)
+	}
+	if o.JSON {
+		return run
 	}
 	current := ""
 	for _, line := range strings.Split(run.Log, "\n") {
@@ -430,3 +454,5 @@ func (r *actRun) errors() []string {
 	}
 	return out
 }
+
+func lines(s string) []string { return strings.Split(s, "\n") }
