@@ -106,6 +106,10 @@ func TestActAWSEnvironmentCredentials(t *testing.T) {
 			t.Errorf("later step %s lines = %q, want %q", tag, got, w)
 		}
 	}
+	// act prints the job summary in its log.
+	if !strings.Contains(run.Log, "Summary - ### oidc-login") || !strings.Contains(run.Log, "| aws | `"+awsSession+"` | `"+awsAccount+"` | `sts.amazonaws.com` |") {
+		t.Errorf("act's log lacks the job summary with the aws row\n%s", run.Log)
+	}
 	if got := gh.Audiences(); len(got) != 1 || got[0] != "sts.amazonaws.com" {
 		t.Errorf("ID token audiences requested = %q, want one sts.amazonaws.com", got)
 	}

@@ -18,6 +18,10 @@
 //     populateEnvsFromSavedState (the node branch has it), so it gets no STATE_* variables.
 //   - pkg/runner/step_action_remote.go: actions/checkout of the repository itself is not
 //     fetched; act copies the local folder, so the workflow runs offline.
+//   - With -P <platform>=-self-hosted, a container action still runs in a container, on the
+//     default network, handed the host's file-command paths (pkg/runner/step.go), which
+//     pkg/runner/run_context.go GetBindsAndMounts mounts elsewhere (/var/run/act).
+//   - act's --json log keeps each command's own text (arg, raw) in clear, masks included.
 package act_test
 
 import (
