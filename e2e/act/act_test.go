@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -322,7 +323,9 @@ func runActWith(t *testing.T, r *repo, env map[string]string, o actOptions) *act
 	args := []string{"push", "-W", r.Workflow,
 		"-P", "ubuntu-latest=" + platform, "--pull=false", "--network", "host",
 		"--action-cache-path", filepath.Join(t.TempDir(), "act-cache"), "--no-cache-server",
-		"--container-daemon-socket", "-"}
+		"--container-daemon-socket", "-",
+		// act keeps a failed job's containers and volumes for debugging unless told otherwise.
+		"--rm"}
 	if o.JSON {
 		args = append(args, "--json")
 	}
@@ -410,7 +413,9 @@ func (r *actRun) tagged(step, tag string) []string {
 // "use" runs even when the login failed (if: always()), to show what reached it.
 func loginWorkflow(name string, with, env []string, script string) string {
 	var b strings.Builder
-	b.WriteString("name: " + name + `
+	// act names the job's containers and volumes after the workflow and job: the pid keeps two
+	// test processes apart.
+	b.WriteString("name: " + name + "-" + strconv.Itoa(os.Getpid()) + `
 on: push
 defaults:
   run:
