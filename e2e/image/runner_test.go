@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -12,63 +11,6 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
-
-// runnerEnv is the environment the runner gives a container action's step (runner.md): the
-// file-command paths rewritten to their container paths, RUNNER_TEMP with its host value,
-// HOME=/github/home, INPUT_* with hyphens kept and action.yml's defaults filled in, the
-// ID-token variables when the job has id-token: write, and STATE_* for the post step.
-func runnerEnv(t *testing.T, w *harness.Workspace, inputs, idToken, state map[string]string) map[string]string {
-	t.Helper()
-	cmds := harness.ContainerRoot + "/file_commands/"
-	env := map[string]string{
-		"HOME":                harness.ContainerRoot + "/home",
-		"RUNNER_TEMP":         w.RunnerTemp,
-		"RUNNER_OS":           "Linux",
-		"GITHUB_ACTIONS":      "true",
-		"CI":                  "true",
-		"GITHUB_REPOSITORY":   "octo-org/octo-repo",
-		"GITHUB_WORKSPACE":    harness.ContainerRoot + "/workspace",
-		"GITHUB_ENV":          cmds + filepath.Base(w.EnvFile),
-		"GITHUB_OUTPUT":       cmds + filepath.Base(w.OutputFile),
-		"GITHUB_STATE":        cmds + filepath.Base(w.StateFile),
-		"GITHUB_STEP_SUMMARY": cmds + filepath.Base(w.SummaryFile),
-	}
-	defaults, err := harness.Defaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range defaults {
-		env["INPUT_"+strings.ToUpper(k)] = v
-	}
-	for k, v := range inputs {
-		env["INPUT_"+strings.ToUpper(k)] = v
-	}
-	for k, v := range idToken {
-		env[k] = v
-	}
-	for k, v := range state {
-		env["STATE_"+k] = v
-	}
-	return env
-}
-
-// oldRunnerRun is the `docker run` of a runner from before actions/runner PR #4011: the mounts
-// in the runner's order without /github/runner_temp, the workspace as the working directory,
-// and entrypoint ("" for the image's own).
-func oldRunnerRun(w *harness.Workspace, entrypoint string, env map[string]string) containerRun {
-	return containerRun{
-		Env: env,
-		Mounts: []mount{
-			{"/var/run/docker.sock", "/var/run/docker.sock"},
-			{w.Home, harness.ContainerRoot + "/home"},
-			{filepath.Join(w.RunnerTemp, "_github_workflow"), harness.ContainerRoot + "/workflow"},
-			{w.Commands, harness.ContainerRoot + "/file_commands"},
-			{w.Workspace, harness.ContainerRoot + "/workspace"},
-		},
-		WorkDir:    harness.ContainerRoot + "/workspace",
-		Entrypoint: entrypoint,
-	}
-}
 
 func sortedEnv(env map[string]string) []string {
 	out := make([]string, 0, len(env))
