@@ -61,6 +61,9 @@ func (h Home) WriteSecret(f File) error {
 	if !filepath.IsLocal(f.Rel) {
 		return fmt.Errorf("refusing to write %q outside the home mount", f.Rel)
 	}
+	if h.unshared != nil {
+		return fmt.Errorf("not writing %s: %w", f.Rel, h.unshared)
+	}
 	if err := os.MkdirAll(h.Dir, 0o755); err != nil {
 		return fmt.Errorf("creating the home mount folder: %w", err)
 	}
