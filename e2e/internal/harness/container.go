@@ -15,7 +15,11 @@ const ContainerRoot = "/github"
 // path rewritten to the container path (RUNNER_TEMP is not under a mount and keeps its host
 // value). The shell only mounts; env(1) then sets the variables, since a shell would drop
 // names with hyphens such as INPUT_AWS-ROLE-ARN.
-func containerize(w *Workspace, bin string, args []string, env map[string]string) (string, []string, map[string]string) {
+//
+// A non-empty hostsFile is bind-mounted over /etc/hosts, the way Docker gives a job container
+// its own hosts file: names the step resolves (a job's service containers) then point at
+// loopback emulators without touching the machine's /etc/hosts.
+func containerize(w *Workspace, bin string, args []string, env map[string]string, hostsFile string) (string, []string, map[string]string) {
 	mounts := map[string]string{
 		filepath.Join(w.RunnerTemp, "_github_home"):          ContainerRoot + "/home",
 		filepath.Join(w.RunnerTemp, "_github_workflow"):      ContainerRoot + "/workflow",
@@ -27,6 +31,9 @@ func containerize(w *Workspace, bin string, args []string, env map[string]string
 	script := "set -e; mount -t tmpfs tmpfs " + ContainerRoot + "; "
 	for host, ctr := range mounts {
 		script += "mkdir -p " + ctr + "; mount --bind '" + host + "' " + ctr + "; "
+	}
+	if hostsFile != "" {
+		script += "mount --bind '" + hostsFile + "' /etc/hosts; "
 	}
 	script += "cd " + ContainerRoot + "/workspace; exec \"$@\""
 	inner := map[string]string{}

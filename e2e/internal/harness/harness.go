@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -187,6 +188,9 @@ type Step struct {
 	Workspace *Workspace
 	// Container runs the binary in a mount namespace with the runner's container mounts.
 	Container bool
+	// Hosts (name → address) is the container's own /etc/hosts, as Docker writes one for the
+	// job's service containers; only with Container.
+	Hosts map[string]string
 	// MeasureRSS runs the binary under GNU time(1), which forks it from its own small process,
 	// so that Run.MaxRSSKiB is the binary's own peak.
 	MeasureRSS bool
@@ -270,8 +274,22 @@ func Execute(s Step) (*Run, error) {
 	if s.Post {
 		args = []string{"post"}
 	}
+	if len(s.Hosts) > 0 && !s.Container {
+		return nil, errors.New("harness: Step.Hosts needs Step.Container (the hosts file is mounted in the container's namespace)")
+	}
 	if s.Container {
-		name, args, env = containerize(w, bin, args, env)
+		var hostsFile string
+		if len(s.Hosts) > 0 {
+			hostsFile = filepath.Join(w.Root, "etc-hosts")
+			lines := "127.0.0.1 localhost\n::1 localhost\n"
+			for _, n := range slices.Sorted(maps.Keys(s.Hosts)) {
+				lines += s.Hosts[n] + " " + n + "\n"
+			}
+			if err := os.WriteFile(hostsFile, []byte(lines), 0o644); err != nil {
+				return nil, err
+			}
+		}
+		name, args, env = containerize(w, bin, args, env, hostsFile)
 	}
 	var rssFile string
 	if s.MeasureRSS {
