@@ -1,13 +1,17 @@
 // Package stsfake is an emulator of AWS STS AssumeRoleWithWebIdentity that does what moto
 // does not: it verifies the web identity token like IAM (OIDC provider registered for the
 // issuer, client ids, signature via JWKS, expiry) and evaluates the role's trust conditions on
-// aud and sub, answering AWS's own error codes in AWS's XML.
+// aud and sub, answering AWS's own error codes in AWS's XML. For role chaining it also serves
+// AssumeRole: the request's SigV4 signature is verified against the session credentials it
+// issued, and the target role's trust policy must name the caller's role.
 package stsfake
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -33,6 +37,9 @@ type Role struct {
 	Subject string
 	// MaxSessionDuration in seconds (AWS's default is 3600).
 	MaxSessionDuration int
+	// TrustedRoles are the role ARNs whose sessions the trust policy lets call sts:AssumeRole
+	// into this role (Principal {"AWS": <role ARN>}), for role chaining.
+	TrustedRoles []string
 }
 
 // Credentials are what one successful call issued.
@@ -40,9 +47,13 @@ type Credentials struct {
 	AccessKeyID, SecretAccessKey, SessionToken string
 	Expiration                                 time.Time
 	AssumedRoleARN                             string
-	Policy                                     string
-	PolicyARNs                                 []string
-	DurationSeconds                            int
+	// RoleARN is the role the session belongs to; Action the call that issued it.
+	RoleARN, Action string
+	// CallerARN is the session that called AssumeRole (empty for AssumeRoleWithWebIdentity).
+	CallerARN       string
+	Policy          string
+	PolicyARNs      []string
+	DurationSeconds int
 }
 
 // Server is a running emulator.
@@ -113,12 +124,19 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "InvalidAction", "STS query API calls are POSTs")
 		return
 	}
+	// The body is kept for the SigV4 check of AssumeRole: its hash is part of the signature.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "MalformedQueryString", err.Error())
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := r.ParseForm(); err != nil {
 		writeError(w, http.StatusBadRequest, "MalformedQueryString", err.Error())
 		return
 	}
 	f := r.PostForm
-	if f.Get("Action") != "AssumeRoleWithWebIdentity" {
+	if a := f.Get("Action"); a != "AssumeRoleWithWebIdentity" && a != "AssumeRole" {
 		writeError(w, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("Could not find operation %s for version %s", f.Get("Action"), f.Get("Version")))
 		return
 	}
@@ -135,6 +153,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Unlock()
+	if f.Get("Action") == "AssumeRole" {
+		s.assumeRole(w, r, body)
+		return
+	}
 
 	roleARN, session, token := f.Get("RoleArn"), f.Get("RoleSessionName"), f.Get("WebIdentityToken")
 	if !sessionRE.MatchString(session) {
@@ -209,6 +231,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		SessionToken:    "IQoJb3JpZ2luX2VjE" + fakeid.String(300, upper+lower+digits+"/+") + "==",
 		Expiration:      time.Now().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
 		AssumedRoleARN:  fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", partition, account, roleName, session),
+		RoleARN:         roleARN,
+		Action:          "AssumeRoleWithWebIdentity",
 		Policy:          f.Get("Policy"),
 		PolicyARNs:      policyARNs,
 		DurationSeconds: duration,
