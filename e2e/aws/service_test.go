@@ -23,10 +23,9 @@ func TestAWSServiceContainerName(t *testing.T) {
 	}
 	endpoint := "http://localstack:" + u.Port()
 	r := harness.Exec(t, harness.Step{
-		Inputs:    awsInputs(endpoint),
-		IDToken:   gh.Env(),
-		Container: true,
-		Hosts:     map[string]string{"localstack": u.Hostname()},
+		Inputs:  awsInputs(endpoint),
+		IDToken: gh.Env(),
+		Hosts:   map[string]string{"localstack": u.Hostname()},
 	})
 	harness.RequireExit(t, r, 0)
 	wantARN := "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions"
@@ -51,9 +50,8 @@ func TestAWSPlainHTTPRefused(t *testing.T) {
 			gh := harness.NewGitHub(t)
 			endpoint := "http://" + host + ":4566"
 			r := harness.Exec(t, harness.Step{
-				Inputs:    awsInputs(endpoint),
-				IDToken:   gh.Env(),
-				Container: true,
+				Inputs:  awsInputs(endpoint),
+				IDToken: gh.Env(),
 				// Both names would reach loopback: the refusal must not depend on that.
 				Hosts: map[string]string{"localstack.internal": "127.0.0.1", "localstack": "127.0.0.1"},
 			})
