@@ -188,6 +188,13 @@ func gcpCatalog() []Entry {
 		iam("UNAUTHENTICATED", 401, "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential."),
 		iam("INVALID_ARGUMENT", 400, "The lifetime of the token must be less than or equal to 3600s."),
 		iam("FAILED_PRECONDITION", 400, "Precondition check failed."),
+		{Provider: "gcp", Code: "PERMISSION_DENIED", Sample: "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
+			When: "`gcp-delegates` is set", Claims: sampleClaims(sampleGCPAudience),
+			Explain: func(m string, c idtoken.Claims) *Error {
+				t := sampleGCP
+				t.Delegates = []string{"relay@octo-project.iam.gserviceaccount.com"}
+				return GCPIAM("generateAccessToken", 403, "PERMISSION_DENIED", m, t, c)
+			}},
 	}
 }
 
