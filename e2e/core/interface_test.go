@@ -54,10 +54,6 @@ var (
 	outputName = regexp.MustCompile("`([a-z]+(?:-[a-z]+)+|claims|expiration)`")
 )
 
-// issueAdditions are inputs an issue added to the contract ("an issue may add to them"):
-// issue 16's role chaining and GCP delegation chain.
-var issueAdditions = map[string]bool{"aws-role-chain": true, "gcp-delegates": true}
-
 // TestActionMatchesInterface keeps action.yml to the public contract in
 // ../shared/spec/interface.md: every input it documents, with the same literal default (and
 // none where the default is computed), every output it names, and the docker runs section.
@@ -106,7 +102,7 @@ func TestActionMatchesInterface(t *testing.T) {
 		}
 	}
 	for name := range m.Inputs {
-		if !inputs[name] && !issueAdditions[name] {
+		if !inputs[name] {
 			t.Errorf("action.yml declares %s, which interface.md does not", name)
 		}
 	}
