@@ -270,3 +270,26 @@ func credentialsOf(key, secret, token string) awssdk.CredentialsProvider {
 		return awssdk.Credentials{AccessKeyID: key, SecretAccessKey: secret, SessionToken: token}, nil
 	})
 }
+
+// TestAWSRoleChainMaskedAccounts: with aws-mask-account-id, every hop's account and
+// assumed-role ARN is masked, not only the last one's, since the log names each hop.
+func TestAWSRoleChainMaskedAccounts(t *testing.T) {
+	t.Parallel()
+	gh := harness.NewGitHub(t)
+	sts := newChainSTS(t, gh, []string{awsRole}, []string{auditRole}, 3600)
+	r := harness.Exec(t, harness.Step{
+		Inputs:  awsInputs(sts.URL, "aws-role-chain", auditRole+"\n"+prodRole, "aws-mask-account-id", "true"),
+		IDToken: gh.Env(),
+	})
+	harness.RequireExit(t, r, 0)
+	var hidden []string
+	for _, c := range sts.Issued() {
+		hidden = append(hidden, c.AssumedRoleARN)
+	}
+	hidden = append(hidden, awsAccount, auditAccount, prodAccount)
+	harness.Masked(t, r, hidden...)
+	harness.NoLeak(t, r, hidden...)
+	if !strings.Contains(r.Summary, "| aws | `(masked)` | `(masked)` |") {
+		t.Errorf("summary shows an account:\n%s", r.Summary)
+	}
+}
