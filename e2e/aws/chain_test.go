@@ -293,3 +293,23 @@ func TestAWSRoleChainMaskedAccounts(t *testing.T) {
 		t.Errorf("summary shows an account:\n%s", r.Summary)
 	}
 }
+
+// TestAWSRoleChainTransientRetried throttles a chained hop: that AssumeRole is retried on its
+// own (the web-identity login is not repeated, no new ID token is fetched) and the chain ends
+// with the retried hop's credentials.
+func TestAWSRoleChainTransientRetried(t *testing.T) {
+	t.Parallel()
+	gh := harness.NewGitHub(t)
+	sts := newChainSTS(t, gh, []string{awsRole}, []string{auditRole}, 3600)
+	sts.FailNextAction("AssumeRole", 400, "Throttling", "Rate exceeded")
+	r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-role-chain", auditRole+"\n"+prodRole), IDToken: gh.Env()})
+	harness.RequireExit(t, r, 0)
+	issued := sts.Issued()
+	if gh.Requests() != 1 || sts.Requests() != 4 || len(issued) != 3 {
+		t.Fatalf("%d token + %d STS requests, %d credentials issued; want 1 + 4 (one throttled AssumeRole retried), 3", gh.Requests(), sts.Requests(), len(issued))
+	}
+	if r.Env["AWS_SESSION_TOKEN"] != issued[2].SessionToken || issued[2].RoleARN != prodRole {
+		t.Errorf("exported credentials are not the last hop's")
+	}
+	harness.NoLeak(t, r, harness.SecretsOf(gh, sts.Secrets()...)...)
+}

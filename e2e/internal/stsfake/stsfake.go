@@ -76,6 +76,8 @@ type Server struct {
 type forced struct {
 	status    int
 	code, msg string
+	// action limits the fault to one STS action ("" for any).
+	action string
 }
 
 // New starts an emulator trusting tokens of issuer, verified with the keys at jwksURL.
@@ -105,6 +107,14 @@ func (s *Server) FailNext(status int, code, msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.forced = append(s.forced, forced{status: status, code: code, msg: msg})
+}
+
+// FailNextAction is FailNext for the next call of one action only (AssumeRole, for a hop of a
+// role chain); calls of other actions pass it by.
+func (s *Server) FailNextAction(action string, status int, code, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forced = append(s.forced, forced{status: status, code: code, msg: msg, action: action})
 }
 
 // Issued returns every set of credentials handed out.
@@ -145,7 +155,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	if len(s.forced) > 0 {
+	if len(s.forced) > 0 && (s.forced[0].action == "" || s.forced[0].action == f.Get("Action")) {
 		fe := s.forced[0]
 		s.forced = s.forced[1:]
 		s.mu.Unlock()
