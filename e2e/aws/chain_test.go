@@ -215,6 +215,8 @@ func TestAWSRoleChainRefusals(t *testing.T) {
 				t.Errorf("STS saw %d requests, want %d (the refused hop once, no retry)", sts.Requests(), tc.calls)
 			}
 			harness.NothingWritten(t, r)
+			// The hops before the refused one issued live credentials: masked all the same.
+			harness.Masked(t, r, sts.Secrets()...)
 			harness.NoLeak(t, r, harness.SecretsOf(gh, sts.Secrets()...)...)
 			checkPolicyJSON(t, r.Stdout)
 		})

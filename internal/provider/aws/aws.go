@@ -108,7 +108,7 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 	}
 	hops, err := p.chain(ctx, opts, out, env.Retry)
 	if err != nil {
-		return nil, err
+		return issuedSoFar(out, hops), err
 	}
 	r, err := p.result(tok, hops[len(hops)-1].out, env)
 	if err != nil {

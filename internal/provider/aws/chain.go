@@ -103,8 +103,9 @@ type chained struct {
 }
 
 // chain assumes every role of aws-role-chain in turn, each call signed with the credentials
-// of the hop before it, and returns the last hop's answer in the shape of the web-identity
-// answer (the same Credentials and AssumedRoleUser types), plus every intermediate answer.
+// of the hop before it, and returns every hop's answer in the shape of the web-identity
+// answer (the same Credentials and AssumedRoleUser types), the last one last. On failure it
+// returns the hops that succeeded, whose credentials are still to be masked.
 func (p *Provider) chain(ctx context.Context, opts sts.Options, first *sts.AssumeRoleWithWebIdentityOutput, retryPolicy retry.Policy) ([]chained, error) {
 	c := p.cfg
 	prev, prevRole := first, c.RoleARN
@@ -135,11 +136,11 @@ func (p *Provider) chain(ctx context.Context, opts sts.Options, first *sts.Assum
 			return classifyCall(err, call, func(code, msg string) error { return diagnose.AWSChain(code, msg, hop) })
 		})
 		if err != nil {
-			return nil, err
+			return hops, err
 		}
 		if out.Credentials == nil || out.AssumedRoleUser == nil || out.Credentials.AccessKeyId == nil ||
 			out.Credentials.SecretAccessKey == nil || out.Credentials.SessionToken == nil || out.AssumedRoleUser.Arn == nil {
-			return nil, fmt.Errorf("%s: the answer has no credentials", call)
+			return hops, fmt.Errorf("%s: the answer has no credentials", call)
 		}
 		prev = &sts.AssumeRoleWithWebIdentityOutput{Credentials: out.Credentials, AssumedRoleUser: out.AssumedRoleUser}
 		hops = append(hops, chained{out: prev, arn: *out.AssumedRoleUser.Arn})
@@ -168,4 +169,23 @@ func chainResult(r *provider.Result, c Config, first *sts.AssumeRoleWithWebIdent
 		log = append(log, fmt.Sprintf("aws: chained into %s", h.arn))
 	}
 	r.Log = append(log, r.Log...)
+}
+
+// issuedSoFar is the result of a chain that failed part-way: the credentials already issued
+// are live all the same, and login masks a failed result's Secrets too.
+func issuedSoFar(first *sts.AssumeRoleWithWebIdentityOutput, hops []chained) *provider.Result {
+	r := &provider.Result{}
+	for _, o := range append([]*sts.AssumeRoleWithWebIdentityOutput{first}, outs(hops)...) {
+		cr := o.Credentials
+		r.Secrets = append(r.Secrets, *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)
+	}
+	return r
+}
+
+func outs(hops []chained) []*sts.AssumeRoleWithWebIdentityOutput {
+	var out []*sts.AssumeRoleWithWebIdentityOutput
+	for _, h := range hops {
+		out = append(out, h.out)
+	}
+	return out
 }
