@@ -175,6 +175,9 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		for _, line := range s.result.Log {
 			r.Infof("%s", line)
 		}
+		for _, n := range s.result.Notices {
+			r.Noticef("%s", n)
+		}
 	}
 	return ExitOK
 }

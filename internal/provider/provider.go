@@ -94,6 +94,9 @@ type Result struct {
 	Expiration time.Time
 	// Log lines to print once the step has succeeded.
 	Log []string
+	// Notices are printed as ::notice:: annotations once the step has succeeded: things the
+	// user chose to allow but should see (an optional secret that was absent).
+	Notices []string
 }
 
 // Summary is one row of the job summary.

@@ -123,6 +123,14 @@ func (r *Runner) Warningf(format string, args ...any) {
 	r.gha.Warningf("%s", msg)
 }
 
+// Noticef prints a ::notice:: annotation (redacted).
+func (r *Runner) Noticef(format string, args ...any) {
+	msg := r.Redact(fmt.Sprintf(format, args...))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gha.Noticef("%s", msg)
+}
+
 // Group prints body inside a collapsed ::group:: (redacted). The body may hold server text
 // (policies, claims, descriptions): each of its lines is printed through InertLines. The title
 // is escaped by go-githubactions like an annotation's message.

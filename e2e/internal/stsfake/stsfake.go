@@ -1,13 +1,17 @@
 // Package stsfake is an emulator of AWS STS AssumeRoleWithWebIdentity that does what moto
 // does not: it verifies the web identity token like IAM (OIDC provider registered for the
 // issuer, client ids, signature via JWKS, expiry) and evaluates the role's trust conditions on
-// aud and sub, answering AWS's own error codes in AWS's XML.
+// aud and sub, answering AWS's own error codes in AWS's XML. For role chaining it also serves
+// AssumeRole: the request's SigV4 signature is verified against the session credentials it
+// issued, and the target role's trust policy must name the caller's role.
 package stsfake
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -34,6 +38,9 @@ type Role struct {
 	Subject string
 	// MaxSessionDuration in seconds (AWS's default is 3600).
 	MaxSessionDuration int
+	// TrustedRoles are the role ARNs whose sessions the trust policy lets call sts:AssumeRole
+	// into this role (Principal {"AWS": <role ARN>}), for role chaining.
+	TrustedRoles []string
 }
 
 // Credentials are what one successful call issued.
@@ -41,9 +48,13 @@ type Credentials struct {
 	AccessKeyID, SecretAccessKey, SessionToken string
 	Expiration                                 time.Time
 	AssumedRoleARN                             string
-	Policy                                     string
-	PolicyARNs                                 []string
-	DurationSeconds                            int
+	// RoleARN is the role the session belongs to; Action the call that issued it.
+	RoleARN, Action string
+	// CallerARN is the session that called AssumeRole (empty for AssumeRoleWithWebIdentity).
+	CallerARN       string
+	Policy          string
+	PolicyARNs      []string
+	DurationSeconds int
 }
 
 // Server is a running emulator.
@@ -72,6 +83,8 @@ type Server struct {
 type forced struct {
 	status    int
 	code, msg string
+	// action limits the fault to one STS action ("" for any).
+	action string
 }
 
 // New starts an emulator trusting tokens of issuer, verified with the keys at jwksURL.
@@ -103,6 +116,14 @@ func (s *Server) FailNext(status int, code, msg string) {
 	s.forced = append(s.forced, forced{status: status, code: code, msg: msg})
 }
 
+// FailNextAction is FailNext for the next call of one action only (AssumeRole, for a hop of a
+// role chain); calls of other actions pass it by.
+func (s *Server) FailNextAction(action string, status int, code, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forced = append(s.forced, forced{status: status, code: code, msg: msg, action: action})
+}
+
 // Issued returns every set of credentials handed out.
 func (s *Server) Issued() []Credentials {
 	s.mu.Lock()
@@ -120,12 +141,19 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "InvalidAction", "STS query API calls are POSTs")
 		return
 	}
+	// The body is kept for the SigV4 check of AssumeRole: its hash is part of the signature.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "MalformedQueryString", err.Error())
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := r.ParseForm(); err != nil {
 		writeError(w, http.StatusBadRequest, "MalformedQueryString", err.Error())
 		return
 	}
 	f := r.PostForm
-	if f.Get("Action") != "AssumeRoleWithWebIdentity" {
+	if a := f.Get("Action"); a != "AssumeRoleWithWebIdentity" && a != "AssumeRole" {
 		writeError(w, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("Could not find operation %s for version %s", f.Get("Action"), f.Get("Version")))
 		return
 	}
@@ -134,7 +162,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	if len(s.forced) > 0 {
+	if len(s.forced) > 0 && (s.forced[0].action == "" || s.forced[0].action == f.Get("Action")) {
 		fe := s.forced[0]
 		s.forced = s.forced[1:]
 		s.mu.Unlock()
@@ -142,6 +170,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Unlock()
+	if f.Get("Action") == "AssumeRole" {
+		s.assumeRole(w, r, body)
+		return
+	}
 
 	roleARN, session, token := f.Get("RoleArn"), f.Get("RoleSessionName"), f.Get("WebIdentityToken")
 	if !sessionRE.MatchString(session) {
@@ -216,6 +248,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		SessionToken:    "IQoJb3JpZ2luX2VjE" + fakeid.String(300, upper+lower+digits+"/+") + "==",
 		Expiration:      time.Now().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
 		AssumedRoleARN:  fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", partition, account, roleName, session),
+		RoleARN:         roleARN,
+		Action:          "AssumeRoleWithWebIdentity",
 		Policy:          f.Get("Policy"),
 		PolicyARNs:      policyARNs,
 		DurationSeconds: duration,

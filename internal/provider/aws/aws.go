@@ -114,12 +114,33 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 		out.Credentials.SecretAccessKey == nil || out.Credentials.SessionToken == nil || out.AssumedRoleUser.Arn == nil {
 		return nil, fmt.Errorf("%s: the answer has no credentials", diagnose.AWSCall)
 	}
-	return p.result(tok, out, env)
+	if len(c.Chain) == 0 {
+		return p.result(tok, out, env)
+	}
+	hops, err := p.chain(ctx, opts, out, env.Retry)
+	if err != nil {
+		return issuedSoFar(out, hops), err
+	}
+	r, err := p.result(tok, hops[len(hops)-1].out, env)
+	if err != nil {
+		return nil, err
+	}
+	chainResult(r, c, out, hops)
+	return r, nil
 }
 
-// classify sorts an SDK error into transient (retried) and final (explained) ones. The order
-// matters: the SDK wraps network and decoding failures inside its response error.
+// classify sorts an SDK error of AssumeRoleWithWebIdentity; STS's own refusals are explained
+// against the token's claims.
 func (p *Provider) classify(err error, claims idtoken.Claims) error {
+	return classifyCall(err, diagnose.AWSCall, func(code, msg string) error {
+		return diagnose.AWS(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, claims)
+	})
+}
+
+// classifyCall sorts an SDK error of the STS call named call into transient (retried) and
+// final ones; explain turns STS's own final refusals into an explanation. The order matters:
+// the SDK wraps network and decoding failures inside its response error.
+func classifyCall(err error, call string, explain func(code, msg string) error) error {
 	if err == nil {
 		return nil
 	}
@@ -137,11 +158,11 @@ func (p *Provider) classify(err error, claims idtoken.Claims) error {
 	}
 	var broken *answerError
 	if errors.As(err, &broken) {
-		return fmt.Errorf("%s: %s", diagnose.AWSCall, broken.fault)
+		return fmt.Errorf("%s: %s", call, broken.fault)
 	}
 	var send *smithyhttp.RequestSendError
 	if errors.As(err, &send) {
-		e := fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(send.Err))
+		e := fmt.Errorf("%s: %s", call, rootCause(send.Err))
 		if httpcall.IsCertificateError(err) {
 			// An untrusted certificate stays untrusted on the next try.
 			return fmt.Errorf("%w (set SSL_CERT_FILE to the CA that signed the endpoint's certificate)", e)
@@ -152,9 +173,9 @@ func (p *Provider) classify(err error, claims idtoken.Claims) error {
 	if errors.As(err, &de) {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) && !strings.Contains(err.Error(), "empty") {
 			// The connection dropped mid-answer: a network fault, not a broken service.
-			return retry.Transient(fmt.Errorf("%s: connection closed before the answer was complete", diagnose.AWSCall), 0)
+			return retry.Transient(fmt.Errorf("%s: connection closed before the answer was complete", call), 0)
 		}
-		return fmt.Errorf("%s: the answer could not be read as STS XML: %s", diagnose.AWSCall, rootCause(de.Err))
+		return fmt.Errorf("%s: the answer could not be read as STS XML: %s", call, rootCause(de.Err))
 	}
 	status, wait := 0, time.Duration(0)
 	var re *awshttp.ResponseError
@@ -169,25 +190,25 @@ func (p *Provider) classify(err error, claims idtoken.Claims) error {
 	if errors.As(err, &api) {
 		code, msg := api.ErrorCode(), api.ErrorMessage()
 		if transientCodes[code] || (code == "InvalidIdentityToken" && strings.Contains(msg, "retrieve verification key")) {
-			return retry.Transient(fmt.Errorf("%s: %s: %s", diagnose.AWSCall, code, msg), 0)
+			return retry.Transient(fmt.Errorf("%s: %s: %s", call, code, msg), 0)
 		}
 		if code == "UnknownError" || code == "" {
 			// Not an STS error document (a proxy's page, a load balancer's 5xx).
-			e := fmt.Errorf("%s: HTTP %d with an answer that is not an STS error", diagnose.AWSCall, status)
+			e := fmt.Errorf("%s: HTTP %d with an answer that is not an STS error", call, status)
 			if transientStatus {
 				return retry.Transient(e, wait)
 			}
 			return e
 		}
 		if transientStatus {
-			return retry.Transient(fmt.Errorf("%s: HTTP %d: %s: %s", diagnose.AWSCall, status, code, msg), wait)
+			return retry.Transient(fmt.Errorf("%s: HTTP %d: %s: %s", call, status, code, msg), wait)
 		}
-		return diagnose.AWS(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, claims)
+		return explain(code, msg)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return fmt.Errorf("%s: %w", diagnose.AWSCall, err)
+		return fmt.Errorf("%s: %w", call, err)
 	}
-	e := fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(err))
+	e := fmt.Errorf("%s: %s", call, rootCause(err))
 	if transientStatus {
 		return retry.Transient(e, wait)
 	}

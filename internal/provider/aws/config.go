@@ -42,6 +42,8 @@ type Config struct {
 	AllowedAccountIDs []string
 	MaskAccountID     bool
 	Profile           string
+	// Chain is aws-role-chain: roles assumed, in order, after the web-identity login.
+	Chain []Hop
 }
 
 // Parse reads and validates every aws-* input.
@@ -98,6 +100,9 @@ func Parse(in config.Inputs) (Config, error) {
 		}
 	}
 	if c.MaskAccountID, err = config.Bool(in, "aws-mask-account-id", false); err != nil {
+		return c, err
+	}
+	if c.Chain, err = parseChain(in, c); err != nil {
 		return c, err
 	}
 	c.Profile = in.Input("aws-profile")

@@ -49,7 +49,9 @@ type Config struct {
 	Pool          string
 	ProviderID    string
 
-	ServiceAccount  string
+	ServiceAccount string
+	// Delegates are gcp-delegates' emails, in chain order towards ServiceAccount.
+	Delegates       []string
 	ProjectID       string
 	TokenFormat     string
 	LifetimeSeconds int
@@ -74,6 +76,9 @@ func Parse(in config.Inputs) (Config, error) {
 	}
 	if c.ServiceAccount = in.Input("gcp-service-account"); c.ServiceAccount != "" && !emailRE.MatchString(c.ServiceAccount) {
 		return c, config.Errorf("gcp-service-account", "must be a service account email such as deploy@my-project.iam.gserviceaccount.com, got %s", config.Quote(c.ServiceAccount))
+	}
+	if c.Delegates, err = parseDelegates(in, c.ServiceAccount); err != nil {
+		return c, err
 	}
 	c.ProjectID = in.Input("gcp-project-id")
 	if c.ProjectID != "" && !projectRE.MatchString(c.ProjectID) {

@@ -22,9 +22,22 @@ var (
 )
 
 // Secret is one item of vault-secrets: read Key of the secret at Path into variable Name.
+//
+// Key selects a value: a key of the secret, or, when the secret has no key of exactly that
+// name, a dotted path through nested JSON objects (data.nested.key). All (the key `*`) takes
+// every key of the secret, each under its own default name, and Name is then empty. Optional
+// (a trailing `?` on the key) lets the secret be absent: the path does not exist, or the key
+// is missing; nothing is exported for it, and a notice says so.
 type Secret struct {
 	Path, Key, Name string
+	All, Optional   bool
 }
+
+// Selector markers of vault-secrets keys.
+const (
+	allKeys        = "*"
+	optionalMarker = "?"
+)
 
 // Output is the step output of the secret: its variable name, lower-cased.
 func (s Secret) Output() string { return strings.ToLower(s.Name) }
@@ -150,7 +163,22 @@ func ParseSecrets(v string) ([]Secret, error) {
 		if err := checkPath(path, item); err != nil {
 			return nil, err
 		}
+		key, optional := strings.CutSuffix(key, optionalMarker)
+		if key == "" || strings.HasSuffix(key, optionalMarker) {
+			return nil, config.Errorf(input, "item %s has no key before its ?; write <path> <key>? (or <path> *?) for a secret that may be absent", config.Quote(item))
+		}
 		name = strings.TrimSpace(name)
+		if key == allKeys {
+			if hasName {
+				return nil, config.Errorf(input, "item %s reads every key with *, which cannot take | NAME: each key is exported under its own name", config.Quote(item))
+			}
+			if prev, dup := seen["*"+path]; dup {
+				return nil, config.Errorf(input, "items %s and %s both read every key of %s", config.Quote(prev), config.Quote(item), path)
+			}
+			seen["*"+path] = item
+			out = append(out, Secret{Path: path, Key: key, All: true, Optional: optional})
+			continue
+		}
 		switch {
 		case hasName && name == "":
 			return nil, config.Errorf(input, "item %s has | but no variable name after it", config.Quote(item))
@@ -164,7 +192,7 @@ func ParseSecrets(v string) ([]Secret, error) {
 				return nil, config.Errorf(input, "the key %s of item %s gives the variable name %s, which is not a valid environment variable name; name it with | NAME", config.Quote(key), config.Quote(item), config.Quote(name))
 			}
 		}
-		s := Secret{Path: path, Key: key, Name: name}
+		s := Secret{Path: path, Key: key, Name: name, Optional: optional}
 		if reservedNames[strings.ToUpper(name)] {
 			return nil, config.Errorf(input, "item %s would overwrite %s, which the vault provider exports itself; name it with | NAME", config.Quote(item), name)
 		}

@@ -40,6 +40,34 @@ func TestParseSecrets(t *testing.T) {
 	}
 }
 
+func TestParseSecretSelectors(t *testing.T) {
+	t.Parallel()
+	got, err := ParseSecrets("secret/data/ci data.nested.key\nsecret/data/ci *\nkv/app token? | APP_TOKEN\nkv/extra *?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Secret{
+		{Path: "secret/data/ci", Key: "data.nested.key", Name: "DATA_NESTED_KEY"},
+		{Path: "secret/data/ci", Key: "*", All: true},
+		{Path: "kv/app", Key: "token", Name: "APP_TOKEN", Optional: true},
+		{Path: "kv/extra", Key: "*", All: true, Optional: true},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ParseSecrets = %+v, want %+v", got, want)
+	}
+	for in, want := range map[string]string{
+		"secret/data/ci * | ALL":               `item "secret/data/ci * | ALL" reads every key with *, which cannot take | NAME`,
+		"secret/data/ci *; /secret/data/ci/ *": "both read every key of secret/data/ci",
+		"secret/data/ci ?":                     "has no key before its ?",
+		"secret/data/ci a??":                   "has no key before its ?",
+		"secret/data/ci a?; kv/x a":            "both export A",
+	} {
+		if _, err := ParseSecrets(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseSecrets(%q) = %v, want %q", in, err, want)
+		}
+	}
+}
+
 func TestParseSecretsRefuses(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{

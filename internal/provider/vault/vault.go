@@ -119,7 +119,7 @@ func (p *Provider) login(ctx context.Context, cl *client, tok *idtoken.Token) (*
 	return a, err
 }
 
-func (p *Provider) result(tok *idtoken.Token, a *auth, values []string, r *provider.Result, env provider.Env) *provider.Result {
+func (p *Provider) result(tok *idtoken.Token, a *auth, values []runner.Var, r *provider.Result, env provider.Env) *provider.Result {
 	c := p.cfg
 	r.Env = []runner.Var{
 		{Name: "VAULT_ADDR", Value: c.URL},
@@ -130,11 +130,11 @@ func (p *Provider) result(tok *idtoken.Token, a *auth, values []string, r *provi
 	}
 	r.SecretEnv = []string{"VAULT_TOKEN"}
 	var names []string
-	for i, s := range c.Secrets {
-		r.Env = append(r.Env, runner.Var{Name: s.Name, Value: values[i]})
-		r.Outputs = append(r.Outputs, runner.Var{Name: s.Output(), Value: values[i]})
-		r.SecretEnv = append(r.SecretEnv, s.Name)
-		names = append(names, s.Name)
+	for _, v := range values {
+		r.Env = append(r.Env, v)
+		r.Outputs = append(r.Outputs, runner.Var{Name: strings.ToLower(v.Name), Value: v.Value})
+		r.SecretEnv = append(r.SecretEnv, v.Name)
+		names = append(names, v.Name)
 	}
 	r.CredentialOutputs = []runner.Var{{Name: "vault-token", Value: a.ClientToken}}
 	if c.RevokeToken {
