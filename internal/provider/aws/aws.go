@@ -45,8 +45,8 @@ func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
 // Name is "aws".
 func (p *Provider) Name() string { return "aws" }
 
-// Audience is sts.amazonaws.com (sts.amazonaws.com.cn in China regions).
-func (p *Provider) Audience() string { return p.cfg.DefaultAudience() }
+// Audience is sts.amazonaws.com in every partition (see DefaultAudience).
+func (p *Provider) Audience() string { return DefaultAudience }
 
 // transientCodes are STS error codes that clear on their own.
 var transientCodes = map[string]bool{
@@ -97,7 +97,7 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 		return p.classify(err, tok.Claims)
 	})
 	if err != nil {
-		return nil, err
+		return nil, diagnose.AWSRetryBudget(err)
 	}
 	if out.Credentials == nil || out.AssumedRoleUser == nil || out.Credentials.AccessKeyId == nil ||
 		out.Credentials.SecretAccessKey == nil || out.Credentials.SessionToken == nil || out.AssumedRoleUser.Arn == nil {
@@ -226,10 +226,13 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		r.Env = []runner.Var{
 			{Name: "AWS_SHARED_CREDENTIALS_FILE", Value: env.Home.HostPath(credentialsRel)},
 			{Name: "AWS_CONFIG_FILE", Value: env.Home.HostPath(configRel)},
-			{Name: "AWS_PROFILE", Value: c.Profile},
 		}
 		r.State = []runner.Var{{Name: "profile", Value: c.Profile}}
-		r.SecretEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_PROFILE"}
+		r.SecretEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"}
+		if c.ExportProfile {
+			r.Env = append(r.Env, runner.Var{Name: "AWS_PROFILE", Value: c.Profile})
+			r.SecretEnv = append(r.SecretEnv, "AWS_PROFILE")
+		}
 	} else {
 		r.Env = []runner.Var{
 			{Name: "AWS_ACCESS_KEY_ID", Value: keyID},
@@ -243,6 +246,8 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 	r.Outputs = []runner.Var{
 		{Name: "aws-account-id", Value: account},
 		{Name: "aws-arn", Value: arn},
+		// configure-aws-credentials' name for the same ARN, so its workflows keep working.
+		{Name: "authenticated-arn", Value: arn},
 	}
 	r.CredentialOutputs = []runner.Var{
 		{Name: "aws-access-key-id", Value: keyID},
