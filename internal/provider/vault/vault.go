@@ -121,14 +121,14 @@ func (p *Provider) login(ctx context.Context, cl *client, tok *idtoken.Token) (*
 
 func (p *Provider) result(tok *idtoken.Token, a *auth, values []string, r *provider.Result, env provider.Env) *provider.Result {
 	c := p.cfg
-	r.Env = []runner.Var{
-		{Name: "VAULT_ADDR", Value: c.URL},
-		{Name: "VAULT_TOKEN", Value: a.ClientToken},
+	r.Env = []runner.Var{{Name: "VAULT_ADDR", Value: c.URL}}
+	if c.ExportToken {
+		r.Env = append(r.Env, runner.Var{Name: "VAULT_TOKEN", Value: a.ClientToken})
+		r.SecretEnv = []string{"VAULT_TOKEN"}
 	}
 	if c.Namespace != "" {
 		r.Env = append(r.Env, runner.Var{Name: "VAULT_NAMESPACE", Value: c.Namespace})
 	}
-	r.SecretEnv = []string{"VAULT_TOKEN"}
 	var names []string
 	for i, s := range c.Secrets {
 		r.Env = append(r.Env, runner.Var{Name: s.Name, Value: values[i]})
@@ -136,7 +136,8 @@ func (p *Provider) result(tok *idtoken.Token, a *auth, values []string, r *provi
 		r.SecretEnv = append(r.SecretEnv, s.Name)
 		names = append(names, s.Name)
 	}
-	r.CredentialOutputs = []runner.Var{{Name: "vault-token", Value: a.ClientToken}}
+	// vault_token is vault-action's name for it (its outputToken, also off by default).
+	r.CredentialOutputs = []runner.Var{{Name: "vault-token", Value: a.ClientToken}, {Name: "vault_token", Value: a.ClientToken}}
 	if c.RevokeToken {
 		r.State = []runner.Var{{Name: StateToken, Value: a.ClientToken}, {Name: StateAddress, Value: c.URL}}
 		if c.Namespace != "" {
