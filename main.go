@@ -5,10 +5,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/oidc-login/oidc-login/internal/login"
@@ -16,6 +15,11 @@ import (
 )
 
 func main() {
+	inv, err := login.ParseArgs(os.Args[0], os.Args[1:])
+	if err != nil {
+		fmt.Printf("::error title=oidc-login::%v\n", err)
+		os.Exit(login.ExitFailure)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	a := &login.Action{
 		Stdout:    os.Stdout,
@@ -23,9 +27,10 @@ func main() {
 		Environ:   os.Environ,
 		Names:     registry.Names,
 		Factories: registry.Factories,
+		Host:      inv.Host,
 	}
 	stage := a.Main
-	if strings.HasSuffix(filepath.Base(os.Args[0]), "-post") || (len(os.Args) > 1 && os.Args[1] == "post") {
+	if inv.Post {
 		stage = a.Post
 	}
 	code := stage(ctx)
