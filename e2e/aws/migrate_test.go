@@ -124,3 +124,42 @@ func TestMigrateRetryBudget(t *testing.T) {
 	}
 	harness.NothingWritten(t, r)
 }
+
+// TestMigrateProfileHidesOwnFiles: a job that pointed AWS_CONFIG_FILE at a file of its own is
+// told that later steps now read this action's file instead, and how to keep its profiles. A
+// step whose variables already point at this action's files (an earlier aws-profile step)
+// hears nothing.
+func TestMigrateProfileHidesOwnFiles(t *testing.T) {
+	t.Parallel()
+	gh := harness.NewGitHub(t)
+	m := sharedMoto(t)
+	ws := harness.NewWorkspace(t)
+	r := harness.Exec(t, harness.Step{
+		Inputs:    awsInputs(m.URL, "aws-profile", "ci"),
+		IDToken:   gh.Env(),
+		Workspace: ws,
+		Env:       map[string]string{"AWS_CONFIG_FILE": "/opt/team/aws-config\n::warning::x"},
+	})
+	harness.RequireExit(t, r, 0)
+	want := `aws: AWS_CONFIG_FILE was "/opt/team/aws-config\n::warning::x"; later steps now read ` + r.Env["AWS_CONFIG_FILE"] +
+		" instead, so profiles only in the old file are gone for them: add them to $AWS_CONFIG_FILE in a later step (docs/migrate/configure-aws-credentials.md#aws-profile)"
+	if !strings.Contains(r.Stdout, want+"\n") {
+		t.Errorf("no line naming the hidden config file:\n%s", r.Log())
+	}
+	if strings.Contains(r.Stdout, "\n::warning::x") || strings.Contains(r.Stdout, "AWS_SHARED_CREDENTIALS_FILE was") {
+		t.Errorf("the workflow's value was printed raw, or an unset variable was named:\n%s", r.Log())
+	}
+	if err := ws.NewStep(); err != nil {
+		t.Fatal(err)
+	}
+	again := harness.Exec(t, harness.Step{
+		Inputs:    awsInputs(m.URL, "aws-profile", "second"),
+		IDToken:   gh.Env(),
+		Workspace: ws,
+		Env:       map[string]string{"AWS_CONFIG_FILE": r.Env["AWS_CONFIG_FILE"], "AWS_SHARED_CREDENTIALS_FILE": r.Env["AWS_SHARED_CREDENTIALS_FILE"]},
+	})
+	harness.RequireExit(t, again, 0)
+	if strings.Contains(again.Stdout, " was ") {
+		t.Errorf("a second aws-profile step complained about the first one's files:\n%s", again.Log())
+	}
+}

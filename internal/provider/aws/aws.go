@@ -233,6 +233,7 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 			r.Env = append(r.Env, runner.Var{Name: "AWS_PROFILE", Value: c.Profile})
 			r.SecretEnv = append(r.SecretEnv, "AWS_PROFILE")
 		}
+		r.Log = append(r.Log, hiddenSharedFiles(env)...)
 	} else {
 		r.Env = []runner.Var{
 			{Name: "AWS_ACCESS_KEY_ID", Value: keyID},
@@ -273,6 +274,25 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 	if c.Profile != "" {
 		where = "as profile " + c.Profile
 	}
-	r.Log = []string{fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", arn, c.Region, where, expires.Format(time.RFC3339))}
+	r.Log = append([]string{fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", arn, c.Region, where, expires.Format(time.RFC3339))}, r.Log...)
 	return r, nil
+}
+
+// hiddenSharedFiles names the shared files of the job's own that the exported
+// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE hide from later steps: a container action
+// cannot edit the runner user's ~/.aws, so its profiles go to files in the home mount
+// (configure-aws-credentials writes ~/.aws itself). A workflow that pointed the variables at
+// files of its own would lose their profiles (source_profile chains) without a word.
+func hiddenSharedFiles(env provider.Env) []string {
+	var out []string
+	for _, f := range []struct{ name, rel string }{{"AWS_CONFIG_FILE", configRel}, {"AWS_SHARED_CREDENTIALS_FILE", credentialsRel}} {
+		prev := env.Getenv(f.name)
+		if prev == "" || prev == env.Home.Path(f.rel) || prev == env.Home.HostPath(f.rel) {
+			continue
+		}
+		// Quoted: the value is the workflow's and may hold anything, line breaks included.
+		out = append(out, fmt.Sprintf("aws: %s was %s; later steps now read %s instead, so profiles only in the old file are gone for them: add them to $%s in a later step (docs/migrate/configure-aws-credentials.md#aws-profile)",
+			f.name, config.Quote(prev), env.Home.HostPath(f.rel), f.name))
+	}
+	return out
 }
