@@ -92,3 +92,24 @@ func TestMigrateVaultNames(t *testing.T) {
 	harness.Masked(t, r, v...)
 	harness.NoLeak(t, r, append(w.secrets(), v...)...)
 }
+
+// TestMigrateVaultOutputsBesideGCP: gcp now also sets auth's output names (access_token,
+// project_id, …); in a step with both providers a secret whose output would take one of them
+// is an input error before any request, so neither value silently wins.
+func TestMigrateVaultOutputsBesideGCP(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "", nil)
+	in := vaultInputs(w.v.URL, "provider", "gcp, vault", "vault-secrets", "secret/data/ci access_token",
+		"gcp-workload-identity-provider", "projects/123456789012/locations/global/workloadIdentityPools/github-pool/providers/github")
+	r := harness.Exec(t, harness.Step{Inputs: in, IDToken: w.gh.Env()})
+	harness.RequireInputRefused(t, r, "input vault-secrets: the secret ACCESS_TOKEN would set the output access_token, which the gcp provider of this step sets too; name it with | NAME", w.gh.Requests, w.v.Total)
+	// Without gcp in the step the name is free, as before.
+	val := "tk-" + randHex(12)
+	w.v.Put("", "secret", "tokens", map[string]any{"access_token": val})
+	alone := harness.Exec(t, harness.Step{Inputs: vaultInputs(w.v.URL, "vault-secrets", "secret/data/tokens access_token"), IDToken: w.gh.Env()})
+	harness.RequireExit(t, alone, 0)
+	if alone.Outputs["access_token"] != val || alone.Env["ACCESS_TOKEN"] != val {
+		t.Errorf("vault alone: output access_token and ACCESS_TOKEN are not the stored value")
+	}
+	harness.NoLeak(t, alone, append(w.secrets(), val)...)
+}

@@ -47,6 +47,10 @@ var (
 	projectEnv = []string{"CLOUDSDK_CORE_PROJECT", "CLOUDSDK_PROJECT", "GCLOUD_PROJECT", "GCP_PROJECT", "GOOGLE_CLOUD_PROJECT"}
 )
 
+// AuthOutputs are the outputs set under google-github-actions/auth's names (beside their
+// gcp-* twins); another provider of the same step must not set them too.
+var AuthOutputs = []string{"credentials_file_path", "project_id", "access_token", "id_token", "auth_token"}
+
 // minted is what the calls of one login issued.
 type minted struct {
 	fed        *federated
