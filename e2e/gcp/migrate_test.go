@@ -1,10 +1,17 @@
 package gcp_test
 
 import (
+	"archive/tar"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
 )
 
 // The behaviours issue 16 decided for workflows moving over from google-github-actions/auth
@@ -93,5 +100,71 @@ func TestMigrateGCPAuthToken(t *testing.T) {
 	})
 	harness.Masked(t, r, fed[0].Token)
 	harness.MasksFirst(t, r)
+	harness.NoLeak(t, r, w.secrets()...)
+}
+
+// TestMigrateGCPDockerRunRecipe runs the guide's recipe for a workflow whose docker run used
+// to find auth's credentials file in the workspace: the file is bind-mounted into a container
+// under another path and GOOGLE_APPLICATION_CREDENTIALS points there. Google's library
+// (the consume program, in an image of its own under the real dockerd) then mints a fresh
+// GitHub token from the runner, exchanges it and impersonates the service account: the file
+// depends neither on its path nor on the step's environment.
+func TestMigrateGCPDockerRunRecipe(t *testing.T) {
+	t.Parallel()
+	consumer, err := laterstep.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t)
+	r := harness.Exec(t, w.step(w.inputs("gcp-service-account", serviceAcct)))
+	harness.RequireExit(t, r, 0)
+	path := r.Env["GOOGLE_APPLICATION_CREDENTIALS"]
+	checkPath(t, r, path)
+
+	// An image holding only the consume program (static, CGO off).
+	tmp := t.TempDir()
+	bin, err := os.ReadFile(consumer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tarball bytes.Buffer
+	tw := tar.NewWriter(&tarball)
+	if err := tw.WriteHeader(&tar.Header{Name: "consume", Mode: 0o755, Size: int64(len(bin))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tw.Write(bin); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tag := "oidc-login-migrate-consume:" + filepath.Base(tmp)
+	imp := exec.Command("docker", "import", "-", strings.ToLower(tag))
+	imp.Stdin = &tarball
+	if out, err := imp.CombinedOutput(); err != nil {
+		t.Fatalf("docker import: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("docker", "rmi", "-f", strings.ToLower(tag)).Run() })
+
+	// The guide's flags, plus what the emulators need: the host network (they listen on
+	// loopback) and the test CA for their TLS.
+	run := exec.Command("docker", "run", "--rm", "--network", "host",
+		"-v", path+":/gcp/credentials.json:ro",
+		"-e", "GOOGLE_APPLICATION_CREDENTIALS=/gcp/credentials.json",
+		"-e", "CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE=/gcp/credentials.json",
+		"-v", w.ca.File+":/etc/test-ca.pem:ro", "-e", "SSL_CERT_FILE=/etc/test-ca.pem",
+		strings.ToLower(tag), "/consume", "gcp", cloudPlatform)
+	var stdout, stderr bytes.Buffer
+	run.Stdout, run.Stderr = &stdout, &stderr
+	if err := run.Run(); err != nil {
+		t.Fatalf("docker run with the mounted credentials file: %v\n%s", err, stderr.String())
+	}
+	at := w.g.AccessTokens()
+	if len(at) != 2 || stdout.String() != at[1].Token || at[1].ServiceAccount != serviceAcct {
+		t.Errorf("the container did not get the service account token the emulator issued second (%d issued)", len(at))
+	}
+	if got := w.gh.Requests(); got != 2 {
+		t.Errorf("the runner's token service saw %d requests, want 2 (the step, then the container's library)", got)
+	}
 	harness.NoLeak(t, r, w.secrets()...)
 }
