@@ -22,7 +22,7 @@ const uniqueID = "112233445566778899001"
 
 // TestMigrateGCPUniqueID: a service account given by its numeric unique id, as auth's
 // service_account allows, is impersonated through projects/-/serviceAccounts/<id>, in the call
-// and in the credentials file. The project cannot be read from an id, so it comes from
+// and in the credentials file, which Google's library then uses. The project cannot be read from an id, so it comes from
 // gcp-project-id or not at all.
 func TestMigrateGCPUniqueID(t *testing.T) {
 	t.Parallel()
@@ -65,6 +65,17 @@ func TestMigrateGCPUniqueID(t *testing.T) {
 			}
 			harness.MustEqual(t, "GITHUB_ENV", r.Env, wantEnv)
 			harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, wantOut)
+			// Google's library impersonates through the unique id in the file, as a later step.
+			consumer, err := laterstep.Consumer()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(consumer, "gcp", cloudPlatform)
+			cmd.Env = []string{"GOOGLE_APPLICATION_CREDENTIALS=" + path, "SSL_CERT_FILE=" + w.ca.File}
+			out, err := cmd.Output()
+			if at := w.g.AccessTokens(); err != nil || len(at) != 2 || string(out) != at[1].Token || at[1].ServiceAccount != serviceAcct {
+				t.Errorf("x/oauth2/google with the file did not get the account's second token (%d issued): %v", len(at), err)
+			}
 			harness.NoLeak(t, r, w.secrets()...)
 		})
 	}
