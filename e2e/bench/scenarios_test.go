@@ -188,7 +188,7 @@ func vaultPart(secrets string) starter {
 		values := []string{"ak-" + randHex(16), "pw-" + randHex(16)}
 		v.Put("", "secret", "ci", map[string]any{"api-key": values[0], "db_password": values[1]})
 		v.AddPolicy("", "ci-read", "secret/data/*")
-		in := map[string]string{"vault-url": v.URL, "vault-role": "deploy"}
+		in := map[string]string{"vault-url": v.URL, "vault-role": "deploy", "vault-export-token": "true"}
 		exports := []string{"VAULT_TOKEN"}
 		if secrets != "" {
 			in["vault-secrets"] = secrets

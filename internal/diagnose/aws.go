@@ -2,10 +2,12 @@ package diagnose
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/oidc-login/oidc-login/internal/idtoken"
+	"github.com/oidc-login/oidc-login/internal/retry"
 )
 
 // AWSCall names the STS call in messages.
@@ -68,6 +70,10 @@ func AWS(code, message, partition, account, roleARN string, claims idtoken.Claim
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "audience"):
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The IAM OIDC provider %s does not list the token's audience %q as a client ID. Add it to the provider, or set the audience input to a client ID the provider lists", providerARN, aud)
+		if partition == "aws-cn" && aud == "sts.amazonaws.com" {
+			// Since issue 16 the China default is the one configure-aws-credentials sends.
+			e.Cause += ". In China regions this action sends sts.amazonaws.com, as aws-actions/configure-aws-credentials does; a provider created with the client ID sts.amazonaws.com.cn needs `audience: sts.amazonaws.com.cn`"
+		}
 		e.Fix = fmt.Sprintf("aws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn %s \\\n  --client-id %s\n", providerARN, aud)
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "no openidconnect provider"):
 		e.Trust = true
@@ -179,4 +185,16 @@ func AWSChain(code, message string, hop AWSHop) *Error {
 		e.Cause = fmt.Sprintf("STS did not accept the credentials of the previous hop (%s); check that aws-sts-endpoint points at STS for the role's partition, and re-run the job", hop.PrevRoleARN)
 	}
 	return e
+}
+
+// AWSRetryBudget adds, to an STS failure that used up retry-max-attempts, how our budget
+// differs from configure-aws-credentials': it retries every error 12 times, we retry only
+// failures that can clear (throttling, 5xx, network) and 5 times by default, within
+// timeout-seconds. A workflow moving over from an STS that throttles hard hits this first.
+func AWSRetryBudget(err error) error {
+	var ex *retry.ExhaustedError
+	if !errors.As(err, &ex) || ex.Deadline {
+		return err
+	}
+	return fmt.Errorf("%w (aws-actions/configure-aws-credentials makes 12 attempts by default, this step made %d: raise retry-max-attempts, and timeout-seconds if needed, for an STS that throttles this hard)", err, ex.Attempts)
 }

@@ -89,8 +89,8 @@ var (
 	}
 	sampleAzureGov = AzureTarget{
 		ClientID: sampleAzure.ClientID, TenantID: sampleAzure.TenantID,
-		Cloud: "AzureUSGovernment", AuthorityHost: "https://login.microsoftonline.us", Audience: sampleAzureUSGov,
-		Graph: "https://graph.microsoft.us",
+		Cloud: "AzureUSGovernment", AuthorityHost: "https://login.microsoftonline.us", Audience: sampleAzureAud,
+		CloudAudience: sampleAzureUSGov, Graph: "https://graph.microsoft.us",
 	}
 	sampleVault = VaultTarget{Mount: "jwt", Role: "deploy"}
 )
@@ -140,6 +140,10 @@ func awsCatalog() []Entry {
 			sampleClaims(sampleAWSAudience, "iss", sampleEnterprise)),
 		row("IDPRejectedClaim", "The identity provider (IdP) reported that authentication failed. This might be because the claim is invalid.", "", c),
 		row("InvalidIdentityToken", "Incorrect token audience", "the `audience` input is set", sampleClaims(sampleGitHubOwner)),
+		{Provider: "aws", Code: "InvalidIdentityToken", Sample: "Incorrect token audience", When: "a China region, with a provider created for sts.amazonaws.com.cn",
+			Claims: c, Explain: func(m string, c idtoken.Claims) *Error {
+				return AWS("InvalidIdentityToken", m, "aws-cn", sampleAWSAccount, "arn:aws-cn:iam::"+sampleAWSAccount+":role/deploy", c)
+			}},
 		row("InvalidIdentityToken", "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com", "", c),
 		row("InvalidIdentityToken", "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.", "", c),
 		row("ExpiredTokenException", "Token expired: current date/time 1700000400 must be before the expiration date/time 1700000300", "", c),
@@ -213,8 +217,8 @@ func azureCatalog() []Entry {
 			"the token comes from an enterprise issuer or GitHub Enterprise Server", sampleAzure, sampleClaims(sampleAzureAud, "iss", sampleEnterprise)),
 		row(AADSTSAudienceMismatch, "No matching federated identity record found for presented assertion audience 'https://github.com/octo-org'."+caseNote,
 			"the `audience` input is set", sampleAzure, sampleClaims(sampleGitHubOwner)),
-		row(AADSTSAudienceMismatch, "No matching federated identity record found for presented assertion audience 'api://AzureADTokenExchangeUSGov'."+caseNote,
-			"`azure-cloud: AzureUSGovernment` (or China)", sampleAzureGov, sampleClaims(sampleAzureUSGov)),
+		row(AADSTSAudienceMismatch, "No matching federated identity record found for presented assertion audience 'api://AzureADTokenExchange'."+caseNote,
+			"`azure-cloud: AzureUSGovernment` (or China), with a credential made for the portal's api://AzureADTokenExchangeUSGov", sampleAzureGov, sampleClaims(sampleAzureAud)),
 		row(AADSTSSubjectMismatch, "No matching federated identity record found for presented assertion subject 'repo:octo-org/octo-repo:ref:refs/heads/main'."+caseNote, "", sampleAzure, c),
 		row(AADSTSSubjectMismatch, "No matching federated identity record found for presented assertion subject 'repo:octo-org@65432/octo-repo@123456:ref:refs/heads/main'."+caseNote,
 			"the repository's `sub` uses the immutable-id form", sampleAzure, sampleClaims(sampleAzureAud, "sub", sampleImmutable)),

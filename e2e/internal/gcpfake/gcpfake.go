@@ -71,6 +71,9 @@ var DefaultMapping = map[string]string{
 // ServiceAccount is a service account and who may impersonate it.
 type ServiceAccount struct {
 	Email string
+	// UniqueID is the account's numeric unique id, which IAM Credentials takes in place of
+	// the email in projects/-/serviceAccounts/<id> (optional).
+	UniqueID string
 	// Members hold roles/iam.workloadIdentityUser: principal://…/subject/<sub> or
 	// principalSet://…/attribute.<name>/<value>.
 	Members []string
@@ -382,11 +385,17 @@ func (s *Server) handleIAM(w http.ResponseWriter, r *http.Request) {
 		s.refuseUnexpected(w, "IAM Credentials", r)
 		return
 	}
+	// The account is addressed by its email or its unique id; answers name it by email.
 	email, method := m[1], m[2]
 	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	s.mu.Lock()
 	fed, known := s.federated[bearer]
 	sa, exists := s.accounts[email]
+	for _, a := range s.accounts {
+		if !exists && a.UniqueID != "" && a.UniqueID == email {
+			sa, exists = a, true
+		}
+	}
 	s.mu.Unlock()
 	if !ok || !known || time.Now().After(fed.Expires) {
 		rpcError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.", "")

@@ -55,8 +55,8 @@ func (p *Provider) Masks() []string {
 // Name is "aws".
 func (p *Provider) Name() string { return "aws" }
 
-// Audience is sts.amazonaws.com (sts.amazonaws.com.cn in China regions).
-func (p *Provider) Audience() string { return p.cfg.DefaultAudience() }
+// Audience is sts.amazonaws.com in every partition (see DefaultAudience).
+func (p *Provider) Audience() string { return DefaultAudience }
 
 // transientCodes are STS error codes that clear on their own.
 var transientCodes = map[string]bool{
@@ -108,7 +108,7 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 		return p.classify(err, tok.Claims)
 	})
 	if err != nil {
-		return nil, err
+		return nil, diagnose.AWSRetryBudget(err)
 	}
 	if out.Credentials == nil || out.AssumedRoleUser == nil || out.Credentials.AccessKeyId == nil ||
 		out.Credentials.SecretAccessKey == nil || out.Credentials.SessionToken == nil || out.AssumedRoleUser.Arn == nil {
@@ -280,10 +280,14 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		r.Env = []runner.Var{
 			{Name: "AWS_SHARED_CREDENTIALS_FILE", Value: env.Home.HostPath(credentialsRel)},
 			{Name: "AWS_CONFIG_FILE", Value: env.Home.HostPath(configRel)},
-			{Name: "AWS_PROFILE", Value: c.Profile},
 		}
 		r.State = []runner.Var{{Name: "profile", Value: c.Profile}}
-		r.SecretEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_PROFILE"}
+		r.SecretEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"}
+		if c.ExportProfile {
+			r.Env = append(r.Env, runner.Var{Name: "AWS_PROFILE", Value: c.Profile})
+			r.SecretEnv = append(r.SecretEnv, "AWS_PROFILE")
+		}
+		r.Log = append(r.Log, hiddenSharedFiles(env)...)
 	} else {
 		r.Env = []runner.Var{
 			{Name: "AWS_ACCESS_KEY_ID", Value: keyID},
@@ -297,6 +301,8 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 	r.Outputs = []runner.Var{
 		{Name: "aws-account-id", Value: account},
 		{Name: "aws-arn", Value: arn},
+		// configure-aws-credentials' name for the same ARN, so its workflows keep working.
+		{Name: "authenticated-arn", Value: arn},
 	}
 	r.CredentialOutputs = []runner.Var{
 		{Name: "aws-access-key-id", Value: keyID},
@@ -322,6 +328,25 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 	if c.Profile != "" {
 		where = "as profile " + c.Profile
 	}
-	r.Log = []string{fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", arn, c.Region, where, expires.Format(time.RFC3339))}
+	r.Log = append([]string{fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", arn, c.Region, where, expires.Format(time.RFC3339))}, r.Log...)
 	return r, nil
+}
+
+// hiddenSharedFiles names the shared files of the job's own that the exported
+// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE hide from later steps: a container action
+// cannot edit the runner user's ~/.aws, so its profiles go to files in the home mount
+// (configure-aws-credentials writes ~/.aws itself). A workflow that pointed the variables at
+// files of its own would lose their profiles (source_profile chains) without a word.
+func hiddenSharedFiles(env provider.Env) []string {
+	var out []string
+	for _, f := range []struct{ name, rel string }{{"AWS_CONFIG_FILE", configRel}, {"AWS_SHARED_CREDENTIALS_FILE", credentialsRel}} {
+		prev := env.Getenv(f.name)
+		if prev == "" || prev == env.Home.Path(f.rel) || prev == env.Home.HostPath(f.rel) {
+			continue
+		}
+		// Quoted: the value is the workflow's and may hold anything, line breaks included.
+		out = append(out, fmt.Sprintf("aws: %s was %s; later steps now read %s instead, so profiles only in the old file are gone for them: add them to $%s in a later step (docs/migrate/configure-aws-credentials.md#aws-profile)",
+			f.name, config.Quote(prev), env.Home.HostPath(f.rel), f.name))
+	}
+	return out
 }

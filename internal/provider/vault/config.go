@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/oidc-login/oidc-login/internal/config"
 )
@@ -52,6 +53,9 @@ type Config struct {
 	CACerts     []*x509.Certificate
 	Secrets     []Secret
 	RevokeToken bool
+	// ExportToken exports VAULT_TOKEN for later steps. Off by default, as vault-action's
+	// exportToken is: a token in the environment reaches every later action of the job.
+	ExportToken bool
 }
 
 // Parse reads and validates every vault-* input.
@@ -95,6 +99,9 @@ func Parse(in config.Inputs) (Config, error) {
 		return c, err
 	}
 	if c.RevokeToken, err = config.Bool(in, "vault-revoke-token", true); err != nil {
+		return c, err
+	}
+	if c.ExportToken, err = config.Bool(in, "vault-export-token", false); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -229,14 +236,20 @@ func checkPath(path, item string) error {
 	return nil
 }
 
-// DefaultName is the variable a key goes to without | NAME: upper-cased, anything but ASCII
-// letters and digits as _.
+// DefaultName is the variable a key goes to without | NAME, named as hashicorp/vault-action
+// names it (normalizeOutputKey in src/utils.js, v3.4.0 at 4c06c5c) so that a workflow moving
+// over finds the same variables: every . becomes __, every - is dropped, anything else but
+// letters, digits and _ is dropped, and the result is upper-cased. Names that are then not
+// valid variable names (a leading digit, non-ASCII letters) are refused by ParseSecrets.
 func DefaultName(key string) string {
-	b := []byte(strings.ToUpper(key))
-	for i, c := range b {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			b[i] = '_'
+	var b strings.Builder
+	for _, r := range key {
+		switch {
+		case r == '.':
+			b.WriteString("__")
+		case r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r):
+			b.WriteRune(r)
 		}
 	}
-	return string(b)
+	return strings.ToUpper(b.String())
 }
