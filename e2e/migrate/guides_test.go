@@ -29,11 +29,6 @@ var guides = map[string]string{
 	"configure-aliyun-credentials-action.md": "aliyun/configure-aliyun-credentials-action",
 }
 
-// pending are inputs of ours the guides name that the issue 16 feature branch
-// (migrate-features: role chaining, GCP delegates) adds to action.yml. Once that branch is
-// merged they are in action.yml and this list can go.
-var pending = map[string]bool{"aws-role-chain": true, "gcp-delegates": true}
-
 // official is one kept name list.
 type official struct {
 	repo     string
@@ -263,7 +258,7 @@ func checkOurs(t *testing.T, where, cell, notes string, our ours) {
 		name, _, _ := strings.Cut(m[1], ":")
 		name = strings.TrimSpace(name)
 		switch {
-		case our.inputs[name], our.outputs[name], pending[name]:
+		case our.inputs[name], our.outputs[name]:
 		case envName.MatchString(name) && strings.Contains(our.readme, "`"+name+"`"):
 		default:
 			t.Errorf("%s: %q is neither an input nor an output in action.yml, nor a variable README documents", where, name)
