@@ -31,15 +31,22 @@ import (
 // Provider logs into AWS.
 type Provider struct {
 	cfg Config
+	// common and helper serve aws-refresh (refresh.go).
+	common config.Common
+	helper Helper
 }
 
 // New validates the aws-* inputs.
-func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
+func New(in config.Inputs, common config.Common) (provider.Provider, error) {
 	c, err := Parse(in)
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{cfg: c}, nil
+	p := &Provider{cfg: c, common: common, helper: CopyHelper}
+	if err := p.checkRefresh(); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // Name is "aws".
@@ -58,6 +65,16 @@ var transientCodes = map[string]bool{
 // Login calls AssumeRoleWithWebIdentity once per attempt. The account id and ARN come from
 // the answer's AssumedRoleUser, so no GetCallerIdentity round trip is needed.
 func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.Env) (*provider.Result, error) {
+	out, err := p.assume(ctx, tok, env)
+	if err != nil {
+		return nil, err
+	}
+	return p.result(tok, out, env)
+}
+
+// assume is the STS call under the retry policy, shared by the login and the aws-refresh
+// helper (refresh.go), so both retry and explain refusals alike.
+func (p *Provider) assume(ctx context.Context, tok *idtoken.Token, env provider.Env) (*sts.AssumeRoleWithWebIdentityOutput, error) {
 	c := p.cfg
 	opts := sts.Options{
 		Region:     c.Region,
@@ -103,7 +120,7 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 		out.Credentials.SecretAccessKey == nil || out.Credentials.SessionToken == nil || out.AssumedRoleUser.Arn == nil {
 		return nil, fmt.Errorf("%s: the answer has no credentials", diagnose.AWSCall)
 	}
-	return p.result(tok, out, env)
+	return out, nil
 }
 
 // classify sorts an SDK error into transient (retried) and final (explained) ones. The order
@@ -217,7 +234,11 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		return nil, fmt.Errorf("%s: the assumed role is in account %s, which is not in aws-allowed-account-ids (%s); no credentials were exported",
 			diagnose.AWSCall, shown, strings.Join(c.AllowedAccountIDs, ", "))
 	}
-	if c.Profile != "" {
+	if c.Refresh {
+		if err := p.refreshExport(r, env); err != nil {
+			return nil, err
+		}
+	} else if c.Profile != "" {
 		files, err := profileFiles(env.Home, c.Profile, c.Region, keyID, secret, session)
 		if err != nil {
 			return nil, err
@@ -265,7 +286,10 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		Expires:  expires,
 	}
 	where := "as environment variables"
-	if c.Profile != "" {
+	switch {
+	case c.Refresh:
+		where = "as profile " + c.refreshProfile() + " (renewed by credential_process), first issued"
+	case c.Profile != "":
 		where = "as profile " + c.Profile
 	}
 	r.Log = []string{fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", arn, c.Region, where, expires.Format(time.RFC3339))}

@@ -42,6 +42,8 @@ type Config struct {
 	AllowedAccountIDs []string
 	MaskAccountID     bool
 	Profile           string
+	// Refresh writes a credential_process profile instead of the credentials (refresh.go).
+	Refresh bool
 }
 
 // Parse reads and validates every aws-* input.
@@ -103,6 +105,9 @@ func Parse(in config.Inputs) (Config, error) {
 	c.Profile = in.Input("aws-profile")
 	if c.Profile != "" && !profileRE.MatchString(c.Profile) {
 		return c, config.Errorf("aws-profile", "must be 1 to 64 characters of letters, digits and ._+@-, got %s", config.Quote(c.Profile))
+	}
+	if c.Refresh, err = config.Bool(in, "aws-refresh", false); err != nil {
+		return c, err
 	}
 	return c, nil
 }
