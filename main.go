@@ -6,10 +6,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/oidc-login/oidc-login/internal/credprocess"
@@ -18,6 +17,11 @@ import (
 )
 
 func main() {
+	inv, err := login.ParseArgs(os.Args[0], os.Args[1:])
+	if err != nil {
+		fmt.Printf("::error title=oidc-login::%v\n", err)
+		os.Exit(login.ExitFailure)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	if len(os.Args) > 1 && os.Args[1] == credprocess.Command { // aws-refresh's credential_process
 		os.Exit((&credprocess.Helper{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}).Main(ctx, os.Args[2:]))
@@ -28,9 +32,10 @@ func main() {
 		Environ:   os.Environ,
 		Names:     registry.Names,
 		Factories: registry.Factories,
+		Host:      inv.Host,
 	}
 	stage := a.Main
-	if strings.HasSuffix(filepath.Base(os.Args[0]), "-post") || (len(os.Args) > 1 && os.Args[1] == "post") {
+	if inv.Post {
 		stage = a.Post
 	}
 	code := stage(ctx)

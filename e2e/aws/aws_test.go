@@ -426,7 +426,7 @@ func TestAWSInContainer(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
 	sts := newSTS(t, gh)
-	r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-profile", "ci"), IDToken: gh.Env(), Container: true})
+	r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-profile", "ci"), IDToken: gh.Env()})
 	harness.RequireExit(t, r, 0)
 	creds := r.Env["AWS_SHARED_CREDENTIALS_FILE"]
 	if want := filepath.Join(r.Workspace.Home, ".aws", "credentials"); creds != want {

@@ -400,7 +400,6 @@ func TestAzureInContainer(t *testing.T) {
 	gh := harness.NewGitHub(t)
 	s := newEntra(t, gh, publicAudience)
 	st := step(t, gh, azureInputs(s))
-	st.Container = true
 	r := harness.Exec(t, st)
 	harness.RequireExit(t, r, 0)
 	file := tokenFile(t, r, gh.Minted()[0])

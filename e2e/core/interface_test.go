@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/login"
 	awsprovider "github.com/oidc-login/oidc-login/internal/provider/aws"
 )
 
@@ -25,7 +27,12 @@ type actionMeta struct {
 	Outputs map[string]struct {
 		Description string `yaml:"description"`
 	} `yaml:"outputs"`
-	Runs map[string]string `yaml:"runs"`
+	Runs struct {
+		Using          string   `yaml:"using"`
+		Image          string   `yaml:"image"`
+		Args           []string `yaml:"args"`
+		PostEntrypoint string   `yaml:"post-entrypoint"`
+	} `yaml:"runs"`
 }
 
 func readMeta(t *testing.T) actionMeta {
@@ -58,7 +65,16 @@ func TestActionMatchesInterface(t *testing.T) {
 	}
 	m := readMeta(t)
 	inputs := map[string]bool{}
-	for _, line := range strings.Split(string(spec), "\n") {
+	// Issues add inputs to the contract; README.md documents each in the same table form.
+	readme, err := os.ReadFile(filepath.Join(harness.Root(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	added, ok := section(string(readme), AddedInputsHeading)
+	if !ok {
+		t.Fatalf("README.md has no section %q listing the inputs beyond interface.md", AddedInputsHeading)
+	}
+	for _, line := range strings.Split(string(spec)+"\n"+added, "\n") {
 		row := inputRow.FindStringSubmatch(line)
 		if row == nil {
 			continue
@@ -120,9 +136,38 @@ func TestActionMatchesInterface(t *testing.T) {
 	if len(missing) > 0 {
 		t.Errorf("action.yml lacks outputs that interface.md names: %v", missing)
 	}
-	if m.Runs["using"] != "docker" || m.Runs["image"] != "Dockerfile" || m.Runs["post-entrypoint"] != "/oidc-login-post" {
-		t.Errorf("runs = %v", m.Runs)
+	if m.Runs.Using != "docker" || m.Runs.Image != "Dockerfile" || m.Runs.PostEntrypoint != "/oidc-login-post" {
+		t.Errorf("runs = %+v", m.Runs)
 	}
+	// The runner's own paths reach the container only through runs.args (runner.md).
+	wantArgs := []string{
+		login.ArgRunnerTemp + "=${{ inputs.runner-temp }}",
+		login.ArgRunnerWorkspace + "=${{ inputs.runner-workspace }}",
+		login.ArgJobContainerID + "=${{ inputs.job-container-id }}",
+	}
+	if !slices.Equal(m.Runs.Args, wantArgs) {
+		t.Errorf("runs.args = %q, want %q", m.Runs.Args, wantArgs)
+	}
+	for name, def := range map[string]string{"runner-temp": "${{ runner.temp }}", "runner-workspace": "${{ runner.workspace }}", "job-container-id": "${{ job.container.id }}"} {
+		if d := m.Inputs[name].Default; d == nil || *d != def {
+			t.Errorf("input %s: default %v, want %q", name, d, def)
+		}
+	}
+}
+
+// AddedInputsHeading heads README's table of the inputs issues added beyond interface.md.
+const AddedInputsHeading = "### Inputs beyond the interface spec"
+
+// section returns the text under a Markdown heading, up to the next heading of any level.
+func section(doc, heading string) (string, bool) {
+	_, rest, ok := strings.Cut(doc, "\n"+heading+"\n")
+	if !ok {
+		return "", false
+	}
+	if i := strings.Index(rest, "\n#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest, true
 }
 
 // TestDefaultsMatchCode: the defaults the runner fills in from action.yml are the ones the

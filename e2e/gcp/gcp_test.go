@@ -251,7 +251,6 @@ func TestGCPInContainer(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	s := w.step(w.inputs("gcp-service-account", serviceAcct))
-	s.Container = true
 	// Inside the container the CA file must be reachable by the same path: it lives in the
 	// host's temp dir, which the mount namespace leaves in place.
 	r := harness.Exec(t, s)

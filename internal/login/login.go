@@ -41,6 +41,8 @@ type Action struct {
 	// HTTP is the client for every call (httpcall.NewClient() when nil).
 	HTTP *http.Client
 	Now  func() time.Time
+	// Host holds the runner's own paths from the command line (see ParseArgs).
+	Host runner.HostPaths
 }
 
 func (a *Action) client() *http.Client {
@@ -109,7 +111,7 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		r.Errorf("oidc-login", "%v", err)
 		return ExitFailure
 	}
-	home, err := runner.DetectHome(a.Getenv)
+	home, err := runner.DetectHome(a.Getenv, a.Host)
 	if err != nil {
 		r.Errorf("oidc-login", "%v", err)
 		return ExitFailure

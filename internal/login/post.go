@@ -47,7 +47,7 @@ func (a *Action) Post(ctx context.Context) (status int) {
 		r.Infof("oidc-login post: cleanup is false; leaving credentials files and variables in place")
 		return ExitOK
 	}
-	home, err := runner.DetectHome(a.Getenv)
+	home, err := runner.DetectHome(a.Getenv, a.Host)
 	if err != nil {
 		r.Errorf("oidc-login post", "%v", err)
 		return ExitFailure
