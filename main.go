@@ -17,14 +17,14 @@ import (
 )
 
 func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if len(os.Args) > 1 && os.Args[1] == credprocess.Command { // aws-refresh's credential_process
+		os.Exit((&credprocess.Helper{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}).Main(ctx, os.Args[2:]))
+	}
 	inv, err := login.ParseArgs(os.Args[0], os.Args[1:])
 	if err != nil {
 		fmt.Printf("::error title=oidc-login::%v\n", err)
 		os.Exit(login.ExitFailure)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	if len(os.Args) > 1 && os.Args[1] == credprocess.Command { // aws-refresh's credential_process
-		os.Exit((&credprocess.Helper{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}).Main(ctx, os.Args[2:]))
 	}
 	a := &login.Action{
 		Stdout:    os.Stdout,

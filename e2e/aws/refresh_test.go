@@ -39,6 +39,11 @@ const loginAgo = 3 * time.Hour
 // the past by the emulators' clocks, then puts their clocks back to now.
 func refreshLogin(t *testing.T, gh *fakegithub.Server, sts *stsfake.Server, endpoint string, more ...string) *harness.Run {
 	t.Helper()
+	return refreshLoginAt(t, harness.TodayRunner, gh, sts, endpoint, more...)
+}
+
+func refreshLoginAt(t *testing.T, p harness.Placement, gh *fakegithub.Server, sts *stsfake.Server, endpoint string, more ...string) *harness.Run {
+	t.Helper()
 	past := func() time.Time { return time.Now().Add(-loginAgo) }
 	gh.SetClock(past)
 	if sts != nil {
@@ -47,7 +52,7 @@ func refreshLogin(t *testing.T, gh *fakegithub.Server, sts *stsfake.Server, endp
 	r := harness.Exec(t, harness.Step{
 		Inputs:    awsInputs(endpoint, append([]string{"aws-refresh", "true"}, more...)...),
 		IDToken:   gh.Env(),
-		Container: true,
+		Placement: p,
 	})
 	gh.SetClock(nil)
 	if sts != nil {
@@ -61,6 +66,13 @@ func refreshLogin(t *testing.T, gh *fakegithub.Server, sts *stsfake.Server, endp
 // credentials file, no keys anywhere) and the helper copy, 0700 and the runner user's. It
 // returns the profile's credential_process line and the helper's host path.
 func helperOf(t *testing.T, r *harness.Run, profile string) (line, helper string) {
+	t.Helper()
+	return helperAt(t, r, harness.TodayRunner, profile)
+}
+
+// helperAt is helperOf for a step at placement p; the paths in the profile and the exported
+// variables are those the later steps of p see.
+func helperAt(t *testing.T, r *harness.Run, p harness.Placement, profile string) (line, helper string) {
 	t.Helper()
 	w := r.Workspace
 	files := harness.HomeFiles(t, w)
@@ -100,11 +112,11 @@ func helperOf(t *testing.T, r *harness.Run, profile string) (line, helper string
 	if line == "" {
 		t.Fatalf("no credential_process in [profile %s]:\n%s", profile, conf)
 	}
-	if !strings.HasPrefix(line, helper+" credential-process ") {
-		t.Errorf("credential_process = %s, want the helper's host path %s first", line, helper)
+	if seen := w.LaterPath(p, helper); !strings.HasPrefix(line, seen+" credential-process ") {
+		t.Errorf("credential_process = %s, want the helper's path as later steps see it, %s, first", line, seen)
 	}
 	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
-		"AWS_CONFIG_FILE": filepath.Join(w.Home, ".aws", "config"),
+		"AWS_CONFIG_FILE": w.LaterPath(p, filepath.Join(w.Home, ".aws", "config")),
 		"AWS_PROFILE":     profile,
 	})
 	return line, helper
@@ -335,7 +347,7 @@ func TestAWSRefreshWithMoto(t *testing.T) {
 	}
 	noSecret(t, "the CLI's stderr", stderr)
 
-	post := harness.Exec(t, harness.Step{Post: true, State: r.State, Workspace: r.Workspace, Inputs: awsInputs(m.URL, "aws-refresh", "true"), Container: true})
+	post := harness.Exec(t, harness.Step{Post: true, State: r.State, Workspace: r.Workspace, Inputs: awsInputs(m.URL, "aws-refresh", "true")})
 	harness.RequireExit(t, post, 0)
 	if files := harness.HomeFiles(t, r.Workspace); len(files) != 0 {
 		t.Errorf("after the post step the home mount still holds %v", files)
@@ -481,5 +493,41 @@ func TestCommandLineUnderBotocore(t *testing.T) {
 	want := append([]string{"/home/runner/work/_temp/_github_home/.oidc-login/aws-refresh-0a1b", awsprovider.HelperCommand}, args...)
 	if !slices.Equal(got, want) {
 		t.Errorf("botocore split %s into %q, want %q", line, got, want)
+	}
+}
+
+// TestAWSRefreshPlacements: in a job container the profile names the helper and the config
+// file by their /__w paths, and the helper runs there (a mount namespace with the work folder
+// at /__w, as the job container sees it); run on the host (a composite or local run) it names
+// host paths. Either way one refresh gives exactly what STS issued.
+func TestAWSRefreshPlacements(t *testing.T) {
+	t.Parallel()
+	for _, p := range []harness.Placement{harness.JobContainer, harness.NoContainer} {
+		t.Run(p.String(), func(t *testing.T) {
+			t.Parallel()
+			gh := harness.NewGitHub(t)
+			sts := newSTS(t, gh)
+			r := refreshLoginAt(t, p, gh, sts, sts.URL)
+			line, _ := helperAt(t, r, p, "oidc-login")
+			name, args := "sh", []string{"-c", line}
+			if p == harness.JobContainer {
+				_ = os.MkdirAll(harness.JobContainerWork, 0o755)
+				name, args = "unshare", []string{"--mount", "--propagation", "private", "--", "sh", "-c",
+					`mount --bind "$1" ` + harness.JobContainerWork + ` && exec sh -c "$2"`, "sh", r.Workspace.Work, line}
+			}
+			out, stderr, code := later(t, r, gh.Env(), nil, name, args...)
+			if code != 0 || stderr != "" {
+				t.Fatalf("helper exit %d, stderr %s", code, redacted(stderr))
+			}
+			c := sts.Issued()[len(sts.Issued())-1]
+			var got struct {
+				Version                                                int
+				AccessKeyId, SecretAccessKey, SessionToken, Expiration string
+			}
+			if err := json.Unmarshal([]byte(out), &got); err != nil || got.Version != 1 || got.AccessKeyId != c.AccessKeyID ||
+				got.SecretAccessKey != c.SecretAccessKey || got.SessionToken != c.SessionToken || got.Expiration != c.Expiration.Format(time.RFC3339) {
+				t.Errorf("helper printed %d bytes that are not the credentials STS issued (%v)", len(out), err)
+			}
+		})
 	}
 }
