@@ -531,3 +531,108 @@ func TestAWSRefreshPlacements(t *testing.T) {
 		})
 	}
 }
+
+var (
+	goConsumerOnce sync.Once
+	goConsumerBin  string
+	goConsumerErr  error
+)
+
+// goConsumer builds ./goconsumer once per test process.
+func goConsumer(t *testing.T) string {
+	t.Helper()
+	goConsumerOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "oidc-login-goconsumer-")
+		if err != nil {
+			goConsumerErr = err
+			return
+		}
+		goConsumerBin = filepath.Join(dir, "goconsumer")
+		cmd := exec.Command("go", "build", "-o", goConsumerBin, "./e2e/aws/goconsumer")
+		cmd.Dir = harness.Root()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			goConsumerErr = fmt.Errorf("go build goconsumer: %v\n%s", err, out)
+		}
+	})
+	if goConsumerErr != nil {
+		t.Fatal(goConsumerErr)
+	}
+	return goConsumerBin
+}
+
+// removeGoConsumer deletes the program goConsumer built, if any (from TestMain).
+func removeGoConsumer() {
+	if goConsumerBin != "" {
+		_ = os.RemoveAll(filepath.Dir(goConsumerBin))
+	}
+}
+
+type retrieval struct {
+	AccessKeyID string
+	Expires     time.Time
+	Source      string
+}
+
+// TestAWSRefreshGoSDK: aws-sdk-go-v2 (config v1.33.15, what Terraform's AWS provider builds
+// on) loads the profile from AWS_CONFIG_FILE/AWS_PROFILE and runs the helper through `sh -c`.
+// Its credentials cache has no expiry window for a credential_process (config
+// resolve_credentials.go wraps it in aws.CredentialsCache with no options), so with 15 minutes
+// left three retrievals run the helper once; with credentials that STS dated so they expired
+// on arrival, each retrieval runs it again and gets new keys.
+func TestAWSRefreshGoSDK(t *testing.T) {
+	t.Parallel()
+	bin := goConsumer(t)
+	gh := harness.NewGitHub(t)
+	sts := newSTS(t, gh)
+	r := refreshLogin(t, gh, sts, sts.URL, "aws-role-duration-seconds", "900")
+	helperOf(t, r, "oidc-login")
+	consume := func(what string) []retrieval {
+		t.Helper()
+		ghBefore, stsBefore, issuedBefore := gh.Requests(), sts.Requests(), len(sts.Issued())
+		out, stderr, code := later(t, r, gh.Env(), nil, bin, "3")
+		if code != 0 {
+			t.Fatalf("%s: goconsumer exit %d: %s", what, code, redacted(stderr))
+		}
+		noSecret(t, what+": goconsumer stderr (the helper's goes there too)", stderr)
+		var got []retrieval
+		if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 3 {
+			t.Fatalf("%s: goconsumer printed %d retrievals (%v), want 3", what, len(got), err)
+		}
+		runs := len(sts.Issued()) - issuedBefore
+		if gh.Requests()-ghBefore != runs || sts.Requests()-stsBefore != runs {
+			t.Errorf("%s: %d helper runs made %d token and %d STS requests, want one of each per run", what, runs, gh.Requests()-ghBefore, sts.Requests()-stsBefore)
+		}
+		t.Logf("%s: 3 retrievals, %d helper runs", what, runs)
+		return got
+	}
+
+	got := consume("15 minutes left")
+	last := sts.Issued()[len(sts.Issued())-1]
+	if len(sts.Issued()) != 2 {
+		t.Errorf("with 15 minutes left the Go SDK ran the helper %d times for 3 retrievals, want once", len(sts.Issued())-1)
+	}
+	for i, g := range got {
+		if g.AccessKeyID != last.AccessKeyID || !g.Expires.Equal(last.Expiration) {
+			t.Errorf("retrieval %d: not the keys and expiry of the one refresh", i+1)
+		}
+	}
+
+	// Both emulators 16 minutes back: a valid ID token for STS's clock, and 15-minute
+	// credentials that expired a minute before they arrived.
+	back := func() time.Time { return time.Now().Add(-16 * time.Minute) }
+	gh.SetClock(back)
+	sts.SetClock(back)
+	defer gh.SetClock(nil)
+	defer sts.SetClock(nil)
+	issuedBefore := len(sts.Issued())
+	got = consume("already expired")
+	issued := sts.Issued()[issuedBefore:]
+	if len(issued) != 3 {
+		t.Fatalf("with expired credentials the Go SDK ran the helper %d times for 3 retrievals, want 3", len(issued))
+	}
+	for i, g := range got {
+		if g.AccessKeyID != issued[i].AccessKeyID {
+			t.Errorf("retrieval %d did not get the keys of refresh %d", i+1, i+1)
+		}
+	}
+}

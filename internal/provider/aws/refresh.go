@@ -70,7 +70,8 @@ func (c Config) refreshProfile() string {
 
 // unsafeArg finds what the two config parsers would mangle in credential_process: line breaks
 // and control characters end or corrupt the line, and aws-sdk-go-v2 cuts a value at a space or
-// tab followed by # or ; (internal/ini v1.8.6, strings.go trimPropertyComment). Whitespace is
+// tab followed by # or ; (config/internal/ini/strings.go trimPropertyComment, config v1.33.15;
+// the same in internal/ini v1.8.6). Whitespace is
 // refused altogether; no ARN, region, URL or IAM client id needs it.
 var unsafeArg = regexp.MustCompile(`[\s\x00-\x1f\x7f]`)
 
@@ -238,8 +239,8 @@ var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
 // (credentials.py ProcessProvider, compat.py compat_shell_split, boto/botocore@0e6e240);
 // aws-sdk-go-v2 runs it with `sh -c` (credentials/processcreds provider.go, v1.21.1), as do
 // the other SDKs on Linux. POSIX single quotes mean the same to shlex and sh. aws-sdk-go-v2
-// also strips one pair of quotes around the whole value (internal/ini legacyStrconv), which
-// is why the last argument is always bare.
+// also strips one pair of quotes around the whole value (config/internal/ini legacyStrconv),
+// which is why the last argument is always bare.
 func CommandLine(helper string, args []string) (string, error) {
 	words := append([]string{helper, HelperCommand}, args...)
 	for i, w := range words {
