@@ -36,17 +36,26 @@ type Provider struct {
 	helper Helper
 }
 
-// New validates the aws-* inputs.
+// New validates the aws-* inputs. It is the Docker action's provider: with aws-refresh, the
+// helper is a copy of this binary in the home mount (CopyHelper).
 func New(in config.Inputs, common config.Common) (provider.Provider, error) {
-	c, err := Parse(in)
-	if err != nil {
-		return nil, err
+	return NewWithHelper(CopyHelper)(in, common)
+}
+
+// NewWithHelper is New with the aws-refresh helper given: the native action, whose binary is
+// already cached on the host, registers NewWithHelper(HelperAt(<cached binary>)).
+func NewWithHelper(h Helper) provider.Factory {
+	return func(in config.Inputs, common config.Common) (provider.Provider, error) {
+		c, err := Parse(in)
+		if err != nil {
+			return nil, err
+		}
+		p := &Provider{cfg: c, common: common, helper: h}
+		if err := p.checkRefresh(); err != nil {
+			return nil, err
+		}
+		return p, nil
 	}
-	p := &Provider{cfg: c, common: common, helper: CopyHelper}
-	if err := p.checkRefresh(); err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
 // Name is "aws".

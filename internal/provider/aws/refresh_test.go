@@ -139,12 +139,11 @@ func TestRefreshExport(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, ".aws"), 0o700)
 	os.WriteFile(filepath.Join(dir, ".aws", "credentials"), []byte("[deploy]\naws_access_key_id = OLD\n\n[other]\naws_access_key_id = KEEP\n"), 0o600)
 	os.WriteFile(filepath.Join(dir, ".aws", "config"), []byte("[profile other]\nregion = us-east-1\n"), 0o600)
-	pp, err := New(refreshInputs("aws-profile", "deploy"), config.Common{RetryMaxAttempts: 5, Timeout: 30 * time.Second})
+	pp, err := NewWithHelper(HelperAt("/opt/oidc-login/bin/oidc-login"))(refreshInputs("aws-profile", "deploy"), config.Common{RetryMaxAttempts: 5, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := pp.(*Provider)
-	p.helper = HelperAt("/opt/oidc-login/bin/oidc-login")
 	r := &provider.Result{}
 	if err := p.refreshExport(r, provider.Env{Home: home}); err != nil {
 		t.Fatal(err)
