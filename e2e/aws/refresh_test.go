@@ -330,6 +330,9 @@ func TestAWSRefreshWithMoto(t *testing.T) {
 	m := sharedMoto(t)
 	r := refreshLogin(t, gh, nil, m.URL, "aws-role-session-name", "refresh@main")
 	_, helper := helperOf(t, r, "oidc-login")
+	if want := "aws: assumed arn:aws:sts::" + awsAccount + ":assumed-role/deploy/refresh@main in eu-west-1; profile oidc-login renews the credentials through credential_process for the rest of the job"; !strings.Contains(r.Stdout, want) {
+		t.Errorf("the step's log lacks %q:\n%s", want, r.Log())
+	}
 	before := gh.Requests()
 	out, stderr, code := later(t, r, gh.Env(), map[string]string{"AWS_ENDPOINT_URL_STS": m.URL}, "aws", "sts", "get-caller-identity", "--output", "json")
 	if code != 0 {

@@ -295,12 +295,12 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		Expires:  expires,
 	}
 	where := "as environment variables"
-	switch {
-	case c.Refresh:
-		where = "as profile " + c.refreshProfile() + " (renewed by credential_process), first issued"
-	case c.Profile != "":
+	if c.Profile != "" {
 		where = "as profile " + c.Profile
 	}
 	r.Log = []string{fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", arn, c.Region, where, expires.Format(time.RFC3339))}
+	if c.Refresh {
+		r.Log = []string{fmt.Sprintf("aws: assumed %s in %s; profile %s renews the credentials through credential_process for the rest of the job", arn, c.Region, c.refreshProfile())}
+	}
 	return r, nil
 }
