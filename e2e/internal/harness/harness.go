@@ -134,7 +134,13 @@ type Workspace struct {
 // NewWorkspace lays out a job's folders in a test's temp dir.
 func NewWorkspace(t testing.TB) *Workspace {
 	t.Helper()
-	w, err := MakeWorkspace(t.TempDir())
+	root := t.TempDir()
+	// t.TempDir's own parent is 0700 too; later steps run as the runner's user and must be
+	// able to reach the workspace, as on a runner.
+	if err := os.Chmod(filepath.Dir(root), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w, err := MakeWorkspace(root)
 	if err != nil {
 		t.Fatal(err)
 	}
