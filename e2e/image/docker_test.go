@@ -161,3 +161,40 @@ func imageConfig(t *testing.T, img dockerimage.Image) ociConfig {
 	}
 	return c
 }
+
+// TestDockerArgs pins the command line to the runner's (DockerCommandManager.DockerRun at
+// actions/runner 258d6c8): its flags in its order, and no value of any variable on it, since a
+// command line is visible to every user of the machine.
+func TestDockerArgs(t *testing.T) {
+	t.Parallel()
+	run := containerRun{
+		Env:        map[string]string{"INPUT_AWS-ROLE-ARN": "arn:aws:iam::123456789012:role/deploy", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "secret-request-token", "CI": "true"},
+		Args:       []string{"--runner-temp=/home/runner/work/_temp", ""},
+		Mounts:     []mount{{"/var/run/docker.sock", "/var/run/docker.sock"}, {"/home/runner/work/_temp", "/github/runner_temp"}},
+		WorkDir:    "/github/workspace",
+		Entrypoint: "/oidc-login-post",
+	}
+	args, env := dockerArgs("img_abc123", "img:tag", run)
+	want := []string{"run", "--name", "img_abc123", "--label", instanceLabel, "--workdir", "/github/workspace", "--rm",
+		"-e", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "-e", "CI", "-e", "INPUT_AWS-ROLE-ARN", "-e", "GITHUB_ACTIONS=true",
+		"--entrypoint", "/oidc-login-post", "--network", "host",
+		"-v", "/var/run/docker.sock:/var/run/docker.sock", "-v", "/home/runner/work/_temp:/github/runner_temp",
+		"img:tag", "--runner-temp=/home/runner/work/_temp", ""}
+	if strings.Join(args, "\x00") != strings.Join(want, "\x00") {
+		t.Errorf("docker %q\nwant   %q", args, want)
+	}
+	wantEnv := []string{"ACTIONS_ID_TOKEN_REQUEST_TOKEN=secret-request-token", "CI=true", "INPUT_AWS-ROLE-ARN=arn:aws:iam::123456789012:role/deploy"}
+	if strings.Join(env, "\x00") != strings.Join(wantEnv, "\x00") {
+		t.Errorf("docker CLI environment %q, want %q", env, wantEnv)
+	}
+	for _, a := range args {
+		if strings.Contains(a, "secret-request-token") {
+			t.Errorf("a variable's value is on the command line: %q", a)
+		}
+	}
+	// Without CI in the step's environment the runner adds -e CI=true.
+	args, _ = dockerArgs("n", "i", containerRun{WorkDir: "/github/workspace"})
+	if !strings.Contains(strings.Join(args, " "), "-e GITHUB_ACTIONS=true -e CI=true --network host i") {
+		t.Errorf("docker %q: want -e GITHUB_ACTIONS=true -e CI=true when the step sets no CI", args)
+	}
+}

@@ -10,8 +10,9 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
 )
 
 func TestMain(m *testing.M) {
-	harness.Main(m, removeContainers, dockerimage.Remove)
+	harness.Main(m, removeContainers, dockerimage.Remove, stopMoto, laterstep.RemoveConsumer)
 }

@@ -88,7 +88,10 @@ func Unusable() error {
 			engine.err = fmt.Errorf("no docker CLI: %w", err)
 			return
 		}
-		if _, err := Docker(context.Background(), nil, "info", "--format", "{{.ServerVersion}}"); err != nil {
+		// A daemon that answers at all answers within seconds, even on a loaded machine.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := Docker(ctx, nil, "info", "--format", "{{.ServerVersion}}"); err != nil {
 			engine.err = fmt.Errorf("no Docker engine answers (.ci/dockerd start runs one): %w", err)
 		}
 	})
