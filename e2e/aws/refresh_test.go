@@ -26,6 +26,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
@@ -122,21 +123,36 @@ func helperAt(t *testing.T, r *harness.Run, p harness.Placement, profile string)
 	return line, helper
 }
 
-// later is a later step's process on the host: only what the runner gives every step of the
-// job (the exported variables and, with id-token: write, the request variables), plus where
-// the emulators are. The runner's user would run it; root stands in, since the CLI's Python
-// lives under /root.
+// later is a later step's process after a login on today's runner (laterAt).
 func later(t *testing.T, r *harness.Run, idToken map[string]string, more map[string]string, name string, args ...string) (stdout, stderr string, exit int) {
 	t.Helper()
-	cmd := exec.Command(name, args...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "AWS_EC2_METADATA_DISABLED=true"}
+	return laterAt(t, r, harness.TodayRunner, idToken, more, name, args...)
+}
+
+// laterAt is a later step's process where the runner runs it after a step at placement p
+// (laterstep: on the host as the runner's user, or in the job container): only what the
+// runner gives every step of the job (the exported variables and, with id-token: write, the
+// request variables), plus where the emulators are. The AWS CLI runs as root because its
+// Python lives under /root; the helper and the Go consumer run as the runner's user, so the
+// helper's mode and owner are really tested.
+func laterAt(t *testing.T, r *harness.Run, p harness.Placement, idToken map[string]string, more map[string]string, name string, args ...string) (stdout, stderr string, exit int) {
+	t.Helper()
+	home := t.TempDir()
+	if err := os.Chmod(home, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HOME": home, "AWS_EC2_METADATA_DISABLED": "true"}
 	if pyenv := os.Getenv("PYENV_ROOT"); pyenv != "" {
-		cmd.Env = append(cmd.Env, "PYENV_ROOT="+pyenv)
+		env["PYENV_ROOT"] = pyenv
 	}
 	for _, m := range []map[string]string{r.Env, idToken, more} {
 		for k, v := range m {
-			cmd.Env = append(cmd.Env, k+"="+v)
+			env[k] = v
 		}
+	}
+	cmd := laterstep.Command(r.Workspace, p, env, name, args...)
+	if name == "aws" {
+		cmd = laterstep.CommandAsRoot(r.Workspace, p, env, name, args...)
 	}
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
@@ -512,13 +528,7 @@ func TestAWSRefreshPlacements(t *testing.T) {
 			sts := newSTS(t, gh)
 			r := refreshLoginAt(t, p, gh, sts, sts.URL)
 			line, _ := helperAt(t, r, p, "oidc-login")
-			name, args := "sh", []string{"-c", line}
-			if p == harness.JobContainer {
-				_ = os.MkdirAll(harness.JobContainerWork, 0o755)
-				name, args = "unshare", []string{"--mount", "--propagation", "private", "--", "sh", "-c",
-					`mount --bind "$1" ` + harness.JobContainerWork + ` && exec sh -c "$2"`, "sh", r.Workspace.Work, line}
-			}
-			out, stderr, code := later(t, r, gh.Env(), nil, name, args...)
+			out, stderr, code := laterAt(t, r, p, gh.Env(), nil, "sh", "-c", line)
 			if code != 0 || stderr != "" {
 				t.Fatalf("helper exit %d, stderr %s", code, redacted(stderr))
 			}
@@ -547,6 +557,11 @@ func goConsumer(t *testing.T) string {
 	goConsumerOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "oidc-login-goconsumer-")
 		if err != nil {
+			goConsumerErr = err
+			return
+		}
+		// The runner's user runs it.
+		if err := os.Chmod(dir, 0o755); err != nil {
 			goConsumerErr = err
 			return
 		}
