@@ -55,6 +55,7 @@ type Server struct {
 	issuer string
 	minted []string
 	auds   []string
+	now    func() time.Time
 }
 
 // New starts a fake on loopback; Close it when done.
@@ -103,6 +104,14 @@ func (s *Server) SetClaims(c map[string]any) {
 		}
 		s.claims[k] = v
 	}
+}
+
+// SetClock sets the clock that dates the tokens minted from now on (iat, nbf, exp; time.Now
+// when nil), so a test can mint a token that expired hours ago without waiting.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
 }
 
 // SetIssuer changes the iss of tokens minted from now on (GHES, enterprise issuers).
@@ -193,7 +202,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	aud := r.URL.Query().Get("audience")
 	s.mu.Lock()
-	claims := s.claimsLocked(aud, time.Now())
+	now := time.Now()
+	if s.now != nil {
+		now = s.now()
+	}
+	claims := s.claimsLocked(aud, now)
 	s.mu.Unlock()
 	t := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims(claims))
 	t.Header["kid"] = s.kid

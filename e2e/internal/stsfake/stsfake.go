@@ -78,6 +78,7 @@ type Server struct {
 	roles  map[string]Role
 	issued []Credentials
 	forced []forced
+	now    func() time.Time
 }
 
 type forced struct {
@@ -107,6 +108,23 @@ func (s *Server) AddRole(r Role) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.roles[r.ARN] = r
+}
+
+// SetClock sets the emulator's clock, which judges token expiry and dates what it issues
+// (time.Now when nil): tests move a step hours into the past instead of sleeping.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+func (s *Server) clock() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
 }
 
 // FailNext makes the next call answer an AWS error with this status, code and message.
@@ -200,7 +218,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "InvalidIdentityToken", "No OpenIDConnect provider found in your account for "+iss)
 		return
 	}
-	v := &jwtcheck.Verifier{Issuer: s.Issuer, JWKSURL: s.JWKSURL, Audiences: s.ClientIDs}
+	now := s.clock()
+	v := &jwtcheck.Verifier{Issuer: s.Issuer, JWKSURL: s.JWKSURL, Audiences: s.ClientIDs, Now: func() time.Time { return now }}
 	claims, err := v.Verify(token)
 	if err != nil {
 		var je *jwtcheck.Error
@@ -210,7 +229,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, "InvalidIdentityToken", "Incorrect token audience")
 		case jwtcheck.Expired:
 			exp, _ := unverified.GetExpirationTime()
-			writeError(w, http.StatusBadRequest, "ExpiredTokenException", fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d", time.Now().Unix(), exp.Unix()))
+			writeError(w, http.StatusBadRequest, "ExpiredTokenException", fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d", now.Unix(), exp.Unix()))
 		case jwtcheck.Keys:
 			writeError(w, http.StatusBadRequest, "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
 		default:
@@ -246,7 +265,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		AccessKeyID:     "ASIA" + fakeid.String(16, upper),
 		SecretAccessKey: fakeid.String(40, upper+lower+digits+"/+"),
 		SessionToken:    "IQoJb3JpZ2luX2VjE" + fakeid.String(300, upper+lower+digits+"/+") + "==",
-		Expiration:      time.Now().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
+		Expiration:      now.Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
 		AssumedRoleARN:  fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", partition, account, roleName, session),
 		RoleARN:         roleARN,
 		Action:          "AssumeRoleWithWebIdentity",

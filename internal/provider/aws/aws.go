@@ -31,15 +31,31 @@ import (
 // Provider logs into AWS.
 type Provider struct {
 	cfg Config
+	// common and helper serve aws-refresh (refresh.go).
+	common config.Common
+	helper Helper
 }
 
-// New validates the aws-* inputs.
-func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
-	c, err := Parse(in)
-	if err != nil {
-		return nil, err
+// New validates the aws-* inputs. It is the Docker action's provider: with aws-refresh, the
+// helper is a copy of this binary in the home mount (CopyHelper).
+func New(in config.Inputs, common config.Common) (provider.Provider, error) {
+	return NewWithHelper(CopyHelper)(in, common)
+}
+
+// NewWithHelper is New with the aws-refresh helper given: the native action, whose binary is
+// already cached on the host, registers NewWithHelper(HelperAt(<cached binary>)).
+func NewWithHelper(h Helper) provider.Factory {
+	return func(in config.Inputs, common config.Common) (provider.Provider, error) {
+		c, err := Parse(in)
+		if err != nil {
+			return nil, err
+		}
+		p := &Provider{cfg: c, common: common, helper: h}
+		if err := p.checkRefresh(); err != nil {
+			return nil, err
+		}
+		return p, nil
 	}
-	return &Provider{cfg: c}, nil
 }
 
 // Masks are the values of the inputs that aws-mask-account-id hides: the role's account id
@@ -68,9 +84,29 @@ var transientCodes = map[string]bool{
 // Login calls AssumeRoleWithWebIdentity once per attempt. The account id and ARN come from
 // the answer's AssumedRoleUser, so no GetCallerIdentity round trip is needed.
 func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.Env) (*provider.Result, error) {
-	c := p.cfg
+	out, err := p.assume(ctx, tok, env)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.cfg.Chain) == 0 {
+		return p.result(tok, out, env)
+	}
+	hops, err := p.chain(ctx, p.stsOptions(env), out, env.Retry)
+	if err != nil {
+		return issuedSoFar(out, hops), err
+	}
+	r, err := p.result(tok, hops[len(hops)-1].out, env)
+	if err != nil {
+		return nil, err
+	}
+	chainResult(r, p.cfg, out, hops)
+	return r, nil
+}
+
+// stsOptions configures the SDK's STS client for every call of a login.
+func (p *Provider) stsOptions(env provider.Env) sts.Options {
 	opts := sts.Options{
-		Region: c.Region,
+		Region: p.cfg.Region,
 		// The SDK reads answers itself: bounded like every other answer (httpcall.MaxBody).
 		HTTPClient: httpcall.Bounded{Client: env.HTTP},
 		// One retry policy for every call (ours), so the SDK must not retry underneath it.
@@ -79,10 +115,17 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 		// An empty or non-XML 200 is named as such (answer.go).
 		APIOptions: []func(*middleware.Stack) error{addAnswerCheck},
 	}
-	if c.Endpoint != "" {
-		opts.BaseEndpoint = awssdk.String(c.Endpoint)
+	if p.cfg.Endpoint != "" {
+		opts.BaseEndpoint = awssdk.String(p.cfg.Endpoint)
 	}
-	client := sts.New(opts)
+	return opts
+}
+
+// assume is the STS call under the retry policy, shared by the login and the aws-refresh
+// helper (refresh.go), so both retry and explain refusals alike.
+func (p *Provider) assume(ctx context.Context, tok *idtoken.Token, env provider.Env) (*sts.AssumeRoleWithWebIdentityOutput, error) {
+	c := p.cfg
+	client := sts.New(p.stsOptions(env))
 	in := &sts.AssumeRoleWithWebIdentityInput{
 		RoleArn:          awssdk.String(c.RoleARN),
 		RoleSessionName:  awssdk.String(c.SessionName),
@@ -114,19 +157,7 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 		out.Credentials.SecretAccessKey == nil || out.Credentials.SessionToken == nil || out.AssumedRoleUser.Arn == nil {
 		return nil, fmt.Errorf("%s: the answer has no credentials", diagnose.AWSCall)
 	}
-	if len(c.Chain) == 0 {
-		return p.result(tok, out, env)
-	}
-	hops, err := p.chain(ctx, opts, out, env.Retry)
-	if err != nil {
-		return issuedSoFar(out, hops), err
-	}
-	r, err := p.result(tok, hops[len(hops)-1].out, env)
-	if err != nil {
-		return nil, err
-	}
-	chainResult(r, c, out, hops)
-	return r, nil
+	return out, nil
 }
 
 // classify sorts an SDK error of AssumeRoleWithWebIdentity; STS's own refusals are explained
@@ -271,7 +302,11 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		return nil, fmt.Errorf("%s: the assumed role is in account %s, which is not in aws-allowed-account-ids (%s); no credentials were exported",
 			diagnose.AWSCall, shown, strings.Join(c.AllowedAccountIDs, ", "))
 	}
-	if c.Profile != "" {
+	if c.Refresh {
+		if err := p.refreshExport(r, env); err != nil {
+			return nil, err
+		}
+	} else if c.Profile != "" {
 		files, err := profileFiles(env.Home, c.Profile, c.Region, keyID, secret, session)
 		if err != nil {
 			return nil, err
@@ -328,7 +363,11 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 	if c.Profile != "" {
 		where = "as profile " + c.Profile
 	}
-	r.Log = append([]string{fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", arn, c.Region, where, expires.Format(time.RFC3339))}, r.Log...)
+	line := fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", arn, c.Region, where, expires.Format(time.RFC3339))
+	if c.Refresh {
+		line = fmt.Sprintf("aws: assumed %s in %s; profile %s renews the credentials through credential_process for the rest of the job", arn, c.Region, c.refreshProfile())
+	}
+	r.Log = append([]string{line}, r.Log...)
 	return r, nil
 }
 

@@ -52,6 +52,8 @@ type Config struct {
 	// ExportProfile exports AWS_PROFILE with aws-profile; off by default, as in
 	// configure-aws-credentials, so later steps keep their default identity.
 	ExportProfile bool
+	// Refresh writes a credential_process profile instead of the credentials (refresh.go).
+	Refresh bool
 }
 
 // Parse reads and validates every aws-* input.
@@ -122,6 +124,14 @@ func Parse(in config.Inputs) (Config, error) {
 	}
 	if c.ExportProfile && c.Profile == "" {
 		return c, config.Errorf("aws-export-profile", "needs aws-profile: it exports AWS_PROFILE naming that profile")
+	}
+	if c.Refresh, err = config.Bool(in, "aws-refresh", false); err != nil {
+		return c, err
+	}
+	if c.Refresh && len(c.Chain) > 0 {
+		// The credential_process helper repeats the web-identity call only; a chain renewed
+		// halfway would hand out the wrong role.
+		return c, config.Errorf("aws-role-chain", "cannot be combined with aws-refresh: the refresh helper renews the web-identity role only")
 	}
 	return c, nil
 }
