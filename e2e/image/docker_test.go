@@ -170,7 +170,7 @@ func TestDockerArgs(t *testing.T) {
 	run := containerRun{
 		Env:        map[string]string{"INPUT_AWS-ROLE-ARN": "arn:aws:iam::123456789012:role/deploy", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "secret-request-token", "CI": "true"},
 		Args:       []string{"--runner-temp=/home/runner/work/_temp", ""},
-		Mounts:     []mount{{"/var/run/docker.sock", "/var/run/docker.sock"}, {"/home/runner/work/_temp", "/github/runner_temp"}},
+		Mounts:     []mount{{Host: "/var/run/docker.sock", Container: "/var/run/docker.sock"}, {Host: "/home/runner/work/_temp", Container: "/github/runner_temp"}},
 		WorkDir:    "/github/workspace",
 		Entrypoint: "/oidc-login-post",
 	}

@@ -112,6 +112,7 @@ func runPlacement(t *testing.T, p harness.Placement) {
 		"aws-region":                     "eu-west-1",
 		"aws-sts-endpoint":               m.URL,
 		"aws-profile":                    "ci",
+		"aws-export-profile":             "true",
 		"gcp-workload-identity-provider": wip,
 		"gcp-service-account":            sa,
 		"gcp-sts-endpoint":               g.STSURL,

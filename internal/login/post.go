@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,22 +67,47 @@ func (a *Action) Post(ctx context.Context) (status int) {
 	defer cancel()
 	env := provider.Env{HTTP: a.client(), Retry: retry.ForStep(attempts, time.Duration(secs)*time.Second), Home: home, Getenv: a.Getenv, Now: a.now}
 
+	// The state may be forged (see provider.Declarer): only what this action's main step could
+	// have saved is acted on; anything else is a warning and is left alone.
 	failed := false
+	var exports []string
+	// The step's own provider input says which providers the main step could have run.
+	ran, _ := config.Providers(in.Input("provider"), a.Names)
+	done := map[string]bool{}
 	for _, name := range names {
 		f, ok := a.Factories[name]
-		if !ok {
+		switch {
+		case !ok:
+			r.Warningf("oidc-login post: ignoring the saved provider %s: there is no such provider", name)
+			continue
+		case !slices.Contains(ran, name):
+			r.Warningf("oidc-login post: ignoring the saved provider %s: this step's provider input does not name it", name)
+			continue
+		case done[name]:
 			continue
 		}
+		done[name] = true
 		p, err := f(in, config.Common{})
 		if err != nil {
 			r.Warningf("oidc-login post: %s: cannot read the inputs again (%v); skipping its cleanup", name, err)
+			continue
+		}
+		d, ok := p.(provider.Declarer)
+		if !ok {
+			r.Warningf("oidc-login post: %s declares nothing it exports; skipping its cleanup", name)
+			continue
+		}
+		exports = append(exports, d.Exports()...)
+		st := a.providerState(name)
+		if err := d.CheckState(st); err != nil {
+			r.Warningf("oidc-login post: ignoring the saved state of %s: %v", name, err)
 			continue
 		}
 		c, ok := p.(provider.Cleaner)
 		if !ok {
 			continue
 		}
-		if err := c.Cleanup(ctx, a.providerState(name), env); err != nil {
+		if err := c.Cleanup(ctx, st, env); err != nil {
 			r.Errorf("oidc-login post: "+name, "%s cleanup failed: %v", name, err)
 			failed = true
 		}
@@ -89,6 +115,10 @@ func (a *Action) Post(ctx context.Context) (status int) {
 	removed := 0
 	for _, rel := range strings.Split(state(StateFiles), "\n") {
 		if rel = strings.TrimSpace(rel); rel == "" {
+			continue
+		}
+		if !runner.IsOwnName(rel) {
+			r.Warningf("oidc-login post: ignoring the saved file %q: the post step deletes only files named by this action in %s", rel, runner.FilesDir)
 			continue
 		}
 		existed, err := home.Remove(rel)
@@ -103,6 +133,10 @@ func (a *Action) Post(ctx context.Context) (status int) {
 	}
 	var blank []runner.Var
 	for _, n := range config.List(state(StateSecretEnv)) {
+		if !slices.Contains(exports, n) {
+			r.Warningf("oidc-login post: ignoring the saved variable %q: no provider of this step exports it", n)
+			continue
+		}
 		blank = append(blank, runner.Var{Name: n, Value: ""})
 	}
 	if len(blank) > 0 && a.Getenv(runner.EnvFile) != "" {

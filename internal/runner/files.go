@@ -28,6 +28,9 @@ type File struct {
 	// Rel is the path relative to the home mount.
 	Rel  string
 	Data []byte
+	// Mode is 0600 when zero; 0700 for a program later steps run (the aws-refresh helper).
+	// Only owner bits are allowed: nobody but the runner's user may read what we leave.
+	Mode os.FileMode
 }
 
 // owner returns the uid/gid that own dir: later steps run as that user (uid 1001 on hosted
@@ -53,13 +56,23 @@ func chown(f interface{ Chown(int, int) error }, uid, gid int) error {
 	return nil
 }
 
-// WriteSecret writes f with mode 0600, owned by the home mount's owner. It writes a fresh
+// WriteSecret writes f with mode 0600 (or f.Mode), owned by the home mount's owner. It writes a fresh
 // file (O_EXCL, 0600 from the first byte, so there is no world-readable window) beside the
 // target and renames it into place: a symlink planted at the target is replaced, never
 // followed, and a reader never sees half a file.
 func (h Home) WriteSecret(f File) error {
 	if !filepath.IsLocal(f.Rel) {
 		return fmt.Errorf("refusing to write %q outside the home mount", f.Rel)
+	}
+	if h.unshared != nil {
+		return fmt.Errorf("not writing %s: %w", f.Rel, h.unshared)
+	}
+	mode := os.FileMode(0o600)
+	if f.Mode != 0 {
+		mode = f.Mode
+	}
+	if mode&^0o700 != 0 {
+		return fmt.Errorf("refusing to write %q with mode %#o: only the owner may have access", f.Rel, mode)
 	}
 	if err := os.MkdirAll(h.Dir, 0o755); err != nil {
 		return fmt.Errorf("creating the home mount folder: %w", err)
@@ -81,7 +94,7 @@ func (h Home) WriteSecret(f File) error {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err := tmp.Chmod(0o600); err != nil {
+	if err := tmp.Chmod(mode); err != nil {
 		return fmt.Errorf("setting the mode of %s: %w", target, err)
 	}
 	if haveOwner {

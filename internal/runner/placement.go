@@ -48,7 +48,23 @@ type Home struct {
 	Dir string
 	// HostDir is the same folder as later steps see it: on the host, or in the job container.
 	HostDir string
+	// unshared, when set, is why no file written here can reach a later step (nektos/act):
+	// WriteSecret refuses with it, and everything that writes no file still works.
+	unshared error
 }
+
+// actEnv is set to "true" in every step's environment by nektos/act, the local runner
+// (pkg/runner/run_context.go at nektos/act bd86152).
+const actEnv = "ACT"
+
+// errActUnshared says why act cannot take a file to later steps. act starts a container action
+// with RUNNER_TEMP=/tmp and ${{ runner.temp }}=/tmp (pkg/runner/action.go newStepContainer,
+// pkg/container/linux_container_environment_extensions.go GetRunnerContext), which is the
+// action container's own /tmp, and shares with the job container only the work folder, the
+// tool cache and act's own /var/run/act (pkg/runner/run_context.go GetBindsAndMounts): a path
+// exported from here would point nowhere in the steps after it.
+var errActUnshared = errors.New("nektos/act (ACT=true) runs this container action with RUNNER_TEMP=/tmp, its own /tmp, and shares no folder for files with the later steps, so the path would point nowhere there; " +
+	"under act use settings that write no file: aws without aws-profile, gcp with gcp-create-credentials-file: false (README: Try your workflow locally with act)")
 
 // DetectHome finds the home mount, and the path later steps will see it at, in each place the
 // binary can run:
@@ -58,12 +74,22 @@ type Home struct {
 //     the host path, which serves when the arguments are missing;
 //   - either of those in a job with a job container: later steps see the temp folder under /__w;
 //   - outside any container (a composite step, a local run): the process sees what later steps
-//     see, $RUNNER_TEMP/_github_home.
+//     see, $RUNNER_TEMP/_github_home;
+//   - under nektos/act (ACT=true): no folder reaches later steps, so the Home refuses to write
+//     files (errActUnshared) while environment credentials still work.
 //
 // Where no trustworthy source of the host path exists it fails, rather than export a path that
 // points nowhere.
 func DetectHome(getenv func(string) string, host HostPaths) (Home, error) {
 	home, temp := getenv("HOME"), getenv("RUNNER_TEMP")
+	if getenv(actEnv) == "true" && home != ContainerHome {
+		// act never sets HOME=/github/home; with it, the runner's layout below holds.
+		if temp == "" {
+			temp = "/tmp"
+		}
+		d := filepath.Join(temp, hostHomeName)
+		return Home{Dir: d, HostDir: d, unshared: errActUnshared}, nil
+	}
 	if home != ContainerHome {
 		switch {
 		case temp != "":

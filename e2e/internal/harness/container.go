@@ -2,9 +2,11 @@ package harness
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -78,6 +80,9 @@ type ContainerRun struct {
 	WorkDir string
 	// Entrypoint is runs.post-entrypoint for the post stage, "" (the image's) for main.
 	Entrypoint string
+	// Hosts (name → address) are extra /etc/hosts entries (docker run --add-host), the way
+	// Docker makes a job's service containers resolvable by name.
+	Hosts map[string]string
 }
 
 // actionMeta is the part of action.yml the runner reads to run the step.
@@ -261,6 +266,7 @@ func (s Step) ContainerRun() (ContainerRun, error) {
 	if s.Post {
 		run.Entrypoint = m.Runs.PostEntrypoint
 	}
+	run.Hosts = s.Hosts
 	return run, nil
 }
 
@@ -292,7 +298,11 @@ func newJobContainerID() string { return fakeid.Hex(32) }
 // exactly run.Env, and run.Args. The post entrypoint is a link named like the image's, so the
 // binary sees the name it sees in the image. The shell only mounts; env(1) then sets the
 // variables, since a shell would drop names with hyphens such as INPUT_AWS-ROLE-ARN.
-func inNamespace(bin string, run ContainerRun) (string, []string, map[string]string, error) {
+//
+// With run.Hosts, a hosts file written under dir is bind-mounted over /etc/hosts inside the
+// namespace, as Docker gives a container its own: a service's name then resolves to a loopback
+// emulator without touching the machine's /etc/hosts.
+func inNamespace(bin string, run ContainerRun, dir string) (string, []string, map[string]string, error) {
 	// The mount point must exist on the host; it stays empty there.
 	if err := os.MkdirAll(ContainerRoot, 0o755); err != nil {
 		return "", nil, nil, err
@@ -303,6 +313,17 @@ func inNamespace(bin string, run ContainerRun) (string, []string, map[string]str
 			continue // the docker socket: nothing here uses it
 		}
 		script += "mkdir -p '" + m.Container + "'; mount --bind '" + m.Host + "' '" + m.Container + "'; "
+	}
+	if len(run.Hosts) > 0 {
+		hosts := filepath.Join(dir, "etc-hosts")
+		lines := "127.0.0.1 localhost\n::1 localhost\n"
+		for _, n := range slices.Sorted(maps.Keys(run.Hosts)) {
+			lines += run.Hosts[n] + " " + n + "\n"
+		}
+		if err := os.WriteFile(hosts, []byte(lines), 0o644); err != nil {
+			return "", nil, nil, err
+		}
+		script += "mount --bind '" + hosts + "' /etc/hosts; "
 	}
 	script += "cd '" + run.WorkDir + "'; exec \"$@\""
 	exe := bin

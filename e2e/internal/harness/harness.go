@@ -222,6 +222,9 @@ type Step struct {
 	// MeasureRSS runs the binary under GNU time(1), which forks it from its own small process,
 	// so that Run.MaxRSSKiB is the binary's own peak.
 	MeasureRSS bool
+	// Hosts (name → address) are the container's /etc/hosts entries, as Docker writes them for
+	// a job's service containers (and docker run --add-host); container placements only.
+	Hosts map[string]string
 }
 
 // Run is what one invocation did.
@@ -272,10 +275,13 @@ func Execute(s Step) (*Run, error) {
 		if err != nil {
 			return nil, err
 		}
-		if name, args, env, err = inNamespace(bin, run); err != nil {
+		if name, args, env, err = inNamespace(bin, run, w.Root); err != nil {
 			return nil, err
 		}
 	} else {
+		if len(s.Hosts) > 0 {
+			return nil, errors.New("harness: Step.Hosts needs a container placement (the hosts file is mounted in the container's namespace)")
+		}
 		// On the host the runner evaluates the same input defaults, and nothing is translated.
 		name, env = bin, w.hostEnv()
 		env["HOME"] = filepath.Join(w.Root, "user-home")
