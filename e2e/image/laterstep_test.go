@@ -157,7 +157,6 @@ func laterSteps(t *testing.T, im dockerimage.Image, p harness.Placement) {
 	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
 		"AWS_SHARED_CREDENTIALS_FILE":            later(filepath.Join(ws.Home, ".aws", "credentials")),
 		"AWS_CONFIG_FILE":                        later(filepath.Join(ws.Home, ".aws", "config")),
-		"AWS_PROFILE":                            "ci",
 		"GOOGLE_APPLICATION_CREDENTIALS":         later(gcpFile),
 		"CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE": later(gcpFile),
 		"GOOGLE_GHA_CREDS_PATH":                  later(gcpFile),
