@@ -117,6 +117,7 @@ func TestAWSRoleChainTrusted(t *testing.T) {
 	harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{
 		"aws-account-id":        prodAccount,
 		"aws-arn":               prod.AssumedRoleARN,
+		"authenticated-arn":     prod.AssumedRoleARN,
 		"aws-access-key-id":     prod.AccessKeyID,
 		"aws-secret-access-key": prod.SecretAccessKey,
 		"aws-session-token":     prod.SessionToken,
