@@ -49,11 +49,12 @@ func TestBoundedExactLimit(t *testing.T) {
 	}
 }
 
-// TestBoundedClient wraps a real client: the body of an answer of MaxBody+1 bytes is cut with
-// ErrTooLarge, a small one comes whole.
+// TestBoundedClient wraps a real client: an answer of MaxBody+1 bytes is refused with a
+// TooLargeError naming its status before anyone reads it, a small one comes whole.
 func TestBoundedClient(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/big" {
+			w.WriteHeader(http.StatusBadRequest)
 			_, _ = io.Copy(w, io.LimitReader(&endless{}, MaxBody+1))
 			return
 		}
@@ -61,20 +62,20 @@ func TestBoundedClient(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := Bounded{Client: srv.Client()}
-	for path, want := range map[string]string{"/big": "too large", "/small": "<ok/>"} {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
-		res, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(res.Body)
-		res.Body.Close()
-		switch {
-		case want == "too large" && (!IsTooLarge(err) || len(b) != MaxBody):
-			t.Errorf("%s: %d bytes, err %v", path, len(b), err)
-		case want != "too large" && (err != nil || string(b) != want):
-			t.Errorf("%s: %q, err %v", path, b, err)
-		}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/big", nil)
+	var tl *TooLargeError
+	if res, err := c.Do(req); res != nil || !IsTooLarge(err) || !errors.As(err, &tl) || tl.Status != http.StatusBadRequest {
+		t.Errorf("/big: response %v, err %v; want a TooLargeError for HTTP 400", res, err)
+	}
+	req, _ = http.NewRequest(http.MethodGet, srv.URL+"/small", nil)
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil || string(b) != "<ok/>" {
+		t.Errorf("/small: %q, err %v", b, err)
 	}
 	if !strings.Contains(ErrTooLarge.Error(), "1048576") {
 		t.Errorf("ErrTooLarge = %q, want the limit named", ErrTooLarge)

@@ -179,7 +179,11 @@ func classifyCall(err error, call string, explain func(code, msg string) error) 
 		// Checked first: the SDK wraps it as a decoding (or send) error of the answer.
 		status := 0
 		var re *awshttp.ResponseError
-		if errors.As(err, &re) {
+		var cut *httpcall.TooLargeError
+		switch {
+		case errors.As(err, &cut):
+			status = cut.Status
+		case errors.As(err, &re):
 			status = re.HTTPStatusCode()
 		}
 		if status != 0 {
