@@ -49,7 +49,11 @@ func inputs(endpoint string, more ...string) map[string]string {
 }
 
 // TestAlibabaLogin checks every value the step writes against what the emulator issued, what
-// the emulator was sent, and that one login is exactly two HTTP requests.
+// the emulator was sent, and that one login is exactly two HTTP requests. It also holds what
+// issue 16 decided for workflows moving over from aliyun/configure-aliyun-credentials-action
+// (v1.0.7, see docs/migrate/configure-aliyun-credentials-action.md): its default session name
+// and duration, its ALIBABACLOUD_* variables, and its aliyun-* outputs, with
+// output-credentials only.
 func TestAlibabaLogin(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -61,9 +65,10 @@ func TestAlibabaLogin(t *testing.T) {
 		region      string
 		credOutputs bool
 	}{{
+		// configure-aliyun-credentials-action's defaults (issue 16).
 		name:     "defaults",
-		session:  "GitHubActions",
-		duration: 3600,
+		session:  "github-action-session",
+		duration: 1800,
 	}, {
 		name: "every input",
 		in: []string{
@@ -100,6 +105,9 @@ func TestAlibabaLogin(t *testing.T) {
 				"ALICLOUD_ACCESS_KEY":             c.AccessKeyID,
 				"ALICLOUD_SECRET_KEY":             c.AccessKeySecret,
 				"ALICLOUD_SECURITY_TOKEN":         c.SecurityToken,
+				"ALIBABACLOUD_ACCESS_KEY_ID":      c.AccessKeyID,
+				"ALIBABACLOUD_ACCESS_KEY_SECRET":  c.AccessKeySecret,
+				"ALIBABACLOUD_SECURITY_TOKEN":     c.SecurityToken,
 			}
 			if tc.region != "" {
 				wantEnv["ALIBABA_CLOUD_REGION_ID"] = tc.region
@@ -115,6 +123,9 @@ func TestAlibabaLogin(t *testing.T) {
 				wantOut["alibaba-access-key-id"] = c.AccessKeyID
 				wantOut["alibaba-access-key-secret"] = c.AccessKeySecret
 				wantOut["alibaba-security-token"] = c.SecurityToken
+				wantOut["aliyun-access-key-id"] = c.AccessKeyID
+				wantOut["aliyun-access-key-secret"] = c.AccessKeySecret
+				wantOut["aliyun-security-token"] = c.SecurityToken
 			}
 			harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, wantOut)
 			var claims map[string]any
@@ -455,6 +466,7 @@ func TestAlibabaPostBlanksEnv(t *testing.T) {
 	harness.MustEqual(t, "post GITHUB_ENV", post.Env, map[string]string{
 		"ALIBABA_CLOUD_ACCESS_KEY_ID": "", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "", "ALIBABA_CLOUD_SECURITY_TOKEN": "",
 		"ALICLOUD_ACCESS_KEY": "", "ALICLOUD_SECRET_KEY": "", "ALICLOUD_SECURITY_TOKEN": "",
+		"ALIBABACLOUD_ACCESS_KEY_ID": "", "ALIBABACLOUD_ACCESS_KEY_SECRET": "", "ALIBABACLOUD_SECURITY_TOKEN": "",
 	})
 	if sts.Requests() != 1 || gh.Requests() != 1 {
 		t.Errorf("the post step made requests (STS %d, token %d; want 1 and 1 from the main step)", sts.Requests(), gh.Requests())

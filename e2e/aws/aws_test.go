@@ -142,10 +142,11 @@ func TestAWSTrustedLogin(t *testing.T) {
 		t.Fatalf("claims output is not JSON: %v", err)
 	}
 	harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{
-		"aws-account-id": awsAccount,
-		"aws-arn":        wantARN,
-		"claims":         r.Outputs["claims"],
-		"expiration":     c.Expiration.Format(time.RFC3339),
+		"aws-account-id":    awsAccount,
+		"aws-arn":           wantARN,
+		"authenticated-arn": wantARN,
+		"claims":            r.Outputs["claims"],
+		"expiration":        c.Expiration.Format(time.RFC3339),
 	})
 	if claims["sub"] != fakegithub.DefaultSubject || claims["aud"] != "sts.amazonaws.com" || claims["repository"] != fakegithub.DefaultRepo {
 		t.Errorf("claims output = %v", claims)
@@ -292,27 +293,6 @@ func TestAWSTransientRetried(t *testing.T) {
 	harness.NoLeak(t, r, harness.SecretsOf(gh, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)...)
 }
 
-// TestAWSChinaAudience checks the China partition's default audience.
-func TestAWSChinaAudience(t *testing.T) {
-	t.Parallel()
-	gh := harness.NewGitHub(t)
-	sts := stsfake.New(fakegithub.Issuer, gh.JWKSURL(), "sts.amazonaws.com.cn")
-	t.Cleanup(sts.Close)
-	role := "arn:aws-cn:iam::" + awsAccount + ":role/deploy"
-	sts.AddRole(stsfake.Role{ARN: role, Audience: "sts.amazonaws.com.cn", Subject: fakegithub.DefaultSubject})
-	r := harness.Exec(t, harness.Step{
-		Inputs:  map[string]string{"provider": "aws", "aws-role-arn": role, "aws-region": "cn-north-1", "aws-sts-endpoint": sts.URL},
-		IDToken: gh.Env(),
-	})
-	harness.RequireExit(t, r, 0)
-	if got := gh.Audiences(); len(got) != 1 || got[0] != "sts.amazonaws.com.cn" {
-		t.Errorf("audience requested = %q, want sts.amazonaws.com.cn", got)
-	}
-	if r.Outputs["aws-arn"] != "arn:aws-cn:sts::"+awsAccount+":assumed-role/deploy/GitHubActions" {
-		t.Errorf("aws-arn = %q", r.Outputs["aws-arn"])
-	}
-}
-
 // TestAWSAccountGuards covers aws-allowed-account-ids and aws-mask-account-id.
 func TestAWSAccountGuards(t *testing.T) {
 	t.Parallel()
@@ -360,7 +340,10 @@ func TestAWSProfiles(t *testing.T) {
 	if err := ws.NewStep(); err != nil {
 		t.Fatal(err)
 	}
-	second := harness.Exec(t, harness.Step{Inputs: awsInputs(m.URL, "aws-profile", "second", "aws-region", "us-west-2"), IDToken: gh.Env(), Workspace: ws})
+	if _, ok := first.Env["AWS_PROFILE"]; ok {
+		t.Errorf("AWS_PROFILE exported without aws-export-profile")
+	}
+	second := harness.Exec(t, harness.Step{Inputs: awsInputs(m.URL, "aws-profile", "second", "aws-region", "us-west-2", "aws-export-profile", "true"), IDToken: gh.Env(), Workspace: ws})
 	harness.RequireExit(t, second, 0)
 	credsPath := filepath.Join(ws.Home, ".aws", "credentials")
 	confPath := filepath.Join(ws.Home, ".aws", "config")
@@ -388,7 +371,7 @@ func TestAWSProfiles(t *testing.T) {
 	if err := ws.NewStep(); err != nil {
 		t.Fatal(err)
 	}
-	post := harness.Exec(t, harness.Step{Inputs: awsInputs(m.URL, "aws-profile", "second", "aws-region", "us-west-2"), Post: true, State: second.State, Workspace: ws})
+	post := harness.Exec(t, harness.Step{Inputs: awsInputs(m.URL, "aws-profile", "second", "aws-region", "us-west-2", "aws-export-profile", "true"), Post: true, State: second.State, Workspace: ws})
 	harness.RequireExit(t, post, 0)
 	creds = string(harness.SecretFile(t, credsPath))
 	if !strings.Contains(creds, "[first]") || strings.Contains(creds, "[second]") {
@@ -426,7 +409,7 @@ func TestAWSInContainer(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
 	sts := newSTS(t, gh)
-	r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-profile", "ci"), IDToken: gh.Env(), Container: true})
+	r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-profile", "ci"), IDToken: gh.Env()})
 	harness.RequireExit(t, r, 0)
 	creds := r.Env["AWS_SHARED_CREDENTIALS_FILE"]
 	if want := filepath.Join(r.Workspace.Home, ".aws", "credentials"); creds != want {

@@ -17,7 +17,7 @@ func TestMain(m *testing.M) {
 		if motoSrv != nil {
 			motoSrv.Close()
 		}
-	})
+	}, removeGoConsumer)
 }
 
 var (

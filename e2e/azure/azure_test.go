@@ -22,8 +22,8 @@ func TestAzureClouds(t *testing.T) {
 		audience, scope, armEnv           string
 	}{
 		{"public, GUID tenant, subscription", "", tenantID, subscription, publicAudience, "https://management.azure.com/.default", "public"},
-		{"US Government, verified domain", "azureusgovernment", tenantDomain, subscription, usgovAudience, "https://management.usgovcloudapi.net/.default", "usgovernment"},
-		{"China, no subscription", "AzureChinaCloud", tenantID, "", chinaAudience, "https://management.chinacloudapi.cn/.default", "china"},
+		{"US Government, verified domain", "azureusgovernment", tenantDomain, subscription, publicAudience, "https://management.usgovcloudapi.net/.default", "usgovernment"},
+		{"China, no subscription", "AzureChinaCloud", tenantID, "", publicAudience, "https://management.chinacloudapi.cn/.default", "china"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,10 +174,17 @@ func TestAzureRefusals(t *testing.T) {
 		requests: 1,
 		want:     []string{"AADSTS700212", "presented assertion audience 'api://custom-exchange'", "aud=api://custom-exchange", "the audience input changed it"},
 	}, {
-		name:     "700212 US Government app trusting the public audience",
+		name:     "700212 US Government app trusting the portal's per-cloud audience",
+		audience: usgovAudience,
 		inputs:   []string{"azure-cloud", "AzureUSGovernment"},
 		requests: 1,
-		want:     []string{"AADSTS700212", "aud=" + usgovAudience, "a credential created with the public cloud's api://AzureADTokenExchange does not match it"},
+		want:     []string{"AADSTS700212", "aud=" + publicAudience, "In AzureUSGovernment this action sends api://AzureADTokenExchange, as Azure/login does, but Microsoft's portal proposes api://AzureADTokenExchangeUSGov for credentials in this cloud: if yours lists that, set `audience: api://AzureADTokenExchangeUSGov`"},
+	}, {
+		name:     "700212 China app trusting the portal's per-cloud audience",
+		audience: chinaAudience,
+		inputs:   []string{"azure-cloud", "azurechinacloud"},
+		requests: 1,
+		want:     []string{"AADSTS700212", "aud=" + publicAudience, "set `audience: api://AzureADTokenExchangeChina`"},
 	}, {
 		name: "700213 environment subject",
 		setup: func(gh *fakegithub.Server, s *azurefake.Server) {
@@ -350,7 +357,9 @@ func TestAzureBadInputs(t *testing.T) {
 		{"azure-tenant-id", "common", "names no tenant"},
 		{"azure-tenant-id", "not a tenant", "verified domain"},
 		{"azure-subscription-id", "production", "GUID"},
-		{"azure-cloud", "AzureGermanCloud", "AzureCloud, AzureUSGovernment or AzureChinaCloud"},
+		{"azure-cloud", "AzureGermanCloud", "closed Microsoft Cloud Deutschland in 2021"},
+		{"azure-cloud", "azurestack", "AzureStack (Azure Stack Hub) is not supported: its authority and token audience come from the hub's own resource manager metadata"},
+		{"azure-cloud", "Mars", "must be AzureCloud, AzureUSGovernment or AzureChinaCloud"},
 		{"azure-authority-host", "http://127.0.0.1:1", "https://"},
 		{"azure-authority-host", "https://login.microsoftonline.com/" + tenantID, "without a tenant, path or query"},
 		{"azure-scope", "https://management.azure.com/user_impersonation", "/.default"},
@@ -400,7 +409,6 @@ func TestAzureInContainer(t *testing.T) {
 	gh := harness.NewGitHub(t)
 	s := newEntra(t, gh, publicAudience)
 	st := step(t, gh, azureInputs(s))
-	st.Container = true
 	r := harness.Exec(t, st)
 	harness.RequireExit(t, r, 0)
 	file := tokenFile(t, r, gh.Minted()[0])

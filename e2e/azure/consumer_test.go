@@ -23,7 +23,7 @@ import (
 // test alone only when no parallel test runs beside it.
 func TestAzureSDKConsumer(t *testing.T) {
 	gh := harness.NewGitHub(t)
-	s := newEntra(t, gh, usgovAudience)
+	s := newEntra(t, gh, publicAudience)
 	r := harness.Exec(t, step(t, gh, azureInputs(s, "azure-cloud", "AzureUSGovernment", "azure-subscription-id", subscription)))
 	harness.RequireExit(t, r, 0)
 	for _, k := range []string{"AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"} {

@@ -24,7 +24,9 @@ const (
 	bareClientID = "deadbeef-0000-4000-8000-000000000001"
 )
 
-// Per-cloud values the provider must use (spec/interface.md, spec/wire.md).
+// Audiences. publicAudience is the default in every cloud since issue 16 (as Azure/login
+// sends it); the per-cloud ones are what Microsoft's portal proposes in the sovereign clouds,
+// which a credential may list instead.
 const (
 	publicAudience = "api://AzureADTokenExchange"
 	usgovAudience  = "api://AzureADTokenExchangeUSGov"

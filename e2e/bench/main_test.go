@@ -8,7 +8,8 @@ package bench_test
 import (
 	"testing"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 )
 
-func TestMain(m *testing.M) { harness.Main(m) }
+func TestMain(m *testing.M) { harness.Main(m, dockerimage.Remove) }

@@ -30,6 +30,7 @@ type scenario struct {
 // one step (the issue's aws, gcp, azure, and four at once with vault).
 var scenarios = []scenario{
 	{name: "aws", parts: []starter{awsPart}, tokens: 1, calls: 1},
+	{name: "aws-role-chain", parts: []starter{awsChainPart}, tokens: 1, calls: 3},
 	{name: "gcp", parts: []starter{gcpPart(false)}, tokens: 1, calls: 1},
 	{name: "gcp-service-account", parts: []starter{gcpPart(true)}, tokens: 1, calls: 2},
 	{name: "vault", parts: []starter{vaultPart("")}, tokens: 1, calls: 1},
@@ -79,6 +80,25 @@ func awsPart(tb testing.TB, gh *fakegithub.Server) part {
 		calls:    s.Requests,
 		issued:   s.Secrets,
 		exports:  []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"},
+	}
+}
+
+// awsChainPart is the web-identity login and two aws-role-chain hops (sts:AssumeRole each,
+// signed with the previous hop's credentials), into two more accounts.
+func awsChainPart(tb testing.TB, gh *fakegithub.Server) part {
+	const audit, prod = "arn:aws:iam::210987654321:role/audit", "arn:aws:iam::333333333333:role/prod"
+	s := stsfake.New(fakegithub.Issuer, gh.JWKSURL(), "sts.amazonaws.com")
+	tb.Cleanup(s.Close)
+	s.AddRole(stsfake.Role{ARN: awsRole, Audience: "sts.amazonaws.com", Subject: anyBranch})
+	s.AddRole(stsfake.Role{ARN: audit, TrustedRoles: []string{awsRole}})
+	s.AddRole(stsfake.Role{ARN: prod, TrustedRoles: []string{audit}})
+	return part{
+		provider: "aws",
+		inputs: map[string]string{"aws-role-arn": awsRole, "aws-region": "eu-west-1", "aws-sts-endpoint": s.URL,
+			"aws-role-chain": audit + "\n" + prod + " duration=900"},
+		calls:   s.Requests,
+		issued:  s.Secrets,
+		exports: []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"},
 	}
 }
 
@@ -168,7 +188,7 @@ func vaultPart(secrets string) starter {
 		values := []string{"ak-" + randHex(16), "pw-" + randHex(16)}
 		v.Put("", "secret", "ci", map[string]any{"api-key": values[0], "db_password": values[1]})
 		v.AddPolicy("", "ci-read", "secret/data/*")
-		in := map[string]string{"vault-url": v.URL, "vault-role": "deploy"}
+		in := map[string]string{"vault-url": v.URL, "vault-role": "deploy", "vault-export-token": "true"}
 		exports := []string{"VAULT_TOKEN"}
 		if secrets != "" {
 			in["vault-secrets"] = secrets

@@ -55,7 +55,7 @@ func TestBadInputMakesNoRequest(t *testing.T) {
 		{"session name", []string{"aws-role-session-name", "has space"}, "input aws-role-session-name: must be 2 to 64 characters"},
 		{"inline policy", []string{"aws-inline-session-policy", "{not json"}, "input aws-inline-session-policy: must be a JSON policy document"},
 		{"managed policy", []string{"aws-managed-session-policies", "ReadOnlyAccess"}, "input aws-managed-session-policies: each item must be a policy ARN"},
-		{"http endpoint off loopback", []string{"aws-sts-endpoint", "http://sts.example.com"}, "input aws-sts-endpoint: must use https:// (plain http is allowed only for localhost and loopback addresses)"},
+		{"http endpoint off loopback", []string{"aws-sts-endpoint", "http://sts.example.com"}, "input aws-sts-endpoint: must use https:// (plain http is allowed only for localhost, loopback addresses and single-label service-container names"},
 		{"allowed accounts", []string{"aws-allowed-account-ids", "12345"}, "input aws-allowed-account-ids: must be 12-digit account ids"},
 		{"boolean", []string{"export-env", "yes"}, `input export-env: must be true or false, got "yes"`},
 		{"retry attempts", []string{"retry-max-attempts", "0"}, "input retry-max-attempts: must be a whole number from 1 to 20"},
@@ -185,7 +185,7 @@ func TestFailureSummary(t *testing.T) {
 	harness.NothingWritten(t, r)
 	for _, want := range []string{
 		harness.FailureHeading,
-		"**aws**: AWS STS AssumeRoleWithWebIdentity refused: AccessDenied",
+		"**aws** failed:\n\n```text\nAWS STS AssumeRoleWithWebIdentity refused: AccessDenied",
 		"<details><summary>How to fix it</summary>",
 		`"token.actions.githubusercontent.com:sub": "repo:octo-org/elsewhere:ref:refs/heads/main"`,
 	} {
@@ -221,8 +221,13 @@ func TestPlantedSymlinks(t *testing.T) {
 		if err := os.Symlink(victim, filepath.Join(ws.Home, ".aws", "credentials")); err != nil {
 			t.Fatal(err)
 		}
+		// Refused on read as on write (issue 13, item 8): the link is neither followed nor
+		// replaced, and nothing is exported.
 		r := harness.Exec(t, harness.Step{Inputs: awsInputs(sts.URL, "aws-profile", "ci"), IDToken: gh.Env(), Workspace: ws})
-		harness.RequireExit(t, r, 0)
+		harness.RequireExit(t, r, 1)
+		if !strings.Contains(r.Stdout, "it is a symlink; refusing to follow it") {
+			t.Errorf("unclear refusal:\n%s", r.Log())
+		}
 		if b, _ := os.ReadFile(victim); string(b) != "untouched\n" {
 			t.Errorf("the write went through the planted symlink")
 		}
@@ -230,7 +235,12 @@ func TestPlantedSymlinks(t *testing.T) {
 		if fi.Mode().Perm() != 0o644 {
 			t.Errorf("the link's target changed mode to %v", fi.Mode().Perm())
 		}
-		harness.SecretFile(t, filepath.Join(ws.Home, ".aws", "credentials"))
+		if got, err := os.Readlink(filepath.Join(ws.Home, ".aws", "credentials")); err != nil || got != victim {
+			t.Errorf("the planted link was replaced: %q, %v", got, err)
+		}
+		if r.EnvRaw != "" || r.OutputRaw != "" {
+			t.Errorf("a failed read still exported variables")
+		}
 	})
 	t.Run("folder", func(t *testing.T) {
 		t.Parallel()

@@ -42,9 +42,10 @@ func alibabaRig(t *testing.T) *rig {
 			harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
 				"ALIBABA_CLOUD_ACCESS_KEY_ID": c.AccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": c.AccessKeySecret, "ALIBABA_CLOUD_SECURITY_TOKEN": c.SecurityToken,
 				"ALICLOUD_ACCESS_KEY": c.AccessKeyID, "ALICLOUD_SECRET_KEY": c.AccessKeySecret, "ALICLOUD_SECURITY_TOKEN": c.SecurityToken,
+				"ALIBABACLOUD_ACCESS_KEY_ID": c.AccessKeyID, "ALIBABACLOUD_ACCESS_KEY_SECRET": c.AccessKeySecret, "ALIBABACLOUD_SECURITY_TOKEN": c.SecurityToken,
 			})
 			harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{
-				"alibaba-assumed-role-arn": alibabaRole + "/GitHubActions",
+				"alibaba-assumed-role-arn": alibabaRole + "/github-action-session",
 				"expiration":               c.Expiration.Format(time.RFC3339),
 				"claims":                   r.Outputs["claims"],
 			})

@@ -66,7 +66,7 @@ func gcpLogin(t *testing.T, serviceAccount bool, format string) (*rig, *gcpfake.
 				"GOOGLE_APPLICATION_CREDENTIALS": path, "CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE": path, "GOOGLE_GHA_CREDS_PATH": path,
 				"CLOUDSDK_CORE_PROJECT": gcpProject, "CLOUDSDK_PROJECT": gcpProject, "GCLOUD_PROJECT": gcpProject, "GCP_PROJECT": gcpProject, "GOOGLE_CLOUD_PROJECT": gcpProject,
 			})
-			want := map[string]string{"gcp-credentials-file-path": path, "gcp-project-id": gcpProject, "claims": r.Outputs["claims"]}
+			want := map[string]string{"gcp-credentials-file-path": path, "credentials_file_path": path, "gcp-project-id": gcpProject, "project_id": gcpProject, "claims": r.Outputs["claims"]}
 			// The token handed over is STS's federated token, or the service account's.
 			switch {
 			case format == "id_token":
@@ -79,12 +79,14 @@ func gcpLogin(t *testing.T, serviceAccount bool, format string) (*rig, *gcpfake.
 					t.Fatalf("the issued ID token does not decode: %v", err)
 				}
 				want["gcp-id-token"], want["expiration"] = it[0].Token, claims.Time("exp").Format(time.RFC3339)
+				want["id_token"] = it[0].Token
 			case serviceAccount:
 				at := g.AccessTokens()
 				if len(at) != 1 {
 					t.Fatalf("IAM Credentials issued %d access tokens, want 1", len(at))
 				}
 				want["gcp-access-token"], want["expiration"] = at[0].Token, at[0].Expires.Format(time.RFC3339)
+				want["access_token"] = at[0].Token
 				want["gcp-access-token-expiration"] = want["expiration"]
 			default:
 				fed := g.Federated()
@@ -93,6 +95,7 @@ func gcpLogin(t *testing.T, serviceAccount bool, format string) (*rig, *gcpfake.
 				}
 				// The expiry is the action's clock plus expires_in, which e2e/gcp checks.
 				want["gcp-access-token"], want["expiration"] = fed[0].Token, r.Outputs["expiration"]
+				want["access_token"] = fed[0].Token
 				want["gcp-access-token-expiration"] = want["expiration"]
 			}
 			harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, want)

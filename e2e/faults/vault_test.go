@@ -32,7 +32,7 @@ func vaultLogin(t *testing.T, withSecret bool) (*rig, *vaultfake.Server) {
 	v.AddKV("", "kv", 1)
 	v.Put("", "kv", "app", map[string]any{"token": appToken})
 	v.AddPolicy("", "ci-read", "kv/app")
-	in := map[string]string{"provider": "vault", "vault-url": v.URL, "vault-role": "deploy"}
+	in := map[string]string{"provider": "vault", "vault-url": v.URL, "vault-role": "deploy", "vault-export-token": "true"}
 	if withSecret {
 		in["vault-secrets"] = "kv/app token | APP_TOKEN"
 	}

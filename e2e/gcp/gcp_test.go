@@ -90,12 +90,15 @@ func TestGCPDirectFederation(t *testing.T) {
 			path := r.Outputs["gcp-credentials-file-path"]
 			checkPath(t, r, path)
 			wantEnv := fileEnv(path)
-			wantOut := map[string]string{"gcp-credentials-file-path": path, "claims": r.Outputs["claims"], "expiration": r.Outputs["expiration"]}
+			// Every gcp-* output also goes under google-github-actions/auth's name (issue 16).
+			wantOut := map[string]string{"gcp-credentials-file-path": path, "credentials_file_path": path, "claims": r.Outputs["claims"], "expiration": r.Outputs["expiration"]}
 			account := "–"
 			if tc.inputs != nil {
 				wantEnv = merge(wantEnv, projectEnv(project))
 				wantOut["gcp-project-id"] = project
+				wantOut["project_id"] = project
 				wantOut["gcp-access-token"] = fed[0].Token
+				wantOut["access_token"] = fed[0].Token
 				wantOut["gcp-access-token-expiration"] = r.Outputs["expiration"]
 				account = "`" + project + "`"
 			}
@@ -145,7 +148,7 @@ func TestGCPServiceAccount(t *testing.T) {
 				t.Errorf("generateAccessToken got lifetime %q, scopes %v, account %s", at[0].Lifetime, at[0].Scope, at[0].ServiceAccount)
 			}
 			exp := at[0].Expires.Format(time.RFC3339)
-			return map[string]string{"gcp-access-token": at[0].Token, "gcp-access-token-expiration": exp}, exp
+			return map[string]string{"gcp-access-token": at[0].Token, "access_token": at[0].Token, "gcp-access-token-expiration": exp}, exp
 		},
 	}, {
 		name:   "id token",
@@ -162,7 +165,7 @@ func TestGCPServiceAccount(t *testing.T) {
 			if err != nil || claims.String("email") != serviceAcct || claims.AudienceString() != "https://api.example.com" {
 				t.Errorf("gcp-id-token output is not the Google ID token for the service account")
 			}
-			return map[string]string{"gcp-id-token": it[0].Token}, claims.Time("exp").Format(time.RFC3339)
+			return map[string]string{"gcp-id-token": it[0].Token, "id_token": it[0].Token}, claims.Time("exp").Format(time.RFC3339)
 		},
 	}}
 	for _, tc := range cases {
@@ -183,7 +186,9 @@ func TestGCPServiceAccount(t *testing.T) {
 			harness.MustEqual(t, "GITHUB_ENV", r.Env, merge(fileEnv(path), projectEnv(project)))
 			harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, merge(map[string]string{
 				"gcp-credentials-file-path": path,
+				"credentials_file_path":     path,
 				"gcp-project-id":            project,
+				"project_id":                project,
 				"claims":                    r.Outputs["claims"],
 				"expiration":                exp,
 			}, extra))
@@ -208,7 +213,7 @@ func TestGCPNoCredentialsFile(t *testing.T) {
 	harness.RequireExit(t, r, 0)
 	harness.MustEqual(t, "GITHUB_ENV", r.Env, projectEnv(project))
 	harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{
-		"gcp-project-id": project, "claims": r.Outputs["claims"], "expiration": w.g.AccessTokens()[0].Expires.Format(time.RFC3339),
+		"gcp-project-id": project, "project_id": project, "claims": r.Outputs["claims"], "expiration": w.g.AccessTokens()[0].Expires.Format(time.RFC3339),
 	})
 	if files := harness.HomeFiles(t, r.Workspace); len(files) != 0 {
 		t.Errorf("wrote files %v", files)
@@ -251,7 +256,6 @@ func TestGCPInContainer(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	s := w.step(w.inputs("gcp-service-account", serviceAcct))
-	s.Container = true
 	// Inside the container the CA file must be reachable by the same path: it lives in the
 	// host's temp dir, which the mount namespace leaves in place.
 	r := harness.Exec(t, s)

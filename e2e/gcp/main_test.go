@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
 )
 
-func TestMain(m *testing.M) { harness.Main(m) }
+func TestMain(m *testing.M) { harness.Main(m, laterstep.RemoveConsumer) }

@@ -136,7 +136,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestGitHubInContainer(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
-	r := harness.Exec(t, harness.Step{Inputs: inputs("output-credentials", "true"), IDToken: gh.Env(), Container: true})
+	r := harness.Exec(t, harness.Step{Inputs: inputs("output-credentials", "true"), IDToken: gh.Env()})
 	harness.RequireExit(t, r, 0)
 	path := r.Env["GITHUB_ID_TOKEN_FILE"]
 	if !strings.HasPrefix(path, r.Workspace.Home+"/") {

@@ -18,8 +18,8 @@ const (
 )
 
 // TestThreeProvidersInOneStep logs into alibaba, token-exchange and github in one step: one
-// token per distinct audience (token-exchange and github share GitHub's default), one call
-// to each service, and all of it written, or, when one refuses, none of it (no token file).
+// token per distinct audience (alibaba's, the exchange server's origin, GitHub's default for
+// github), one call to each service, and all of it written, or, when one refuses, none of it (no token file).
 func TestThreeProvidersInOneStep(t *testing.T) {
 	t.Parallel()
 	for _, refuse := range []bool{false, true} {
@@ -54,8 +54,8 @@ func TestThreeProvidersInOneStep(t *testing.T) {
 				},
 				IDToken: gh.Env(),
 			})
-			if gh.Requests() != 2 || sts.Requests() != 1 || x.Requests() != 1 {
-				t.Errorf("requests: token %d (want 2), STS %d (want 1), exchange %d (want 1)", gh.Requests(), sts.Requests(), x.Requests())
+			if gh.Requests() != 3 || sts.Requests() != 1 || x.Requests() != 1 {
+				t.Errorf("requests: token %d (want 3), STS %d (want 1), exchange %d (want 1)", gh.Requests(), sts.Requests(), x.Requests())
 			}
 			secrets := harness.SecretsOf(gh, append(sts.Secrets(), x.Secrets()...)...)
 			harness.NoLeak(t, r, secrets...)

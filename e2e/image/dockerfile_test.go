@@ -7,11 +7,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/internal/login"
 )
 
 // instruction is one Dockerfile instruction, continuation lines joined.
@@ -349,8 +351,14 @@ func actionRunsProblems(runs actionRuns) []string {
 	if runs.PostEntrypoint != postPath {
 		out = append(out, fmt.Sprintf("action.yml runs.post-entrypoint %q, want %s (the link in the image)", runs.PostEntrypoint, postPath))
 	}
-	if len(runs.Args) != 0 || runs.PreEntrypoint != "" {
-		out = append(out, fmt.Sprintf("action.yml passes args %q / pre-entrypoint %q, which the image test does not run", runs.Args, runs.PreEntrypoint))
+	// The only arguments are the runner's own paths (runner.md: runs.args are not translated).
+	wantArgs := []string{
+		login.ArgRunnerTemp + "=${{ inputs.runner-temp }}",
+		login.ArgRunnerWorkspace + "=${{ inputs.runner-workspace }}",
+		login.ArgJobContainerID + "=${{ inputs.job-container-id }}",
+	}
+	if !slices.Equal(runs.Args, wantArgs) || runs.PreEntrypoint != "" {
+		out = append(out, fmt.Sprintf("action.yml passes args %q / pre-entrypoint %q; want args %q and no pre-entrypoint", runs.Args, runs.PreEntrypoint, wantArgs))
 	}
 	return out
 }

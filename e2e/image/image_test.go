@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
@@ -55,18 +56,31 @@ func profileInputs(endpoint string, more ...string) map[string]string {
 	return in
 }
 
-// TestImageLoginAndPost runs the image's entrypoint in a container with the runner's mounts:
-// the login reaches STS over TLS trusting the bundled CA alone, the shared credentials file
-// it exports is a host path that exists after the container is gone (0600, owned by the home
-// mount's owner), and the post entrypoint of action.yml, in a fresh container, removes the
-// profile again and leaves the earlier step's profile as it was.
+// containerPlacements are the runner layouts that run the action as a container action.
+var containerPlacements = []harness.Placement{harness.TodayRunner, harness.OldRunner, harness.JobContainer}
+
+// TestImageLoginAndPost runs the image's entrypoint with the runner's docker run, under each
+// placement that runs a container action: the login reaches STS over TLS trusting the bundled
+// CA alone, the shared credentials file it exports is the path later steps see (the host's,
+// or /__w/… in a job container) and exists after the container is gone (0600, owned by the
+// home mount's owner), and the post entrypoint of action.yml, in a fresh container with the
+// same args, removes the profile again and leaves the earlier step's profile as it was.
 func TestImageLoginAndPost(t *testing.T) {
 	t.Parallel()
 	im := sharedImage(t)
-	cfg := im.config(t)
-	if len(cfg.Entrypoint) != 1 {
-		t.Fatalf("image entrypoint = %q, want one program", cfg.Entrypoint)
+	cfg := imageConfig(t, im)
+	if len(cfg.Entrypoint) != 1 || cfg.Entrypoint[0] != binaryPath {
+		t.Fatalf("image entrypoint = %q, want [%s]", cfg.Entrypoint, binaryPath)
 	}
+	for _, p := range containerPlacements {
+		t.Run(p.String(), func(t *testing.T) {
+			t.Parallel()
+			loginAndPost(t, im, p)
+		})
+	}
+}
+
+func loginAndPost(t *testing.T, im dockerimage.Image, p harness.Placement) {
 	gh := harness.NewGitHub(t)
 	sts, endpoint := tlsSTS(t, gh)
 	ws := harness.NewWorkspace(t)
@@ -75,7 +89,8 @@ func TestImageLoginAndPost(t *testing.T) {
 	seedOwned(t, ws, ".aws/credentials", otherProfile)
 
 	inputs := profileInputs(endpoint)
-	code, stdout, stderr := im.run(t, ws, container{Entrypoint: cfg.Entrypoint[0], Env: runnerEnv(t, ws, inputs, gh.Env(), nil)})
+	main := harness.Step{Inputs: inputs, IDToken: gh.Env(), Workspace: ws, Placement: p}
+	code, stdout, stderr := dockerRun(t, im, runOf(t, main))
 	r := collect(t, ws, code, stdout, stderr)
 	harness.RequireExit(t, r, 0)
 	issued := sts.Issued()
@@ -83,10 +98,10 @@ func TestImageLoginAndPost(t *testing.T) {
 		t.Fatalf("STS issued %d credentials, want 1", len(issued))
 	}
 	c := issued[0]
-	// Host paths, not /github/home/…: later steps run on the host.
+	// The paths later steps see, not /github/home/… or /github/runner_temp/…
 	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
-		"AWS_SHARED_CREDENTIALS_FILE": credsPath,
-		"AWS_CONFIG_FILE":             confPath,
+		"AWS_SHARED_CREDENTIALS_FILE": ws.LaterPath(p, credsPath),
+		"AWS_CONFIG_FILE":             ws.LaterPath(p, confPath),
 		"AWS_PROFILE":                 "ci",
 	})
 	var claims map[string]any
@@ -126,30 +141,33 @@ func TestImageLoginAndPost(t *testing.T) {
 	if err := ws.NewStep(); err != nil {
 		t.Fatal(err)
 	}
-	runs := readActionRuns(t)
-	code, stdout, stderr = im.run(t, ws, container{Entrypoint: runs.PostEntrypoint, Env: runnerEnv(t, ws, inputs, nil, r.State)})
-	post := collect(t, ws, code, stdout, stderr)
-	harness.RequireExit(t, post, 0)
+	post := harness.Step{Inputs: inputs, Workspace: ws, Placement: p, Post: true, State: r.State}
+	postRun := runOf(t, post)
+	if runs := readActionRuns(t); postRun.Entrypoint != runs.PostEntrypoint {
+		t.Fatalf("the post step's entrypoint %q is not action.yml's %q", postRun.Entrypoint, runs.PostEntrypoint)
+	}
+	code, stdout, stderr = dockerRun(t, im, postRun)
+	pr := collect(t, ws, code, stdout, stderr)
+	harness.RequireExit(t, pr, 0)
 	if got := string(harness.SecretFile(t, credsPath)); got != otherProfile {
 		t.Errorf("after the post step the credentials file should hold only the earlier profile (%d bytes, want %d)", len(got), len(otherProfile))
 	}
 	if _, err := os.Lstat(confPath); !os.IsNotExist(err) {
 		t.Errorf("after the post step the config file, left with no profile, should be gone: %v", err)
 	}
-	harness.NoLeak(t, post, secrets...)
+	harness.NoLeak(t, pr, secrets...)
 	if gh.Requests() != 1 || sts.Requests() != 1 {
 		t.Errorf("the post step made requests: %d token + %d STS in all", gh.Requests(), sts.Requests())
 	}
 }
 
 // TestImageTrustsOnlyItsBundle is the control for the test above: the same container with
-// Debian's bundle alone mounted over /etc/ssl/certs cannot verify the emulator's certificate,
+// Debian's bundle alone mounted over the image's bundle cannot verify the emulator's certificate,
 // so the login's trust came from the image's CA file and nothing else. It fails, writes
 // nothing, and says why.
 func TestImageTrustsOnlyItsBundle(t *testing.T) {
 	t.Parallel()
 	im := sharedImage(t)
-	cfg := im.config(t)
 	gh := harness.NewGitHub(t)
 	sts, endpoint := tlsSTS(t, gh)
 	ws := harness.NewWorkspace(t)
@@ -164,11 +182,9 @@ func TestImageTrustsOnlyItsBundle(t *testing.T) {
 	// One attempt: the aws provider still retries a certificate it cannot verify (httpcall
 	// does not), which would only make this slower.
 	inputs := profileInputs(endpoint, "retry-max-attempts", "1")
-	code, stdout, stderr := im.run(t, ws, container{
-		Entrypoint: cfg.Entrypoint[0],
-		Env:        runnerEnv(t, ws, inputs, gh.Env(), nil),
-		Volumes:    []string{certs + ":" + filepath.Dir(bundlePath) + ":ro"},
-	})
+	run := runOf(t, harness.Step{Inputs: inputs, IDToken: gh.Env(), Workspace: ws})
+	run.Mounts = append(run.Mounts, mount{Host: filepath.Join(certs, filepath.Base(bundlePath)), Container: bundlePath})
+	code, stdout, stderr := dockerRun(t, im, run)
 	r := collect(t, ws, code, stdout, stderr)
 	harness.RequireExit(t, r, 1)
 	errs := harness.ErrorLines(r)

@@ -1,56 +1,16 @@
 package image_test
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
-
-// runnerEnv is the environment the runner gives a container action's step (runner.md): the
-// file-command paths rewritten to their container paths, RUNNER_TEMP with its host value,
-// HOME=/github/home, INPUT_* with hyphens kept and action.yml's defaults filled in, the
-// ID-token variables when the job has id-token: write, and STATE_* for the post step.
-func runnerEnv(t *testing.T, w *harness.Workspace, inputs, idToken, state map[string]string) map[string]string {
-	t.Helper()
-	cmds := harness.ContainerRoot + "/file_commands/"
-	env := map[string]string{
-		"HOME":                harness.ContainerRoot + "/home",
-		"RUNNER_TEMP":         w.RunnerTemp,
-		"RUNNER_OS":           "Linux",
-		"GITHUB_ACTIONS":      "true",
-		"CI":                  "true",
-		"GITHUB_REPOSITORY":   "octo-org/octo-repo",
-		"GITHUB_WORKSPACE":    harness.ContainerRoot + "/workspace",
-		"GITHUB_ENV":          cmds + filepath.Base(w.EnvFile),
-		"GITHUB_OUTPUT":       cmds + filepath.Base(w.OutputFile),
-		"GITHUB_STATE":        cmds + filepath.Base(w.StateFile),
-		"GITHUB_STEP_SUMMARY": cmds + filepath.Base(w.SummaryFile),
-	}
-	defaults, err := harness.Defaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range defaults {
-		env["INPUT_"+strings.ToUpper(k)] = v
-	}
-	for k, v := range inputs {
-		env["INPUT_"+strings.ToUpper(k)] = v
-	}
-	for k, v := range idToken {
-		env[k] = v
-	}
-	for k, v := range state {
-		env["STATE_"+k] = v
-	}
-	return env
-}
 
 func sortedEnv(env map[string]string) []string {
 	out := make([]string, 0, len(env))
@@ -85,6 +45,9 @@ func collect(t *testing.T, w *harness.Workspace, exit int, stdout, stderr string
 		t.Fatal(err)
 	}
 	r.Summary = string(b)
+	// As harness.Execute does for every run: nothing any emulator issued may show outside a
+	// mask line.
+	harness.NoLeak(t, r, leak.All()...)
 	return r
 }
 
@@ -121,22 +84,4 @@ type ociConfig struct {
 	Env        []string          `json:"Env"`
 	WorkingDir string            `json:"WorkingDir"`
 	Labels     map[string]string `json:"Labels"`
-}
-
-// config returns the committed image's config, as buildah stored it.
-func (im *image) config(t *testing.T) ociConfig {
-	t.Helper()
-	out, err := im.b.out("inspect", "--type", "image", imageName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var info struct {
-		OCIv1 struct {
-			Config ociConfig `json:"config"`
-		} `json:"OCIv1"`
-	}
-	if err := json.Unmarshal([]byte(out), &info); err != nil {
-		t.Fatalf("buildah inspect: %v", err)
-	}
-	return info.OCIv1.Config
 }

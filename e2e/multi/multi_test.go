@@ -89,6 +89,7 @@ func (c *clouds) inputs(providers string, more ...string) map[string]string {
 		"vault-url":                      c.vault.URL,
 		"vault-role":                     "deploy",
 		"vault-secrets":                  "secret/data/ci api-key | API_KEY",
+		"vault-export-token":             "true",
 		"azure-client-id":                client,
 		"azure-tenant-id":                tenant,
 		"azure-authority-host":           c.entra.URL,
@@ -237,7 +238,7 @@ func TestMainThenPost(t *testing.T) {
 	if err := os.WriteFile(ws.Home+"/.aws/credentials", []byte(other), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	in := c.inputs("aws, gcp, azure, vault, github", "aws-profile", "ci")
+	in := c.inputs("aws, gcp, azure, vault, github", "aws-profile", "ci", "aws-export-profile", "true")
 	main := harness.Exec(t, c.step(in, ws))
 	harness.RequireExit(t, main, 0)
 	files := harness.HomeFiles(t, ws)

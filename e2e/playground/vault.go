@@ -66,6 +66,8 @@ func vaultPart(l *lab) (*part, error) {
 			"vault-url":     v.URL,
 			"vault-role":    "deploy",
 			"vault-secrets": "secret/data/ci api-key | API_KEY",
+			// The consumer below reads with VAULT_TOKEN, which is exported only when asked.
+			"vault-export-token": "true",
 		},
 		consume: func(r *harness.Run) (string, error) {
 			client, err := vaultClient(r)

@@ -14,15 +14,12 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
-// defaultAud is the aud of a token requested without an audience: GitHub's default.
-const defaultAud = "https://github.com/" + fakegithub.DefaultOwner
-
-// config is a server trusting the fake's default token on any branch of the repository.
+// config is a server trusting tokens for its own origin (the audience the step asks for by
+// default, and nothing else) on any branch of the repository.
 func config(gh *fakegithub.Server) rfc8693fake.Config {
 	return rfc8693fake.Config{
 		Issuer:    fakegithub.Issuer,
 		JWKSURL:   gh.JWKSURL(),
-		Audiences: []string{defaultAud},
 		Subject:   "repo:octo-org/octo-repo:ref:refs/heads/*",
 		ExpiresIn: 900,
 	}
@@ -143,10 +140,12 @@ func TestTokenExchange(t *testing.T) {
 			if gh.Requests() != 1 || s.Requests() != 1 {
 				t.Errorf("one exchange made %d token + %d exchange requests, want 1 + 1", gh.Requests(), s.Requests())
 			}
-			if got := gh.Audiences(); len(got) != 1 || got[0] != "" {
-				t.Errorf("ID token audiences requested = %q, want GitHub's default (none sent)", got)
+			// The ID token names the server (its origin, default port left out), no other party.
+			origin := strings.TrimSuffix(s.URL, "/oauth2/token")
+			if got := gh.Audiences(); len(got) != 1 || got[0] != origin {
+				t.Errorf("ID token audiences requested = %q, want the server's origin %s", got, origin)
 			}
-			if !strings.Contains(r.Summary, "| token-exchange | ") || !strings.Contains(r.Summary, "`"+defaultAud+"` | `"+fakegithub.DefaultSubject+"`") {
+			if !strings.Contains(r.Summary, "| token-exchange | ") || !strings.Contains(r.Summary, "`"+origin+"` | `"+fakegithub.DefaultSubject+"`") {
 				t.Errorf("job summary lacks the token-exchange row:\n%s", r.Summary)
 			}
 			secrets := harness.SecretsOf(gh, tok)
@@ -196,7 +195,7 @@ func TestTokenExchangeRefusals(t *testing.T) {
 		},
 		want: []string{
 			"invalid_grant: subject_token rejected: subject repo:octo-org/octo-repo:pull_request is not allowed to exchange tokens",
-			"it must trust the issuer https://token.actions.githubusercontent.com, accept the audience \"https://github.com/octo-org\"",
+			"it must trust the issuer https://token.actions.githubusercontent.com, accept the audience \"http://127.0.0.1:",
 			"sub=repo:octo-org/octo-repo:pull_request",
 			"subject   repo:octo-org/octo-repo:pull_request",
 		},
@@ -204,7 +203,7 @@ func TestTokenExchangeRefusals(t *testing.T) {
 		name: "audience not accepted",
 		in:   []string{"audience", "https://exchange.example.com"},
 		want: []string{
-			"invalid_grant: subject_token rejected: audience [https://exchange.example.com] is not one of [https://github.com/octo-org]",
+			"invalid_grant: subject_token rejected: audience [https://exchange.example.com] is not one of [http://127.0.0.1:",
 			"aud=https://exchange.example.com",
 			"audience  https://exchange.example.com",
 			"or, to admit any branch of octo-org/octo-repo, the pattern repo:octo-org/octo-repo:ref:refs/heads/*",

@@ -33,9 +33,9 @@ func TestVaultSecrets(t *testing.T) {
 	})
 	harness.RequireExit(t, r, 0)
 	tok := w.token(t)
+	// No VAULT_TOKEN without vault-export-token (issue 16: vault-action's exportToken default).
 	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
 		"VAULT_ADDR":  w.v.URL,
-		"VAULT_TOKEN": tok.Token,
 		"API_KEY":     w.apiKey,
 		"DB_PASSWORD": w.dbPassword,
 		"TLS_CERT":    w.cert,
@@ -51,6 +51,7 @@ func TestVaultSecrets(t *testing.T) {
 		"config_json": w.config,
 		"app_token":   w.appToken,
 		"vault-token": tok.Token,
+		"vault_token": tok.Token,
 		"claims":      r.Outputs["claims"],
 		"expiration":  r.Outputs["expiration"],
 	})
@@ -63,7 +64,7 @@ func TestVaultSecrets(t *testing.T) {
 		"vault_address": w.v.URL,
 		"providers":     "vault",
 		"files":         "",
-		"secret_env":    "VAULT_TOKEN,API_KEY,DB_PASSWORD,TLS_CERT,BIG_ID,CONFIG_JSON,APP_TOKEN",
+		"secret_env":    "API_KEY,DB_PASSWORD,TLS_CERT,BIG_ID,CONFIG_JSON,APP_TOKEN",
 	})
 	if tok.Role != roleName || !reflect.DeepEqual(tok.Policies, []string{"default", "ci-read"}) || tok.DisplayName != "jwt-"+fakegithub.DefaultRepo {
 		t.Errorf("issued token: role %q, policies %v, display name %q", tok.Role, tok.Policies, tok.DisplayName)
@@ -120,7 +121,7 @@ func TestVaultDefaultRole(t *testing.T) {
 	r := harness.Exec(t, harness.Step{Inputs: vaultInputs(w.v.URL, "vault-role", ""), IDToken: w.gh.Env()})
 	harness.RequireExit(t, r, 0)
 	tok := w.token(t)
-	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{"VAULT_ADDR": w.v.URL, "VAULT_TOKEN": tok.Token})
+	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{"VAULT_ADDR": w.v.URL})
 	harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{"claims": r.Outputs["claims"], "expiration": r.Outputs["expiration"]})
 	if body := w.v.Requests()[0].Body; !reflect.DeepEqual(body, map[string]any{"jwt": "<jwt>"}) {
 		t.Errorf("login body = %v, want only jwt", body)
@@ -141,11 +142,12 @@ func TestVaultNamespace(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t, ns, nil)
 			ws := harness.NewWorkspace(t)
-			in := vaultInputs(w.v.URL, "vault-namespace", ns, "vault-secrets", "secret/data/ci api-key")
+			in := vaultInputs(w.v.URL, "vault-namespace", ns, "vault-secrets", "secret/data/ci api-key", "vault-export-token", "true")
 			r := harness.Exec(t, harness.Step{Inputs: in, IDToken: w.gh.Env(), Workspace: ws})
 			harness.RequireExit(t, r, 0)
 			tok := w.token(t)
-			want := map[string]string{"VAULT_ADDR": w.v.URL, "VAULT_TOKEN": tok.Token, "API_KEY": w.apiKey}
+			// api-key is named as vault-action names it: APIKEY.
+			want := map[string]string{"VAULT_ADDR": w.v.URL, "VAULT_TOKEN": tok.Token, "APIKEY": w.apiKey}
 			if ns != "" {
 				want["VAULT_NAMESPACE"] = ns
 			}
@@ -459,7 +461,7 @@ func TestVaultTransientRetried(t *testing.T) {
 		t.Parallel()
 		w := newWorld(t, "", nil)
 		w.v.Faults.Queue(vaultfake.Standby412, "503", "429")
-		r := harness.Exec(t, harness.Step{Inputs: vaultInputs(w.v.URL, "vault-secrets", "kv/app token"), IDToken: w.gh.Env()})
+		r := harness.Exec(t, harness.Step{Inputs: vaultInputs(w.v.URL, "vault-secrets", "kv/app token", "vault-export-token", "true"), IDToken: w.gh.Env()})
 		harness.RequireExit(t, r, 0)
 		if w.v.Total() != 5 || w.v.Count("POST", loginPath) != 1 || len(w.v.Tokens()) != 1 {
 			t.Errorf("%d Vault requests (%d logins answered), want 3 faults + login + read", w.v.Total(), w.v.Count("POST", loginPath))
@@ -495,7 +497,7 @@ func TestVaultPostRevokes(t *testing.T) {
 		t.Parallel()
 		w := newWorld(t, "", nil)
 		ws := harness.NewWorkspace(t)
-		in := vaultInputs(w.v.URL, "vault-secrets", "secret/data/ci api-key")
+		in := vaultInputs(w.v.URL, "vault-secrets", "secret/data/ci api-key", "vault-export-token", "true")
 		main := harness.Exec(t, harness.Step{Inputs: in, IDToken: w.gh.Env(), Workspace: ws})
 		harness.RequireExit(t, main, 0)
 		tok := w.token(t)
@@ -511,7 +513,7 @@ func TestVaultPostRevokes(t *testing.T) {
 			if lines := harness.ErrorLines(post); len(lines) != 0 || strings.Contains(post.Stdout, "::warning") {
 				t.Errorf("post #%d complained:\n%s", i+1, post.Log())
 			}
-			harness.MustEqual(t, "post GITHUB_ENV", post.Env, map[string]string{"VAULT_TOKEN": "", "API_KEY": ""})
+			harness.MustEqual(t, "post GITHUB_ENV", post.Env, map[string]string{"VAULT_TOKEN": "", "APIKEY": ""})
 			harness.NoLeak(t, post, w.secrets()...)
 			if n := w.v.Count("POST", revokePath); n != i+1 {
 				t.Errorf("after post #%d Vault saw %d revoke-self calls", i+1, n)
@@ -528,7 +530,7 @@ func TestVaultPostRevokes(t *testing.T) {
 		t.Parallel()
 		w := newWorld(t, "", nil)
 		ws := harness.NewWorkspace(t)
-		in := vaultInputs(w.v.URL, "vault-revoke-token", "false")
+		in := vaultInputs(w.v.URL, "vault-revoke-token", "false", "vault-export-token", "true")
 		main := harness.Exec(t, harness.Step{Inputs: in, IDToken: w.gh.Env(), Workspace: ws})
 		harness.RequireExit(t, main, 0)
 		if _, saved := main.State["vault_token"]; saved {
@@ -552,7 +554,7 @@ func TestVaultConsumer(t *testing.T) {
 	t.Parallel()
 	const ns = "admin"
 	w := newWorld(t, ns, nil)
-	r := harness.Exec(t, harness.Step{Inputs: vaultInputs(w.v.URL, "vault-namespace", ns), IDToken: w.gh.Env()})
+	r := harness.Exec(t, harness.Step{Inputs: vaultInputs(w.v.URL, "vault-namespace", ns, "vault-export-token", "true"), IDToken: w.gh.Env()})
 	harness.RequireExit(t, r, 0)
 	c := consumer(t, r.Env["VAULT_ADDR"], r.Env["VAULT_TOKEN"], r.Env["VAULT_NAMESPACE"])
 	if c.lookupErr != nil || c.readErr != nil {

@@ -129,8 +129,7 @@ func Lines(v string) []string {
 	return out
 }
 
-// IsLoopbackHost reports whether host is localhost or a loopback address, the only hosts that
-// may be reached over plain http.
+// IsLoopbackHost reports whether host is localhost or a loopback address.
 func IsLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
@@ -139,8 +138,33 @@ func IsLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// URL parses an endpoint input: https, or http for a loopback host only (emulators, local
-// proxies), with no credentials in it. Empty means def (which may itself be empty).
+// singleLabelRE is one DNS label as Docker names a job's service containers on the job's
+// network (a service key such as "localstack" or "vault"; Compose-style names may hold "_").
+var singleLabelRE = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$`)
+
+// numericHostRE matches what the C library's inet_aton would read as an IPv4 address although
+// it has no dots ("2130706433", "0x7f000001"): such a "name" is an address in disguise, and
+// could be a public one.
+var numericHostRE = regexp.MustCompile(`^(?i:[0-9]+|0x[0-9a-f]*)$`)
+
+// IsSingleLabelHost reports whether host is a name of one label (no dot), the form a job's
+// service containers are reached by ("localstack", "vault"). A container action runs in its
+// own network namespace, where the host's localhost is not the runner's, so a local emulator
+// is only reachable this way. Dotted names are refused: they are resolved through public DNS.
+func IsSingleLabelHost(host string) bool {
+	return singleLabelRE.MatchString(host) && !numericHostRE.MatchString(host) && net.ParseIP(host) == nil
+}
+
+// IsPlainHTTPHost reports whether host may be reached over plain http: loopback, or a
+// single-label service-container name. Every other host (dotted names, any address that is
+// not loopback) must use https.
+func IsPlainHTTPHost(host string) bool {
+	return IsLoopbackHost(host) || IsSingleLabelHost(host)
+}
+
+// URL parses an endpoint input: https, or http for a loopback host or a single-label
+// service-container name only (emulators, local proxies, job services), with no credentials in
+// it. Empty means def (which may itself be empty).
 func URL(in Inputs, name, def string) (string, error) {
 	v := in.Input(name)
 	if v == "" {
@@ -156,8 +180,8 @@ func URL(in Inputs, name, def string) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !IsLoopbackHost(u.Hostname()) {
-			return "", Errorf(name, "must use https:// (plain http is allowed only for localhost and loopback addresses), got %s", quote(v))
+		if !IsPlainHTTPHost(u.Hostname()) {
+			return "", Errorf(name, "must use https:// (plain http is allowed only for localhost, loopback addresses and single-label service-container names such as http://localstack:4566), got %s", quote(v))
 		}
 	default:
 		return "", Errorf(name, "must be an https:// URL, got %s", quote(v))

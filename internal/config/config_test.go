@@ -80,9 +80,29 @@ func TestURL(t *testing.T) {
 		"http://127.8.9.10":                    "",
 		"http://10.0.0.1":                      "must use https://",
 		"http://sts.amazonaws.com":             "must use https://",
-		"ftp://x":                              "must be an https:// URL",
-		"https://user:pw@host":                 "must not carry credentials",
-		"sts.amazonaws.com":                    "must be an absolute https:// URL",
+		// A job's service containers, by their single-label names.
+		"http://localstack:4566":   "",
+		"http://vault:8200/":       "",
+		"http://LocalStack:4566":   "",
+		"http://my_service-2:8080": "",
+		// Dotted names go through public DNS, and a trailing dot makes a name absolute.
+		"http://localstack.":         "must use https://",
+		"http://vault.internal:8200": "must use https://",
+		"http://localhost.evil.com":  "must use https://",
+		// Addresses that are not loopback, in every spelling the resolver might accept.
+		"http://8.8.8.8":                    "must use https://",
+		"http://[2001:4860:4860::8888]":     "must use https://",
+		"http://[fe80::1%25eth0]":           "must use https://",
+		"http://134744072":                  "must use https://",
+		"http://0x08080808":                 "must use https://",
+		"http://0x":                         "must use https://",
+		"http://-vault":                     "must use https://",
+		"http://vault-":                     "must use https://",
+		"http://" + strings.Repeat("a", 64): "must use https://",
+		"https://vault:8200":                "",
+		"ftp://x":                           "must be an https:// URL",
+		"https://user:pw@host":              "must not carry credentials",
+		"sts.amazonaws.com":                 "must be an absolute https:// URL",
 	}
 	for v, want := range cases {
 		got, err := URL(MapInputs{"e": v}, "e", "")

@@ -2,10 +2,12 @@ package diagnose
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/oidc-login/oidc-login/internal/idtoken"
+	"github.com/oidc-login/oidc-login/internal/retry"
 )
 
 // AWSCall names the STS call in messages.
@@ -68,6 +70,10 @@ func AWS(code, message, partition, account, roleARN string, claims idtoken.Claim
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "audience"):
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The IAM OIDC provider %s does not list the token's audience %q as a client ID. Add it to the provider, or set the audience input to a client ID the provider lists", providerARN, aud)
+		if partition == "aws-cn" && aud == "sts.amazonaws.com" {
+			// Since issue 16 the China default is the one configure-aws-credentials sends.
+			e.Cause += ". In China regions this action sends sts.amazonaws.com, as aws-actions/configure-aws-credentials does; a provider created with the client ID sts.amazonaws.com.cn needs `audience: sts.amazonaws.com.cn`"
+		}
 		e.Fix = fmt.Sprintf("aws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn %s \\\n  --client-id %s\n", providerARN, aud)
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "no openidconnect provider"):
 		e.Trust = true
@@ -101,4 +107,94 @@ func awsTrustFix(partition, account, roleARN string, claims idtoken.Claims) stri
 	}
 	b.WriteString("\n" + NeverTrust + "\n")
 	return b.String()
+}
+
+// AWSChainCall names the role-chaining call in messages.
+const AWSChainCall = "AWS STS AssumeRole"
+
+// AWSHop is one hop of aws-role-chain: the role it assumes, and the role whose session calls
+// AssumeRole (the web-identity role for the first line).
+type AWSHop struct {
+	// Line is the hop's line in aws-role-chain, counted from 1.
+	Line int
+	// RoleARN is the role this hop assumes; PrevRoleARN the role it is assumed from.
+	RoleARN, PrevRoleARN string
+	// Partition is the roles' partition (aws, aws-cn, …).
+	Partition string
+}
+
+// awsRoleStatement is a statement with an AWS principal and no condition.
+type awsRoleStatement struct {
+	Effect    string            `json:"Effect"`
+	Principal map[string]string `json:"Principal,omitempty"`
+	Action    []string          `json:"Action"`
+	Resource  string            `json:"Resource,omitempty"`
+}
+
+type awsRolePolicy struct {
+	Version   string             `json:"Version"`
+	Statement []awsRoleStatement `json:"Statement"`
+}
+
+// AWSChainTrustPolicy is the trust policy a chained role needs: it trusts the role before it
+// (its sessions call AssumeRole), not the OIDC provider, which only the first role trusts.
+// sts:TagSession is included because a session's transitive tags travel along a chain, and
+// AssumeRole with tags is refused without it.
+func AWSChainTrustPolicy(prevRoleARN string) string {
+	b, _ := json.MarshalIndent(awsRolePolicy{Version: "2012-10-17", Statement: []awsRoleStatement{{
+		Effect: "Allow", Principal: map[string]string{"AWS": prevRoleARN}, Action: []string{"sts:AssumeRole", "sts:TagSession"},
+	}}}, "", "  ")
+	return string(b)
+}
+
+// awsChainPermissionPolicy is the identity policy the previous role needs to call AssumeRole
+// on the next one (needed across accounts; within one account the trust policy suffices).
+func awsChainPermissionPolicy(roleARN string) string {
+	b, _ := json.MarshalIndent(awsRolePolicy{Version: "2012-10-17", Statement: []awsRoleStatement{{
+		Effect: "Allow", Action: []string{"sts:AssumeRole", "sts:TagSession"}, Resource: roleARN,
+	}}}, "", "  ")
+	return string(b)
+}
+
+// roleName is the name of a role ARN (arn:aws:iam::<account>:role/<path/><name>).
+func roleName(roleARN string) string {
+	return roleARN[strings.LastIndex(roleARN, "/")+1:]
+}
+
+// AWSChain explains a refusal of the AssumeRole call of one aws-role-chain hop.
+func AWSChain(code, message string, hop AWSHop) *Error {
+	e := &Error{Call: fmt.Sprintf("%s into %s (aws-role-chain line %d)", AWSChainCall, hop.RoleARN, hop.Line), Code: code, Message: message}
+	lower := strings.ToLower(message)
+	switch {
+	case code == "AccessDenied":
+		e.Cause = fmt.Sprintf("The session of %s may not assume %s. A chained role trusts the role before it, not the OIDC provider: add the statement below to the trust policy of %s, and, when the roles are in different accounts, allow sts:AssumeRole on it in a permissions policy of %s (or fix line %d of aws-role-chain)",
+			hop.PrevRoleARN, hop.RoleARN, hop.RoleARN, hop.PrevRoleARN, hop.Line)
+		var b strings.Builder
+		fmt.Fprintf(&b, "Trust policy for %s (it trusts the previous role %s):\n%s\n", hop.RoleARN, hop.PrevRoleARN, AWSChainTrustPolicy(hop.PrevRoleARN))
+		fmt.Fprintf(&b, "\naws iam update-assume-role-policy --role-name %s --policy-document file://trust.json\n", roleName(hop.RoleARN))
+		fmt.Fprintf(&b, "\nPermissions policy for %s (needed when %s is in another account):\n%s\n", hop.PrevRoleARN, hop.RoleARN, awsChainPermissionPolicy(hop.RoleARN))
+		fmt.Fprintf(&b, "\naws iam put-role-policy --role-name %s --policy-name assume-%s --policy-document file://permissions.json\n", roleName(hop.PrevRoleARN), roleName(hop.RoleARN))
+		e.Fix = b.String()
+	case code == "ValidationError" && strings.Contains(lower, "durationseconds"):
+		e.Cause = fmt.Sprintf("The duration on line %d of aws-role-chain is longer than %s allows: a chained session lasts at most 3600 seconds, and no longer than the role's MaxSessionDuration; lower duration= on that line, or raise the role's maximum (aws iam update-role --max-session-duration)", hop.Line, hop.RoleARN)
+	case code == "ValidationError":
+		e.Cause = fmt.Sprintf("STS rejected a parameter of line %d of aws-role-chain: check its role ARN and session-name", hop.Line)
+	case code == "RegionDisabledException":
+		e.Cause = fmt.Sprintf("STS is not activated in this region for the account of %s: activate it in IAM account settings, or choose another aws-region", hop.RoleARN)
+	case code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch" || code == "ExpiredToken":
+		e.Cause = fmt.Sprintf("STS did not accept the credentials of the previous hop (%s); check that aws-sts-endpoint points at STS for the role's partition, and re-run the job", hop.PrevRoleARN)
+	}
+	return e
+}
+
+// AWSRetryBudget adds, to an STS failure that used up retry-max-attempts, how our budget
+// differs from configure-aws-credentials': it retries every error 12 times, we retry only
+// failures that can clear (throttling, 5xx, network) and 5 times by default, within
+// timeout-seconds. A workflow moving over from an STS that throttles hard hits this first.
+func AWSRetryBudget(err error) error {
+	var ex *retry.ExhaustedError
+	if !errors.As(err, &ex) || ex.Deadline {
+		return err
+	}
+	return fmt.Errorf("%w (aws-actions/configure-aws-credentials makes 12 attempts by default, this step made %d: raise retry-max-attempts, and timeout-seconds if needed, for an STS that throttles this hard)", err, ex.Attempts)
 }

@@ -19,8 +19,11 @@ type AzureTarget struct {
 	// Cloud is the azure-cloud name (AzureCloud, AzureUSGovernment, AzureChinaCloud).
 	Cloud         string
 	AuthorityHost string
-	// Audience is the cloud's default token-exchange audience.
+	// Audience is the default ID-token audience (api://AzureADTokenExchange in every cloud).
 	Audience string
+	// CloudAudience is the audience Microsoft's portal proposes for credentials in this
+	// cloud (…USGov, …China in the sovereign clouds).
+	CloudAudience string
 	// Graph is the cloud's Microsoft Graph host (https://graph.microsoft.com).
 	Graph string
 }
@@ -61,8 +64,8 @@ func Azure(code int, message string, t AzureTarget, claims idtoken.Claims) *Erro
 		e.Cause = fmt.Sprintf("The federated identity credentials of %s with issuer %s do not list the token's audience %s", app, iss, aud)
 		if aud != t.Audience {
 			e.Cause += fmt.Sprintf(". The %s default is %s; the audience input changed it, so either drop that input or add a credential with audience %s", t.Cloud, t.Audience, aud)
-		} else if t.Audience != "api://AzureADTokenExchange" {
-			e.Cause += fmt.Sprintf(". %s federated credentials expect %s; a credential created with the public cloud's api://AzureADTokenExchange does not match it. Add a credential with audience %s, or set the audience input to the audience your credential lists", t.Cloud, t.Audience, t.Audience)
+		} else if t.CloudAudience != "" && t.CloudAudience != aud {
+			e.Cause += fmt.Sprintf(". In %s this action sends %s, as Azure/login does, but Microsoft's portal proposes %s for credentials in this cloud: if yours lists that, set `audience: %s`, or add a credential with audience %s", t.Cloud, aud, t.CloudAudience, t.CloudAudience, aud)
 		}
 	case AADSTSSubjectMismatch:
 		e.Trust = true

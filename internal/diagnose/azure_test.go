@@ -83,13 +83,22 @@ func TestAzureExplainsEveryFederationCode(t *testing.T) {
 	}
 }
 
+// TestAzureSovereignAudience: in a sovereign cloud the default audience is Azure/login's
+// api://AzureADTokenExchange (issue 16); a credential made with the portal's per-cloud
+// audience is named, with the input that fixes it.
 func TestAzureSovereignAudience(t *testing.T) {
 	t.Parallel()
 	tg := azTarget
-	tg.Cloud, tg.Audience = "AzureUSGovernment", "api://AzureADTokenExchangeUSGov"
-	e := Azure(700212, "x", tg, azClaims("repo:o/r:ref:refs/heads/main", "api://AzureADTokenExchangeUSGov"))
-	if !strings.Contains(e.Cause, "a credential created with the public cloud's api://AzureADTokenExchange does not match it") {
+	tg.Cloud, tg.Audience, tg.CloudAudience = "AzureUSGovernment", "api://AzureADTokenExchange", "api://AzureADTokenExchangeUSGov"
+	e := Azure(700212, "x", tg, azClaims("repo:o/r:ref:refs/heads/main", "api://AzureADTokenExchange"))
+	want := "In AzureUSGovernment this action sends api://AzureADTokenExchange, as Azure/login does, but Microsoft's portal proposes api://AzureADTokenExchangeUSGov for credentials in this cloud: if yours lists that, set `audience: api://AzureADTokenExchangeUSGov`"
+	if !strings.Contains(e.Cause, want) {
 		t.Errorf("cause = %s", e.Cause)
+	}
+	// The public cloud has nothing to add.
+	e = Azure(700212, "x", azTarget, azClaims("repo:o/r:ref:refs/heads/main", "api://AzureADTokenExchange"))
+	if strings.Contains(e.Cause, "portal proposes") {
+		t.Errorf("public cloud cause = %s", e.Cause)
 	}
 }
 

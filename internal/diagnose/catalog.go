@@ -89,8 +89,8 @@ var (
 	}
 	sampleAzureGov = AzureTarget{
 		ClientID: sampleAzure.ClientID, TenantID: sampleAzure.TenantID,
-		Cloud: "AzureUSGovernment", AuthorityHost: "https://login.microsoftonline.us", Audience: sampleAzureUSGov,
-		Graph: "https://graph.microsoft.us",
+		Cloud: "AzureUSGovernment", AuthorityHost: "https://login.microsoftonline.us", Audience: sampleAzureAud,
+		CloudAudience: sampleAzureUSGov, Graph: "https://graph.microsoft.us",
 	}
 	sampleVault = VaultTarget{Mount: "jwt", Role: "deploy"}
 )
@@ -124,6 +124,13 @@ func awsCatalog() []Entry {
 				return AWS(code, m, "aws", sampleAWSAccount, sampleAWSRole, c)
 			}}
 	}
+	// hop is the AssumeRole of the first aws-role-chain line, from deploy into another account.
+	hop := func(code, sample string) Entry {
+		return Entry{Provider: "aws", Code: code, Sample: sample, When: "an `aws-role-chain` hop (sts:AssumeRole)",
+			Explain: func(m string, _ idtoken.Claims) *Error {
+				return AWSChain(code, m, AWSHop{Line: 1, RoleARN: sampleAWSChained, PrevRoleARN: sampleAWSRole, Partition: "aws"})
+			}}
+	}
 	c := sampleClaims(sampleAWSAudience)
 	return []Entry{
 		row("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "", c),
@@ -133,6 +140,10 @@ func awsCatalog() []Entry {
 			sampleClaims(sampleAWSAudience, "iss", sampleEnterprise)),
 		row("IDPRejectedClaim", "The identity provider (IdP) reported that authentication failed. This might be because the claim is invalid.", "", c),
 		row("InvalidIdentityToken", "Incorrect token audience", "the `audience` input is set", sampleClaims(sampleGitHubOwner)),
+		{Provider: "aws", Code: "InvalidIdentityToken", Sample: "Incorrect token audience", When: "a China region, with a provider created for sts.amazonaws.com.cn",
+			Claims: c, Explain: func(m string, c idtoken.Claims) *Error {
+				return AWS("InvalidIdentityToken", m, "aws-cn", sampleAWSAccount, "arn:aws-cn:iam::"+sampleAWSAccount+":role/deploy", c)
+			}},
 		row("InvalidIdentityToken", "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com", "", c),
 		row("InvalidIdentityToken", "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.", "", c),
 		row("ExpiredTokenException", "Token expired: current date/time 1700000400 must be before the expiration date/time 1700000300", "", c),
@@ -141,8 +152,17 @@ func awsCatalog() []Entry {
 		row("PackedPolicyTooLarge", "Packed policy consumes 112% of allotted space, please use smaller policy.", "", c),
 		row("RegionDisabledException", "STS is not activated in this region for account:123456789012. Your account administrator can activate STS in this region using the IAM Console.", "", c),
 		row("InvalidClientTokenId", "The security token included in the request is invalid.", "", c),
+		hop("AccessDenied", "User: arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions is not authorized to perform: sts:AssumeRole on resource: "+sampleAWSChained),
+		hop("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."),
+		hop("ValidationError", "1 validation error detected: Value 'deploy run' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"),
+		hop("RegionDisabledException", "STS is not activated in this region for account:210987654321. Your account administrator can activate STS in this region using the IAM Console."),
+		hop("InvalidClientTokenId", "The security token included in the request is invalid."),
+		hop("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."),
 	}
 }
+
+// sampleAWSChained is the role the README's role-chaining example assumes after deploy.
+const sampleAWSChained = "arn:aws:iam::210987654321:role/prod-deploy"
 
 func gcpCatalog() []Entry {
 	sts := func(code, sample, when string, claims idtoken.Claims) Entry {
@@ -172,6 +192,13 @@ func gcpCatalog() []Entry {
 		iam("UNAUTHENTICATED", 401, "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential."),
 		iam("INVALID_ARGUMENT", 400, "The lifetime of the token must be less than or equal to 3600s."),
 		iam("FAILED_PRECONDITION", 400, "Precondition check failed."),
+		{Provider: "gcp", Code: "PERMISSION_DENIED", Sample: "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
+			When: "`gcp-delegates` is set", Claims: sampleClaims(sampleGCPAudience),
+			Explain: func(m string, c idtoken.Claims) *Error {
+				t := sampleGCP
+				t.Delegates = []string{"relay@octo-project.iam.gserviceaccount.com"}
+				return GCPIAM("generateAccessToken", 403, "PERMISSION_DENIED", m, t, c)
+			}},
 	}
 }
 
@@ -190,8 +217,8 @@ func azureCatalog() []Entry {
 			"the token comes from an enterprise issuer or GitHub Enterprise Server", sampleAzure, sampleClaims(sampleAzureAud, "iss", sampleEnterprise)),
 		row(AADSTSAudienceMismatch, "No matching federated identity record found for presented assertion audience 'https://github.com/octo-org'."+caseNote,
 			"the `audience` input is set", sampleAzure, sampleClaims(sampleGitHubOwner)),
-		row(AADSTSAudienceMismatch, "No matching federated identity record found for presented assertion audience 'api://AzureADTokenExchangeUSGov'."+caseNote,
-			"`azure-cloud: AzureUSGovernment` (or China)", sampleAzureGov, sampleClaims(sampleAzureUSGov)),
+		row(AADSTSAudienceMismatch, "No matching federated identity record found for presented assertion audience 'api://AzureADTokenExchange'."+caseNote,
+			"`azure-cloud: AzureUSGovernment` (or China), with a credential made for the portal's api://AzureADTokenExchangeUSGov", sampleAzureGov, sampleClaims(sampleAzureAud)),
 		row(AADSTSSubjectMismatch, "No matching federated identity record found for presented assertion subject 'repo:octo-org/octo-repo:ref:refs/heads/main'."+caseNote, "", sampleAzure, c),
 		row(AADSTSSubjectMismatch, "No matching federated identity record found for presented assertion subject 'repo:octo-org@65432/octo-repo@123456:ref:refs/heads/main'."+caseNote,
 			"the repository's `sub` uses the immutable-id form", sampleAzure, sampleClaims(sampleAzureAud, "sub", sampleImmutable)),

@@ -30,6 +30,8 @@ type GCPTarget struct {
 	ServiceAccount string
 	// Project is the service account's project id when known.
 	Project string
+	// Delegates are the service accounts of gcp-delegates, in chain order.
+	Delegates []string
 }
 
 func (t GCPTarget) poolName() string {
@@ -194,17 +196,20 @@ func GCPIAM(method string, httpStatus int, status, message string, t GCPTarget, 
 	if e.Code == "" {
 		e.Code = fmt.Sprintf("HTTP %d", httpStatus)
 	}
-	switch status {
-	case "PERMISSION_DENIED":
+	switch {
+	case status == "PERMISSION_DENIED" && len(t.Delegates) > 0:
+		e.Trust = true
+		e.Cause, e.Fix = gcpDelegationDenied(t, claims)
+	case status == "PERMISSION_DENIED":
 		e.Trust = true
 		e.Cause, e.Fix = gcpPermissionDenied(t, claims)
-	case "NOT_FOUND":
+	case status == "NOT_FOUND":
 		e.Cause = fmt.Sprintf("The service account %s does not exist (or was deleted): check gcp-service-account", t.ServiceAccount)
-	case "UNAUTHENTICATED":
+	case status == "UNAUTHENTICATED":
 		e.Cause = "IAM Credentials did not accept the federated token STS had just issued; check that gcp-iam-credentials-endpoint is in the same universe as gcp-sts-endpoint"
-	case "INVALID_ARGUMENT":
+	case status == "INVALID_ARGUMENT":
 		e.Cause = "IAM Credentials rejected a parameter: a gcp-access-token-lifetime above 3600s needs the organisation policy constraints/iam.allowServiceAccountCredentialLifetimeExtension to list the service account; also check gcp-access-token-scopes and gcp-id-token-audience"
-	case "FAILED_PRECONDITION":
+	case status == "FAILED_PRECONDITION":
 		e.Cause = fmt.Sprintf("The service account %s cannot mint tokens right now; it may be disabled (gcloud iam service-accounts enable %s)", t.ServiceAccount, t.ServiceAccount)
 	}
 	return e
@@ -231,5 +236,27 @@ func gcpPermissionDenied(t GCPTarget, claims idtoken.Claims) (cause, fix string)
 	fmt.Fprintf(&b, "\nOr, to admit only this token's subject (google.subject=assertion.sub):\n  --member=%s\n", GCPPrincipal(t, claims.Subject()))
 	fmt.Fprintf(&b, "\nThe provider must map the attribute the member names:\n%s \\\n  --attribute-mapping=\"google.subject=assertion.sub,attribute.repository=assertion.repository\"\n", gcpGcloudProvider("update-oidc", t))
 	fmt.Fprintf(&b, "\nNever grant the whole pool (principalSet://iam.googleapis.com/%s/*): unless the provider's attribute condition names the repository, any repository on GitHub could then impersonate the service account.\n", t.poolName())
+	return cause, b.String()
+}
+
+// gcpDelegationDenied explains a refusal along a gcp-delegates chain. Google does not say
+// which link is missing (its message is the same for each, and for an account that does not
+// exist), so the fix lists every binding the chain needs: the federated identity on the first
+// delegate, each delegate on the next, the last delegate on the target, each with
+// roles/iam.serviceAccountTokenCreator (which holds iam.serviceAccounts.implicitDelegation).
+func gcpDelegationDenied(t GCPTarget, claims idtoken.Claims) (cause, fix string) {
+	member := GCPPrincipal(t, claims.Subject())
+	if repo := claims.String("repository"); repo != "" {
+		member = GCPPrincipalSet(t, repo)
+	}
+	chain := append(append([]string{}, t.Delegates...), t.ServiceAccount)
+	cause = fmt.Sprintf("A link of the delegation chain %s is missing: each account must hold roles/iam.serviceAccountTokenCreator on the next, starting with the federated identity %s on %s (Google does not say which link failed); check gcp-delegates and the bindings below", strings.Join(append([]string{"federated identity"}, chain...), " → "), member, chain[0])
+	var b strings.Builder
+	b.WriteString("Bindings the chain needs, in order:\n")
+	prev := member
+	for _, sa := range chain {
+		fmt.Fprintf(&b, "\ngcloud iam service-accounts add-iam-policy-binding %s \\\n  --role=roles/iam.serviceAccountTokenCreator \\\n  --member=%s\n", sa, prev)
+		prev = "serviceAccount:" + sa
+	}
 	return cause, b.String()
 }

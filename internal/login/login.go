@@ -42,6 +42,8 @@ type Action struct {
 	// HTTP is the client for every call (httpcall.NewClient() when nil).
 	HTTP *http.Client
 	Now  func() time.Time
+	// Host holds the runner's own paths from the command line (see ParseArgs).
+	Host runner.HostPaths
 }
 
 func (a *Action) client() *http.Client {
@@ -66,6 +68,13 @@ type selected struct {
 	token    *idtoken.Token
 	result   *provider.Result
 	err      error
+}
+
+// Masker is implemented by providers some of whose inputs are secret by choice (an account
+// id the user hides): they are masked before the first line is printed, so an error that
+// names them shows *** too.
+type Masker interface {
+	Masks() []string
 }
 
 // Main runs the main stage and returns the exit status.
@@ -98,6 +107,11 @@ func (a *Action) Main(ctx context.Context) (status int) {
 			inputErrs = append(inputErrs, err)
 			continue
 		}
+		if m, ok := p.(Masker); ok {
+			for _, v := range m.Masks() {
+				r.Mask(v)
+			}
+		}
 		aud := p.Audience()
 		if common.Audience != "" {
 			aud = common.Audience
@@ -110,11 +124,12 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		}
 		return ExitFailure
 	}
+	sharedAudience(r, common, sel)
 	if err := a.checkRunner(common); err != nil {
 		r.Errorf("oidc-login", "%v", err)
 		return ExitFailure
 	}
-	home, err := runner.DetectHome(a.Getenv)
+	home, err := a.home()
 	if err != nil {
 		r.Errorf("oidc-login", "%v", err)
 		return ExitFailure
@@ -165,8 +180,26 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		for _, line := range s.result.Log {
 			r.Infof("%s", line)
 		}
+		for _, n := range s.result.Notices {
+			r.Noticef("%s", n)
+		}
 	}
 	return ExitOK
+}
+
+// sharedAudience warns when the audience input hands one ID token to several providers: each
+// relying party then holds a token the others accept, and may replay it at them while it is
+// valid. Each provider's own default audience keeps them apart.
+func sharedAudience(r *runner.Runner, c config.Common, sel []*selected) {
+	if c.Audience == "" || len(sel) < 2 {
+		return
+	}
+	names := make([]string, len(sel))
+	for i, s := range sel {
+		names[i] = s.name
+	}
+	r.Warningf("audience %s gives %s the same ID token, so each of them could replay it at the others; leave audience empty (each provider then gets a token for itself) or log in one provider per step",
+		c.Audience, strings.Join(names, " and "))
 }
 
 // abort lets every provider that logged in undo it (revoke a token) when the step will not
@@ -377,7 +410,9 @@ func summary(sel []*selected) string {
 const FailureHeading = "### oidc-login: login failed"
 
 // failureSummary explains each failing provider in the job summary, with the suggested
-// configuration folded away as in the log.
+// configuration folded away as in the log. Errors and details quote servers (a description, a
+// policy name), so every piece of their text is in a code block: Markdown and HTML there show
+// as text, never as a link, an image or markup.
 func failureSummary(sel []*selected) string {
 	var b strings.Builder
 	b.WriteString(FailureHeading + "\n\nNothing was exported: every provider must succeed for any credentials to be handed over.\n")
@@ -385,15 +420,34 @@ func failureSummary(sel []*selected) string {
 		if s.err == nil {
 			continue
 		}
-		fmt.Fprintf(&b, "\n**%s**: %s\n", s.name, strings.ReplaceAll(s.err.Error(), "\n", " "))
+		fmt.Fprintf(&b, "\n**%s** failed:\n\n%s", s.name, codeBlock(s.err.Error()))
 		var d *diagnose.Error
 		if errors.As(s.err, &d) {
 			if details := d.Details(); details != "" {
-				fmt.Fprintf(&b, "\n<details><summary>How to fix it</summary>\n\n```\n%s```\n\n</details>\n", strings.ReplaceAll(details, "```", "'''"))
+				fmt.Fprintf(&b, "\n<details><summary>How to fix it</summary>\n\n%s\n</details>\n", codeBlock(details))
 			}
 		}
 	}
 	return b.String()
+}
+
+// codeBlock fences text as a Markdown code block that nothing in it can close: the fence is
+// one backtick longer than the longest run of backticks in text (CommonMark: a closing fence
+// is at least as long as the opening one), and every line break the renderer knows (\r\n, \n,
+// \r) becomes \n.
+func codeBlock(text string) string {
+	text = strings.TrimRight(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(text), "\n")
+	longest, run := 0, 0
+	for _, c := range text {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", max(3, longest+1))
+	return fence + "text\n" + text + "\n" + fence + "\n"
 }
 
 // cell makes a value safe inside a Markdown table cell.

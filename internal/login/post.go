@@ -3,6 +3,7 @@ package login
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,7 +58,7 @@ func (a *Action) post(ctx context.Context, r *runner.Runner, saved map[string]st
 		r.Infof("oidc-login post: cleanup is false; leaving credentials files and variables in place")
 		return ExitOK
 	}
-	home, err := runner.DetectHome(a.Getenv)
+	home, err := a.home()
 	if err != nil {
 		r.Errorf("oidc-login post", "%v", err)
 		return ExitFailure
@@ -76,22 +77,47 @@ func (a *Action) post(ctx context.Context, r *runner.Runner, saved map[string]st
 	defer cancel()
 	env := provider.Env{HTTP: a.client(), Retry: retry.ForStep(attempts, time.Duration(secs)*time.Second), Home: home, Getenv: a.Getenv, Now: a.now}
 
+	// The state may be forged (see provider.Declarer): only what this action's main step could
+	// have saved is acted on; anything else is a warning and is left alone.
 	failed := false
+	var exports []string
+	// The step's own provider input says which providers the main step could have run.
+	ran, _ := config.Providers(in.Input("provider"), a.Names)
+	done := map[string]bool{}
 	for _, name := range names {
 		f, ok := a.Factories[name]
-		if !ok {
+		switch {
+		case !ok:
+			r.Warningf("oidc-login post: ignoring the saved provider %s: there is no such provider", name)
+			continue
+		case !slices.Contains(ran, name):
+			r.Warningf("oidc-login post: ignoring the saved provider %s: this step's provider input does not name it", name)
+			continue
+		case done[name]:
 			continue
 		}
+		done[name] = true
 		p, err := f(in, config.Common{})
 		if err != nil {
 			r.Warningf("oidc-login post: %s: cannot read the inputs again (%v); skipping its cleanup", name, err)
+			continue
+		}
+		d, ok := p.(provider.Declarer)
+		if !ok {
+			r.Warningf("oidc-login post: %s declares nothing it exports; skipping its cleanup", name)
+			continue
+		}
+		exports = append(exports, d.Exports()...)
+		st := providerState(saved, name)
+		if err := d.CheckState(st); err != nil {
+			r.Warningf("oidc-login post: ignoring the saved state of %s: %v", name, err)
 			continue
 		}
 		c, ok := p.(provider.Cleaner)
 		if !ok {
 			continue
 		}
-		if err := c.Cleanup(ctx, providerState(saved, name), env); err != nil {
+		if err := c.Cleanup(ctx, st, env); err != nil {
 			r.Errorf("oidc-login post: "+name, "%s cleanup failed: %v", name, err)
 			failed = true
 		}
@@ -99,6 +125,10 @@ func (a *Action) post(ctx context.Context, r *runner.Runner, saved map[string]st
 	removed := 0
 	for _, rel := range strings.Split(state(StateFiles), "\n") {
 		if rel = strings.TrimSpace(rel); rel == "" {
+			continue
+		}
+		if !runner.IsOwnName(rel) {
+			r.Warningf("oidc-login post: ignoring the saved file %q: the post step deletes only files named by this action in %s", rel, runner.FilesDir)
 			continue
 		}
 		existed, err := home.Remove(rel)
@@ -113,6 +143,10 @@ func (a *Action) post(ctx context.Context, r *runner.Runner, saved map[string]st
 	}
 	var blank []runner.Var
 	for _, n := range config.List(state(StateSecretEnv)) {
+		if !slices.Contains(exports, n) {
+			r.Warningf("oidc-login post: ignoring the saved variable %q: no provider of this step exports it", n)
+			continue
+		}
 		blank = append(blank, runner.Var{Name: n, Value: ""})
 	}
 	if len(blank) > 0 && a.Getenv(runner.EnvFile) != "" {
@@ -159,7 +193,7 @@ func providerState(saved map[string]string, name string) map[string]string {
 // this job, from the state files they wrote, each deleted once used. A state file that fails
 // the checks is reported and left alone, never acted on.
 func (a *Action) nativePost(ctx context.Context, r *runner.Runner) int {
-	home, err := runner.DetectHome(a.Getenv)
+	home, err := a.home()
 	if err != nil {
 		r.Errorf("oidc-login post", "%v", err)
 		return ExitFailure
@@ -182,4 +216,14 @@ func (a *Action) nativePost(ctx context.Context, r *runner.Runner) int {
 		}
 	}
 	return status
+}
+
+// home is where this step's files go. The native action runs on the runner itself, beside the
+// later steps, so its folder is simply theirs (nativestate.Home), also under nektos/act, whose
+// unshared-folder rule is about container actions.
+func (a *Action) home() (runner.Home, error) {
+	if nativestate.Native(a.Getenv) {
+		return nativestate.Home(a.Getenv)
+	}
+	return runner.DetectHome(a.Getenv, a.Host)
 }

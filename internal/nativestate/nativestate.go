@@ -47,6 +47,21 @@ const (
 // Native reports whether the binary was started by the native action.
 func Native(getenv func(string) string) bool { return getenv("INPUT_"+StageInput) != "" }
 
+// homeName is the runner's home folder under RUNNER_TEMP (runner.DetectHome's name for it).
+const homeName = "_github_home"
+
+// Home is the native action's home folder: $RUNNER_TEMP/_github_home, as this process and
+// the later steps (on the same machine, as the same user) both see it. No container, no
+// translation: the exported paths are the paths written, on Windows with its own separators.
+func Home(getenv func(string) string) (runner.Home, error) {
+	temp := getenv("RUNNER_TEMP")
+	if temp == "" || !filepath.IsAbs(temp) {
+		return runner.Home{}, fmt.Errorf("RUNNER_TEMP is %q, not an absolute path, so there is nowhere to write files for later steps; run the native action as a step of a GitHub Actions job", temp)
+	}
+	d := filepath.Join(temp, homeName)
+	return runner.Home{Dir: d, HostDir: d}, nil
+}
+
 // Dir is the state folder, relative to the home folder.
 var Dir = filepath.Join(runner.FilesDir, "state")
 

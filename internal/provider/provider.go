@@ -32,6 +32,19 @@ type Cleaner interface {
 	Cleanup(ctx context.Context, state map[string]string, env Env) error
 }
 
+// Declarer says what a provider's main step can hand its post step, so the post step accepts
+// only that. Its state may be forged: text printed by a step can carry ::save-state lines, and
+// on a failed main step (GITHUB_STATE empty) those would be all the state there is. Every
+// provider implements it; the post step ignores, with a warning, any provider that does not.
+type Declarer interface {
+	// Exports lists every variable name Result.SecretEnv can hold for these inputs: the only
+	// names the post step blanks.
+	Exports() []string
+	// CheckState refuses state (Result.State, keys without the provider prefix) that this
+	// provider, configured by the same inputs, could not have saved.
+	CheckState(state map[string]string) error
+}
+
 // Aborter is implemented by providers whose successful login leaves something live that is
 // worth undoing when the step fails anyway (another provider failed, or writing failed): a
 // Vault token nobody will receive. Best effort: the step's own error is what counts.
@@ -81,6 +94,9 @@ type Result struct {
 	Expiration time.Time
 	// Log lines to print once the step has succeeded.
 	Log []string
+	// Notices are printed as ::notice:: annotations once the step has succeeded: things the
+	// user chose to allow but should see (an optional secret that was absent).
+	Notices []string
 }
 
 // Summary is one row of the job summary.

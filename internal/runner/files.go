@@ -11,50 +11,8 @@ import (
 	"strings"
 )
 
-// ContainerHome is where the runner mounts $RUNNER_TEMP/_github_home in a container action,
-// and what it sets HOME to there.
-const ContainerHome = "/github/home"
-
-// hostHomeName is the home mount's folder under RUNNER_TEMP on the host.
-const hostHomeName = "_github_home"
-
 // FilesDir is our folder inside the home mount.
 const FilesDir = ".oidc-login"
-
-// Home is the runner's home mount: files written here outlive the container and are readable
-// by later steps, which run on the host and so need the host path.
-type Home struct {
-	// Dir is where this process writes (the container path inside a container).
-	Dir string
-	// HostDir is the same folder as later steps see it.
-	HostDir string
-}
-
-// DetectHome finds the home mount. In a container action HOME is /github/home and
-// RUNNER_TEMP keeps its host value (it is not under a mount), so the host path is
-// $RUNNER_TEMP/_github_home. Outside a container (a local or composite run) the two are the
-// same folder: $RUNNER_TEMP/_github_home when RUNNER_TEMP is set, else HOME.
-func DetectHome(getenv func(string) string) (Home, error) {
-	home, temp := getenv("HOME"), getenv("RUNNER_TEMP")
-	switch {
-	case home == ContainerHome && temp != "":
-		return Home{Dir: ContainerHome, HostDir: filepath.Join(temp, hostHomeName)}, nil
-	case home == ContainerHome:
-		return Home{}, errors.New("running in a container action but RUNNER_TEMP is not set, so the host path of /github/home is unknown")
-	case temp != "":
-		d := filepath.Join(temp, hostHomeName)
-		return Home{Dir: d, HostDir: d}, nil
-	case home != "":
-		return Home{Dir: home, HostDir: home}, nil
-	}
-	return Home{}, errors.New("neither RUNNER_TEMP nor HOME is set, so there is nowhere to write files for later steps")
-}
-
-// Path is where this process reads and writes rel.
-func (h Home) Path(rel string) string { return filepath.Join(h.Dir, rel) }
-
-// HostPath is the path later steps use for rel.
-func (h Home) HostPath(rel string) string { return filepath.Join(h.HostDir, rel) }
 
 // NewName returns a fresh file name in our folder, so two steps (or two jobs sharing a
 // self-hosted runner) never overwrite or clean up each other's files.
@@ -69,17 +27,30 @@ type File struct {
 	// Rel is the path relative to the home mount.
 	Rel  string
 	Data []byte
+	// Mode is 0600 when zero; 0700 for a program later steps run (the aws-refresh helper).
+	// Only owner bits are allowed: nobody but the runner's user may read what we leave.
+	Mode os.FileMode
 }
 
 // WriteSecret writes f readable by its owner only, owned by the home mount's owner. It writes
 // a fresh file (O_EXCL, restricted before the first byte, so there is no readable window)
 // beside the target and renames it into place: a symlink planted at the target is replaced,
 // never followed, and a reader never sees half a file. "Readable by its owner only" is mode
-// 0600 on Unix; on Windows, where modes are not enforced, it is an explicit, protected DACL
+// 0600 (or f.Mode, owner bits only) on Unix; on Windows, where modes are not enforced, it is an explicit, protected DACL
 // granting the current user alone (see restrict in files_windows.go).
 func (h Home) WriteSecret(f File) error {
 	if !filepath.IsLocal(f.Rel) {
 		return fmt.Errorf("refusing to write %q outside the home mount", f.Rel)
+	}
+	if h.unshared != nil {
+		return fmt.Errorf("not writing %s: %w", f.Rel, h.unshared)
+	}
+	mode := os.FileMode(0o600)
+	if f.Mode != 0 {
+		mode = f.Mode
+	}
+	if mode&^0o700 != 0 {
+		return fmt.Errorf("refusing to write %q with mode %#o: only the owner may have access", f.Rel, mode)
 	}
 	if err := os.MkdirAll(h.Dir, 0o755); err != nil {
 		return fmt.Errorf("creating the home mount folder: %w", err)
@@ -101,7 +72,7 @@ func (h Home) WriteSecret(f File) error {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err := restrict(tmp); err != nil {
+	if err := restrict(tmp, mode); err != nil {
 		return fmt.Errorf("restricting %s to its owner: %w", target, err)
 	}
 	if haveOwner {

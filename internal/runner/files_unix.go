@@ -21,8 +21,8 @@ func owner(dir string) (uid, gid int, ok bool) {
 	return handOver(os.Geteuid(), int(st.Uid), int(st.Gid))
 }
 
-// restrict makes a fresh file readable and writable by its owner only: mode 0600.
-func restrict(f *os.File) error { return f.Chmod(0o600) }
+// restrict makes a fresh file reachable by its owner only: mode 0600 (0700 for a program).
+func restrict(f *os.File, mode os.FileMode) error { return f.Chmod(mode) }
 
 // restrictDir has nothing to do on Unix: os.Mkdir already created the folder 0700 (a umask
 // can only take bits away).

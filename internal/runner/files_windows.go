@@ -18,7 +18,9 @@ func owner(string) (uid, gid int, ok bool) { return 0, 0, false }
 // mode bits (only the read-only attribute), so without this a secret file would inherit
 // whatever RUNNER_TEMP grants, on a self-hosted runner often BUILTIN\Users. It is set by path
 // before the first byte is written: the handle os.CreateTemp returns has no WRITE_DAC.
-func restrict(f *os.File) error { return setOwnerOnly(f.Name(), false) }
+// The Unix mode (0600, or 0700 for a program) has no other meaning here: full access for the
+// owner includes running it.
+func restrict(f *os.File, _ os.FileMode) error { return setOwnerOnly(f.Name(), false) }
 
 // restrictDir does the same for a folder we created, inherited by what is created in it.
 func restrictDir(path string) error { return setOwnerOnly(path, true) }

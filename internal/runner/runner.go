@@ -58,11 +58,15 @@ func New(out io.Writer, getenv func(string) string) *Runner {
 func (r *Runner) Getenv(k string) string { return r.getenv(k) }
 
 // Mask registers secret with the runner, one ::add-mask:: per line, because a mask matches
-// within one line only. Call it before anything could print the value.
+// within one line only. Lines end where the runner ends them (\n, \r\n and a bare \r), so
+// each part of a secret holding a bare \r is masked, and redacted, on its own: the runner would
+// show each part as a line of its own. go-githubactions escapes the \r inside the mask command
+// itself (%0D), so the command line never ends early. Call it before anything could print the
+// value.
 func (r *Runner) Mask(secret string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, line := range strings.Split(strings.ReplaceAll(secret, "\r\n", "\n"), "\n") {
+	for _, line := range splitLines(secret) {
 		line = strings.TrimSpace(line)
 		if line == "" || r.masked[line] {
 			continue
@@ -87,15 +91,19 @@ func (r *Runner) Redact(s string) string {
 	return s
 }
 
-// Infof prints a plain log line (redacted).
+// Infof prints one plain log line (redacted). The arguments may hold server text: the whole
+// line is printed through InertLine, so it stays one line and is never a workflow command.
 func (r *Runner) Infof(format string, args ...any) {
-	msg := r.Redact(fmt.Sprintf(format, args...))
+	msg := InertLine(r.Redact(fmt.Sprintf(format, args...)))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	fmt.Fprintln(r.out, msg)
 }
 
-// Errorf prints an ::error:: annotation (redacted).
+// Errorf prints an ::error:: annotation (redacted). The message may hold server text; it is
+// the data of one command line, which go-githubactions v1.4.0 escapes (%, \r and \n as %25,
+// %0D, %0A; command.go escapeData), so it cannot end the line, and the runner, having parsed
+// the line as ::error::, runs nothing else in it. The title is always ours.
 func (r *Runner) Errorf(title, format string, args ...any) {
 	msg := r.Redact(fmt.Sprintf(format, args...))
 	r.mu.Lock()
@@ -107,7 +115,7 @@ func (r *Runner) Errorf(title, format string, args ...any) {
 	a.Errorf("%s", msg)
 }
 
-// Warningf prints a ::warning:: annotation (redacted).
+// Warningf prints a ::warning:: annotation (redacted), escaped as Errorf's.
 func (r *Runner) Warningf(format string, args ...any) {
 	msg := r.Redact(fmt.Sprintf(format, args...))
 	r.mu.Lock()
@@ -115,13 +123,23 @@ func (r *Runner) Warningf(format string, args ...any) {
 	r.gha.Warningf("%s", msg)
 }
 
-// Group prints body inside a collapsed ::group:: (redacted).
+// Noticef prints a ::notice:: annotation (redacted).
+func (r *Runner) Noticef(format string, args ...any) {
+	msg := r.Redact(fmt.Sprintf(format, args...))
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gha.Noticef("%s", msg)
+}
+
+// Group prints body inside a collapsed ::group:: (redacted). The body may hold server text
+// (policies, claims, descriptions): each of its lines is printed through InertLines. The title
+// is escaped by go-githubactions like an annotation's message.
 func (r *Runner) Group(title, body string) {
-	body = r.Redact(body)
+	lines := InertLines(strings.TrimRight(r.Redact(body), "\r\n"))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.gha.Group(title)
-	fmt.Fprint(r.out, strings.TrimRight(body, "\n")+"\n")
+	fmt.Fprint(r.out, strings.Join(lines, "\n")+"\n")
 	r.gha.EndGroup()
 }
 

@@ -84,23 +84,56 @@ func TestCommitAllOrNothing(t *testing.T) {
 	}
 }
 
+// TestDetectHome covers each place the binary runs (placement.go): the exported folder is the
+// one later steps see, and where nothing trustworthy says so, detection fails.
 func TestDetectHome(t *testing.T) {
 	t.Parallel()
+	const (
+		hostTemp = "/home/runner/work/_temp"
+		hostWS   = "/home/runner/work/repo"
+	)
+	today := map[string]string{"HOME": "/github/home", "RUNNER_TEMP": "/github/runner_temp"}
+	old := map[string]string{"HOME": "/github/home", "RUNNER_TEMP": hostTemp}
+	args := HostPaths{Temp: hostTemp, Workspace: hostWS}
+	inJob := HostPaths{Temp: hostTemp, Workspace: hostWS, JobContainerID: "4f1c0ffee"}
 	cases := []struct {
+		name         string
 		env          map[string]string
+		host         HostPaths
 		dir, hostDir string
-		wantErr      bool
+		wantErr      string
 	}{
-		{map[string]string{"HOME": "/github/home", "RUNNER_TEMP": "/home/runner/work/_temp"}, "/github/home", "/home/runner/work/_temp/_github_home", false},
-		{map[string]string{"HOME": "/github/home"}, "", "", true},
-		{map[string]string{"HOME": "/home/me", "RUNNER_TEMP": "/tmp/rt"}, "/tmp/rt/_github_home", "/tmp/rt/_github_home", false},
-		{map[string]string{"HOME": "/home/me"}, "/home/me", "/home/me", false},
+		{"today's runner", today, args, "/github/home", "/home/runner/work/_temp/_github_home", ""},
+		{"today's runner without the arguments", today, HostPaths{}, "", "", "no host path in the action's arguments"},
+		{"older runner", old, args, "/github/home", "/home/runner/work/_temp/_github_home", ""},
+		{"older runner without the arguments", old, HostPaths{}, "/github/home", "/home/runner/work/_temp/_github_home", ""},
+		{"job container, today's runner", today, inJob, "/github/home", "/__w/_temp/_github_home", ""},
+		{"job container, older runner", old, inJob, "/github/home", "/__w/_temp/_github_home", ""},
+		{"job container without runner.workspace", today, HostPaths{Temp: hostTemp, JobContainerID: "x"}, "", "", "runner.workspace is empty"},
+		{"job container, temp outside the work folder", today, HostPaths{Temp: "/mnt/tmp", Workspace: hostWS, JobContainerID: "x"}, "", "", "outside it"},
+		{"argument that is a container path", today, HostPaths{Temp: "/github/runner_temp"}, "", "", "inside the container"},
+		{"relative argument", today, HostPaths{Temp: "tmp"}, "", "", "not an absolute path"},
+		{"argument with a line break", today, HostPaths{Temp: "/tmp/a\n::x"}, "", "", "control character"},
+		{"container without RUNNER_TEMP or arguments", map[string]string{"HOME": "/github/home"}, HostPaths{}, "", "", "no host path"},
+		{"outside a container", map[string]string{"HOME": "/home/me", "RUNNER_TEMP": "/tmp/rt"}, HostPaths{}, "/tmp/rt/_github_home", "/tmp/rt/_github_home", ""},
+		{"outside a container, arguments ignored", map[string]string{"HOME": "/home/me", "RUNNER_TEMP": "/tmp/rt"}, inJob, "/tmp/rt/_github_home", "/tmp/rt/_github_home", ""},
+		{"outside a container, no RUNNER_TEMP", map[string]string{"HOME": "/home/me"}, HostPaths{}, "/home/me", "/home/me", ""},
+		{"nothing at all", map[string]string{}, HostPaths{}, "", "", "neither RUNNER_TEMP nor HOME"},
 	}
 	for _, tc := range cases {
-		h, err := DetectHome(env(tc.env))
-		if (err != nil) != tc.wantErr || h.Dir != tc.dir || h.HostDir != tc.hostDir {
-			t.Errorf("DetectHome(%v) = %+v, %v", tc.env, h, err)
+		h, err := DetectHome(env(tc.env), tc.host)
+		switch {
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("%s: error %v, want one saying %q", tc.name, err, tc.wantErr)
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case h.Dir != tc.dir || h.HostDir != tc.hostDir:
+			t.Errorf("%s: DetectHome = %+v, want Dir %q HostDir %q", tc.name, h, tc.dir, tc.hostDir)
 		}
+	}
+	h := Home{Dir: "/github/home", HostDir: "/__w/_temp/_github_home"}
+	if got := h.HostPath(".oidc-login/x.json"); got != "/__w/_temp/_github_home/.oidc-login/x.json" {
+		t.Errorf("HostPath = %q", got)
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
@@ -63,6 +64,8 @@ type Credentials struct {
 type Server struct {
 	URL    string
 	Faults *fault.Injector
+	// Hostile, once Set, makes the emulator a malicious server (package hostile).
+	Hostile hostile.Mode
 
 	srv *httptest.Server
 
@@ -82,7 +85,7 @@ type forced struct {
 // New starts an emulator with no providers and no roles.
 func New() *Server {
 	s := &Server{providers: map[string]OIDCProvider{}, roles: map[string]Role{}}
-	s.Faults = &fault.Injector{Next: http.HandlerFunc(s.handle), ContentType: "application/json;charset=utf-8", HangFor: 200 * time.Millisecond}
+	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(http.HandlerFunc(s.handle), hostileKeep), ContentType: "application/json;charset=utf-8", HangFor: 200 * time.Millisecond}
 	s.srv = httptest.NewServer(s.Faults)
 	s.URL = s.srv.URL
 	return s

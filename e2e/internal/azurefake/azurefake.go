@@ -24,6 +24,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
@@ -68,6 +69,8 @@ type Server struct {
 	// URL is the authority host (https://127.0.0.1:<port>).
 	URL    string
 	Faults *fault.Injector
+	// Hostile, once Set, makes the emulator a malicious server (package hostile).
+	Hostile hostile.Mode
 
 	srv     *httptest.Server
 	jwksURL map[string]string
@@ -97,7 +100,7 @@ func New(ca *testca.CA, jwks map[string]string) (*Server, error) {
 	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", s.openIDConfiguration)
 	mux.HandleFunc("GET /common/discovery/instance", s.instanceDiscovery)
 	mux.HandleFunc("/", s.notFound)
-	s.Faults = &fault.Injector{Next: s.logged(mux), HangFor: 2 * time.Second}
+	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(s.logged(mux), hostileKeep), HangFor: 2 * time.Second}
 	srv, err := ca.NewTLSServer(s.Faults)
 	if err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
 
@@ -42,6 +43,8 @@ type Server struct {
 	RequestToken string
 	// Faults sits in front of the token endpoint.
 	Faults *fault.Injector
+	// Hostile, once Set, makes the emulator a malicious server (package hostile).
+	Hostile hostile.Mode
 
 	key *rsa.PrivateKey
 	kid string
@@ -52,6 +55,7 @@ type Server struct {
 	issuer string
 	minted []string
 	auds   []string
+	now    func() time.Time
 }
 
 // New starts a fake on loopback; Close it when done.
@@ -63,7 +67,7 @@ func New() *Server {
 	s := &Server{key: key, kid: fakeid.Hex(8), RequestToken: "ghrt_" + fakeid.Hex(20), issuer: Issuer, claims: map[string]any{}}
 	leak.Register(s.RequestToken)
 	mux := http.NewServeMux()
-	s.Faults = &fault.Injector{Next: http.HandlerFunc(s.token), HangFor: 30 * time.Second}
+	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(http.HandlerFunc(s.token), hostileKeep), HangFor: 30 * time.Second}
 	mux.Handle("/token", s.Faults)
 	mux.HandleFunc("/.well-known/jwks", s.jwks)
 	mux.HandleFunc("/.well-known/openid-configuration", s.discovery)
@@ -100,6 +104,14 @@ func (s *Server) SetClaims(c map[string]any) {
 		}
 		s.claims[k] = v
 	}
+}
+
+// SetClock sets the clock that dates the tokens minted from now on (iat, nbf, exp; time.Now
+// when nil), so a test can mint a token that expired hours ago without waiting.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
 }
 
 // SetIssuer changes the iss of tokens minted from now on (GHES, enterprise issuers).
@@ -190,7 +202,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	aud := r.URL.Query().Get("audience")
 	s.mu.Lock()
-	claims := s.claimsLocked(aud, time.Now())
+	now := time.Now()
+	if s.now != nil {
+		now = s.now()
+	}
+	claims := s.claimsLocked(aud, now)
 	s.mu.Unlock()
 	t := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims(claims))
 	t.Header["kid"] = s.kid

@@ -20,6 +20,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
@@ -69,11 +71,18 @@ var DefaultMapping = map[string]string{
 // ServiceAccount is a service account and who may impersonate it.
 type ServiceAccount struct {
 	Email string
+	// UniqueID is the account's numeric unique id, which IAM Credentials takes in place of
+	// the email in projects/-/serviceAccounts/<id> (optional).
+	UniqueID string
 	// Members hold roles/iam.workloadIdentityUser: principal://…/subject/<sub> or
 	// principalSet://…/attribute.<name>/<value>.
 	Members []string
 	// ExtendedLifetime allows lifetimes up to 43200s (the organisation policy).
 	ExtendedLifetime bool
+	// TokenCreators hold roles/iam.serviceAccountTokenCreator on the account, which a
+	// delegation chain needs at every link: serviceAccount:<email> for the delegate before it,
+	// or a principal:// / principalSet:// member for the federated identity at its start.
+	TokenCreators []string
 }
 
 // Federated is a token STS issued and whom it stands for.
@@ -92,6 +101,8 @@ type AccessToken struct {
 	Scope          []string
 	Lifetime       string
 	Expires        time.Time
+	// Delegates is the request's delegation chain (projects/-/serviceAccounts/<email>).
+	Delegates []string
 }
 
 // IDToken is what generateIdToken issued.
@@ -100,6 +111,7 @@ type IDToken struct {
 	ServiceAccount string
 	Audience       string
 	IncludeEmail   bool
+	Delegates      []string
 }
 
 // Server is a running emulator: STS and IAM Credentials on two TLS endpoints.
@@ -108,6 +120,8 @@ type Server struct {
 	STSURL, IAMURL string
 	// STSFaults and IAMFaults sit in front of each endpoint and count its requests.
 	STSFaults, IAMFaults *fault.Injector
+	// Hostile, once Set, makes both endpoints a malicious server (package hostile).
+	Hostile hostile.Mode
 
 	sts, iam *httptest.Server
 	key      *rsa.PrivateKey
@@ -130,8 +144,8 @@ func New(ca *testca.CA) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{key: key, providers: map[string]Provider{}, accounts: map[string]ServiceAccount{}, federated: map[string]Federated{}}
-	s.STSFaults = &fault.Injector{Next: http.HandlerFunc(s.handleSTS), HangFor: 30 * time.Second}
-	s.IAMFaults = &fault.Injector{Next: http.HandlerFunc(s.handleIAM), HangFor: 30 * time.Second}
+	s.STSFaults = &fault.Injector{Next: s.Hostile.Wrap(http.HandlerFunc(s.handleSTS), hostileKeep), HangFor: 30 * time.Second}
+	s.IAMFaults = &fault.Injector{Next: s.Hostile.Wrap(http.HandlerFunc(s.handleIAM), hostileKeep), HangFor: 30 * time.Second}
 	if s.sts, err = ca.NewTLSServer(s.STSFaults); err != nil {
 		return nil, err
 	}
@@ -371,11 +385,17 @@ func (s *Server) handleIAM(w http.ResponseWriter, r *http.Request) {
 		s.refuseUnexpected(w, "IAM Credentials", r)
 		return
 	}
+	// The account is addressed by its email or its unique id; answers name it by email.
 	email, method := m[1], m[2]
 	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	s.mu.Lock()
 	fed, known := s.federated[bearer]
 	sa, exists := s.accounts[email]
+	for _, a := range s.accounts {
+		if !exists && a.UniqueID != "" && a.UniqueID == email {
+			sa, exists = a, true
+		}
+	}
 	s.mu.Unlock()
 	if !ok || !known || time.Now().After(fed.Expires) {
 		rpcError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.", "")
@@ -385,21 +405,36 @@ func (s *Server) handleIAM(w http.ResponseWriter, r *http.Request) {
 	if method == "generateIdToken" {
 		permission = "iam.serviceAccounts.getOpenIdToken"
 	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		rpcError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "Invalid JSON payload received.", "")
+		return
+	}
+	var chain struct {
+		Delegates []string `json:"delegates"`
+	}
+	_ = json.Unmarshal(raw, &chain)
 	// Google answers the same for a missing account as for a missing binding, so that
-	// callers cannot probe which accounts exist.
-	if !exists || !bound(sa, fed) {
+	// callers cannot probe which accounts exist; along a delegation chain it does not say
+	// which link is missing either.
+	if len(chain.Delegates) > 0 {
+		if status, msg, perm := s.checkChain(fed, chain.Delegates, email, permission); status != 0 {
+			rpcError(w, status, map[int]string{400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED"}[status], msg, perm)
+			return
+		}
+	} else if !exists || !bound(sa.Members, fed) {
 		rpcError(w, http.StatusForbidden, "PERMISSION_DENIED", fmt.Sprintf("Permission '%s' denied on resource (or it may not exist).", permission), permission)
 		return
 	}
 	if method == "generateIdToken" {
-		s.generateIDToken(w, r, sa)
+		s.generateIDToken(w, raw, sa, chain.Delegates)
 		return
 	}
 	var body struct {
 		Scope    []string `json:"scope"`
 		Lifetime string   `json:"lifetime"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+	if err := json.Unmarshal(raw, &body); err != nil {
 		rpcError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "Invalid JSON payload received.", "")
 		return
 	}
@@ -426,7 +461,7 @@ func (s *Server) handleIAM(w http.ResponseWriter, r *http.Request) {
 	}
 	at := AccessToken{
 		Token: "ya29.c." + fakeid.String(200, alphabet), ServiceAccount: sa.Email, Scope: body.Scope, Lifetime: body.Lifetime,
-		Expires: time.Now().Add(lifetime).UTC().Truncate(time.Second),
+		Expires: time.Now().Add(lifetime).UTC().Truncate(time.Second), Delegates: chain.Delegates,
 	}
 	s.mu.Lock()
 	leak.Register(at.Token)
@@ -438,12 +473,12 @@ func (s *Server) handleIAM(w http.ResponseWriter, r *http.Request) {
 // GoogleIssuer is the iss of Google-signed ID tokens.
 const GoogleIssuer = "https://accounts.google.com"
 
-func (s *Server) generateIDToken(w http.ResponseWriter, r *http.Request, sa ServiceAccount) {
+func (s *Server) generateIDToken(w http.ResponseWriter, raw []byte, sa ServiceAccount, delegates []string) {
 	var body struct {
 		Audience     string `json:"audience"`
 		IncludeEmail bool   `json:"includeEmail"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Audience == "" {
+	if err := json.Unmarshal(raw, &body); err != nil || body.Audience == "" {
 		rpcError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "Invalid value for audience: must not be empty.", "")
 		return
 	}
@@ -464,16 +499,56 @@ func (s *Server) generateIDToken(w http.ResponseWriter, r *http.Request, sa Serv
 	}
 	s.mu.Lock()
 	leak.Register(signed)
-	s.idTokens = append(s.idTokens, IDToken{Token: signed, ServiceAccount: sa.Email, Audience: body.Audience, IncludeEmail: body.IncludeEmail})
+	s.idTokens = append(s.idTokens, IDToken{Token: signed, ServiceAccount: sa.Email, Audience: body.Audience, IncludeEmail: body.IncludeEmail, Delegates: delegates})
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"token": signed})
 }
 
-// bound reports whether the federated principal holds roles/iam.workloadIdentityUser on sa.
-func bound(sa ServiceAccount, fed Federated) bool {
+// delegateRE is a delegate as the API takes it.
+var delegateRE = regexp.MustCompile(`^projects/-/serviceAccounts/([^/]+@[^/]+)$`)
+
+// checkChain checks a delegation chain the way IAM Credentials does: the federated identity
+// needs roles/iam.serviceAccountTokenCreator on the first delegate, each delegate on the
+// next, and the last one on the target. A broken link is refused like a missing binding:
+// iam.serviceAccounts.implicitDelegation for a delegate, the method's own permission for the
+// target, without naming the link. It returns 0 when every link holds.
+func (s *Server) checkChain(fed Federated, delegates []string, target, permission string) (int, string, string) {
+	var emails []string
+	for _, d := range delegates {
+		m := delegateRE.FindStringSubmatch(d)
+		if m == nil {
+			return http.StatusBadRequest, fmt.Sprintf("Invalid form of account ID %s. Should be [Gaia ID |Email |Unique ID |] of the account", d), ""
+		}
+		emails = append(emails, m[1])
+	}
+	links := append(emails, target)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, e := range links {
+		sa, ok := s.accounts[e]
+		granted := false
+		if ok && i == 0 {
+			granted = bound(sa.TokenCreators, fed)
+		} else if ok {
+			granted = slices.Contains(sa.TokenCreators, "serviceAccount:"+links[i-1])
+		}
+		if !granted {
+			perm := permission
+			if i < len(links)-1 {
+				perm = "iam.serviceAccounts.implicitDelegation"
+			}
+			return http.StatusForbidden, fmt.Sprintf("Permission '%s' denied on resource (or it may not exist).", perm), perm
+		}
+	}
+	return 0, "", ""
+}
+
+// bound reports whether the federated principal is one of members (roles/iam.workloadIdentityUser
+// on a service account, or its token creators).
+func bound(members []string, fed Federated) bool {
 	pool := fed.Provider[:strings.Index(fed.Provider, "/providers/")]
 	base := "iam.googleapis.com/" + pool
-	for _, m := range sa.Members {
+	for _, m := range members {
 		if m == "principalSet://"+base+"/*" {
 			return true
 		}

@@ -112,21 +112,35 @@ func Defaults() (map[string]string, error) {
 	return out, nil
 }
 
-// Workspace is one job's runner folders. Reuse it for a second step or the post step.
+// Workspace is one job's runner folders, laid out as on a hosted runner: the work folder, the
+// temp folder inside it, and the checkout two levels down (runner.workspace is its parent).
+// Reuse it for a second step or the post step.
 type Workspace struct {
-	Root       string
+	Root string
+	// Work is the runner's work folder (a job container sees it at /__w).
+	Work       string
 	RunnerTemp string
+	// RunnerWorkspace is ${{ runner.workspace }}; Workspace is GITHUB_WORKSPACE.
+	RunnerWorkspace string
 	// Home is the home mount on the host ($RUNNER_TEMP/_github_home).
 	Home                                        string
 	Commands                                    string
 	Workspace                                   string
 	EnvFile, OutputFile, StateFile, SummaryFile string
+	// JobContainerID is ${{ job.container.id }} when the job runs in a job container.
+	JobContainerID string
 }
 
 // NewWorkspace lays out a job's folders in a test's temp dir.
 func NewWorkspace(t testing.TB) *Workspace {
 	t.Helper()
-	w, err := MakeWorkspace(t.TempDir())
+	root := t.TempDir()
+	// t.TempDir's own parent is 0700 too; later steps run as the runner's user and must be
+	// able to reach the workspace, as on a runner.
+	if err := os.Chmod(filepath.Dir(root), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w, err := MakeWorkspace(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +154,10 @@ func MakeWorkspace(root string) (*Workspace, error) {
 	if err := os.Chmod(root, 0o755); err != nil {
 		return nil, err
 	}
-	w := &Workspace{Root: root, RunnerTemp: filepath.Join(root, "runner-temp"), Workspace: filepath.Join(root, "workspace")}
+	work := filepath.Join(root, "work")
+	w := &Workspace{Root: root, Work: work, RunnerTemp: filepath.Join(work, "_temp"),
+		RunnerWorkspace: filepath.Join(work, "octo-repo"), JobContainerID: newJobContainerID()}
+	w.Workspace = filepath.Join(w.RunnerWorkspace, "octo-repo")
 	w.Home = filepath.Join(w.RunnerTemp, "_github_home")
 	w.Commands = filepath.Join(w.RunnerTemp, "_runner_file_commands")
 	for _, d := range []string{w.RunnerTemp, w.Home, w.Commands, w.Workspace, filepath.Join(w.RunnerTemp, "_github_workflow")} {
@@ -156,6 +173,19 @@ func MakeWorkspace(root string) (*Workspace, error) {
 		}
 	}
 	return w, w.NewStep()
+}
+
+// LaterPath is where a step after the action finds the file at hostPath: the same path on the
+// host, or under /__w in a job container.
+func (w *Workspace) LaterPath(p Placement, hostPath string) string {
+	if p != JobContainer {
+		return hostPath
+	}
+	rel, err := filepath.Rel(w.Work, hostPath)
+	if err != nil || !filepath.IsLocal(rel) {
+		return hostPath
+	}
+	return filepath.Join(JobContainerWork, rel)
 }
 
 // NewStep gives the next step fresh file-command files, as the runner does per step.
@@ -185,11 +215,16 @@ type Step struct {
 	State map[string]string
 	// Workspace to run in (a new one when nil).
 	Workspace *Workspace
-	// Container runs the binary in a mount namespace with the runner's container mounts.
-	Container bool
+	// Placement is where the step runs: by default as a container action on today's runner,
+	// in a mount namespace with the runner's mounts, environment translation and runs.args
+	// (container.go); NoContainer runs the binary on the host.
+	Placement Placement
 	// MeasureRSS runs the binary under GNU time(1), which forks it from its own small process,
 	// so that Run.MaxRSSKiB is the binary's own peak.
 	MeasureRSS bool
+	// Hosts (name → address) are the container's /etc/hosts entries, as Docker writes them for
+	// a job's service containers (and docker run --add-host); container placements only.
+	Hosts map[string]string
 }
 
 // Run is what one invocation did.
@@ -232,46 +267,47 @@ func Execute(s Step) (*Run, error) {
 		return nil, err
 	}
 	w := s.Workspace
-	defaults, err := Defaults()
-	if err != nil {
-		return nil, err
-	}
-	env := map[string]string{
-		"PATH":                "/usr/local/bin:/usr/bin:/bin",
-		"HOME":                filepath.Join(w.Root, "user-home"),
-		"RUNNER_TEMP":         w.RunnerTemp,
-		"GITHUB_ACTIONS":      "true",
-		"CI":                  "true",
-		"GITHUB_REPOSITORY":   "octo-org/octo-repo",
-		"GITHUB_WORKSPACE":    w.Workspace,
-		"GITHUB_ENV":          w.EnvFile,
-		"GITHUB_OUTPUT":       w.OutputFile,
-		"GITHUB_STATE":        w.StateFile,
-		"GITHUB_STEP_SUMMARY": w.SummaryFile,
-		"RUNNER_OS":           "Linux",
-	}
-	for k, v := range defaults {
-		env["INPUT_"+strings.ToUpper(k)] = v
-	}
-	for k, v := range s.Inputs {
-		env["INPUT_"+strings.ToUpper(k)] = v
-	}
-	for k, v := range s.IDToken {
-		env[k] = v
-	}
-	for k, v := range s.State {
-		env["STATE_"+k] = v
-	}
-	for k, v := range s.Env {
-		env[k] = v
-	}
+	var name string
 	var args []string
-	name := bin
-	if s.Post {
-		args = []string{"post"}
-	}
-	if s.Container {
-		name, args, env = containerize(w, bin, args, env)
+	var env map[string]string
+	if s.Placement.InContainer() {
+		run, err := s.ContainerRun()
+		if err != nil {
+			return nil, err
+		}
+		if name, args, env, err = inNamespace(bin, run, w.Root); err != nil {
+			return nil, err
+		}
+	} else {
+		if len(s.Hosts) > 0 {
+			return nil, errors.New("harness: Step.Hosts needs a container placement (the hosts file is mounted in the container's namespace)")
+		}
+		// On the host the runner evaluates the same input defaults, and nothing is translated.
+		name, env = bin, w.hostEnv()
+		env["HOME"] = filepath.Join(w.Root, "user-home")
+		m, err := readAction()
+		if err != nil {
+			return nil, err
+		}
+		inputs, err := w.inputs(m, s.Placement, s.Inputs)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range inputs {
+			env[inputEnvName(k)] = v
+		}
+		for k, v := range s.IDToken {
+			env[k] = v
+		}
+		for k, v := range s.State {
+			env["STATE_"+k] = v
+		}
+		for k, v := range s.Env {
+			env[k] = v
+		}
+		if s.Post {
+			args = []string{"post"}
+		}
 	}
 	var rssFile string
 	if s.MeasureRSS {

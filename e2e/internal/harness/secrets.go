@@ -16,7 +16,7 @@ func unescape(v string) string {
 func secretLines(secrets []string) []string {
 	var out []string
 	for _, s := range secrets {
-		for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
 			if l = strings.TrimSpace(l); l != "" {
 				out = append(out, l)
 			}

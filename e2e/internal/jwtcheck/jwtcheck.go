@@ -47,17 +47,23 @@ type Verifier struct {
 	Audiences []string
 	// Leeway is the allowed clock skew.
 	Leeway time.Duration
+	// Now is the verifier's clock (time.Now when nil).
+	Now func() time.Time
 }
 
 // Verify returns the token's claims, or an *Error.
 func (v *Verifier) Verify(raw string) (jwt.MapClaims, error) {
 	claims := jwt.MapClaims{}
-	_, err := jwt.ParseWithClaims(raw, claims, v.key,
+	opts := []jwt.ParserOption{
 		jwt.WithValidMethods([]string{"RS256"}),
 		jwt.WithLeeway(v.Leeway),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
-	)
+	}
+	if v.Now != nil {
+		opts = append(opts, jwt.WithTimeFunc(v.Now))
+	}
+	_, err := jwt.ParseWithClaims(raw, claims, v.key, opts...)
 	switch {
 	case err == nil:
 	case errors.Is(err, jwt.ErrTokenMalformed):

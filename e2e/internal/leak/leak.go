@@ -21,12 +21,13 @@ var (
 // the injection is refused, and the refusal must be allowed to name it.
 const delimiter = "_GitHubActionsFileCommandDelimeter_"
 
-// Register records secrets an emulator issued or holds, line by line, as masks apply.
+// Register records secrets an emulator issued or holds, line by line as masks apply: lines end
+// at \n and at a bare \r too, where the runner ends a log line.
 func Register(values ...string) {
 	mu.Lock()
 	defer mu.Unlock()
 	for _, v := range values {
-		for _, line := range strings.Split(strings.ReplaceAll(v, "\r\n", "\n"), "\n") {
+		for _, line := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == '\r' }) {
 			line = strings.TrimSpace(line)
 			// PEM armour lines (-----BEGIN CERTIFICATE-----) are in every such value and in
 			// the help text about them; the lines between are the secret.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
@@ -36,7 +37,9 @@ const (
 type Config struct {
 	Issuer  string
 	JWKSURL string
-	// Audiences are the accepted aud values of the subject token.
+	// Audiences are the accepted aud values of the subject token, besides the server's own
+	// origin (Server.Origin), which it always accepts: it is configured, as the README's quick
+	// start says, for the audience oidc-login asks for by default.
 	Audiences []string
 	// Subject is a glob the subject token's sub must match.
 	Subject string
@@ -59,6 +62,8 @@ type Issued struct {
 type Server struct {
 	URL    string
 	Faults *fault.Injector
+	// Hostile, once Set, makes the emulator a malicious server (package hostile).
+	Hostile hostile.Mode
 
 	cfg Config
 	srv *httptest.Server
@@ -66,6 +71,7 @@ type Server struct {
 	mu         sync.Mutex
 	issued     []Issued
 	forms      []url.Values
+	subjects   []string
 	forced     []forced
 	unexpected []string
 }
@@ -97,8 +103,23 @@ func NewTLS(cfg Config, ca *testca.CA) (*Server, error) {
 
 func newServer(cfg Config) *Server {
 	s := &Server{cfg: cfg}
-	s.Faults = &fault.Injector{Next: http.HandlerFunc(s.handle), HangFor: 200 * time.Millisecond}
+	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(http.HandlerFunc(s.handle), hostileKeep), HangFor: 200 * time.Millisecond}
 	return s
+}
+
+// Origin is the server's origin (scheme://host:port), the ID-token audience it accepts
+// without being told.
+func (s *Server) Origin() string {
+	u, _ := url.Parse(s.URL)
+	return u.Scheme + "://" + u.Host
+}
+
+// SubjectTokens returns every subject_token received, as sent: what a hostile server would
+// keep to replay.
+func (s *Server) SubjectTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.subjects...)
 }
 
 // Close stops the server.
@@ -176,6 +197,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.forms = append(s.forms, seen)
+	if st := f.Get("subject_token"); st != "" {
+		s.subjects = append(s.subjects, st)
+	}
 	if len(s.forced) > 0 {
 		fe := s.forced[0]
 		s.forced = s.forced[1:]
@@ -212,7 +236,7 @@ func (s *Server) exchange(w http.ResponseWriter, f, seen url.Values) {
 		writeError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("unsupported subject_token_type %q", stt))
 		return
 	}
-	v := &jwtcheck.Verifier{Issuer: c.Issuer, JWKSURL: c.JWKSURL, Audiences: c.Audiences}
+	v := &jwtcheck.Verifier{Issuer: c.Issuer, JWKSURL: c.JWKSURL, Audiences: append(slices.Clip(c.Audiences), s.Origin())}
 	claims, err := v.Verify(f.Get("subject_token"))
 	if err != nil {
 		var je *jwtcheck.Error

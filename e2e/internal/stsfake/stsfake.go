@@ -1,13 +1,17 @@
 // Package stsfake is an emulator of AWS STS AssumeRoleWithWebIdentity that does what moto
 // does not: it verifies the web identity token like IAM (OIDC provider registered for the
 // issuer, client ids, signature via JWKS, expiry) and evaluates the role's trust conditions on
-// aud and sub, answering AWS's own error codes in AWS's XML.
+// aud and sub, answering AWS's own error codes in AWS's XML. For role chaining it also serves
+// AssumeRole: the request's SigV4 signature is verified against the session credentials it
+// issued, and the target role's trust policy must name the caller's role.
 package stsfake
 
 import (
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -20,6 +24,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
@@ -33,6 +38,9 @@ type Role struct {
 	Subject string
 	// MaxSessionDuration in seconds (AWS's default is 3600).
 	MaxSessionDuration int
+	// TrustedRoles are the role ARNs whose sessions the trust policy lets call sts:AssumeRole
+	// into this role (Principal {"AWS": <role ARN>}), for role chaining.
+	TrustedRoles []string
 }
 
 // Credentials are what one successful call issued.
@@ -40,19 +48,29 @@ type Credentials struct {
 	AccessKeyID, SecretAccessKey, SessionToken string
 	Expiration                                 time.Time
 	AssumedRoleARN                             string
-	Policy                                     string
-	PolicyARNs                                 []string
-	DurationSeconds                            int
+	// RoleARN is the role the session belongs to; Action the call that issued it.
+	RoleARN, Action string
+	// CallerARN is the session that called AssumeRole (empty for AssumeRoleWithWebIdentity).
+	CallerARN       string
+	Policy          string
+	PolicyARNs      []string
+	DurationSeconds int
 }
 
 // Server is a running emulator.
 type Server struct {
 	URL    string
 	Faults *fault.Injector
+	// Hostile, once Set, makes the emulator a malicious STS (package hostile).
+	Hostile hostile.Mode
 	// Issuer and ClientIDs are the account's IAM OIDC provider.
 	Issuer    string
 	ClientIDs []string
 	JWKSURL   string
+
+	// Rewrite, when set, changes each set of credentials before it is answered: a hostile STS
+	// handing out values no real one would (a key with a line break).
+	Rewrite func(*Credentials)
 
 	srv *httptest.Server
 
@@ -60,17 +78,20 @@ type Server struct {
 	roles  map[string]Role
 	issued []Credentials
 	forced []forced
+	now    func() time.Time
 }
 
 type forced struct {
 	status    int
 	code, msg string
+	// action limits the fault to one STS action ("" for any).
+	action string
 }
 
 // New starts an emulator trusting tokens of issuer, verified with the keys at jwksURL.
 func New(issuer, jwksURL string, clientIDs ...string) *Server {
 	s := &Server{Issuer: issuer, JWKSURL: jwksURL, ClientIDs: clientIDs, roles: map[string]Role{}}
-	s.Faults = &fault.Injector{Next: http.HandlerFunc(s.handle), ContentType: "text/xml", HangFor: 30 * time.Second}
+	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(http.HandlerFunc(s.handle), hostileKeep), ContentType: "text/xml", HangFor: 30 * time.Second}
 	s.srv = httptest.NewServer(s.Faults)
 	s.URL = s.srv.URL
 	return s
@@ -89,11 +110,36 @@ func (s *Server) AddRole(r Role) {
 	s.roles[r.ARN] = r
 }
 
+// SetClock sets the emulator's clock, which judges token expiry and dates what it issues
+// (time.Now when nil): tests move a step hours into the past instead of sleeping.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+func (s *Server) clock() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
+}
+
 // FailNext makes the next call answer an AWS error with this status, code and message.
 func (s *Server) FailNext(status int, code, msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.forced = append(s.forced, forced{status: status, code: code, msg: msg})
+}
+
+// FailNextAction is FailNext for the next call of one action only (AssumeRole, for a hop of a
+// role chain); calls of other actions pass it by.
+func (s *Server) FailNextAction(action string, status int, code, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forced = append(s.forced, forced{status: status, code: code, msg: msg, action: action})
 }
 
 // Issued returns every set of credentials handed out.
@@ -113,12 +159,19 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "InvalidAction", "STS query API calls are POSTs")
 		return
 	}
+	// The body is kept for the SigV4 check of AssumeRole: its hash is part of the signature.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "MalformedQueryString", err.Error())
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := r.ParseForm(); err != nil {
 		writeError(w, http.StatusBadRequest, "MalformedQueryString", err.Error())
 		return
 	}
 	f := r.PostForm
-	if f.Get("Action") != "AssumeRoleWithWebIdentity" {
+	if a := f.Get("Action"); a != "AssumeRoleWithWebIdentity" && a != "AssumeRole" {
 		writeError(w, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("Could not find operation %s for version %s", f.Get("Action"), f.Get("Version")))
 		return
 	}
@@ -127,7 +180,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	if len(s.forced) > 0 {
+	if len(s.forced) > 0 && (s.forced[0].action == "" || s.forced[0].action == f.Get("Action")) {
 		fe := s.forced[0]
 		s.forced = s.forced[1:]
 		s.mu.Unlock()
@@ -135,6 +188,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Unlock()
+	if f.Get("Action") == "AssumeRole" {
+		s.assumeRole(w, r, body)
+		return
+	}
 
 	roleARN, session, token := f.Get("RoleArn"), f.Get("RoleSessionName"), f.Get("WebIdentityToken")
 	if !sessionRE.MatchString(session) {
@@ -161,7 +218,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "InvalidIdentityToken", "No OpenIDConnect provider found in your account for "+iss)
 		return
 	}
-	v := &jwtcheck.Verifier{Issuer: s.Issuer, JWKSURL: s.JWKSURL, Audiences: s.ClientIDs}
+	now := s.clock()
+	v := &jwtcheck.Verifier{Issuer: s.Issuer, JWKSURL: s.JWKSURL, Audiences: s.ClientIDs, Now: func() time.Time { return now }}
 	claims, err := v.Verify(token)
 	if err != nil {
 		var je *jwtcheck.Error
@@ -171,7 +229,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, "InvalidIdentityToken", "Incorrect token audience")
 		case jwtcheck.Expired:
 			exp, _ := unverified.GetExpirationTime()
-			writeError(w, http.StatusBadRequest, "ExpiredTokenException", fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d", time.Now().Unix(), exp.Unix()))
+			writeError(w, http.StatusBadRequest, "ExpiredTokenException", fmt.Sprintf("Token expired: current date/time %d must be before the expiration date/time %d", now.Unix(), exp.Unix()))
 		case jwtcheck.Keys:
 			writeError(w, http.StatusBadRequest, "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
 		default:
@@ -207,11 +265,16 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		AccessKeyID:     "ASIA" + fakeid.String(16, upper),
 		SecretAccessKey: fakeid.String(40, upper+lower+digits+"/+"),
 		SessionToken:    "IQoJb3JpZ2luX2VjE" + fakeid.String(300, upper+lower+digits+"/+") + "==",
-		Expiration:      time.Now().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
+		Expiration:      now.Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
 		AssumedRoleARN:  fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", partition, account, roleName, session),
+		RoleARN:         roleARN,
+		Action:          "AssumeRoleWithWebIdentity",
 		Policy:          f.Get("Policy"),
 		PolicyARNs:      policyARNs,
 		DurationSeconds: duration,
+	}
+	if s.Rewrite != nil {
+		s.Rewrite(&c)
 	}
 	leak.Register(c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
 	s.mu.Lock()

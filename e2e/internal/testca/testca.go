@@ -80,6 +80,10 @@ func New(dir string) (*CA, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// A certificate is public; later steps that run as the runner's user read it too.
+	if err := f.Chmod(0o644); err != nil {
+		return nil, err
+	}
 	if _, err := f.Write(ca.PEM); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
@@ -98,6 +99,8 @@ type namespace struct {
 type Server struct {
 	URL    string
 	Faults *fault.Injector
+	// Hostile, once Set, makes the emulator a malicious server (package hostile).
+	Hostile hostile.Mode
 	// Issuer is the mount's bound_issuer; JWKSURL where its keys are (oidc_discovery_url).
 	Issuer  string
 	JWKSURL string
@@ -133,7 +136,7 @@ func NewTLS(ca *testca.CA, issuer, jwksURL string) (*Server, error) {
 
 func newServer(issuer, jwksURL string) *Server {
 	s := &Server{Issuer: issuer, JWKSURL: jwksURL, namespaces: map[string]*namespace{}, tokens: map[string]*Token{}}
-	s.Faults = &fault.Injector{Next: http.HandlerFunc(s.handle), HangFor: 30 * time.Second}
+	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(http.HandlerFunc(s.handle), hostileKeep), HangFor: 30 * time.Second}
 	s.ns("")
 	return s
 }

@@ -70,16 +70,27 @@ func (p *Provider) result(tok *idtoken.Token, out *answer) *provider.Result {
 			{Name: "ALICLOUD_ACCESS_KEY", Value: cr.AccessKeyID},
 			{Name: "ALICLOUD_SECRET_KEY", Value: cr.AccessKeySecret},
 			{Name: "ALICLOUD_SECURITY_TOKEN", Value: cr.SecurityToken},
+			// The names configure-aliyun-credentials-action also exports (older SDKs and
+			// the aliyun CLI's environment mode read them).
+			{Name: "ALIBABACLOUD_ACCESS_KEY_ID", Value: cr.AccessKeyID},
+			{Name: "ALIBABACLOUD_ACCESS_KEY_SECRET", Value: cr.AccessKeySecret},
+			{Name: "ALIBABACLOUD_SECURITY_TOKEN", Value: cr.SecurityToken},
 		},
 		SecretEnv: []string{
 			"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
 			"ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN",
+			"ALIBABACLOUD_ACCESS_KEY_ID", "ALIBABACLOUD_ACCESS_KEY_SECRET", "ALIBABACLOUD_SECURITY_TOKEN",
 		},
 		Outputs: []runner.Var{{Name: "alibaba-assumed-role-arn", Value: arn}},
 		CredentialOutputs: []runner.Var{
 			{Name: "alibaba-access-key-id", Value: cr.AccessKeyID},
 			{Name: "alibaba-access-key-secret", Value: cr.AccessKeySecret},
 			{Name: "alibaba-security-token", Value: cr.SecurityToken},
+			// configure-aliyun-credentials-action's names for the same values. It sets
+			// them on every run; here they wait for output-credentials like every secret.
+			{Name: "aliyun-access-key-id", Value: cr.AccessKeyID},
+			{Name: "aliyun-access-key-secret", Value: cr.AccessKeySecret},
+			{Name: "aliyun-security-token", Value: cr.SecurityToken},
 		},
 		Summary: provider.Summary{
 			Identity: arn,

@@ -13,10 +13,12 @@ import (
 // the role's MaxSessionDuration, which only the server knows; 43200 is the largest any role
 // can have.
 const (
-	DefaultAudience        = "sts.aliyuncs.com"
-	DefaultEndpoint        = "https://sts.aliyuncs.com"
-	DefaultSessionName     = "GitHubActions"
-	DefaultDurationSeconds = 3600
+	DefaultAudience = "sts.aliyuncs.com"
+	DefaultEndpoint = "https://sts.aliyuncs.com"
+	// The defaults of aliyun/configure-aliyun-credentials-action (v1.0.7), so RAM policies
+	// and audit queries written for its session names, and its credential lifetime, carry over.
+	DefaultSessionName     = "github-action-session"
+	DefaultDurationSeconds = 1800
 	MinDurationSeconds     = 900
 	MaxDurationSeconds     = 43200
 )

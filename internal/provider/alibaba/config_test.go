@@ -18,8 +18,8 @@ func TestParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{RoleARN: base["alibaba-role-arn"], RoleName: "Deploy.prod", Account: "1234567890123456",
-		ProviderARN: base["alibaba-oidc-provider-arn"], ProviderName: "github", SessionName: "GitHubActions",
-		DurationSeconds: 3600, Endpoint: "https://sts.aliyuncs.com"}
+		ProviderARN: base["alibaba-oidc-provider-arn"], ProviderName: "github", SessionName: "github-action-session",
+		DurationSeconds: 1800, Endpoint: "https://sts.aliyuncs.com"}
 	if c != want {
 		t.Errorf("defaults: got %+v, want %+v", c, want)
 	}

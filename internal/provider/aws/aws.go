@@ -31,22 +31,48 @@ import (
 // Provider logs into AWS.
 type Provider struct {
 	cfg Config
+	// common and helper serve aws-refresh (refresh.go).
+	common config.Common
+	helper Helper
 }
 
-// New validates the aws-* inputs.
-func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
-	c, err := Parse(in)
-	if err != nil {
-		return nil, err
+// New validates the aws-* inputs. It is the Docker action's provider: with aws-refresh, the
+// helper is a copy of this binary in the home mount (CopyHelper).
+func New(in config.Inputs, common config.Common) (provider.Provider, error) {
+	return NewWithHelper(CopyHelper)(in, common)
+}
+
+// NewWithHelper is New with the aws-refresh helper given: the native action, whose binary is
+// already cached on the host, registers NewWithHelper(HelperAt(<cached binary>)).
+func NewWithHelper(h Helper) provider.Factory {
+	return func(in config.Inputs, common config.Common) (provider.Provider, error) {
+		c, err := Parse(in)
+		if err != nil {
+			return nil, err
+		}
+		p := &Provider{cfg: c, common: common, helper: h}
+		if err := p.checkRefresh(); err != nil {
+			return nil, err
+		}
+		return p, nil
 	}
-	return &Provider{cfg: c}, nil
+}
+
+// Masks are the values of the inputs that aws-mask-account-id hides: the role's account id
+// and ARN. They are masked before anything is printed, so a failure's trust diagnostics
+// (which name the role and its account) show *** in the log and the job summary too.
+func (p *Provider) Masks() []string {
+	if !p.cfg.MaskAccountID {
+		return nil
+	}
+	return []string{p.cfg.RoleARN, p.cfg.RoleAccount}
 }
 
 // Name is "aws".
 func (p *Provider) Name() string { return "aws" }
 
-// Audience is sts.amazonaws.com (sts.amazonaws.com.cn in China regions).
-func (p *Provider) Audience() string { return p.cfg.DefaultAudience() }
+// Audience is sts.amazonaws.com in every partition (see DefaultAudience).
+func (p *Provider) Audience() string { return DefaultAudience }
 
 // transientCodes are STS error codes that clear on their own.
 var transientCodes = map[string]bool{
@@ -58,20 +84,48 @@ var transientCodes = map[string]bool{
 // Login calls AssumeRoleWithWebIdentity once per attempt. The account id and ARN come from
 // the answer's AssumedRoleUser, so no GetCallerIdentity round trip is needed.
 func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.Env) (*provider.Result, error) {
-	c := p.cfg
+	out, err := p.assume(ctx, tok, env)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.cfg.Chain) == 0 {
+		return p.result(tok, out, env)
+	}
+	hops, err := p.chain(ctx, p.stsOptions(env), out, env.Retry)
+	if err != nil {
+		return issuedSoFar(out, hops), err
+	}
+	r, err := p.result(tok, hops[len(hops)-1].out, env)
+	if err != nil {
+		return nil, err
+	}
+	chainResult(r, p.cfg, out, hops)
+	return r, nil
+}
+
+// stsOptions configures the SDK's STS client for every call of a login.
+func (p *Provider) stsOptions(env provider.Env) sts.Options {
 	opts := sts.Options{
-		Region:     c.Region,
-		HTTPClient: env.HTTP,
+		Region: p.cfg.Region,
+		// The SDK reads answers itself: bounded like every other answer (httpcall.MaxBody).
+		HTTPClient: httpcall.Bounded{Client: env.HTTP},
 		// One retry policy for every call (ours), so the SDK must not retry underneath it.
 		Retryer: awssdk.NopRetryer{},
 		AppID:   "oidc-login",
 		// An empty or non-XML 200 is named as such (answer.go).
 		APIOptions: []func(*middleware.Stack) error{addAnswerCheck},
 	}
-	if c.Endpoint != "" {
-		opts.BaseEndpoint = awssdk.String(c.Endpoint)
+	if p.cfg.Endpoint != "" {
+		opts.BaseEndpoint = awssdk.String(p.cfg.Endpoint)
 	}
-	client := sts.New(opts)
+	return opts
+}
+
+// assume is the STS call under the retry policy, shared by the login and the aws-refresh
+// helper (refresh.go), so both retry and explain refusals alike.
+func (p *Provider) assume(ctx context.Context, tok *idtoken.Token, env provider.Env) (*sts.AssumeRoleWithWebIdentityOutput, error) {
+	c := p.cfg
+	client := sts.New(p.stsOptions(env))
 	in := &sts.AssumeRoleWithWebIdentityInput{
 		RoleArn:          awssdk.String(c.RoleARN),
 		RoleSessionName:  awssdk.String(c.SessionName),
@@ -97,28 +151,49 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 		return p.classify(err, tok.Claims)
 	})
 	if err != nil {
-		return nil, err
+		return nil, diagnose.AWSRetryBudget(err)
 	}
 	if out.Credentials == nil || out.AssumedRoleUser == nil || out.Credentials.AccessKeyId == nil ||
 		out.Credentials.SecretAccessKey == nil || out.Credentials.SessionToken == nil || out.AssumedRoleUser.Arn == nil {
 		return nil, fmt.Errorf("%s: the answer has no credentials", diagnose.AWSCall)
 	}
-	return p.result(tok, out, env)
+	return out, nil
 }
 
-// classify sorts an SDK error into transient (retried) and final (explained) ones. The order
-// matters: the SDK wraps network and decoding failures inside its response error.
+// classify sorts an SDK error of AssumeRoleWithWebIdentity; STS's own refusals are explained
+// against the token's claims.
 func (p *Provider) classify(err error, claims idtoken.Claims) error {
+	return classifyCall(err, diagnose.AWSCall, func(code, msg string) error {
+		return diagnose.AWS(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, claims)
+	})
+}
+
+// classifyCall sorts an SDK error of the STS call named call into transient (retried) and
+// final ones; explain turns STS's own final refusals into an explanation. The order matters:
+// the SDK wraps network and decoding failures inside its response error.
+func classifyCall(err error, call string, explain func(code, msg string) error) error {
 	if err == nil {
 		return nil
 	}
+	if httpcall.IsTooLarge(err) {
+		// Checked first: the SDK wraps it as a decoding (or send) error of the answer.
+		status := 0
+		var re *awshttp.ResponseError
+		if errors.As(err, &re) {
+			status = re.HTTPStatusCode()
+		}
+		if status != 0 {
+			return fmt.Errorf("%s: %v (HTTP %d); no STS answer is that large", diagnose.AWSCall, httpcall.ErrTooLarge, status)
+		}
+		return fmt.Errorf("%s: %v; no STS answer is that large", diagnose.AWSCall, httpcall.ErrTooLarge)
+	}
 	var broken *answerError
 	if errors.As(err, &broken) {
-		return fmt.Errorf("%s: %s", diagnose.AWSCall, broken.fault)
+		return fmt.Errorf("%s: %s", call, broken.fault)
 	}
 	var send *smithyhttp.RequestSendError
 	if errors.As(err, &send) {
-		e := fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(send.Err))
+		e := fmt.Errorf("%s: %s", call, rootCause(send.Err))
 		if httpcall.IsCertificateError(err) {
 			// An untrusted certificate stays untrusted on the next try.
 			return fmt.Errorf("%w (set SSL_CERT_FILE to the CA that signed the endpoint's certificate)", e)
@@ -129,9 +204,9 @@ func (p *Provider) classify(err error, claims idtoken.Claims) error {
 	if errors.As(err, &de) {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) && !strings.Contains(err.Error(), "empty") {
 			// The connection dropped mid-answer: a network fault, not a broken service.
-			return retry.Transient(fmt.Errorf("%s: connection closed before the answer was complete", diagnose.AWSCall), 0)
+			return retry.Transient(fmt.Errorf("%s: connection closed before the answer was complete", call), 0)
 		}
-		return fmt.Errorf("%s: the answer could not be read as STS XML: %s", diagnose.AWSCall, rootCause(de.Err))
+		return fmt.Errorf("%s: the answer could not be read as STS XML: %s", call, rootCause(de.Err))
 	}
 	status, wait := 0, time.Duration(0)
 	var re *awshttp.ResponseError
@@ -146,25 +221,25 @@ func (p *Provider) classify(err error, claims idtoken.Claims) error {
 	if errors.As(err, &api) {
 		code, msg := api.ErrorCode(), api.ErrorMessage()
 		if transientCodes[code] || (code == "InvalidIdentityToken" && strings.Contains(msg, "retrieve verification key")) {
-			return retry.Transient(fmt.Errorf("%s: %s: %s", diagnose.AWSCall, code, msg), 0)
+			return retry.Transient(fmt.Errorf("%s: %s: %s", call, code, msg), 0)
 		}
 		if code == "UnknownError" || code == "" {
 			// Not an STS error document (a proxy's page, a load balancer's 5xx).
-			e := fmt.Errorf("%s: HTTP %d with an answer that is not an STS error", diagnose.AWSCall, status)
+			e := fmt.Errorf("%s: HTTP %d with an answer that is not an STS error", call, status)
 			if transientStatus {
 				return retry.Transient(e, wait)
 			}
 			return e
 		}
 		if transientStatus {
-			return retry.Transient(fmt.Errorf("%s: HTTP %d: %s: %s", diagnose.AWSCall, status, code, msg), wait)
+			return retry.Transient(fmt.Errorf("%s: HTTP %d: %s: %s", call, status, code, msg), wait)
 		}
-		return diagnose.AWS(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, claims)
+		return explain(code, msg)
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return fmt.Errorf("%s: %w", diagnose.AWSCall, err)
+		return fmt.Errorf("%s: %w", call, err)
 	}
-	e := fmt.Errorf("%s: %s", diagnose.AWSCall, rootCause(err))
+	e := fmt.Errorf("%s: %s", call, rootCause(err))
 	if transientStatus {
 		return retry.Transient(e, wait)
 	}
@@ -206,6 +281,16 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		Secrets:    []string{keyID, secret, session},
 		Expiration: expires,
 	}
+	// A key or token that is not one printable token is no credential STS issues; it would
+	// only add lines to the files later steps read. Refused before anything is written; r goes
+	// back with the error so that login masks what was issued all the same.
+	for _, v := range []struct{ what, value string }{
+		{"AccessKeyId", keyID}, {"SecretAccessKey", secret}, {"SessionToken", session},
+	} {
+		if err := oneToken(v.value); err != nil {
+			return r, fmt.Errorf("%s: the answer's %s %v; a hostile or broken endpoint, so no credentials were exported", diagnose.AWSCall, v.what, err)
+		}
+	}
 	if c.MaskAccountID {
 		r.Secrets = append(r.Secrets, account, arn)
 	}
@@ -217,7 +302,11 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		return nil, fmt.Errorf("%s: the assumed role is in account %s, which is not in aws-allowed-account-ids (%s); no credentials were exported",
 			diagnose.AWSCall, shown, strings.Join(c.AllowedAccountIDs, ", "))
 	}
-	if c.Profile != "" {
+	if c.Refresh {
+		if err := p.refreshExport(r, env); err != nil {
+			return nil, err
+		}
+	} else if c.Profile != "" {
 		files, err := profileFiles(env.Home, c.Profile, c.Region, keyID, secret, session)
 		if err != nil {
 			return nil, err
@@ -226,10 +315,14 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		r.Env = []runner.Var{
 			{Name: "AWS_SHARED_CREDENTIALS_FILE", Value: env.Home.HostPath(credentialsRel)},
 			{Name: "AWS_CONFIG_FILE", Value: env.Home.HostPath(configRel)},
-			{Name: "AWS_PROFILE", Value: c.Profile},
 		}
 		r.State = []runner.Var{{Name: "profile", Value: c.Profile}}
-		r.SecretEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_PROFILE"}
+		r.SecretEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"}
+		if c.ExportProfile {
+			r.Env = append(r.Env, runner.Var{Name: "AWS_PROFILE", Value: c.Profile})
+			r.SecretEnv = append(r.SecretEnv, "AWS_PROFILE")
+		}
+		r.Log = append(r.Log, hiddenSharedFiles(env)...)
 	} else {
 		r.Env = []runner.Var{
 			{Name: "AWS_ACCESS_KEY_ID", Value: keyID},
@@ -243,6 +336,8 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 	r.Outputs = []runner.Var{
 		{Name: "aws-account-id", Value: account},
 		{Name: "aws-arn", Value: arn},
+		// configure-aws-credentials' name for the same ARN, so its workflows keep working.
+		{Name: "authenticated-arn", Value: arn},
 	}
 	r.CredentialOutputs = []runner.Var{
 		{Name: "aws-access-key-id", Value: keyID},
@@ -268,6 +363,29 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 	if c.Profile != "" {
 		where = "as profile " + c.Profile
 	}
-	r.Log = []string{fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", arn, c.Region, where, expires.Format(time.RFC3339))}
+	line := fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", arn, c.Region, where, expires.Format(time.RFC3339))
+	if c.Refresh {
+		line = fmt.Sprintf("aws: assumed %s in %s; profile %s renews the credentials through credential_process for the rest of the job", arn, c.Region, c.refreshProfile())
+	}
+	r.Log = append([]string{line}, r.Log...)
 	return r, nil
+}
+
+// hiddenSharedFiles names the shared files of the job's own that the exported
+// AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE hide from later steps: a container action
+// cannot edit the runner user's ~/.aws, so its profiles go to files in the home mount
+// (configure-aws-credentials writes ~/.aws itself). A workflow that pointed the variables at
+// files of its own would lose their profiles (source_profile chains) without a word.
+func hiddenSharedFiles(env provider.Env) []string {
+	var out []string
+	for _, f := range []struct{ name, rel string }{{"AWS_CONFIG_FILE", configRel}, {"AWS_SHARED_CREDENTIALS_FILE", credentialsRel}} {
+		prev := env.Getenv(f.name)
+		if prev == "" || prev == env.Home.Path(f.rel) || prev == env.Home.HostPath(f.rel) {
+			continue
+		}
+		// Quoted: the value is the workflow's and may hold anything, line breaks included.
+		out = append(out, fmt.Sprintf("aws: %s was %s; later steps now read %s instead, so profiles only in the old file are gone for them: add them to $%s in a later step (docs/migrate/configure-aws-credentials.md#aws-profile)",
+			f.name, config.Quote(prev), env.Home.HostPath(f.rel), f.name))
+	}
+	return out
 }

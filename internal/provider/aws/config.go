@@ -19,14 +19,19 @@ const (
 )
 
 var (
-	roleARNRE    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})$`)
-	policyARNRE  = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(aws|\d{12}):policy/[\w+=,.@/-]+$`)
-	regionRE     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
-	sessionRE    = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-	accountIDRE  = regexp.MustCompile(`^\d{12}$`)
-	profileRE    = regexp.MustCompile(`^[\w.+@-]{1,64}$`)
-	awsAudiences = map[bool]string{false: "sts.amazonaws.com", true: "sts.amazonaws.com.cn"}
+	roleARNRE   = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})$`)
+	policyARNRE = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(aws|\d{12}):policy/[\w+=,.@/-]+$`)
+	regionRE    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
+	sessionRE   = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	accountIDRE = regexp.MustCompile(`^\d{12}$`)
+	profileRE   = regexp.MustCompile(`^[\w.+@-]{1,64}$`)
 )
+
+// DefaultAudience is the ID-token audience in every partition, China included: it is what
+// aws-actions/configure-aws-credentials sends (its action.yml default, never changed by
+// region), so the IAM OIDC providers of workflows moving over list it. A provider created
+// with sts.amazonaws.com.cn needs the audience input; diagnose.AWS says so when STS refuses.
+const DefaultAudience = "sts.amazonaws.com"
 
 // Config is the validated aws-* inputs.
 type Config struct {
@@ -42,6 +47,13 @@ type Config struct {
 	AllowedAccountIDs []string
 	MaskAccountID     bool
 	Profile           string
+	// Chain is aws-role-chain: roles assumed, in order, after the web-identity login.
+	Chain []Hop
+	// ExportProfile exports AWS_PROFILE with aws-profile; off by default, as in
+	// configure-aws-credentials, so later steps keep their default identity.
+	ExportProfile bool
+	// Refresh writes a credential_process profile instead of the credentials (refresh.go).
+	Refresh bool
 }
 
 // Parse reads and validates every aws-* input.
@@ -100,14 +112,26 @@ func Parse(in config.Inputs) (Config, error) {
 	if c.MaskAccountID, err = config.Bool(in, "aws-mask-account-id", false); err != nil {
 		return c, err
 	}
+	if c.Chain, err = parseChain(in, c); err != nil {
+		return c, err
+	}
 	c.Profile = in.Input("aws-profile")
 	if c.Profile != "" && !profileRE.MatchString(c.Profile) {
 		return c, config.Errorf("aws-profile", "must be 1 to 64 characters of letters, digits and ._+@-, got %s", config.Quote(c.Profile))
 	}
+	if c.ExportProfile, err = config.Bool(in, "aws-export-profile", false); err != nil {
+		return c, err
+	}
+	if c.ExportProfile && c.Profile == "" {
+		return c, config.Errorf("aws-export-profile", "needs aws-profile: it exports AWS_PROFILE naming that profile")
+	}
+	if c.Refresh, err = config.Bool(in, "aws-refresh", false); err != nil {
+		return c, err
+	}
+	if c.Refresh && len(c.Chain) > 0 {
+		// The credential_process helper repeats the web-identity call only; a chain renewed
+		// halfway would hand out the wrong role.
+		return c, config.Errorf("aws-role-chain", "cannot be combined with aws-refresh: the refresh helper renews the web-identity role only")
+	}
 	return c, nil
-}
-
-// DefaultAudience is the audience AWS's OIDC provider expects: the China partition has its own.
-func (c Config) DefaultAudience() string {
-	return awsAudiences[strings.HasPrefix(c.Region, "cn-")]
 }

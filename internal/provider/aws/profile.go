@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/runner"
@@ -22,6 +25,16 @@ const (
 // profileFiles returns both shared files with the profile added or replaced and every other
 // profile kept as it was.
 func profileFiles(home runner.Home, profile, region, keyID, secret, session string) ([]runner.File, error) {
+	// Every value goes on a line of its own in a line-based file: one that could end that line
+	// would add lines of the server's choosing (a credential_process runs in later steps).
+	for _, v := range []struct{ what, value string }{
+		{"the profile name", profile}, {"the region", region},
+		{"the answer's AccessKeyId", keyID}, {"the answer's SecretAccessKey", secret}, {"the answer's SessionToken", session},
+	} {
+		if err := iniValue(v.what, v.value); err != nil {
+			return nil, err
+		}
+	}
 	creds, err := readShared(home.Path(credentialsRel))
 	if err != nil {
 		return nil, err
@@ -51,13 +64,72 @@ func configSection(profile string) string {
 	return "profile " + profile
 }
 
+// iniValue refuses a value that cannot stand on one INI line as one token.
+func iniValue(what, v string) error {
+	if err := oneToken(v); err != nil {
+		return fmt.Errorf("%s %v, which would change the shared INI files; nothing was written to %s or %s", what, err, credentialsRel, configRel)
+	}
+	return nil
+}
+
+// oneToken lets through only printable ASCII other than space. That shuts out \n and \r, and
+// also what some parser might end a line at (\v, \f, NEL, U+2028, U+2029) or strip (NUL,
+// other controls). Real STS keys and tokens are base64 and letters, so nothing genuine is
+// refused.
+func oneToken(v string) error {
+	if v == "" {
+		return errors.New("is empty")
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c <= ' ' || c > '~' {
+			kind := "a character outside printable ASCII"
+			switch c {
+			case '\n', '\r':
+				kind = "a line break"
+			case ' ', '\t':
+				kind = "white space"
+			}
+			return fmt.Errorf("holds %s (byte %d of %d)", kind, i+1, len(v))
+		}
+	}
+	return nil
+}
+
+// maxShared bounds what we read of a shared file: a real one is a few KiB per profile.
+const maxShared = 1 << 20
+
+// readShared reads one of the shared files, refusing anything but a regular file. A symlink
+// planted there by an earlier step is not followed (O_NOFOLLOW), so its target is neither
+// read into our output nor copied around; a FIFO or device is refused without blocking
+// (O_NONBLOCK) on it. The folder on the way is checked too: .aws itself may be the link.
 func readShared(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	if fi, err := os.Lstat(filepath.Dir(path)); err == nil && !fi.IsDir() {
+		return "", fmt.Errorf("reading %s: %s: something that is not a folder is in the way (a symlink, or a file); refusing to follow it", path, filepath.Dir(path))
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
+	if errors.Is(err, syscall.ELOOP) {
+		return "", fmt.Errorf("reading %s: it is a symlink; refusing to follow it (an earlier step may have planted it: remove it)", path)
+	}
 	if err != nil {
 		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("reading %s: it is not a regular file (%s); refusing to read it", path, fi.Mode().Type())
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxShared+1))
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(b) > maxShared {
+		return "", fmt.Errorf("reading %s: larger than %d bytes, which no shared AWS file is", path, maxShared)
 	}
 	return string(b), nil
 }

@@ -38,8 +38,7 @@ func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
 // Name is "azure".
 func (p *Provider) Name() string { return "azure" }
 
-// Audience is the cloud's token-exchange audience (api://AzureADTokenExchange in the public
-// cloud, …USGov and …China in the sovereign ones).
+// Audience is api://AzureADTokenExchange in every cloud, as Azure/login sends it.
 func (p *Provider) Audience() string { return p.cfg.Cloud.Audience }
 
 // Login proves the trust with one token request, then hands the ID token to later steps.

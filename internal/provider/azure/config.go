@@ -8,39 +8,48 @@ import (
 	"github.com/oidc-login/oidc-login/internal/config"
 )
 
-// Cloud is one Azure cloud: where Entra ID answers, which ID-token audience its federated
-// credentials expect, the ARM scope a login proves the trust with, and Terraform's name for it.
+// Cloud is one Azure cloud: where Entra ID answers, which ID-token audience a login asks for,
+// the ARM scope a login proves the trust with, and Terraform's name for it.
 type Cloud struct {
-	Name           string
-	AuthorityHost  string
-	Audience       string
+	Name          string
+	AuthorityHost string
+	// Audience is the ID-token audience: api://AzureADTokenExchange in every cloud, as
+	// Azure/login sends it, so federated credentials made for that action match.
+	Audience string
+	// PortalAudience is the audience Microsoft's portal proposes for a new federated
+	// credential in this cloud; a credential made with it needs the audience input.
+	PortalAudience string
 	Scope          string
 	ARMEnvironment string
 	// Graph is the Microsoft Graph host, for the flexible federated credential suggestion.
 	Graph string
 }
 
-// Clouds are the clouds azure-cloud names. The audiences are Entra's per-cloud token-exchange
-// audiences: a sovereign cloud's app expects its own (api://AzureADTokenExchangeUSGov,
-// api://AzureADTokenExchangeChina), not the public one.
+// Clouds are the clouds azure-cloud names. Issue 16 decided the audience: Azure/login (and
+// Terraform's azurerm) send api://AzureADTokenExchange in every cloud, so a workflow moving
+// over keeps matching its credential; the sovereign clouds' own audiences
+// (api://AzureADTokenExchangeUSGov, …China) are what diagnose.Azure names on a mismatch.
 var Clouds = []Cloud{{
 	Name:           "AzureCloud",
 	AuthorityHost:  "https://login.microsoftonline.com",
 	Audience:       "api://AzureADTokenExchange",
+	PortalAudience: "api://AzureADTokenExchange",
 	Scope:          "https://management.azure.com/.default",
 	ARMEnvironment: "public",
 	Graph:          "https://graph.microsoft.com",
 }, {
 	Name:           "AzureUSGovernment",
 	AuthorityHost:  "https://login.microsoftonline.us",
-	Audience:       "api://AzureADTokenExchangeUSGov",
+	Audience:       "api://AzureADTokenExchange",
+	PortalAudience: "api://AzureADTokenExchangeUSGov",
 	Scope:          "https://management.usgovcloudapi.net/.default",
 	ARMEnvironment: "usgovernment",
 	Graph:          "https://graph.microsoft.us",
 }, {
 	Name:           "AzureChinaCloud",
 	AuthorityHost:  "https://login.chinacloudapi.cn",
-	Audience:       "api://AzureADTokenExchangeChina",
+	Audience:       "api://AzureADTokenExchange",
+	PortalAudience: "api://AzureADTokenExchangeChina",
 	Scope:          "https://management.chinacloudapi.cn/.default",
 	ARMEnvironment: "china",
 	Graph:          "https://microsoftgraph.chinacloudapi.cn",
@@ -101,8 +110,16 @@ func Parse(in config.Inputs) (Config, error) {
 			c.Cloud, found = cl, true
 		}
 	}
-	if !found {
-		return c, config.Errorf("azure-cloud", "must be AzureCloud, AzureUSGovernment or AzureChinaCloud, got %s", config.Quote(name))
+	switch {
+	case found:
+	case strings.EqualFold(name, "AzureStack"):
+		// Azure/login accepts azurestack (with a resource manager endpoint in creds); we
+		// would need the hub's own ARM metadata to learn its authority and audience.
+		return c, config.Errorf("azure-cloud", "AzureStack (Azure Stack Hub) is not supported: its authority and token audience come from the hub's own resource manager metadata, which this action does not read; use Azure/login for Azure Stack Hub. Allowed: AzureCloud, AzureUSGovernment, AzureChinaCloud")
+	case strings.EqualFold(name, "AzureGermanCloud"):
+		return c, config.Errorf("azure-cloud", "AzureGermanCloud is not supported: Microsoft closed Microsoft Cloud Deutschland in 2021 and its tenants moved to AzureCloud. Allowed: AzureCloud, AzureUSGovernment, AzureChinaCloud")
+	default:
+		return c, config.Errorf("azure-cloud", "must be AzureCloud, AzureUSGovernment or AzureChinaCloud (any case, as Azure/login's environment takes them), got %s", config.Quote(name))
 	}
 	if c.AuthorityHost, err = authorityHost(in.Input("azure-authority-host"), c.Cloud.AuthorityHost); err != nil {
 		return c, err

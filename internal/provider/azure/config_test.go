@@ -28,8 +28,8 @@ func TestParseCloudDefaults(t *testing.T) {
 	}{
 		{"", "https://login.microsoftonline.com", "api://AzureADTokenExchange", "https://management.azure.com/.default", "public", "https://login.microsoftonline.com/" + testTenant + "/oauth2/v2.0/token"},
 		{"AzureCloud", "https://login.microsoftonline.com", "api://AzureADTokenExchange", "https://management.azure.com/.default", "public", ""},
-		{"azureusgovernment", "https://login.microsoftonline.us", "api://AzureADTokenExchangeUSGov", "https://management.usgovcloudapi.net/.default", "usgovernment", "https://login.microsoftonline.us/" + testTenant + "/oauth2/v2.0/token"},
-		{"AzureChinaCloud", "https://login.chinacloudapi.cn", "api://AzureADTokenExchangeChina", "https://management.chinacloudapi.cn/.default", "china", ""},
+		{"azureusgovernment", "https://login.microsoftonline.us", "api://AzureADTokenExchange", "https://management.usgovcloudapi.net/.default", "usgovernment", "https://login.microsoftonline.us/" + testTenant + "/oauth2/v2.0/token"},
+		{"AzureChinaCloud", "https://login.chinacloudapi.cn", "api://AzureADTokenExchange", "https://management.chinacloudapi.cn/.default", "china", ""},
 	}
 	for _, tc := range cases {
 		c, err := Parse(inputs("azure-cloud", tc.cloud))
@@ -84,7 +84,9 @@ func TestParseRefuses(t *testing.T) {
 		{inputs("azure-tenant-id", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeee"), "azure-tenant-id", "GUID"},
 		{inputs("azure-tenant-id", "evil.com/x"), "azure-tenant-id", "verified domain"},
 		{inputs("azure-subscription-id", "prod"), "azure-subscription-id", "GUID"},
-		{inputs("azure-cloud", "AzureGermanCloud"), "azure-cloud", "AzureCloud, AzureUSGovernment or AzureChinaCloud"},
+		{inputs("azure-cloud", "AzureGermanCloud"), "azure-cloud", "closed Microsoft Cloud Deutschland in 2021"},
+		{inputs("azure-cloud", "azurestack"), "azure-cloud", "AzureStack (Azure Stack Hub) is not supported"},
+		{inputs("azure-cloud", "Mars"), "azure-cloud", "AzureCloud, AzureUSGovernment or AzureChinaCloud"},
 		{inputs("azure-authority-host", "http://127.0.0.1:8080"), "azure-authority-host", "https://"},
 		{inputs("azure-authority-host", "login.microsoftonline.us"), "azure-authority-host", "https://"},
 		{inputs("azure-authority-host", "https://login.microsoftonline.com/"+testTenant), "azure-authority-host", "without a tenant"},

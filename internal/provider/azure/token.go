@@ -189,6 +189,7 @@ func (p *Provider) target() diagnose.AzureTarget {
 		Cloud:         c.Cloud.Name,
 		AuthorityHost: c.AuthorityHost,
 		Audience:      c.Cloud.Audience,
+		CloudAudience: c.Cloud.PortalAudience,
 		Graph:         c.Cloud.Graph,
 	}
 }

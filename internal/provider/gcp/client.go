@@ -41,7 +41,7 @@ type client struct {
 func (c *client) target() diagnose.GCPTarget {
 	return diagnose.GCPTarget{
 		Provider: c.cfg.Provider, ProjectNumber: c.cfg.ProjectNumber, Pool: c.cfg.Pool, ProviderID: c.cfg.ProviderID,
-		ServiceAccount: c.cfg.ServiceAccount, Project: c.cfg.ProjectID,
+		ServiceAccount: c.cfg.ServiceAccount, Project: c.cfg.ProjectID, Delegates: c.cfg.Delegates,
 	}
 }
 
@@ -114,7 +114,11 @@ type accessToken struct {
 
 // generateAccessToken mints a service account access token with the federated token.
 func (c *client) generateAccessToken(ctx context.Context, fed string) (*accessToken, error) {
-	body, _ := json.Marshal(map[string]any{"scope": c.cfg.Scopes, "lifetime": fmt.Sprintf("%ds", c.cfg.LifetimeSeconds)})
+	req := map[string]any{"scope": c.cfg.Scopes, "lifetime": fmt.Sprintf("%ds", c.cfg.LifetimeSeconds)}
+	if len(c.cfg.Delegates) > 0 {
+		req["delegates"] = c.cfg.delegateNames()
+	}
+	body, _ := json.Marshal(req)
 	var out accessToken
 	err := c.iam(ctx, iamGenerateAccess, fed, body, func(b []byte) error {
 		var v struct {
@@ -139,7 +143,11 @@ func (c *client) generateAccessToken(ctx context.Context, fed string) (*accessTo
 
 // generateIDToken mints a Google-signed ID token for the service account.
 func (c *client) generateIDToken(ctx context.Context, fed string) (string, error) {
-	body, _ := json.Marshal(map[string]any{"audience": c.cfg.IDTokenAudience, "includeEmail": c.cfg.IncludeEmail})
+	req := map[string]any{"audience": c.cfg.IDTokenAudience, "includeEmail": c.cfg.IncludeEmail}
+	if len(c.cfg.Delegates) > 0 {
+		req["delegates"] = c.cfg.delegateNames()
+	}
+	body, _ := json.Marshal(req)
 	var token string
 	err := c.iam(ctx, iamGenerateIDToken, fed, body, func(b []byte) error {
 		var v struct {

@@ -29,9 +29,12 @@ var (
 	providerRE = regexp.MustCompile(`^projects/(\d+)/locations/global/workloadIdentityPools/([a-z0-9-]{4,32})/providers/([a-z0-9-]{4,32})$`)
 	// poolOnlyRE and projectIDRE recognise the two mistakes people make most often, so the
 	// error can name them.
-	poolOnlyRE  = regexp.MustCompile(`^projects/[^/]+/locations/global/workloadIdentityPools/[^/]+/?$`)
-	byIDRE      = regexp.MustCompile(`^projects/([^/]*[^0-9/][^/]*)/locations/`)
-	emailRE     = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._+-]{0,63}@[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$`)
+	poolOnlyRE = regexp.MustCompile(`^projects/[^/]+/locations/global/workloadIdentityPools/[^/]+/?$`)
+	byIDRE     = regexp.MustCompile(`^projects/([^/]*[^0-9/][^/]*)/locations/`)
+	emailRE    = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._+-]{0,63}@[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$`)
+	// uniqueIDRE is a service account's unique id: Google issues 21 digits; allow a little
+	// either side rather than guess their future width.
+	uniqueIDRE  = regexp.MustCompile(`^[1-9][0-9]{15,25}$`)
 	saProjectRE = regexp.MustCompile(`@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$`)
 	projectRE   = regexp.MustCompile(`^([a-z][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	lifetimeRE  = regexp.MustCompile(`^(\d{1,6})s$`)
@@ -49,7 +52,9 @@ type Config struct {
 	Pool          string
 	ProviderID    string
 
-	ServiceAccount  string
+	ServiceAccount string
+	// Delegates are gcp-delegates' emails, in chain order towards ServiceAccount.
+	Delegates       []string
 	ProjectID       string
 	TokenFormat     string
 	LifetimeSeconds int
@@ -72,8 +77,14 @@ func Parse(in config.Inputs) (Config, error) {
 	if err := c.parseProvider(); err != nil {
 		return c, err
 	}
-	if c.ServiceAccount = in.Input("gcp-service-account"); c.ServiceAccount != "" && !emailRE.MatchString(c.ServiceAccount) {
-		return c, config.Errorf("gcp-service-account", "must be a service account email such as deploy@my-project.iam.gserviceaccount.com, got %s", config.Quote(c.ServiceAccount))
+	// google-github-actions/auth also takes the service account's numeric unique id, which
+	// IAM Credentials accepts in place of the email (projects/-/serviceAccounts/<id>); the
+	// project then cannot be read from it, so gcp-project-id is the only source.
+	if c.ServiceAccount = in.Input("gcp-service-account"); c.ServiceAccount != "" && !emailRE.MatchString(c.ServiceAccount) && !uniqueIDRE.MatchString(c.ServiceAccount) {
+		return c, config.Errorf("gcp-service-account", "must be a service account email such as deploy@my-project.iam.gserviceaccount.com, or its numeric unique id (21 digits), got %s", config.Quote(c.ServiceAccount))
+	}
+	if c.Delegates, err = parseDelegates(in, c.ServiceAccount); err != nil {
+		return c, err
 	}
 	c.ProjectID = in.Input("gcp-project-id")
 	if c.ProjectID != "" && !projectRE.MatchString(c.ProjectID) {

@@ -43,12 +43,21 @@ func (c Config) CredentialsFile(tokenURL, requestToken string) []byte {
 			Format:  sourceFormat{Type: "json", SubjectTokenFieldName: "value"},
 		},
 	}
-	if c.ServiceAccount != "" {
+	if c.ServiceAccount != "" && len(c.Delegates) == 0 {
 		f.ServiceAccountImpersonationURL = c.IAMURL(iamGenerateAccess)
 	}
 	if c.Universe != DefaultUniverse {
 		f.UniverseDomain = c.Universe
 	}
 	b, _ := json.MarshalIndent(f, "", "  ")
+	if len(c.Delegates) > 0 {
+		// The chain goes in an impersonated_service_account file around the federated one.
+		b, _ = json.MarshalIndent(impersonatedFile{
+			Type:                           typeImpersonate,
+			ServiceAccountImpersonationURL: c.IAMURL(iamGenerateAccess),
+			Delegates:                      c.delegateNames(),
+			SourceCredentials:              b,
+		}, "", "  ")
+	}
 	return append(b, '\n')
 }

@@ -47,6 +47,10 @@ var (
 	projectEnv = []string{"CLOUDSDK_CORE_PROJECT", "CLOUDSDK_PROJECT", "GCLOUD_PROJECT", "GCP_PROJECT", "GOOGLE_CLOUD_PROJECT"}
 )
 
+// AuthOutputs are the outputs set under google-github-actions/auth's names (beside their
+// gcp-* twins); another provider of the same step must not set them too.
+var AuthOutputs = []string{"credentials_file_path", "project_id", "access_token", "id_token", "auth_token"}
+
 // minted is what the calls of one login issued.
 type minted struct {
 	fed        *federated
@@ -137,16 +141,18 @@ func (p *Provider) result(tok *idtoken.Token, env provider.Env, m minted) (*prov
 		}
 		// Blanked by the post step, which deletes the file: a path to nothing breaks ADC.
 		r.SecretEnv = append(r.SecretEnv, fileEnv...)
-		r.Outputs = append(r.Outputs, runner.Var{Name: "gcp-credentials-file-path", Value: path})
+		r.Outputs = append(r.Outputs, runner.Var{Name: "gcp-credentials-file-path", Value: path}, runner.Var{Name: "credentials_file_path", Value: path})
 	}
 	if c.ProjectID != "" {
 		for _, name := range projectEnv {
 			r.Env = append(r.Env, runner.Var{Name: name, Value: c.ProjectID})
 		}
-		r.Outputs = append(r.Outputs, runner.Var{Name: "gcp-project-id", Value: c.ProjectID})
+		r.Outputs = append(r.Outputs, runner.Var{Name: "gcp-project-id", Value: c.ProjectID}, runner.Var{Name: "project_id", Value: c.ProjectID})
 	}
 	// The token outputs are what gcp-token-format asks for, so they are set without
-	// output-credentials (masked all the same).
+	// output-credentials (masked all the same). Each also goes under the name
+	// google-github-actions/auth gives it (project_id, access_token, …), so its workflows'
+	// steps.<id>.outputs.<name> keep working.
 	switch c.TokenFormat {
 	case FormatAccessToken:
 		token, exp := m.fed.Token, m.fed.Expires
@@ -155,10 +161,14 @@ func (p *Provider) result(tok *idtoken.Token, env provider.Env, m minted) (*prov
 		}
 		r.Outputs = append(r.Outputs,
 			runner.Var{Name: "gcp-access-token", Value: token},
+			runner.Var{Name: "access_token", Value: token},
 			runner.Var{Name: "gcp-access-token-expiration", Value: exp.Format(time.RFC3339)})
 	case FormatIDToken:
-		r.Outputs = append(r.Outputs, runner.Var{Name: "gcp-id-token", Value: m.idToken})
+		r.Outputs = append(r.Outputs, runner.Var{Name: "gcp-id-token", Value: m.idToken}, runner.Var{Name: "id_token", Value: m.idToken})
 	}
+	// auth's auth_token is the federated token, which it sets on every run; here it is a
+	// credential nobody asked for, so it waits for output-credentials like every other one.
+	r.CredentialOutputs = append(r.CredentialOutputs, runner.Var{Name: "auth_token", Value: m.fed.Token})
 	identity := p.identity(tok.Claims)
 	r.Summary = provider.Summary{
 		Identity: identity,

@@ -1,6 +1,7 @@
 package tokenexchange
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -16,6 +17,8 @@ type Config struct {
 	// The optional RFC 8693 parameters; only those set are sent.
 	Audience, Resource, Scope, RequestedTokenType, ClientID string
 	EnvName                                                 string
+	// IDAudience is the ID token's default aud: the origin of URL.
+	IDAudience string
 }
 
 // Parse reads and validates every token-exchange-* input.
@@ -27,6 +30,9 @@ func Parse(in config.Inputs) (Config, error) {
 	}
 	if c.URL, err = config.URL(in, "token-exchange-url", ""); err != nil {
 		return c, err
+	}
+	if c.IDAudience, err = Origin(c.URL); err != nil {
+		return c, config.Errorf("token-exchange-url", "%v", err)
 	}
 	for _, f := range []struct {
 		input string
@@ -57,6 +63,28 @@ func Parse(in config.Inputs) (Config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// Origin is u's origin as a browser serialises it (RFC 6454 §6.2): scheme://host[:port],
+// scheme and host lowercased, the port left out when it is the scheme's default (443 for
+// https, 80 for http), no path, query or user. It names the server, and stays the same when
+// the token endpoint's path changes.
+func Origin(u string) (string, error) {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return "", fmt.Errorf("has no host to take the ID token's audience from: %s", config.Quote(u))
+	}
+	scheme, host, port := strings.ToLower(p.Scheme), strings.ToLower(p.Hostname()), p.Port()
+	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]" // an IPv6 literal keeps its brackets
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return scheme + "://" + host, nil
 }
 
 // absoluteURI reports whether v has a scheme and something after it, with no spaces.

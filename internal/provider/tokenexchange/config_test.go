@@ -11,7 +11,7 @@ import (
 func TestParse(t *testing.T) {
 	t.Parallel()
 	c, err := Parse(config.MapInputs{"token-exchange-url": "https://sts.example.com/oauth2/token/"})
-	if err != nil || c != (Config{URL: "https://sts.example.com/oauth2/token", EnvName: DefaultEnvName}) {
+	if err != nil || c != (Config{URL: "https://sts.example.com/oauth2/token", EnvName: DefaultEnvName, IDAudience: "https://sts.example.com"}) {
 		t.Errorf("defaults: %+v, %v", c, err)
 	}
 	full := config.MapInputs{
@@ -25,7 +25,7 @@ func TestParse(t *testing.T) {
 	}
 	c, err = Parse(full)
 	want := Config{URL: "http://127.0.0.1:8080/token", Audience: "billing", Resource: "https://api.example.com", Scope: "read write",
-		RequestedTokenType: "urn:ietf:params:oauth:token-type:jwt", ClientID: "ci", EnvName: "API_TOKEN"}
+		RequestedTokenType: "urn:ietf:params:oauth:token-type:jwt", ClientID: "ci", EnvName: "API_TOKEN", IDAudience: "http://127.0.0.1:8080"}
 	if err != nil || c != want {
 		t.Errorf("every input: %+v, %v", c, err)
 	}
@@ -41,6 +41,32 @@ func TestParse(t *testing.T) {
 		if _, err := Parse(in); err == nil || !strings.HasPrefix(err.Error(), "input "+bad[0]+": ") {
 			t.Errorf("%s=%q: error %v, want an input error naming it", bad[0], bad[1], err)
 		}
+	}
+}
+
+// TestOrigin: the ID token's default audience is the URL's origin as a browser writes it.
+func TestOrigin(t *testing.T) {
+	t.Parallel()
+	for u, want := range map[string]string{
+		"https://sts.example.com/oauth2/token":            "https://sts.example.com",
+		"https://STS.Example.COM:443/realms/ci/token?x=1": "https://sts.example.com",
+		"HTTPS://sts.example.com:8443/token":              "https://sts.example.com:8443",
+		"http://127.0.0.1:80/token":                       "http://127.0.0.1",
+		"http://127.0.0.1:8080/token":                     "http://127.0.0.1:8080",
+		"http://[::1]:9000/token":                         "http://[::1]:9000",
+		"https://user:pass@login.example.com/t#f":         "https://login.example.com",
+		"https://login.example.com:80/token":              "https://login.example.com:80",
+	} {
+		if got, err := Origin(u); err != nil || got != want {
+			t.Errorf("Origin(%q) = %q, %v; want %q", u, got, err, want)
+		}
+	}
+	if _, err := Origin("urn:x:y"); err == nil {
+		t.Errorf("an origin for a URL without a host")
+	}
+	p, err := New(config.MapInputs{"token-exchange-url": "https://sts.example.com:443/oauth2/token"}, config.Common{})
+	if err != nil || p.Audience() != "https://sts.example.com" {
+		t.Errorf("Audience() = %q, %v", p.Audience(), err)
 	}
 }
 

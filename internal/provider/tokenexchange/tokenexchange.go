@@ -46,9 +46,10 @@ func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
 // Name is "token-exchange".
 func (p *Provider) Name() string { return "token-exchange" }
 
-// Audience is "": the ID token keeps GitHub's default audience (https://github.com/<owner>);
-// the exchange's own audience is a form parameter, not the token's.
-func (p *Provider) Audience() string { return "" }
+// Audience is the origin of token-exchange-url (Origin): the ID token names the server it is
+// for, so the server cannot replay it at another relying party of the same job (a Vault that
+// accepts GitHub's default audience). The audience input overrides it.
+func (p *Provider) Audience() string { return p.cfg.IDAudience }
 
 // answer is RFC 8693 §2.2.1's success answer. expires_in is a number by the RFC, but some
 // servers send it as a string.

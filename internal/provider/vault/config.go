@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/oidc-login/oidc-login/internal/config"
 )
@@ -22,9 +23,22 @@ var (
 )
 
 // Secret is one item of vault-secrets: read Key of the secret at Path into variable Name.
+//
+// Key selects a value: a key of the secret, or, when the secret has no key of exactly that
+// name, a dotted path through nested JSON objects (data.nested.key). All (the key `*`) takes
+// every key of the secret, each under its own default name, and Name is then empty. Optional
+// (a trailing `?` on the key) lets the secret be absent: the path does not exist, or the key
+// is missing; nothing is exported for it, and a notice says so.
 type Secret struct {
 	Path, Key, Name string
+	All, Optional   bool
 }
+
+// Selector markers of vault-secrets keys.
+const (
+	allKeys        = "*"
+	optionalMarker = "?"
+)
 
 // Output is the step output of the secret: its variable name, lower-cased.
 func (s Secret) Output() string { return strings.ToLower(s.Name) }
@@ -39,6 +53,9 @@ type Config struct {
 	CACerts     []*x509.Certificate
 	Secrets     []Secret
 	RevokeToken bool
+	// ExportToken exports VAULT_TOKEN for later steps. Off by default, as vault-action's
+	// exportToken is: a token in the environment reaches every later action of the job.
+	ExportToken bool
 }
 
 // Parse reads and validates every vault-* input.
@@ -82,6 +99,9 @@ func Parse(in config.Inputs) (Config, error) {
 		return c, err
 	}
 	if c.RevokeToken, err = config.Bool(in, "vault-revoke-token", true); err != nil {
+		return c, err
+	}
+	if c.ExportToken, err = config.Bool(in, "vault-export-token", false); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -150,7 +170,22 @@ func ParseSecrets(v string) ([]Secret, error) {
 		if err := checkPath(path, item); err != nil {
 			return nil, err
 		}
+		key, optional := strings.CutSuffix(key, optionalMarker)
+		if key == "" || strings.HasSuffix(key, optionalMarker) {
+			return nil, config.Errorf(input, "item %s has no key before its ?; write <path> <key>? (or <path> *?) for a secret that may be absent", config.Quote(item))
+		}
 		name = strings.TrimSpace(name)
+		if key == allKeys {
+			if hasName {
+				return nil, config.Errorf(input, "item %s reads every key with *, which cannot take | NAME: each key is exported under its own name", config.Quote(item))
+			}
+			if prev, dup := seen["*"+path]; dup {
+				return nil, config.Errorf(input, "items %s and %s both read every key of %s", config.Quote(prev), config.Quote(item), path)
+			}
+			seen["*"+path] = item
+			out = append(out, Secret{Path: path, Key: key, All: true, Optional: optional})
+			continue
+		}
 		switch {
 		case hasName && name == "":
 			return nil, config.Errorf(input, "item %s has | but no variable name after it", config.Quote(item))
@@ -164,7 +199,7 @@ func ParseSecrets(v string) ([]Secret, error) {
 				return nil, config.Errorf(input, "the key %s of item %s gives the variable name %s, which is not a valid environment variable name; name it with | NAME", config.Quote(key), config.Quote(item), config.Quote(name))
 			}
 		}
-		s := Secret{Path: path, Key: key, Name: name}
+		s := Secret{Path: path, Key: key, Name: name, Optional: optional}
 		if reservedNames[strings.ToUpper(name)] {
 			return nil, config.Errorf(input, "item %s would overwrite %s, which the vault provider exports itself; name it with | NAME", config.Quote(item), name)
 		}
@@ -201,14 +236,20 @@ func checkPath(path, item string) error {
 	return nil
 }
 
-// DefaultName is the variable a key goes to without | NAME: upper-cased, anything but ASCII
-// letters and digits as _.
+// DefaultName is the variable a key goes to without | NAME, named as hashicorp/vault-action
+// names it (normalizeOutputKey in src/utils.js, v3.4.0 at 4c06c5c) so that a workflow moving
+// over finds the same variables: every . becomes __, every - is dropped, anything else but
+// letters, digits and _ is dropped, and the result is upper-cased. Names that are then not
+// valid variable names (a leading digit, non-ASCII letters) are refused by ParseSecrets.
 func DefaultName(key string) string {
-	b := []byte(strings.ToUpper(key))
-	for i, c := range b {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			b[i] = '_'
+	var b strings.Builder
+	for _, r := range key {
+		switch {
+		case r == '.':
+			b.WriteString("__")
+		case r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r):
+			b.WriteRune(r)
 		}
 	}
-	return string(b)
+	return strings.ToUpper(b.String())
 }

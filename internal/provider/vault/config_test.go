@@ -25,9 +25,9 @@ func TestParseSecrets(t *testing.T) {
 	}
 	want := []Secret{
 		{Path: "secret/data/ci", Key: "api-key", Name: "API_KEY"},
-		{Path: "secret/data/ci", Key: "db.password", Name: "DB_PASSWORD"},
+		{Path: "secret/data/ci", Key: "db.password", Name: "DB__PASSWORD"},
 		{Path: "kv/app", Key: "token", Name: "APP_TOKEN"},
-		{Path: "kv/app", Key: "x-y_z", Name: "X_Y_Z"},
+		{Path: "kv/app", Key: "x-y_z", Name: "XY_Z"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ParseSecrets = %+v, want %+v", got, want)
@@ -37,6 +37,60 @@ func TestParseSecrets(t *testing.T) {
 	}
 	if s, err := ParseSecrets(" ; \n "); err != nil || len(s) != 0 {
 		t.Errorf("blank items: %v, %v", s, err)
+	}
+}
+
+func TestParseSecretSelectors(t *testing.T) {
+	t.Parallel()
+	got, err := ParseSecrets("secret/data/ci data.nested.key\nsecret/data/ci *\nkv/app token? | APP_TOKEN\nkv/extra *?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Secret{
+		{Path: "secret/data/ci", Key: "data.nested.key", Name: "DATA__NESTED__KEY"},
+		{Path: "secret/data/ci", Key: "*", All: true},
+		{Path: "kv/app", Key: "token", Name: "APP_TOKEN", Optional: true},
+		{Path: "kv/extra", Key: "*", All: true, Optional: true},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ParseSecrets = %+v, want %+v", got, want)
+	}
+	for in, want := range map[string]string{
+		"secret/data/ci * | ALL":               `item "secret/data/ci * | ALL" reads every key with *, which cannot take | NAME`,
+		"secret/data/ci *; /secret/data/ci/ *": "both read every key of secret/data/ci",
+		"secret/data/ci ?":                     "has no key before its ?",
+		"secret/data/ci a??":                   "has no key before its ?",
+		"secret/data/ci a?; kv/x a":            "both export A",
+	} {
+		if _, err := ParseSecrets(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseSecrets(%q) = %v, want %q", in, err, want)
+		}
+	}
+}
+
+// TestDefaultNameIsVaultActions: without | NAME, a key becomes the variable
+// hashicorp/vault-action would export (normalizeOutputKey(key, true), src/utils.js of v3.4.0
+// at 4c06c5c), so workflows moving over keep their variable names.
+func TestDefaultNameIsVaultActions(t *testing.T) {
+	t.Parallel()
+	for key, want := range map[string]string{
+		"api-key":       "APIKEY",
+		"db.password":   "DB__PASSWORD",
+		"a.b.c":         "A__B__C",
+		"x-y_z":         "XY_Z",
+		"npmToken":      "NPMTOKEN",
+		"with space!":   "WITHSPACE",
+		"--":            "",
+		"ключ":          "КЛЮЧ",
+		"already_UPPER": "ALREADY_UPPER",
+	} {
+		if got := DefaultName(key); got != want {
+			t.Errorf("DefaultName(%q) = %q, want %q", key, got, want)
+		}
+	}
+	// A name vault-action would export but a runner cannot take is an input error here.
+	if _, err := ParseSecrets("secret/data/ci ключ"); err == nil || !strings.Contains(err.Error(), "name it with | NAME") {
+		t.Errorf("non-ASCII name: %v", err)
 	}
 }
 

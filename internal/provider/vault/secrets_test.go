@@ -67,3 +67,26 @@ func TestDelimiterLines(t *testing.T) {
 		t.Errorf("withoutDelimiterLines = %q", got)
 	}
 }
+
+func TestLookup(t *testing.T) {
+	t.Parallel()
+	data, err := secretData("kv/x", []byte(`{"data":{"db.password":"flat","db":{"password":"nested","host":{"name":"h"}},"a.b":{"c":"dotted"},"a":{"b":{"c":"deep"}},"list":[1]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]any{
+		"db.password":  "flat", // a key of exactly that name wins over the nested walk
+		"db.host.name": "h",
+		"a.b.c":        "deep", // the shortest prefix is tried first
+		"db.host":      map[string]any{"name": "h"},
+	} {
+		if got, ok := lookup(data, key); !ok || !reflect.DeepEqual(got, want) {
+			t.Errorf("lookup(%q) = %v, %v, want %v", key, got, ok, want)
+		}
+	}
+	for _, key := range []string{"db.port", "list.0", "db.password.x", "nope", "db.", ".db"} {
+		if got, ok := lookup(data, key); ok {
+			t.Errorf("lookup(%q) = %v, want not found", key, got)
+		}
+	}
+}

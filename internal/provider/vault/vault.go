@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/provider"
+	"github.com/oidc-login/oidc-login/internal/provider/gcp"
 	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
@@ -34,10 +36,20 @@ type Provider struct {
 }
 
 // New validates the vault-* inputs.
-func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
+func New(in config.Inputs, common config.Common) (provider.Provider, error) {
 	c, err := Parse(in)
 	if err != nil {
 		return nil, err
+	}
+	// With gcp in the same step, a secret's output could take the name of one of gcp's
+	// google-github-actions/auth outputs (a secret ACCESS_TOKEN is output access_token), and
+	// one of the two values would silently win.
+	if slices.Contains(common.Providers, "gcp") {
+		for _, s := range c.Secrets {
+			if slices.Contains(gcp.AuthOutputs, s.Output()) {
+				return nil, config.Errorf("vault-secrets", "the secret %s would set the output %s, which the gcp provider of this step sets too; name it with | NAME", s.Name, s.Output())
+			}
+		}
 	}
 	return &Provider{cfg: c}, nil
 }
@@ -119,24 +131,25 @@ func (p *Provider) login(ctx context.Context, cl *client, tok *idtoken.Token) (*
 	return a, err
 }
 
-func (p *Provider) result(tok *idtoken.Token, a *auth, values []string, r *provider.Result, env provider.Env) *provider.Result {
+func (p *Provider) result(tok *idtoken.Token, a *auth, values []runner.Var, r *provider.Result, env provider.Env) *provider.Result {
 	c := p.cfg
-	r.Env = []runner.Var{
-		{Name: "VAULT_ADDR", Value: c.URL},
-		{Name: "VAULT_TOKEN", Value: a.ClientToken},
+	r.Env = []runner.Var{{Name: "VAULT_ADDR", Value: c.URL}}
+	if c.ExportToken {
+		r.Env = append(r.Env, runner.Var{Name: "VAULT_TOKEN", Value: a.ClientToken})
+		r.SecretEnv = []string{"VAULT_TOKEN"}
 	}
 	if c.Namespace != "" {
 		r.Env = append(r.Env, runner.Var{Name: "VAULT_NAMESPACE", Value: c.Namespace})
 	}
-	r.SecretEnv = []string{"VAULT_TOKEN"}
 	var names []string
-	for i, s := range c.Secrets {
-		r.Env = append(r.Env, runner.Var{Name: s.Name, Value: values[i]})
-		r.Outputs = append(r.Outputs, runner.Var{Name: s.Output(), Value: values[i]})
-		r.SecretEnv = append(r.SecretEnv, s.Name)
-		names = append(names, s.Name)
+	for _, v := range values {
+		r.Env = append(r.Env, v)
+		r.Outputs = append(r.Outputs, runner.Var{Name: strings.ToLower(v.Name), Value: v.Value})
+		r.SecretEnv = append(r.SecretEnv, v.Name)
+		names = append(names, v.Name)
 	}
-	r.CredentialOutputs = []runner.Var{{Name: "vault-token", Value: a.ClientToken}}
+	// vault_token is vault-action's name for it (its outputToken, also off by default).
+	r.CredentialOutputs = []runner.Var{{Name: "vault-token", Value: a.ClientToken}, {Name: "vault_token", Value: a.ClientToken}}
 	if c.RevokeToken {
 		r.State = []runner.Var{{Name: StateToken, Value: a.ClientToken}, {Name: StateAddress, Value: c.URL}}
 		if c.Namespace != "" {

@@ -1,0 +1,465 @@
+package act_test
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
+	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+)
+
+// ActVersion is the act release this package models (its source read at bd86152);
+// .ci/setup installs it.
+const ActVersion = "0.2.89"
+
+// RunTimeout bounds one act run: image checks, the job container, four or five steps.
+const RunTimeout = 4 * time.Minute
+
+// actBinary finds act on the PATH or where `go install` puts it. Outside CI a machine without
+// act or a Docker engine skips these tests; with CI=true they must run, so a missing tool fails
+// (dockerimage.Require does the same for the engine).
+func actBinary(t *testing.T) string {
+	t.Helper()
+	missing := func(format string, args ...any) {
+		t.Helper()
+		msg := fmt.Sprintf(format, args...)
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s (CI=true: .ci/setup act installs it)", msg)
+		}
+		t.Skipf("%s, so the act workflow is NOT tested (.ci/setup act installs it)", msg)
+	}
+	bin, err := exec.LookPath("act")
+	if err != nil {
+		gopath, gerr := exec.Command("go", "env", "GOPATH").Output()
+		cand := filepath.Join(strings.TrimSpace(string(gopath)), "bin", "act")
+		if _, serr := os.Stat(cand); gerr != nil || serr != nil {
+			missing("act is not installed (go install github.com/nektos/act@v%s)", ActVersion)
+		}
+		bin = cand
+	}
+	dockerimage.Require(t)
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		t.Fatalf("%s --version: %v", bin, err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "act version "+ActVersion {
+		t.Fatalf("%s is %q; these tests model act %s (.ci/setup act installs it)", bin, got, ActVersion)
+	}
+	return bin
+}
+
+// images are the two images an act run needs, built from local files only (no registry is
+// reachable): the action's image, by e2e/internal/dockerimage from the Dockerfile's final
+// stage with the test CA in its bundle (so the binary trusts the TLS emulators through that
+// file alone, as it trusts real clouds), and the job image act runs the job container from.
+type images struct {
+	// Action is the action's image tag.
+	Action string
+	// Job is a busybox-static rootfs (act's job container needs sh and tail) plus the static
+	// consumer /bin/consume that later steps run.
+	Job string
+}
+
+var (
+	jobOnce sync.Once
+	jobTag  string
+	jobErr  error
+)
+
+// sharedImages builds the images once per test process; TestMain removes them.
+func sharedImages(t *testing.T) *images {
+	t.Helper()
+	actBinary(t)
+	ca, err := testca.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	action := dockerimage.Build(t, ca.PEM)
+	jobOnce.Do(func() {
+		tag := fmt.Sprintf("oidc-login-act-job:%d", os.Getpid())
+		if jobErr = buildJobImage(tag); jobErr == nil {
+			jobTag = tag
+		}
+	})
+	if jobErr != nil {
+		t.Fatal(jobErr)
+	}
+	return &images{Action: action.Tag, Job: jobTag}
+}
+
+func buildJobImage(tag string) error {
+	consume, err := buildConsumer()
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(filepath.Dir(consume))
+	busybox, err := exec.LookPath("busybox")
+	if err != nil {
+		return fmt.Errorf("the job image is Debian's busybox-static (.ci/setup act installs it): %w", err)
+	}
+	// The image has no libc to link against.
+	f, err := elf.Open(busybox)
+	if err != nil {
+		return fmt.Errorf("%s: %w", busybox, err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return fmt.Errorf("%s is dynamically linked; the job image needs Debian's busybox-static (.ci/setup act installs it)", busybox)
+		}
+	}
+	entries := []tarEntry{
+		{Name: "bin/busybox", File: busybox, Mode: 0o755},
+		{Name: "bin/consume", File: consume, Mode: 0o755},
+		{Name: "tmp", Dir: true, Mode: 0o1777},
+	}
+	// The applets the job's steps use; act's job container itself needs sh and tail.
+	for _, applet := range []string{"sh", "tail", "cat", "echo", "printf", "sha256sum", "env", "ls", "test", "["} {
+		entries = append(entries, tarEntry{Name: "bin/" + applet, Link: "busybox"})
+	}
+	if err := dockerImport(tag, []string{"ENV PATH=/bin"}, entries); err != nil {
+		return fmt.Errorf("job image: %w", err)
+	}
+	return nil
+}
+
+// removeJobImage deletes the job image this process built (by its own tag).
+func removeJobImage() {
+	if jobTag != "" {
+		_ = exec.Command("docker", "image", "rm", "--force", jobTag).Run()
+	}
+}
+
+// buildConsumer builds e2e/act/consume (its own module) static, for the busybox job image.
+func buildConsumer() (string, error) {
+	dir, err := os.MkdirTemp("", "oidc-login-act-consume-")
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "consume")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
+	cmd.Dir = filepath.Join(harness.Root(), "e2e", "act", "consume")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("building the consumer: %v\n%s", err, b)
+	}
+	return out, nil
+}
+
+type tarEntry struct {
+	Name string
+	// One of: File (copied from disk), Data, Link (a symlink target), Dir.
+	File string
+	Data []byte
+	Link string
+	Dir  bool
+	Mode int64
+}
+
+// dockerImport makes an image from entries with `docker import`, which needs no registry and
+// no build stage.
+func dockerImport(tag string, changes []string, entries []tarEntry) error {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	dirs := map[string]bool{}
+	for _, e := range entries {
+		for d := filepath.Dir(e.Name); d != "." && !dirs[d]; d = filepath.Dir(d) {
+			dirs[d] = true
+			if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d + "/", Mode: 0o755}); err != nil {
+				return err
+			}
+		}
+		h := &tar.Header{Name: e.Name, Mode: e.Mode}
+		data := e.Data
+		switch {
+		case e.Dir:
+			h.Typeflag, h.Name = tar.TypeDir, e.Name+"/"
+		case e.Link != "":
+			h.Typeflag, h.Linkname, h.Mode = tar.TypeSymlink, e.Link, 0o777
+		case e.File != "":
+			b, err := os.ReadFile(e.File)
+			if err != nil {
+				return err
+			}
+			data = b
+		}
+		if h.Typeflag == 0 {
+			h.Typeflag, h.Size = tar.TypeReg, int64(len(data))
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		if _, err := tw.Write(data); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	args := []string{"import"}
+	for _, c := range changes {
+		args = append(args, "--change", c)
+	}
+	cmd := exec.Command("docker", append(args, "-", tag)...)
+	cmd.Stdin = &buf
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("docker import %s: %v: %s", tag, err, out)
+	}
+	return nil
+}
+
+// repo is a copy of the repository as a user runs act in it: a git work tree with action.yml
+// pointing at the locally built image (runs.image: docker://<tag>; the Dockerfile's build
+// stage would need a registry) and the workflow under .github/workflows.
+type repo struct {
+	Dir      string
+	Workflow string
+}
+
+var imageLine = regexp.MustCompile(`(?m)^  image: 'Dockerfile'$`)
+
+// newRepo writes the repository copy with workflow (and extra files) into a fresh temp dir.
+func newRepo(t *testing.T, im *images, workflow string, extra map[string]string) *repo {
+	t.Helper()
+	dir := t.TempDir()
+	meta, err := os.ReadFile(filepath.Join(harness.Root(), "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(imageLine.FindAll(meta, -1)); n != 1 {
+		t.Fatalf("action.yml has %d lines `  image: 'Dockerfile'`, want one to point at the local image", n)
+	}
+	meta = imageLine.ReplaceAll(meta, []byte("  image: 'docker://"+im.Action+"'"))
+	files := map[string]string{"action.yml": string(meta), ".github/workflows/act.yml": workflow}
+	for k, v := range extra {
+		files[k] = v
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{
+		{"init", "-q", "-b", "main"},
+		{"add", "-A"},
+		{"-c", "user.name=octocat", "-c", "user.email=octocat@example.com", "commit", "-q", "-m", "act test"},
+	} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+	}
+	return &repo{Dir: dir, Workflow: ".github/workflows/act.yml"}
+}
+
+// actRun is what one act run printed, split by step.
+type actRun struct {
+	Exit     int
+	Log      string
+	Duration time.Duration
+	// Lines are each step's output lines (act's "| " lines), by "<Stage> <step name>".
+	Lines map[string][]string
+	// Result is each step's act verdict, "success" or "failure", by "<Stage> <step name>".
+	Result map[string]string
+	// JobSucceeded is act's final verdict on the job.
+	JobSucceeded bool
+}
+
+var (
+	runLine    = regexp.MustCompile(`^\[[^\]]+\] ⭐ Run (Pre|Main|Post) (.*)$`)
+	resultLine = regexp.MustCompile(`^\[[^\]]+\]   (✅  Success|❌  Failure) - (Pre|Main|Post) (.*?) \[[^\]]*\]$`)
+	outputLine = regexp.MustCompile(`^\[[^\]]+\]   \| ?(.*)$`)
+)
+
+// runAct runs `act push` in r the way README.md tells users to, plus what an offline test
+// needs: the local job image (--pull=false), the host network for the loopback emulators,
+// its own action cache, no cache server, and the ID-token variables as --env (act has no
+// OIDC service of its own). Every secret any emulator registered must stay out of the log.
+func runAct(t *testing.T, r *repo, env map[string]string) *actRun {
+	t.Helper()
+	return runActWith(t, r, env, actOptions{})
+}
+
+// actOptions vary an act run from what README.md tells users.
+type actOptions struct {
+	// Platform replaces the job image for ubuntu-latest ("-self-hosted": steps on the host).
+	Platform string
+	// JSON asks for act's --json log; the run is then neither split by step nor scanned for
+	// secrets: the caller looks at the log itself.
+	JSON bool
+}
+
+func runActWith(t *testing.T, r *repo, env map[string]string, o actOptions) *actRun {
+	t.Helper()
+	bin := actBinary(t)
+	im := sharedImages(t)
+	platform := im.Job
+	if o.Platform != "" {
+		platform = o.Platform
+	}
+	args := []string{"push", "-W", r.Workflow,
+		"-P", "ubuntu-latest=" + platform, "--pull=false", "--network", "host",
+		"--action-cache-path", filepath.Join(t.TempDir(), "act-cache"), "--no-cache-server",
+		"--container-daemon-socket", "-",
+		// act keeps a failed job's containers and volumes for debugging unless told otherwise.
+		"--rm"}
+	if o.JSON {
+		args = append(args, "--json")
+	}
+	for k, v := range env {
+		args = append(args, "--env", k+"="+v)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = r.Dir
+	// act reads ~/.actrc and its XDG config: an empty HOME keeps the user's out of the test.
+	home := t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_CACHE_HOME=" + filepath.Join(home, ".cache")}
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		cmd.Env = append(cmd.Env, "DOCKER_HOST="+h)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdin = strings.NewReader("") // act asks questions on a terminal; there is none
+	start := time.Now()
+	err := cmd.Run()
+	run := &actRun{Log: out.String(), Duration: time.Since(start), Lines: map[string][]string{}, Result: map[string]string{}}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee) && ctx.Err() == nil:
+		run.Exit = ee.ExitCode()
+	case o.JSON:
+		// A --json log holds the masked values in clear: never print it.
+		t.Fatalf("act --json: %v", err)
+	default:
+		t.Fatalf("act: %v\n%s", err, run.Log)
+	}
+	if o.JSON {
+		return run
+	}
+	current := ""
+	for _, line := range strings.Split(run.Log, "\n") {
+		if m := runLine.FindStringSubmatch(line); m != nil {
+			current = m[1] + " " + m[2]
+			continue
+		}
+		if m := resultLine.FindStringSubmatch(line); m != nil {
+			v := "success"
+			if strings.Contains(m[1], "Failure") {
+				v = "failure"
+			}
+			run.Result[m[2]+" "+m[3]] = v
+			continue
+		}
+		if m := outputLine.FindStringSubmatch(line); m != nil && current != "" {
+			run.Lines[current] = append(run.Lines[current], m[1])
+		}
+		if strings.HasSuffix(line, "🏁  Job succeeded") {
+			run.JobSucceeded = true
+		}
+	}
+	for _, s := range leak.All() {
+		if strings.Contains(run.Log, s) {
+			t.Fatalf("act's log holds a secret an emulator issued (%d bytes) outside a mask", len(s))
+		}
+	}
+	return run
+}
+
+// requireResult fails unless step (e.g. "Main login") ended as want, showing the log.
+func (r *actRun) requireResult(t *testing.T, step, want string) {
+	t.Helper()
+	if got := r.Result[step]; got != want {
+		t.Fatalf("act step %q = %q, want %q\nlog:\n%s", step, got, want, r.Log)
+	}
+}
+
+// tagged returns the values of a step's output lines that start with tag+" ".
+func (r *actRun) tagged(step, tag string) []string {
+	var out []string
+	for _, l := range r.Lines[step] {
+		if v, ok := strings.CutPrefix(l, tag+" "); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// loginWorkflow is the workflow the tests run: checkout (act copies the local folder instead
+// of fetching actions/checkout), the action as step "login" with the inputs with (name,
+// value pairs), and a later step "use" with env (pairs) running script in the job container;
+// "use" runs even when the login failed (if: always()), to show what reached it.
+func loginWorkflow(name string, with, env []string, script string) string {
+	var b strings.Builder
+	// act names the job's containers and volumes after the workflow and job: the pid keeps two
+	// test processes apart.
+	b.WriteString("name: " + name + "-" + strconv.Itoa(os.Getpid()) + `
+on: push
+defaults:
+  run:
+    shell: sh
+jobs:
+  login:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+      - name: login
+        id: login
+        uses: ./
+        with:
+`)
+	for i := 0; i+1 < len(with); i += 2 {
+		b.WriteString("          " + with[i] + ": " + with[i+1] + "\n")
+	}
+	b.WriteString("      - name: use\n        if: always()\n")
+	if len(env) > 0 {
+		b.WriteString("        env:\n")
+		for i := 0; i+1 < len(env); i += 2 {
+			b.WriteString("          " + env[i] + ": " + env[i+1] + "\n")
+		}
+	}
+	b.WriteString("        run: |\n")
+	for _, l := range strings.Split(script, "\n") {
+		b.WriteString("          " + l + "\n")
+	}
+	return b.String()
+}
+
+// errors returns the ::error:: annotations act reported, as it logs them.
+func (r *actRun) errors() []string {
+	var out []string
+	for _, l := range strings.Split(r.Log, "\n") {
+		if _, after, ok := strings.Cut(l, "::error"); ok {
+			out = append(out, after)
+		}
+	}
+	return out
+}
+
+func lines(s string) []string { return strings.Split(s, "\n") }

@@ -1,0 +1,24 @@
+package act_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestActHasNoIDToken: act has no token service of its own, so without the two ID-token
+// variables passed in (act --env, as runAct does for the emulators) the step fails with the
+// missing-permission error before it contacts anything, as README.md says.
+func TestActHasNoIDToken(t *testing.T) {
+	t.Parallel()
+	m := sharedMoto(t)
+	r := newRepo(t, sharedImages(t), awsWorkflow("no-id-token", m.URL), nil)
+	run := runAct(t, r, nil)
+	run.requireResult(t, "Main login", "failure")
+	errs := run.errors()
+	if len(errs) != 1 || !strings.Contains(errs[0], "the job cannot request a GitHub OIDC ID token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set.") {
+		t.Errorf("error annotations %q, want one saying the ID-token variables are not set\n%s", errs, run.Log)
+	}
+	if got := run.tagged("Main use", "IDENTITY"); len(got) != 1 || got[0] != "" {
+		t.Errorf("the later step's consumer printed %q, want nothing (no credentials were exported)", got)
+	}
+}

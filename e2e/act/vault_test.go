@@ -1,0 +1,66 @@
+package act_test
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"testing"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
+	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
+)
+
+func sha256Line(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:]) + "  -" // as busybox sha256sum prints stdin's
+}
+
+// TestActVaultTokenOutlivesTheJob: Vault works under act (environment only: the token and the
+// secrets read reach the later step exactly, masked in the log), but act starts the post stage
+// without the main stage's state, so vault-revoke-token cannot revoke the token: it stays
+// valid until its TTL, as README.md says.
+func TestActVaultTokenOutlivesTheJob(t *testing.T) {
+	t.Parallel()
+	gh := harness.NewGitHub(t)
+	v := vaultfake.New(fakegithub.Issuer, gh.JWKSURL())
+	t.Cleanup(v.Close)
+	v.AddRole("", "jwt", vaultfake.Role{Name: "deploy", BoundAudiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
+		BoundClaims: map[string][]string{"sub": {"repo:octo-org/octo-repo:ref:refs/heads/*"}}, BoundClaimsType: "glob",
+		UserClaim: "repository", Policies: []string{"ci-read"}})
+	v.AddKV("", "secret", 2)
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	apiKey := "ak-" + hex.EncodeToString(b)
+	leak.Register(apiKey)
+	v.Put("", "secret", "ci", map[string]any{"api-key": apiKey})
+	v.AddPolicy("", "ci-read", "secret/data/*")
+
+	r := newRepo(t, sharedImages(t), loginWorkflow("vault",
+		[]string{"provider", "vault", "vault-url", v.URL, "vault-role", "deploy", "vault-secrets", "'secret/data/ci api-key | API_KEY'"},
+		nil,
+		`echo "TOKEN $(printf %s "$VAULT_TOKEN" | sha256sum)"
+echo "KEY $(printf %s "$API_KEY" | sha256sum)"
+echo "MASKED $API_KEY"`), nil)
+	run := runAct(t, r, gh.Env())
+	run.requireResult(t, "Main login", "success")
+	run.requireResult(t, "Main use", "success")
+	run.requireResult(t, "Post login", "success")
+	toks := v.Tokens()
+	if len(toks) != 1 {
+		t.Fatalf("Vault issued %d tokens, want 1", len(toks))
+	}
+	want := map[string]string{"TOKEN": sha256Line(toks[0].Token), "KEY": sha256Line(apiKey), "MASKED": "***"}
+	for tag, w := range want {
+		if got := run.tagged("Main use", tag); len(got) != 1 || got[0] != w {
+			t.Errorf("later step %s lines = %q, want [%q]", tag, got, w)
+		}
+	}
+	if got := run.Lines["Post login"]; len(got) != 1 || got[0] != postNoState {
+		t.Errorf("post stage printed %q, want exactly %q", got, postNoState)
+	}
+	if n := v.Count("POST", "auth/token/revoke-self"); n != 0 || !v.Valid(toks[0].Token) {
+		t.Errorf("after the act job: %d revoke-self calls, token valid %v; act's post stage has no state to revoke with, so want 0 and true", n, v.Valid(toks[0].Token))
+	}
+}

@@ -1,0 +1,30 @@
+package aws
+
+import (
+	"fmt"
+
+	"github.com/oidc-login/oidc-login/internal/provider"
+)
+
+// The post step skips a provider that does not declare what it exports.
+var _ provider.Declarer = (*Provider)(nil)
+
+// Exports lists every variable the post step may blank for this provider (provider.Declarer).
+func (p *Provider) Exports() []string {
+	return []string{
+		"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_PROFILE",
+		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	}
+}
+
+// CheckState refuses post-step state this step could not have saved (provider.Declarer).
+func (p *Provider) CheckState(state map[string]string) error {
+	for k, v := range state {
+		// The profile is the aws-profile input, so a forged one cannot name another profile
+		// in the shared files for Cleanup to remove.
+		if k != "profile" || v != p.cfg.Profile {
+			return fmt.Errorf("aws saves only its own profile (%q), but the post step got %s=%q", p.cfg.Profile, k, v)
+		}
+	}
+	return nil
+}
