@@ -1,0 +1,45 @@
+// Package native_test runs the native action (native/action.yml, a composite action) the way a
+// runner does: under nektos/act in host mode (-P ubuntu-latest=-self-hosted, where composite
+// and run: steps run on the machine itself), fetching the binary from a local "release"
+// server, verifying it against the committed sums, logging into the emulators, and later steps
+// using what it exported; and it checks native/action.yml is what native/gen writes from the
+// root action.yml.
+package native_test
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
+)
+
+func TestMain(m *testing.M) {
+	harness.Main(m, func() {
+		motoMu.Lock()
+		defer motoMu.Unlock()
+		if motoSrv != nil {
+			motoSrv.Close()
+		}
+	}, laterstep.RemoveConsumer)
+}
+
+var (
+	motoMu  sync.Mutex
+	motoSrv *moto.Server
+)
+
+func sharedMoto(t *testing.T) *moto.Server {
+	t.Helper()
+	motoMu.Lock()
+	defer motoMu.Unlock()
+	if motoSrv == nil {
+		s, err := moto.Start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		motoSrv = s
+	}
+	return motoSrv
+}
