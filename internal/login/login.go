@@ -469,8 +469,5 @@ func refuseNativeOnly(getenv func(string) string, in config.Inputs) error {
 	if v := in.Input("stage"); v != "" {
 		return config.Errorf("stage", "is an input of the native action (uses: oidc-login/oidc-login/native@v1) only; the Docker action has a post step of its own, which cleans up after the job")
 	}
-	if v := in.Input("azure-cli-login"); v != "" && v != "false" {
-		return config.Errorf("azure-cli-login", "works in the native action (uses: oidc-login/oidc-login/native@v1) only: the Docker action runs in a container, where the runner's az is not, and an az session signed in there would vanish with the container")
-	}
 	return nil
 }

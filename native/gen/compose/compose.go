@@ -21,7 +21,6 @@ type Extra struct {
 // Extras are the native-only inputs, after the root action's own.
 var Extras = []Extra{
 	{Name: "stage", Default: "main", Description: "native: main logs in; post, in a later `if: always()` step, does what the Docker action's post step does (revokes the Vault token, removes the AWS profile and the files, blanks the variables)."},
-	{Name: "azure-cli-login", Default: "false", Description: "native: also sign the Azure CLI in (az login --service-principal with the federated token, then az account set); needs az on PATH."},
 }
 
 // Step ids of the two launchers; outputs are read from whichever ran.
