@@ -55,8 +55,9 @@ max_time=120
 max_bytes=104857600
 
 if [ -f "$here/VERSION" ] || [ -f "$here/SHA256SUMS" ]; then
-	[ -f "$here/VERSION" ] && [ -f "$here/SHA256SUMS" ] ||
+	if ! { [ -f "$here/VERSION" ] && [ -f "$here/SHA256SUMS" ]; }; then
 		fail "native/ holds one of VERSION and SHA256SUMS but not the other; this checkout is damaged"
+	fi
 	version="$(tr -d '[:space:]' <"$here/VERSION")"
 	[[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "native/VERSION holds '$version', not vX.Y.Z"
 	asset="oidc-login_${goos}_${goarch}"
