@@ -3,7 +3,6 @@ package act_test
 import (
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
@@ -19,34 +18,6 @@ const (
 	// as act starts a docker action's post stage (see the package comment).
 	postNoState = "oidc-login post: the main step logged into nothing, so there is nothing to clean up"
 )
-
-var (
-	motoMu  sync.Mutex
-	motoSrv *moto.Server
-)
-
-// sharedMoto starts the real third-party STS (moto_server) once for the test binary.
-func sharedMoto(t *testing.T) *moto.Server {
-	t.Helper()
-	motoMu.Lock()
-	defer motoMu.Unlock()
-	if motoSrv == nil {
-		s, err := moto.Start()
-		if err != nil {
-			t.Fatal(err)
-		}
-		motoSrv = s // stopped by stopMoto in TestMain's cleanup
-	}
-	return motoSrv
-}
-
-func stopMoto() {
-	motoMu.Lock()
-	defer motoMu.Unlock()
-	if motoSrv != nil {
-		motoSrv.Close()
-	}
-}
 
 // awsWorkflow logs into AWS against moto and hands the environment credentials to a later
 // step, where the AWS SDK for Go's default configuration (the consumer in the job image)
@@ -72,7 +43,7 @@ type identity struct {
 func TestActAWSEnvironmentCredentials(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	r := newRepo(t, sharedImages(t), awsWorkflow("aws-env", m.URL), nil)
 	run := runAct(t, r, gh.Env())
 	run.requireResult(t, "Main login", "success")

@@ -10,6 +10,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
@@ -70,7 +71,7 @@ func TestActRefusesFilesForLaterSteps(t *testing.T) {
 		{"github", func(*testing.T, *fakegithub.Server) []string { return []string{"provider", "github"} },
 			".oidc-login/github-id-token-", []string{"GITHUB_ID_TOKEN_FILE"}},
 		{"aws-profile", func(t *testing.T, _ *fakegithub.Server) []string {
-			return []string{"provider", "aws", "aws-role-arn", awsRole, "aws-region", "eu-west-1", "aws-sts-endpoint", sharedMoto(t).URL, "aws-profile", "ci"}
+			return []string{"provider", "aws", "aws-role-arn", awsRole, "aws-region", "eu-west-1", "aws-sts-endpoint", moto.Shared(t).URL, "aws-profile", "ci"}
 		}, ".aws/credentials", []string{"AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_REGION"}},
 		{"gcp-credentials-file", func(t *testing.T, gh *fakegithub.Server) []string { return gcpWith(newGoogle(t, gh)) },
 			".oidc-login/gcp-credentials-", []string{"GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CORE_PROJECT"}},

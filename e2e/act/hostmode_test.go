@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 )
 
 // summaryMissing is how the step reports act's self-hosted mode: the file-command path act
@@ -21,7 +22,7 @@ var summaryMissing = regexp.MustCompile(`writing the runner's file commands fail
 func TestActSelfHostedCannotExport(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	r := newRepo(t, sharedImages(t), awsWorkflow("self-hosted", m.URL), nil)
 	run := runActWith(t, r, gh.Env(), actOptions{Platform: "-self-hosted"})
 	run.requireResult(t, "Main login", "failure")

@@ -3,6 +3,8 @@ package act_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 )
 
 // TestActHasNoIDToken: act has no token service of its own, so without the two ID-token
@@ -10,7 +12,7 @@ import (
 // missing-permission error before it contacts anything, as README.md says.
 func TestActHasNoIDToken(t *testing.T) {
 	t.Parallel()
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	r := newRepo(t, sharedImages(t), awsWorkflow("no-id-token", m.URL), nil)
 	run := runAct(t, r, nil)
 	run.requireResult(t, "Main login", "failure")

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 )
 
 // TestActJSONLogHoldsMaskedValues: act's --json log masks each record's msg, but its command
@@ -15,7 +16,7 @@ import (
 func TestActJSONLogHoldsMaskedValues(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	r := newRepo(t, sharedImages(t), awsWorkflow("json-log", m.URL), nil)
 	run := runActWith(t, r, gh.Env(), actOptions{JSON: true})
 	if run.Exit != 0 {

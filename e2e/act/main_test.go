@@ -29,8 +29,9 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 )
 
 func TestMain(m *testing.M) {
-	harness.Main(m, dockerimage.Remove, removeJobImage, stopMoto)
+	harness.Main(m, dockerimage.Remove, removeJobImage, moto.StopShared)
 }

@@ -38,7 +38,7 @@ func TestActVaultTokenOutlivesTheJob(t *testing.T) {
 	v.AddPolicy("", "ci-read", "secret/data/*")
 
 	r := newRepo(t, sharedImages(t), loginWorkflow("vault",
-		[]string{"provider", "vault", "vault-url", v.URL, "vault-role", "deploy", "vault-secrets", "'secret/data/ci api-key | API_KEY'"},
+		[]string{"provider", "vault", "vault-url", v.URL, "vault-role", "deploy", "vault-secrets", "'secret/data/ci api-key | API_KEY'", "vault-export-token", "true"},
 		nil,
 		`echo "TOKEN $(printf %s "$VAULT_TOKEN" | sha256sum)"
 echo "KEY $(printf %s "$API_KEY" | sha256sum)"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 )
 
@@ -74,7 +75,7 @@ func awsCLI(t *testing.T, exported map[string]string, endpoint string, args ...s
 func TestAWSWithMoto(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	r := harness.Exec(t, harness.Step{
 		Inputs:  awsInputs(m.URL, "output-credentials", "true"),
 		IDToken: gh.Env(),
@@ -333,7 +334,7 @@ func TestAWSAccountGuards(t *testing.T) {
 func TestAWSProfiles(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	ws := harness.NewWorkspace(t)
 	first := harness.Exec(t, harness.Step{Inputs: awsInputs(m.URL, "aws-profile", "first"), IDToken: gh.Env(), Workspace: ws})
 	harness.RequireExit(t, first, 0)

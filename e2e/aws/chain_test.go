@@ -13,6 +13,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 )
 
@@ -31,7 +32,7 @@ const (
 func TestAWSRoleChainWithMoto(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	r := harness.Exec(t, harness.Step{
 		Inputs:  awsInputs(m.URL, "aws-role-chain", auditRole+" session-name=audit-run\n"+prodRole+" session-name=prod-run duration=1800"),
 		IDToken: gh.Env(),
@@ -117,6 +118,7 @@ func TestAWSRoleChainTrusted(t *testing.T) {
 	harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{
 		"aws-account-id":        prodAccount,
 		"aws-arn":               prod.AssumedRoleARN,
+		"authenticated-arn":     prod.AssumedRoleARN,
 		"aws-access-key-id":     prod.AccessKeyID,
 		"aws-secret-access-key": prod.SecretAccessKey,
 		"aws-session-token":     prod.SessionToken,

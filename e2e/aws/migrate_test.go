@@ -6,6 +6,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 )
 
@@ -84,7 +85,7 @@ func TestMigrateChinaAudience(t *testing.T) {
 func TestMigrateProfileWithoutAWSProfile(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	r := harness.Exec(t, harness.Step{Inputs: awsInputs(m.URL, "aws-profile", "ci"), IDToken: gh.Env()})
 	harness.RequireExit(t, r, 0)
 	credsPath := r.Env["AWS_SHARED_CREDENTIALS_FILE"]
@@ -132,7 +133,7 @@ func TestMigrateRetryBudget(t *testing.T) {
 func TestMigrateProfileHidesOwnFiles(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	ws := harness.NewWorkspace(t)
 	r := harness.Exec(t, harness.Step{
 		Inputs:    awsInputs(m.URL, "aws-profile", "ci"),

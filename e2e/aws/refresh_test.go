@@ -248,7 +248,7 @@ func TestAWSRefreshRenewsForTheCLI(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
 	sts := newSTS(t, gh)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	bucket := pagesBucket(t, m)
 	r := refreshLogin(t, gh, sts, sts.URL, "aws-role-duration-seconds", "900")
 	line, _ := helperOf(t, r, "oidc-login")
@@ -314,7 +314,7 @@ func TestAWSRefreshOnePerCommandWhenFar(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
 	sts := newSTS(t, gh)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	bucket := pagesBucket(t, m)
 	r := refreshLogin(t, gh, sts, sts.URL, "aws-role-duration-seconds", "3600", "aws-profile", "deploy")
 	helperOf(t, r, "deploy")
@@ -343,7 +343,7 @@ func TestAWSRefreshOnePerCommandWhenFar(t *testing.T) {
 func TestAWSRefreshWithMoto(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	r := refreshLogin(t, gh, nil, m.URL, "aws-role-session-name", "refresh@main")
 	_, helper := helperOf(t, r, "oidc-login")
 	if want := "aws: assumed arn:aws:sts::" + awsAccount + ":assumed-role/deploy/refresh@main in eu-west-1; profile oidc-login renews the credentials through credential_process for the rest of the job"; !strings.Contains(r.Stdout, want) {

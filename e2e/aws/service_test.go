@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 )
 
 // TestAWSServiceContainerName logs in through a job service's single-label name over plain
@@ -16,7 +17,7 @@ import (
 func TestAWSServiceContainerName(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	u, err := url.Parse(m.URL)
 	if err != nil {
 		t.Fatal(err)

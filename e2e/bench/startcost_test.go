@@ -40,7 +40,7 @@ const (
 // Each metric is the median of the iterations, in milliseconds (wall time from exec to exit,
 // output included). Run it with a fixed count, e.g.
 //
-//	go test -run '^$' -bench StartCost -benchtime 30x ./e2e/bench
+//	go test -run '^$' -bench StartCost -benchtime 50x ./e2e/bench
 //
 // Without docker or node it skips, except in CI (CI=true), where it fails.
 func BenchmarkStartCost(b *testing.B) {

@@ -102,7 +102,6 @@ func loginAndPost(t *testing.T, im dockerimage.Image, p harness.Placement) {
 	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
 		"AWS_SHARED_CREDENTIALS_FILE": ws.LaterPath(p, credsPath),
 		"AWS_CONFIG_FILE":             ws.LaterPath(p, confPath),
-		"AWS_PROFILE":                 "ci",
 	})
 	var claims map[string]any
 	if err := json.Unmarshal([]byte(r.Outputs["claims"]), &claims); err != nil {
@@ -115,7 +114,9 @@ func loginAndPost(t *testing.T, im dockerimage.Image, p harness.Placement) {
 		"claims":         r.Outputs["claims"],
 		"aws-account-id": awsAccount,
 		"aws-arn":        "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions",
-		"expiration":     c.Expiration.Format(time.RFC3339),
+		// The same ARN under configure-aws-credentials' output name.
+		"authenticated-arn": "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions",
+		"expiration":        c.Expiration.Format(time.RFC3339),
 	})
 	wantCreds := otherProfile + "\n[ci]\naws_access_key_id = " + c.AccessKeyID +
 		"\naws_secret_access_key = " + c.SecretAccessKey + "\naws_session_token = " + c.SessionToken + "\n"

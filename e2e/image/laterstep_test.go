@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
@@ -20,34 +19,6 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
-
-var (
-	motoMu  sync.Mutex
-	motoSrv *moto.Server
-)
-
-// sharedMoto starts the real third-party STS (moto_server) once for the test process.
-func sharedMoto(t *testing.T) *moto.Server {
-	t.Helper()
-	motoMu.Lock()
-	defer motoMu.Unlock()
-	if motoSrv == nil {
-		s, err := moto.Start()
-		if err != nil {
-			t.Fatal(err)
-		}
-		motoSrv = s
-	}
-	return motoSrv
-}
-
-func stopMoto() {
-	motoMu.Lock()
-	defer motoMu.Unlock()
-	if motoSrv != nil {
-		motoSrv.Close()
-	}
-}
 
 // The clouds of the later-step test.
 const (
@@ -87,7 +58,7 @@ func laterSteps(t *testing.T, im dockerimage.Image, p harness.Placement) {
 		t.Fatal(err)
 	}
 	gh := harness.NewGitHub(t)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	g, err := gcpfake.New(ca)
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +128,6 @@ func laterSteps(t *testing.T, im dockerimage.Image, p harness.Placement) {
 	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
 		"AWS_SHARED_CREDENTIALS_FILE":            later(filepath.Join(ws.Home, ".aws", "credentials")),
 		"AWS_CONFIG_FILE":                        later(filepath.Join(ws.Home, ".aws", "config")),
-		"AWS_PROFILE":                            "ci",
 		"GOOGLE_APPLICATION_CREDENTIALS":         later(gcpFile),
 		"CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE": later(gcpFile),
 		"GOOGLE_GHA_CREDS_PATH":                  later(gcpFile),

@@ -11,8 +11,9 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 )
 
 func TestMain(m *testing.M) {
-	harness.Main(m, removeContainers, dockerimage.Remove, stopMoto, laterstep.RemoveConsumer)
+	harness.Main(m, removeContainers, dockerimage.Remove, moto.StopShared, laterstep.RemoveConsumer)
 }

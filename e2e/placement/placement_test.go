@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
@@ -25,32 +24,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	harness.Main(m, func() {
-		motoMu.Lock()
-		defer motoMu.Unlock()
-		if motoSrv != nil {
-			motoSrv.Close()
-		}
-	}, laterstep.RemoveConsumer)
-}
-
-var (
-	motoMu  sync.Mutex
-	motoSrv *moto.Server
-)
-
-func sharedMoto(t *testing.T) *moto.Server {
-	t.Helper()
-	motoMu.Lock()
-	defer motoMu.Unlock()
-	if motoSrv == nil {
-		s, err := moto.Start()
-		if err != nil {
-			t.Fatal(err)
-		}
-		motoSrv = s
-	}
-	return motoSrv
+	harness.Main(m, moto.StopShared, laterstep.RemoveConsumer)
 }
 
 const (
@@ -89,7 +63,7 @@ func runPlacement(t *testing.T, p harness.Placement) {
 		t.Fatal(err)
 	}
 	gh := harness.NewGitHub(t)
-	m := sharedMoto(t)
+	m := moto.Shared(t)
 	g, err := gcpfake.New(ca)
 	if err != nil {
 		t.Fatal(err)

@@ -221,22 +221,9 @@ func (s Step) ContainerRun() (ContainerRun, error) {
 	if err != nil {
 		return ContainerRun{}, err
 	}
-	inputs, err := w.inputs(m, p, s.Inputs)
+	env, inputs, err := s.stepEnv(m)
 	if err != nil {
 		return ContainerRun{}, err
-	}
-	env := w.hostEnv()
-	for k, v := range inputs {
-		env[inputEnvName(k)] = v
-	}
-	for k, v := range s.IDToken {
-		env[k] = v
-	}
-	for k, v := range s.State {
-		env["STATE_"+k] = v
-	}
-	for k, v := range s.Env {
-		env[k] = v
 	}
 	inputsCtx := map[string]string{}
 	for k, v := range inputs {
@@ -339,4 +326,28 @@ func inNamespace(bin string, run ContainerRun, dir string) (string, []string, ma
 	cmdArgs = append(cmdArgs, run.Args...)
 	// The outer process needs only a PATH to find unshare, mount and env.
 	return "unshare", cmdArgs, map[string]string{"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, nil
+}
+
+// stepEnv is the step's environment before any translation: the runner's variables with host
+// values, INPUT_* for every input (defaults evaluated), the ID-token and STATE_* variables, and
+// the test's own; it also returns the inputs, for the expressions of runs.args and runs.env.
+func (s Step) stepEnv(m *actionMeta) (map[string]string, map[string]string, error) {
+	inputs, err := s.Workspace.inputs(m, s.Placement, s.Inputs)
+	if err != nil {
+		return nil, nil, err
+	}
+	env := s.Workspace.hostEnv()
+	for k, v := range inputs {
+		env[inputEnvName(k)] = v
+	}
+	for k, v := range s.IDToken {
+		env[k] = v
+	}
+	for k, v := range s.State {
+		env["STATE_"+k] = v
+	}
+	for k, v := range s.Env {
+		env[k] = v
+	}
+	return env, inputs, nil
 }

@@ -283,27 +283,16 @@ func Execute(s Step) (*Run, error) {
 			return nil, errors.New("harness: Step.Hosts needs a container placement (the hosts file is mounted in the container's namespace)")
 		}
 		// On the host the runner evaluates the same input defaults, and nothing is translated.
-		name, env = bin, w.hostEnv()
-		env["HOME"] = filepath.Join(w.Root, "user-home")
 		m, err := readAction()
 		if err != nil {
 			return nil, err
 		}
-		inputs, err := w.inputs(m, s.Placement, s.Inputs)
-		if err != nil {
+		name = bin
+		if env, _, err = s.stepEnv(m); err != nil {
 			return nil, err
 		}
-		for k, v := range inputs {
-			env[inputEnvName(k)] = v
-		}
-		for k, v := range s.IDToken {
-			env[k] = v
-		}
-		for k, v := range s.State {
-			env["STATE_"+k] = v
-		}
-		for k, v := range s.Env {
-			env[k] = v
+		if _, set := s.Env["HOME"]; !set {
+			env["HOME"] = filepath.Join(w.Root, "user-home")
 		}
 		if s.Post {
 			args = []string{"post"}

@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -62,5 +64,36 @@ func (s *Server) Close() {
 	if s.cmd.Process != nil {
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 		_ = s.cmd.Wait()
+	}
+}
+
+var (
+	sharedMu sync.Mutex
+	shared   *Server
+)
+
+// Shared starts moto_server once for the whole test process (each start costs seconds) and
+// returns it; the package's TestMain stops it with StopShared.
+func Shared(t testing.TB) *Server {
+	t.Helper()
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if shared == nil {
+		s, err := Start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		shared = s
+	}
+	return shared
+}
+
+// StopShared stops the server Shared started, if any.
+func StopShared() {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if shared != nil {
+		shared.Close()
+		shared = nil
 	}
 }

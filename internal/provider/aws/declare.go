@@ -19,11 +19,16 @@ func (p *Provider) Exports() []string {
 
 // CheckState refuses post-step state this step could not have saved (provider.Declarer).
 func (p *Provider) CheckState(state map[string]string) error {
+	// The profile is the one this configuration writes (the aws-profile input, or aws-refresh's
+	// default when that is empty), so a forged one cannot name another profile in the shared
+	// files for Cleanup to remove.
+	own := p.cfg.Profile
+	if p.cfg.Refresh {
+		own = p.cfg.refreshProfile()
+	}
 	for k, v := range state {
-		// The profile is the aws-profile input, so a forged one cannot name another profile
-		// in the shared files for Cleanup to remove.
-		if k != "profile" || v != p.cfg.Profile {
-			return fmt.Errorf("aws saves only its own profile (%q), but the post step got %s=%q", p.cfg.Profile, k, v)
+		if k != "profile" || v != own {
+			return fmt.Errorf("aws saves only its own profile (%q), but the post step got %s=%q", own, k, v)
 		}
 	}
 	return nil
