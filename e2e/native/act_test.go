@@ -25,6 +25,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
 )
@@ -250,7 +251,7 @@ func newClouds(t *testing.T) *clouds {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clouds{gh: harness.NewGitHub(t), ca: ca, motoURL: sharedMoto(t).URL}
+	c := &clouds{gh: harness.NewGitHub(t), ca: ca, motoURL: moto.Shared(t).URL}
 	if c.g, err = gcpfake.New(ca); err != nil {
 		t.Fatal(err)
 	}

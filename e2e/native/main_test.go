@@ -7,7 +7,6 @@
 package native_test
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
@@ -16,30 +15,5 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	harness.Main(m, func() {
-		motoMu.Lock()
-		defer motoMu.Unlock()
-		if motoSrv != nil {
-			motoSrv.Close()
-		}
-	}, laterstep.RemoveConsumer)
-}
-
-var (
-	motoMu  sync.Mutex
-	motoSrv *moto.Server
-)
-
-func sharedMoto(t *testing.T) *moto.Server {
-	t.Helper()
-	motoMu.Lock()
-	defer motoMu.Unlock()
-	if motoSrv == nil {
-		s, err := moto.Start()
-		if err != nil {
-			t.Fatal(err)
-		}
-		motoSrv = s
-	}
-	return motoSrv
+	harness.Main(m, moto.StopShared, laterstep.RemoveConsumer)
 }
