@@ -59,10 +59,22 @@ if ((Test-Path -LiteralPath $versionFile) -or (Test-Path -LiteralPath $sumsFile)
 	if (-not $cacheRoot) { $cacheRoot = Join-Path $env:RUNNER_TEMP 'oidc-login-tools' }
 	$cache = Join-Path (Join-Path (Join-Path $cacheRoot 'oidc-login') $version.Substring(1)) $arch
 	$bin = Join-Path $cache 'oidc-login.exe'
+	# A cache hit is trusted when the marker written after the download's check names the
+	# committed sum and the file still has its size then (hashing 8 MB each step is slow; only
+	# the runner's user can write the tool cache). Otherwise it is checked in full.
+	$marker = Join-Path $cache 'oidc-login.verified'
 	if (Test-Path -LiteralPath $bin -PathType Leaf) {
-		if ((Get-FileHash -LiteralPath $bin -Algorithm SHA256).Hash.ToLowerInvariant() -ne $want) {
-			Write-Output "::warning title=oidc-login native::the cached $bin does not match the committed SHA-256; deleted it and downloading again"
-			Remove-Item -LiteralPath $bin -Force
+		$size = (Get-Item -LiteralPath $bin).Length
+		$seen = $null
+		if (Test-Path -LiteralPath $marker -PathType Leaf) { $seen = (Get-Content -LiteralPath $marker -Raw).Trim() }
+		if ($seen -ne "$want $size") {
+			if ((Get-FileHash -LiteralPath $bin -Algorithm SHA256).Hash.ToLowerInvariant() -eq $want) {
+				Set-Content -LiteralPath $marker -Value "$want $size" -Encoding ascii
+			} else {
+				Write-Output "::warning title=oidc-login native::the cached $bin does not match the committed SHA-256; deleted it and downloading again"
+				Remove-Item -LiteralPath $bin -Force
+				Remove-Item -LiteralPath $marker -Force -ErrorAction SilentlyContinue
+			}
 		}
 	}
 	if (-not (Test-Path -LiteralPath $bin -PathType Leaf)) {
@@ -102,6 +114,7 @@ if ((Test-Path -LiteralPath $versionFile) -or (Test-Path -LiteralPath $sumsFile)
 			Fail "the downloaded $asset has SHA-256 $got, but native/SHA256SUMS says ${want}: refusing to run it (deleted)"
 		}
 		Move-Item -LiteralPath $tmp -Destination $bin -Force
+		Set-Content -LiteralPath $marker -Value "$want $((Get-Item -LiteralPath $bin).Length)" -Encoding ascii
 		Write-Output "oidc-login native: downloaded and verified $asset $version ($want)"
 	}
 } else {

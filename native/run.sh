@@ -67,11 +67,21 @@ if [ -f "$here/VERSION" ] || [ -f "$here/SHA256SUMS" ]; then
 	cache_root="${RUNNER_TOOL_CACHE:-${RUNNER_TEMP:?RUNNER_TEMP is not set}/oidc-login-tools}"
 	cache="$cache_root/oidc-login/${version#v}/$arch"
 	bin="$cache/oidc-login"
+	# A cache hit is trusted when the marker written after the download's check names the
+	# committed sum and the file still has the size it had then: hashing 8 MB on every step
+	# would cost about 50 ms, ten times the binary's own run. Only the runner's user can write
+	# the tool cache, and that user can already change the runner itself.
+	marker="$cache/oidc-login.verified"
 	if [ -f "$bin" ]; then
-		if [ "$(sha256 "$bin")" != "$want" ]; then
-			# A damaged or tampered cache is never run; it is replaced from the release.
-			echo "::warning title=oidc-login native::the cached $bin does not match the committed SHA-256; deleted it and downloading again"
-			rm -f "$bin"
+		size="$(wc -c <"$bin" | tr -d '[:space:]')"
+		if [ "$(cat "$marker" 2>/dev/null || true)" != "$want $size" ]; then
+			# A damaged cache, or one from before the marker: checked in full, replaced on a mismatch.
+			if [ "$(sha256 "$bin")" = "$want" ]; then
+				echo "$want $size" >"$marker"
+			else
+				echo "::warning title=oidc-login native::the cached $bin does not match the committed SHA-256; deleted it and downloading again"
+				rm -f "$bin" "$marker"
+			fi
 		fi
 	fi
 	if [ ! -f "$bin" ]; then
@@ -104,6 +114,7 @@ if [ -f "$here/VERSION" ] || [ -f "$here/SHA256SUMS" ]; then
 		chmod 0755 "$tmp"
 		mv -f "$tmp" "$bin"
 		trap - EXIT
+		echo "$want $(wc -c <"$bin" | tr -d '[:space:]')" >"$marker"
 		echo "oidc-login native: downloaded and verified $asset $version ($want)"
 	fi
 else
