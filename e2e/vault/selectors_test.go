@@ -17,7 +17,8 @@ import (
 )
 
 // libraryClient is github.com/hashicorp/vault/api configured from exactly what the step
-// exported (VAULT_ADDR, VAULT_TOKEN), as a later step's tool would be.
+// exported (VAULT_ADDR, VAULT_TOKEN), as a later step's tool would be. The step exports
+// VAULT_TOKEN only when asked (tokenInputs).
 func libraryClient(t *testing.T, env map[string]string) *api.Client {
 	t.Helper()
 	cfg := api.DefaultConfig()
@@ -29,6 +30,15 @@ func libraryClient(t *testing.T, env map[string]string) *api.Client {
 	}
 	c.SetToken(env["VAULT_TOKEN"])
 	return c
+}
+
+// tokenInputs are vaultInputs with vault-export-token: true, for the tests whose later
+// "step" is the Vault library using the exported VAULT_TOKEN (off by default, as
+// vault-action's exportToken is).
+func tokenInputs(url string, more ...string) map[string]string {
+	in := vaultInputs(url, more...)
+	in["vault-export-token"] = "true"
+	return in
 }
 
 // kv2 reads secret/<name> (KV v2) with the library: its data, or its error.
@@ -63,7 +73,7 @@ func TestVaultSelectNested(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, "", nil)
 	r := harness.Exec(t, harness.Step{
-		Inputs:  vaultInputs(w.v.URL, "vault-secrets", "secret/data/ci config.region | REGION\nsecret/data/ci config.replicas\nsecret/data/ci config"),
+		Inputs:  tokenInputs(w.v.URL, "vault-secrets", "secret/data/ci config.region | REGION\nsecret/data/ci config.replicas\nsecret/data/ci config"),
 		IDToken: w.gh.Env(),
 	})
 	harness.RequireExit(t, r, 0)
@@ -80,17 +90,18 @@ func TestVaultSelectNested(t *testing.T) {
 		t.Fatalf("the library read config as %T", data["config"])
 	}
 	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
-		"VAULT_ADDR":      w.v.URL,
-		"VAULT_TOKEN":     w.token(t).Token,
-		"REGION":          asText(t, cfg["region"]),
-		"CONFIG_REPLICAS": asText(t, cfg["replicas"]),
-		"CONFIG":          asText(t, cfg),
+		"VAULT_ADDR":       w.v.URL,
+		"VAULT_TOKEN":      w.token(t).Token,
+		"REGION":           asText(t, cfg["region"]),
+		"CONFIG__REPLICAS": asText(t, cfg["replicas"]),
+		"CONFIG":           asText(t, cfg),
 	})
-	if r.Env["REGION"] != "eu-west-1" || r.Env["CONFIG_REPLICAS"] != "3" {
-		t.Errorf("REGION=%q CONFIG_REPLICAS=%q, want eu-west-1 and 3", r.Env["REGION"], r.Env["CONFIG_REPLICAS"])
+	// config.replicas is named as vault-action names it: the dot becomes __.
+	if r.Env["REGION"] != "eu-west-1" || r.Env["CONFIG__REPLICAS"] != "3" {
+		t.Errorf("REGION=%q CONFIG__REPLICAS=%q, want eu-west-1 and 3", r.Env["REGION"], r.Env["CONFIG__REPLICAS"])
 	}
-	if r.Outputs["region"] != "eu-west-1" || r.Outputs["config_replicas"] != "3" {
-		t.Errorf("outputs region=%q config_replicas=%q", r.Outputs["region"], r.Outputs["config_replicas"])
+	if r.Outputs["region"] != "eu-west-1" || r.Outputs["config__replicas"] != "3" {
+		t.Errorf("outputs region=%q config__replicas=%q", r.Outputs["region"], r.Outputs["config__replicas"])
 	}
 	harness.Masked(t, r, "eu-west-1", "3")
 	harness.NoLeak(t, r, w.secrets()...)
@@ -102,7 +113,7 @@ func TestVaultSelectAll(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, "", nil)
 	r := harness.Exec(t, harness.Step{
-		Inputs:  vaultInputs(w.v.URL, "vault-secrets", "secret/data/ci *; kv/app token | APP_TOKEN"),
+		Inputs:  tokenInputs(w.v.URL, "vault-secrets", "secret/data/ci *; kv/app token | APP_TOKEN"),
 		IDToken: w.gh.Env(),
 	})
 	harness.RequireExit(t, r, 0)
@@ -118,13 +129,14 @@ func TestVaultSelectAll(t *testing.T) {
 	}
 	harness.MustEqual(t, "GITHUB_ENV", r.Env, want)
 	sort.Strings(names)
-	if strings.Join(names, ",") != "API_KEY,BIG_ID,CERT,CONFIG,DB_PASSWORD" {
+	// api-key is named as vault-action names it: APIKEY.
+	if strings.Join(names, ",") != "APIKEY,BIG_ID,CERT,CONFIG,DB_PASSWORD" {
 		t.Errorf("the library read keys %v", names)
 	}
-	if r.Env["BIG_ID"] != bigID || r.Env["API_KEY"] != w.apiKey || r.Outputs["api_key"] != w.apiKey || r.Outputs["db_password"] != w.dbPassword {
+	if r.Env["BIG_ID"] != bigID || r.Env["APIKEY"] != w.apiKey || r.Outputs["apikey"] != w.apiKey || r.Outputs["db_password"] != w.dbPassword {
 		t.Errorf("values did not come through exactly (BIG_ID %q)", r.Env["BIG_ID"])
 	}
-	if !strings.Contains(r.Stdout, "exported 6 secret(s): API_KEY, BIG_ID, CERT, CONFIG, DB_PASSWORD, APP_TOKEN") {
+	if !strings.Contains(r.Stdout, "exported 6 secret(s): APIKEY, BIG_ID, CERT, CONFIG, DB_PASSWORD, APP_TOKEN") {
 		t.Errorf("the log does not list the exported names in order:\n%s", r.Log())
 	}
 	harness.Masked(t, r, append([]string{w.token(t).Token}, w.values()...)...)
@@ -139,7 +151,7 @@ func TestVaultSelectOptional(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, "", nil)
 	r := harness.Exec(t, harness.Step{
-		Inputs:  vaultInputs(w.v.URL, "vault-secrets", "secret/data/missing *?\nsecret/data/ci nokey? | NOPE\nsecret/data/gone token? | GONE_TOKEN\nsecret/data/ci api-key?\nkv/app token"),
+		Inputs:  tokenInputs(w.v.URL, "vault-secrets", "secret/data/missing *?\nsecret/data/ci nokey? | NOPE\nsecret/data/gone token? | GONE_TOKEN\nsecret/data/ci api-key?\nkv/app token"),
 		IDToken: w.gh.Env(),
 	})
 	harness.RequireExit(t, r, 0)
@@ -154,7 +166,7 @@ func TestVaultSelectOptional(t *testing.T) {
 		}
 	}
 	harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
-		"VAULT_ADDR": w.v.URL, "VAULT_TOKEN": w.token(t).Token, "API_KEY": w.apiKey, "TOKEN": w.appToken,
+		"VAULT_ADDR": w.v.URL, "VAULT_TOKEN": w.token(t).Token, "APIKEY": w.apiKey, "TOKEN": w.appToken,
 	})
 	for _, n := range []string{
 		"::notice::vault: secret/data/missing does not exist; it is marked optional (?) in vault-secrets, so nothing was exported for its keys",
@@ -183,7 +195,7 @@ func TestVaultSelectorRefusals(t *testing.T) {
 		{"optional KV v2 path without data/", "secret/ci key?", "Invalid path for a versioned K/V secrets engine", 1},
 		{"optional without permission", "kv/private key?", "Vault read of kv/private refused: HTTP 403: permission denied", 1},
 		{"required and optional on one path", "secret/data/gone a?\nsecret/data/gone b", "Vault read of secret/data/gone refused: HTTP 404", 1},
-		{"* collides with a named item", "secret/data/ci *\nkv/app token | API_KEY", `Vault read of secret/data/ci: the key "api-key" (read by secret/data/ci *) and the item "kv/app token" both export API_KEY; name one of them with | NAME`, 2},
+		{"* collides with a named item", "secret/data/ci *\nkv/app token | APIKEY", `Vault read of secret/data/ci: the key "api-key" (read by secret/data/ci *) and the item "kv/app token" both export APIKEY; name one of them with | NAME`, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -217,13 +229,13 @@ func TestVaultServiceContainerName(t *testing.T) {
 	}
 	addr := "http://vault:" + u.Port()
 	r := harness.Exec(t, harness.Step{
-		Inputs:  vaultInputs(addr, "vault-secrets", "secret/data/ci api-key"),
+		Inputs:  tokenInputs(addr, "vault-secrets", "secret/data/ci api-key"),
 		IDToken: w.gh.Env(),
 		Hosts:   map[string]string{"vault": u.Hostname()},
 	})
 	harness.RequireExit(t, r, 0)
-	if r.Env["VAULT_ADDR"] != addr || r.Env["API_KEY"] != w.apiKey {
-		t.Errorf("VAULT_ADDR=%q, API_KEY %d bytes", r.Env["VAULT_ADDR"], len(r.Env["API_KEY"]))
+	if r.Env["VAULT_ADDR"] != addr || r.Env["APIKEY"] != w.apiKey {
+		t.Errorf("VAULT_ADDR=%q, APIKEY %d bytes", r.Env["VAULT_ADDR"], len(r.Env["APIKEY"]))
 	}
 	// The test process is not in the container's namespace: it reaches the same server by
 	// address, with the exported token.
