@@ -18,6 +18,7 @@ import (
 	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
+	"github.com/oidc-login/oidc-login/internal/nativestate"
 	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/retry"
 	"github.com/oidc-login/oidc-login/internal/runner"
@@ -87,6 +88,10 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		}
 	}()
 	in := config.EnvInputs(a.Getenv)
+	if err := refuseNativeOnly(a.Getenv, in); err != nil {
+		r.Errorf("oidc-login: invalid input", "%v", err)
+		return ExitFailure
+	}
 
 	// Everything the user typed is checked before the first request.
 	common, err := config.ParseCommon(in, a.Names)
@@ -124,7 +129,7 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		r.Errorf("oidc-login", "%v", err)
 		return ExitFailure
 	}
-	home, err := runner.DetectHome(a.Getenv, a.Host)
+	home, err := a.home()
 	if err != nil {
 		r.Errorf("oidc-login", "%v", err)
 		return ExitFailure
@@ -364,6 +369,15 @@ func (a *Action) commit(r *runner.Runner, home runner.Home, c config.Common, sel
 	if err := r.Check(w); err != nil {
 		return err
 	}
+	if nativestate.Native(a.Getenv) {
+		// The native (composite) action has no post step and no state: the stage: post step
+		// reads this file instead (package nativestate says why that is safe).
+		sf, err := nativestate.Encode(w.State)
+		if err != nil {
+			return err
+		}
+		files, w.State = append(files, sf), nil
+	}
 	var written []string
 	for _, f := range files {
 		if err := home.WriteSecret(f); err != nil {
@@ -443,4 +457,17 @@ func cell(v string) string {
 	}
 	v = strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ").Replace(v)
 	return "`" + strings.ReplaceAll(v, "`", "'") + "`"
+}
+
+// refuseNativeOnly refuses, in the Docker action, the inputs only native/action.yml declares.
+// The runner still passes an undeclared with: entry as INPUT_*, and the Docker action knows
+// it is one because the runner sets HOME to the container's home mount there.
+func refuseNativeOnly(getenv func(string) string, in config.Inputs) error {
+	if getenv("HOME") != runner.ContainerHome {
+		return nil
+	}
+	if v := in.Input("stage"); v != "" {
+		return config.Errorf("stage", "is an input of the native action (uses: oidc-login/oidc-login/native@v1) only; the Docker action has a post step of its own, which cleans up after the job")
+	}
+	return nil
 }

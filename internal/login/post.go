@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/nativestate"
 	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/retry"
 	"github.com/oidc-login/oidc-login/internal/runner"
@@ -32,7 +33,16 @@ func (a *Action) Post(ctx context.Context) (status int) {
 			status = ExitFailure
 		}
 	}()
-	state := func(name string) string { return a.Getenv("STATE_" + name) }
+	if nativestate.Native(a.Getenv) {
+		return a.nativePost(ctx, r)
+	}
+	return a.post(ctx, r, a.envState())
+}
+
+// post cleans up after one main stage, given the state it saved (name → value, as the
+// Docker action's post step gets them as STATE_<name>).
+func (a *Action) post(ctx context.Context, r *runner.Runner, saved map[string]string) int {
+	state := func(name string) string { return saved[name] }
 	in := config.EnvInputs(a.Getenv)
 	cleanup, err := config.Bool(in, "cleanup", true)
 	if err != nil {
@@ -48,7 +58,7 @@ func (a *Action) Post(ctx context.Context) (status int) {
 		r.Infof("oidc-login post: cleanup is false; leaving credentials files and variables in place")
 		return ExitOK
 	}
-	home, err := runner.DetectHome(a.Getenv, a.Host)
+	home, err := a.home()
 	if err != nil {
 		r.Errorf("oidc-login post", "%v", err)
 		return ExitFailure
@@ -98,7 +108,7 @@ func (a *Action) Post(ctx context.Context) (status int) {
 			continue
 		}
 		exports = append(exports, d.Exports()...)
-		st := a.providerState(name)
+		st := providerState(saved, name)
 		if err := d.CheckState(st); err != nil {
 			r.Warningf("oidc-login post: ignoring the saved state of %s: %v", name, err)
 			continue
@@ -152,18 +162,68 @@ func (a *Action) Post(ctx context.Context) (status int) {
 	return ExitOK
 }
 
-// providerState collects STATE_<provider>_<key> into key → value.
-func (a *Action) providerState(name string) map[string]string {
+// envState is the state the runner handed the post step: STATE_<name> → name.
+func (a *Action) envState() map[string]string {
 	out := map[string]string{}
 	if a.Environ == nil {
 		return out
 	}
-	prefix := "STATE_" + name + "_"
 	for _, kv := range a.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
+		if name, ok := strings.CutPrefix(k, "STATE_"); ok {
+			out[name] = v
+		}
+	}
+	return out
+}
+
+// providerState collects <provider>_<key> into key → value.
+func providerState(saved map[string]string, name string) map[string]string {
+	out := map[string]string{}
+	prefix := name + "_"
+	for k, v := range saved {
 		if key, ok := strings.CutPrefix(k, prefix); ok && v != "" {
 			out[key] = v
 		}
 	}
 	return out
+}
+
+// nativePost is the native action's stage: post. It cleans up after every main stage of
+// this job, from the state files they wrote, each deleted once used. A state file that fails
+// the checks is reported and left alone, never acted on.
+func (a *Action) nativePost(ctx context.Context, r *runner.Runner) int {
+	home, err := a.home()
+	if err != nil {
+		r.Errorf("oidc-login post", "%v", err)
+		return ExitFailure
+	}
+	saved, errs := nativestate.Load(home)
+	status := ExitOK
+	for _, err := range errs {
+		r.Errorf("oidc-login post", "refusing a state file: %v", err)
+		status = ExitFailure
+	}
+	if len(saved) == 0 && len(errs) == 0 {
+		r.Infof("oidc-login post: no main stage of this job logged in, so there is nothing to clean up")
+	}
+	for _, s := range saved {
+		if a.post(ctx, r, s.State) != ExitOK {
+			status = ExitFailure
+		}
+		if _, err := home.Remove(s.Rel); err != nil {
+			r.Warningf("oidc-login post: could not delete %s: %v", home.HostPath(s.Rel), err)
+		}
+	}
+	return status
+}
+
+// home is where this step's files go. The native action runs on the runner itself, beside the
+// later steps, so its folder is simply theirs (nativestate.Home), also under nektos/act, whose
+// unshared-folder rule is about container actions.
+func (a *Action) home() (runner.Home, error) {
+	if nativestate.Native(a.Getenv) {
+		return nativestate.Home(a.Getenv)
+	}
+	return runner.DetectHome(a.Getenv, a.Host)
 }

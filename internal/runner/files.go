@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // FilesDir is our folder inside the home mount.
@@ -33,33 +32,12 @@ type File struct {
 	Mode os.FileMode
 }
 
-// owner returns the uid/gid that own dir: later steps run as that user (uid 1001 on hosted
-// runners) while we run as root, so files must be handed over.
-func owner(dir string) (uid, gid int, ok bool) {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return 0, 0, false
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, 0, false
-	}
-	return int(st.Uid), int(st.Gid), true
-}
-
-// chown hands a file to the home mount's owner. Only root can give files away; anyone else
-// already owns what they create, so a refusal then changes nothing.
-func chown(f interface{ Chown(int, int) error }, uid, gid int) error {
-	if err := f.Chown(uid, gid); err != nil && os.Geteuid() == 0 {
-		return err
-	}
-	return nil
-}
-
-// WriteSecret writes f with mode 0600 (or f.Mode), owned by the home mount's owner. It writes a fresh
-// file (O_EXCL, 0600 from the first byte, so there is no world-readable window) beside the
-// target and renames it into place: a symlink planted at the target is replaced, never
-// followed, and a reader never sees half a file.
+// WriteSecret writes f readable by its owner only, owned by the home mount's owner. It writes
+// a fresh file (O_EXCL, restricted before the first byte, so there is no readable window)
+// beside the target and renames it into place: a symlink planted at the target is replaced,
+// never followed, and a reader never sees half a file. "Readable by its owner only" is mode
+// 0600 (or f.Mode, owner bits only) on Unix; on Windows, where modes are not enforced, it is an explicit, protected DACL
+// granting the current user alone (see restrict in files_windows.go).
 func (h Home) WriteSecret(f File) error {
 	if !filepath.IsLocal(f.Rel) {
 		return fmt.Errorf("refusing to write %q outside the home mount", f.Rel)
@@ -94,11 +72,11 @@ func (h Home) WriteSecret(f File) error {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err := tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("setting the mode of %s: %w", target, err)
+	if err := restrict(tmp, mode); err != nil {
+		return fmt.Errorf("restricting %s to its owner: %w", target, err)
 	}
 	if haveOwner {
-		if err := chown(tmp, uid, gid); err != nil {
+		if err := tmp.Chown(uid, gid); err != nil {
 			return fmt.Errorf("handing %s to uid %d: %w", target, uid, err)
 		}
 	}
@@ -140,8 +118,11 @@ func mkdirOwned(root, dir string, uid, gid int, haveOwner bool) error {
 		if err := os.Mkdir(cur, 0o700); err != nil {
 			return fmt.Errorf("creating %s: %w", cur, err)
 		}
+		if err := restrictDir(cur); err != nil {
+			return fmt.Errorf("restricting %s to its owner: %w", cur, err)
+		}
 		if haveOwner {
-			if err := os.Lchown(cur, uid, gid); err != nil && os.Geteuid() == 0 {
+			if err := os.Lchown(cur, uid, gid); err != nil {
 				return fmt.Errorf("handing %s to uid %d: %w", cur, uid, err)
 			}
 		}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/runner"
@@ -106,11 +105,11 @@ func readShared(path string) (string, error) {
 	if fi, err := os.Lstat(filepath.Dir(path)); err == nil && !fi.IsDir() {
 		return "", fmt.Errorf("reading %s: %s: something that is not a folder is in the way (a symlink, or a file); refusing to follow it", path, filepath.Dir(path))
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	f, err := openNoFollow(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
-	if errors.Is(err, syscall.ELOOP) {
+	if errors.Is(err, errLink) {
 		return "", fmt.Errorf("reading %s: it is a symlink; refusing to follow it (an earlier step may have planted it: remove it)", path)
 	}
 	if err != nil {

@@ -1,0 +1,474 @@
+package native_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
+	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
+	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
+	"github.com/oidc-login/oidc-login/e2e/internal/moto"
+	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
+)
+
+// ActVersion is the nektos/act these tests model (runner.md).
+const ActVersion = "0.2.89"
+
+// RunTimeout bounds one act run.
+const RunTimeout = 5 * time.Minute
+
+// Version is the release the test repository pins in native/VERSION.
+const Version = "v9.9.9"
+
+// asset is the release asset the bash launcher fetches on this machine.
+const asset = "oidc-login_linux_amd64"
+
+func actBinary(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("act")
+	if err != nil {
+		gopath, _ := exec.Command("go", "env", "GOPATH").Output()
+		bin = filepath.Join(strings.TrimSpace(string(gopath)), "bin", "act")
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		t.Fatalf("act is needed (go install github.com/nektos/act@v%s): %v", ActVersion, err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "act version "+ActVersion {
+		t.Fatalf("%s is %q; these tests model act %s", bin, got, ActVersion)
+	}
+	return bin
+}
+
+// release is the local "GitHub release": it serves one asset and counts the requests for it.
+type release struct {
+	URL      string
+	body     atomic.Pointer[[]byte]
+	requests atomic.Int64
+}
+
+func newRelease(t *testing.T, body []byte) *release {
+	t.Helper()
+	r := &release{}
+	r.body.Store(&body)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.Method != http.MethodGet || req.URL.Path != "/"+Version+"/"+asset {
+			http.NotFound(w, req)
+			return
+		}
+		r.requests.Add(1)
+		w.Header().Set("Content-Type", "application/octet-stream")
+		_, _ = w.Write(*r.body.Load())
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	r.URL = "http://" + ln.Addr().String() + "/" + Version
+	return r
+}
+
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// newRepo is a repository whose native/ is a release: the launchers, action.yml, VERSION and
+// SHA256SUMS (what release.yml's commit adds), and the workflow.
+func newRepo(t *testing.T, sum, workflow string) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"native/VERSION":           Version + "\n",
+		"native/SHA256SUMS":        sum + "  " + asset + "\n" + strings.Repeat("0", 64) + "  oidc-login_darwin_arm64\n",
+		".github/workflows/ci.yml": workflow,
+		"native/action.yml":        "",
+		"native/run.sh":            "",
+		"native/run.ps1":           "",
+	}
+	for name, body := range files {
+		if body == "" {
+			b, err := os.ReadFile(filepath.Join(harness.Root(), name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body = string(b)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{
+		{"init", "-q", "-b", "main"},
+		{"add", "-A"},
+		{"-c", "user.name=octocat", "-c", "user.email=octocat@example.com", "commit", "-q", "-m", "native test"},
+	} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v: %s", args, err, out)
+		}
+	}
+	return dir
+}
+
+type actRun struct {
+	Log string
+	// Lines are each step's output lines, by "<Stage> <step name>"; Result its verdict.
+	Lines  map[string][]string
+	Result map[string]string
+}
+
+var (
+	runLine    = regexp.MustCompile(`^\[[^\]]+\] ⭐ Run (Pre|Main|Post) (.*)$`)
+	resultLine = regexp.MustCompile(`^\[[^\]]+\]   (✅  Success|❌  Failure) - (Pre|Main|Post) (.*?) \[[^\]]*\]$`)
+	outputLine = regexp.MustCompile(`^\[[^\]]+\]   \| ?(.*)$`)
+)
+
+// runAct runs `act push` in host mode (-P ubuntu-latest=-self-hosted): composite and run:
+// steps on this machine, as a self-hosted runner would. No secret may reach its log.
+func runAct(t *testing.T, dir string, env map[string]string) *actRun {
+	t.Helper()
+	args := []string{"push", "-W", ".github/workflows/ci.yml", "-P", "ubuntu-latest=-self-hosted",
+		"--action-cache-path", filepath.Join(t.TempDir(), "act-cache"), "--no-cache-server"}
+	for k, v := range env {
+		args = append(args, "--env", k+"="+v)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, actBinary(t), args...)
+	cmd.Dir = dir
+	home := t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_CACHE_HOME=" + filepath.Join(home, ".cache")}
+	if pyenv := os.Getenv("PYENV_ROOT"); pyenv != "" {
+		cmd.Env = append(cmd.Env, "PYENV_ROOT="+pyenv)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdin = strings.NewReader("")
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && ctx.Err() == nil) {
+		t.Fatalf("act: %v\n%s", err, out.String())
+	}
+	run := &actRun{Log: out.String(), Lines: map[string][]string{}, Result: map[string]string{}}
+	for _, s := range leak.All() {
+		if strings.Contains(run.Log, s) {
+			t.Fatalf("act's log holds a secret an emulator issued (%d bytes) outside a mask", len(s))
+		}
+	}
+	current := ""
+	for _, line := range strings.Split(run.Log, "\n") {
+		if m := runLine.FindStringSubmatch(line); m != nil {
+			current = m[1] + " " + m[2]
+			continue
+		}
+		if m := resultLine.FindStringSubmatch(line); m != nil {
+			v := "success"
+			if strings.Contains(m[1], "Failure") {
+				v = "failure"
+			}
+			run.Result[m[2]+" "+m[3]] = v
+			continue
+		}
+		if m := outputLine.FindStringSubmatch(line); m != nil && current != "" {
+			run.Lines[current] = append(run.Lines[current], m[1])
+		}
+	}
+	return run
+}
+
+func (r *actRun) require(t *testing.T, step, want string) {
+	t.Helper()
+	if got := r.Result[step]; got != want {
+		t.Fatalf("act step %q = %q, want %q\nlog:\n%s", step, got, want, r.Log)
+	}
+}
+
+func (r *actRun) tagged(step, tag string) []string {
+	var out []string
+	for _, l := range r.Lines[step] {
+		if v, ok := strings.CutPrefix(l, tag+" "); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+const (
+	awsAccount = "123456789012"
+	awsRole    = "arn:aws:iam::" + awsAccount + ":role/deploy"
+	wip        = "projects/123456789012/locations/global/workloadIdentityPools/github-pool/providers/github-provider"
+	member     = "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github-pool/attribute.repository/" + fakegithub.DefaultRepo
+	sa         = "deploy@octo-project.iam.gserviceaccount.com"
+	tenant     = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
+	client     = "5c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5"
+	armScope   = "https://management.azure.com/.default"
+	gcpScope   = "https://www.googleapis.com/auth/cloud-platform"
+)
+
+// clouds are the emulators of one test: moto (AWS), Google, Entra ID and Vault.
+type clouds struct {
+	gh      *fakegithub.Server
+	ca      *testca.CA
+	motoURL string
+	g       *gcpfake.Server
+	entra   *azurefake.Server
+	vault   *vaultfake.Server
+	// apiKey is the secret Vault holds at secret/data/ci.
+	apiKey string
+}
+
+func newClouds(t *testing.T) *clouds {
+	t.Helper()
+	ca, err := testca.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clouds{gh: harness.NewGitHub(t), ca: ca, motoURL: moto.Shared(t).URL}
+	if c.g, err = gcpfake.New(ca); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.g.Close)
+	c.g.AddProvider(gcpfake.Provider{Name: wip, Issuer: fakegithub.Issuer, JWKSURL: c.gh.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
+	c.g.AddServiceAccount(gcpfake.ServiceAccount{Email: sa, Members: []string{member}})
+	if c.entra, err = azurefake.New(ca, map[string]string{fakegithub.Issuer: c.gh.JWKSURL()}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.entra.Close)
+	c.entra.AddTenant(tenant)
+	c.entra.AddApp(tenant, client, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
+	c.vault = vaultfake.New(fakegithub.Issuer, c.gh.JWKSURL())
+	t.Cleanup(c.vault.Close)
+	c.vault.AddRole("", "jwt", vaultfake.Role{Name: "deploy", BoundAudiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
+		BoundClaims: map[string][]string{"sub": {"repo:octo-org/octo-repo:ref:refs/heads/*"}}, BoundClaimsType: "glob",
+		UserClaim: "repository", Policies: []string{"ci-read"}})
+	c.vault.AddKV("", "secret", 2)
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	c.apiKey = "ak-" + hex.EncodeToString(b)
+	leak.Register(c.apiKey)
+	c.vault.Put("", "secret", "ci", map[string]any{"api-key": c.apiKey})
+	c.vault.AddPolicy("", "ci-read", "secret/data/*")
+	return c
+}
+
+func (c *clouds) with() []string {
+	return []string{
+		"provider", "aws, gcp, azure, vault",
+		"aws-role-arn", awsRole, "aws-region", "eu-west-1", "aws-sts-endpoint", c.motoURL,
+		"aws-profile", "ci", "aws-export-profile", "'true'",
+		"gcp-workload-identity-provider", wip, "gcp-service-account", sa,
+		"gcp-sts-endpoint", c.g.STSURL, "gcp-iam-credentials-endpoint", c.g.IAMURL,
+		"azure-client-id", client, "azure-tenant-id", tenant, "azure-authority-host", c.entra.URL,
+		"vault-url", c.vault.URL, "vault-role", "deploy", "vault-export-token", "'true'",
+		"vault-secrets", "'secret/data/ci api-key | API_KEY'",
+	}
+}
+
+// workflow: the native login, a later step using every login through its real consumer,
+// the native post stage (if: always()), and a step listing what is left in our folder.
+func workflow(name string, with []string, hookEnv map[string]string, consumer string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `name: %s-%d
+on: push
+jobs:
+  login:
+    runs-on: ubuntu-latest
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+`, name, os.Getpid())
+	step := func(id string, extra ...string) {
+		fmt.Fprintf(&b, "      - name: %s\n        id: %s\n", id, id)
+		if id == "post" {
+			b.WriteString("        if: always()\n")
+		}
+		b.WriteString("        uses: ./native\n        env:\n")
+		for k, v := range hookEnv {
+			fmt.Fprintf(&b, "          %s: %s\n", k, v)
+		}
+		b.WriteString("        with:\n")
+		all := append(append([]string{}, with...), extra...)
+		for i := 0; i+1 < len(all); i += 2 {
+			fmt.Fprintf(&b, "          %s: %s\n", all[i], all[i+1])
+		}
+	}
+	step("login")
+	fmt.Fprintf(&b, `      - name: use
+        shell: bash
+        run: |
+          set -euo pipefail
+          echo "AWS $(AWS_ENDPOINT_URL_STS=$MOTO AWS_EC2_METADATA_DISABLED=true aws sts get-caller-identity --query Arn --output text)"
+          echo "GCP $(%[1]s gcp %[2]s | sha256sum)"
+          echo "AZURE $(%[1]s azure %[3]s | sha256sum)"
+          echo "VAULT $(printf %%s "$VAULT_TOKEN" | sha256sum)"
+          echo "KEY $(printf %%s "$API_KEY" | sha256sum)"
+          echo "ARN ${{ steps.login.outputs.aws-arn }}"
+          echo "FILE ${{ steps.login.outputs.azure-federated-token-file }}"
+          echo "TEMP $RUNNER_TEMP"
+`, consumer, gcpScope, armScope)
+	step("post", "stage", "post")
+	b.WriteString(`      - name: after
+        if: always()
+        shell: bash
+        run: echo "LEFT $(find "$RUNNER_TEMP/_github_home" -type f | wc -l) $(find "$RUNNER_TEMP/_github_home" -type f -name '*' | sed 's|.*/||' | sort | tr '\n' ' ')"
+`)
+	return b.String()
+}
+
+func sumLine(s string) string { return sha256Hex([]byte(s)) + "  -" }
+
+// TestNativeUnderAct: the released native action fetches its binary from the release, checks
+// it, logs into AWS, GCP, Azure and Vault, and a later step uses each login through its real
+// client; the post stage revokes the Vault token and removes every file; a second job on the
+// same runner finds the binary in the tool cache and fetches nothing.
+func TestNativeUnderAct(t *testing.T) {
+	t.Parallel()
+	bin, err := harness.Binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := newRelease(t, body)
+	consumer, err := laterstep.Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClouds(t)
+	toolCache := t.TempDir()
+	hook := map[string]string{"RUNNER_TOOL_CACHE": toolCache, "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL": rel.URL}
+	dir := newRepo(t, sha256Hex(body), workflow("native", c.with(), hook, consumer))
+	env := c.gh.Env()
+	env["SSL_CERT_FILE"] = c.ca.File
+	env["MOTO"] = c.motoURL
+
+	for job := 1; job <= 2; job++ {
+		run := runAct(t, dir, env)
+		run.require(t, "Main login", "success")
+		run.require(t, "Main use", "success")
+		run.require(t, "Main post", "success")
+		run.require(t, "Main after", "success")
+		if got := rel.requests.Load(); got != 1 {
+			t.Errorf("job %d: the release served %d downloads, want 1 (the second job uses the tool cache)", job, got)
+		}
+		cached := filepath.Join(toolCache, "oidc-login", strings.TrimPrefix(Version, "v"), "x64", "oidc-login")
+		if b, err := os.ReadFile(cached); err != nil || sha256Hex(b) != sha256Hex(body) {
+			t.Errorf("job %d: the tool cache holds no verified %s (%v)", job, cached, err)
+		}
+		downloads := strings.Count(run.Log, "oidc-login native: downloaded and verified "+asset+" "+Version+" ("+sha256Hex(body)+")")
+		if want := map[int]int{1: 1, 2: 0}[job]; downloads != want {
+			t.Errorf("job %d: %d downloads logged, want %d", job, downloads, want)
+		}
+
+		arn := "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions"
+		if got := run.tagged("Main use", "AWS"); len(got) != 1 || got[0] != arn {
+			t.Errorf("job %d: the AWS CLI with the exported profile says %q, want %s", job, got, arn)
+		}
+		if got := run.tagged("Main use", "ARN"); len(got) != 1 || got[0] != arn {
+			t.Errorf("job %d: output aws-arn through the composite = %q, want %s", job, got, arn)
+		}
+		at := c.g.AccessTokens()
+		if got := run.tagged("Main use", "GCP"); len(at) == 0 || len(got) != 1 || got[0] != sumLine(at[len(at)-1].Token) {
+			t.Errorf("job %d: x/oauth2/google did not get the service account token the emulator issued last", job)
+		}
+		issued := c.entra.Issued()
+		if got := run.tagged("Main use", "AZURE"); len(issued) != 2*job || len(got) != 1 || got[0] != sumLine(issued[2*job-1].AccessToken) {
+			t.Errorf("job %d: azidentity did not get the emulator's last token (%d issued)", job, len(issued))
+		}
+		toks := c.vault.Tokens()
+		if got := run.tagged("Main use", "VAULT"); len(toks) != job || len(got) != 1 || got[0] != sumLine(toks[job-1].Token) {
+			t.Fatalf("job %d: VAULT_TOKEN is not the token Vault issued (%d issued)\n%s", job, len(toks), run.Log)
+		}
+		if got := run.tagged("Main use", "KEY"); len(got) != 1 || got[0] != sumLine(c.apiKey) {
+			t.Errorf("job %d: API_KEY is not the secret Vault holds", job)
+		}
+		// Native paths are the host's: the file the step names is under this job's RUNNER_TEMP.
+		temp := run.tagged("Main use", "TEMP")
+		file := run.tagged("Main use", "FILE")
+		if len(temp) != 1 || len(file) != 1 || !strings.HasPrefix(file[0], temp[0]+"/_github_home/.oidc-login/azure-federated-token-") {
+			t.Errorf("job %d: azure-federated-token-file %q is not under RUNNER_TEMP %q", job, file, temp)
+		}
+		// The post stage: the token is revoked, and nothing of ours is left (the state file too).
+		if n := c.vault.Count("POST", "auth/token/revoke-self"); n != job || c.vault.Valid(toks[job-1].Token) {
+			t.Errorf("job %d: %d revoke-self calls, token still valid %v; the post stage must revoke it", job, n, c.vault.Valid(toks[job-1].Token))
+		}
+		if got := run.tagged("Main after", "LEFT"); len(got) != 1 || strings.TrimSpace(got[0]) != "0" {
+			t.Errorf("job %d: files left in the home folder after the post stage: %q", job, got)
+		}
+	}
+}
+
+// TestNativeRefusesTamperedBinary: a release asset that does not match the committed sum is
+// deleted and never runs: the step fails, the ID-token service and the clouds get no request,
+// and the cache stays empty.
+func TestNativeRefusesTamperedBinary(t *testing.T) {
+	t.Parallel()
+	bin, err := harness.Binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := append(bytes.Clone(body), []byte("#tampered")...)
+	rel := newRelease(t, tampered)
+	c := newClouds(t)
+	toolCache := t.TempDir()
+	hook := map[string]string{"RUNNER_TOOL_CACHE": toolCache, "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL": rel.URL}
+	dir := newRepo(t, sha256Hex(body), workflow("tampered", c.with(), hook, "true"))
+	env := c.gh.Env()
+	env["MOTO"] = c.motoURL
+	run := runAct(t, dir, env)
+	run.require(t, "Main login", "failure")
+	want := "::error title=oidc-login native::the downloaded " + asset + " has SHA-256 " + sha256Hex(tampered) + ", but native/SHA256SUMS says " + sha256Hex(body) + ": refusing to run it (deleted)"
+	// act prints the launcher's annotation (composite steps nest under the action's step).
+	if n := strings.Count(run.Log, want); n != 2 {
+		t.Errorf("%d lines say the download was refused for its SHA-256, want 2 (main and post stage)\n%s", n, run.Log)
+	}
+	// The post stage tried again (nothing was cached) and was refused the same way.
+	if n := rel.requests.Load(); n != 2 {
+		t.Errorf("%d downloads, want 2", n)
+	}
+	if n := c.gh.Requests(); n != 0 {
+		t.Errorf("the ID-token service got %d requests: the tampered binary ran", n)
+	}
+	if n := c.vault.Total(); n != 0 {
+		t.Errorf("Vault got %d requests", n)
+	}
+	entries, _ := os.ReadDir(filepath.Join(toolCache, "oidc-login", strings.TrimPrefix(Version, "v"), "x64"))
+	if len(entries) != 0 {
+		t.Errorf("the tool cache holds %d entries after a refused download, want none", len(entries))
+	}
+}

@@ -1,0 +1,112 @@
+package native_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+)
+
+// launcher lays out native/ (released when sum is set) and returns the run.sh command for one
+// github login, as action.yml's bash step starts it.
+func launcher(t *testing.T, sum, cache, releaseURL, path string) (*exec.Cmd, *harness.Workspace, func() int) {
+	t.Helper()
+	native := filepath.Join(t.TempDir(), "native")
+	files := map[string]string{}
+	if sum != "" {
+		files["VERSION"], files["SHA256SUMS"] = Version+"\n", sum+"  "+asset+"\n"
+	}
+	script, err := os.ReadFile(filepath.Join(harness.Root(), "native", "run.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["run.sh"] = string(script)
+	if err := os.MkdirAll(native, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(native, name), []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gh := harness.NewGitHub(t)
+	ws := harness.NewWorkspace(t)
+	cmd := exec.Command("/bin/bash", filepath.Join(native, "run.sh"))
+	cmd.Env = []string{"PATH=" + path, "RUNNER_TEMP=" + ws.RunnerTemp, "RUNNER_TOOL_CACHE=" + cache,
+		"GITHUB_ENV=" + ws.EnvFile, "GITHUB_OUTPUT=" + ws.OutputFile, "GITHUB_STEP_SUMMARY=" + ws.SummaryFile,
+		"GITHUB_REPOSITORY=octo-org/octo-repo", "OIDC_LOGIN_ACTION_PATH=" + native,
+		"OIDC_LOGIN_RUNNER_OS=Linux", "OIDC_LOGIN_RUNNER_ARCH=X64", "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL=" + releaseURL,
+		"INPUT_PROVIDER=github", "INPUT_STAGE=main", "INPUT_EXPORT-ENV=true"}
+	for k, v := range gh.Env() {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	return cmd, ws, gh.Requests
+}
+
+// TestLauncherReplacesDamagedCache: a cached binary with no marker and the wrong bytes is
+// hashed, deleted with a warning, fetched again, checked, and only then run.
+func TestLauncherReplacesDamagedCache(t *testing.T) {
+	t.Parallel()
+	bin, err := harness.Binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := newRelease(t, body)
+	cache := t.TempDir()
+	dir := filepath.Join(cache, "oidc-login", strings.TrimPrefix(Version, "v"), "x64")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "oidc-login"), []byte("#!/bin/sh\necho damaged\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd, ws, _ := launcher(t, sha256Hex(body), cache, rel.URL, os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("run.sh: %v\n%s", err, out)
+	}
+	log := string(out)
+	if strings.Contains(log, "damaged") || !strings.Contains(log, "does not match the committed SHA-256; deleted it and downloading again") {
+		t.Errorf("the damaged cache was not refused before running:\n%s", log)
+	}
+	if n := rel.requests.Load(); n != 1 {
+		t.Errorf("%d downloads, want 1", n)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "oidc-login")); sha256Hex(b) != sha256Hex(body) {
+		t.Error("the cache does not hold the verified binary")
+	}
+	if m, _ := os.ReadFile(filepath.Join(dir, "oidc-login.verified")); strings.TrimSpace(string(m)) != sha256Hex(body)+" "+strconv.Itoa(len(body)) {
+		t.Errorf("marker = %q", m)
+	}
+	env, _ := os.ReadFile(ws.EnvFile)
+	if !strings.Contains(string(env), "GITHUB_ID_TOKEN_FILE") {
+		t.Errorf("the verified binary did not log in: GITHUB_ENV = %q", env)
+	}
+}
+
+// TestLauncherUnreleasedWithoutGo: with no release pinned in native/ and no go on PATH, the
+// step fails saying which ref to use, and no binary runs.
+func TestLauncherUnreleasedWithoutGo(t *testing.T) {
+	t.Parallel()
+	rel := newRelease(t, nil)
+	cmd, _, idRequests := launcher(t, "", t.TempDir(), rel.URL, "/usr/bin:/bin")
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("run.sh: %v, want exit 1\n%s", err, out)
+	}
+	want := "::error title=oidc-login native::this ref (a local checkout) of oidc-login/native is not a release, so there is no verified binary to fetch, and there is no go on PATH to build one from its source: use a release tag (uses: oidc-login/oidc-login/native@v1), or set up Go first (actions/setup-go)\n"
+	if string(out) != want {
+		t.Errorf("output %q, want %q", out, want)
+	}
+	if rel.requests.Load() != 0 || idRequests() != 0 {
+		t.Errorf("requests: release %d, ID token %d; want none", rel.requests.Load(), idRequests())
+	}
+}

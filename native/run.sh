@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The native action's launcher on Linux and macOS (action.yml runs it with bash): find the
+# oidc-login binary for this runner's OS and architecture, verify it, and run it.
+#
+#   released ref (native/VERSION and native/SHA256SUMS committed by release.yml):
+#     RUNNER_TOOL_CACHE/oidc-login/<version>/<arch>/ holds it, checked against the committed
+#     SHA-256 on every run; else it is downloaded from the release (bounded attempts and
+#     time), checked BEFORE it is made executable, and moved into the cache. A mismatch fails
+#     the step and the file is deleted: nothing unverified ever runs.
+#   unreleased ref (a branch, @main, a local ./native): built from the action's own source with
+#     the runner's Go, when there is one; otherwise the step fails naming the ref to use.
+#
+# Test hook only: OIDC_LOGIN_NATIVE_TEST_RELEASE_URL replaces the release download URL; it
+# must be plain http on loopback, so it can never point a real job elsewhere, and the
+# committed sums are checked all the same.
+set -euo pipefail
+
+fail() {
+	echo "::error title=oidc-login native::$*"
+	exit 1
+}
+
+here="${OIDC_LOGIN_ACTION_PATH:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
+
+case "${OIDC_LOGIN_RUNNER_OS:-${RUNNER_OS:-}}" in
+Linux) goos=linux ;;
+macOS) goos=darwin ;;
+*) fail "runner.os '${OIDC_LOGIN_RUNNER_OS:-${RUNNER_OS:-}}' is not Linux or macOS; this launcher is the bash one" ;;
+esac
+case "${OIDC_LOGIN_RUNNER_ARCH:-${RUNNER_ARCH:-}}" in
+X64) goarch=amd64 arch=x64 ;;
+ARM64) goarch=arm64 arch=arm64 ;;
+*) fail "runner.arch '${OIDC_LOGIN_RUNNER_ARCH:-${RUNNER_ARCH:-}}' has no oidc-login binary: X64 and ARM64 do" ;;
+esac
+
+case "${INPUT_STAGE:-main}" in
+main) args=() ;;
+post) args=(post) ;;
+*) fail "stage: '${INPUT_STAGE}' is not allowed: use main (the default) or post" ;;
+esac
+
+# sha256 FILE prints the file's SHA-256 in hex (sha256sum on Linux, shasum on macOS).
+sha256() {
+	if command -v sha256sum >/dev/null 2>&1; then
+		sha256sum "$1" | cut -d' ' -f1
+	else
+		shasum -a 256 "$1" | cut -d' ' -f1
+	fi
+}
+
+# Attempts and time limits of the download; a release asset is about 8 MB.
+download_attempts=3
+connect_timeout=10
+max_time=120
+max_bytes=104857600
+
+if [ -f "$here/VERSION" ] || [ -f "$here/SHA256SUMS" ]; then
+	if ! { [ -f "$here/VERSION" ] && [ -f "$here/SHA256SUMS" ]; }; then
+		fail "native/ holds one of VERSION and SHA256SUMS but not the other; this checkout is damaged"
+	fi
+	version="$(tr -d '[:space:]' <"$here/VERSION")"
+	[[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "native/VERSION holds '$version', not vX.Y.Z"
+	asset="oidc-login_${goos}_${goarch}"
+	want="$(awk -v a="$asset" '$2 == a || $2 == "*" a { print $1 }' "$here/SHA256SUMS")"
+	[[ "$want" =~ ^[0-9a-f]{64}$ ]] || fail "native/SHA256SUMS has no SHA-256 for $asset"
+
+	cache_root="${RUNNER_TOOL_CACHE:-${RUNNER_TEMP:?RUNNER_TEMP is not set}/oidc-login-tools}"
+	cache="$cache_root/oidc-login/${version#v}/$arch"
+	bin="$cache/oidc-login"
+	# A cache hit is trusted when the marker written after the download's check names the
+	# committed sum and the file still has the size it had then: hashing 8 MB on every step
+	# would cost about 50 ms, ten times the binary's own run. Only the runner's user can write
+	# the tool cache, and that user can already change the runner itself.
+	marker="$cache/oidc-login.verified"
+	if [ -f "$bin" ]; then
+		size="$(wc -c <"$bin" | tr -d '[:space:]')"
+		if [ "$(cat "$marker" 2>/dev/null || true)" != "$want $size" ]; then
+			# A damaged cache, or one from before the marker: checked in full, replaced on a mismatch.
+			if [ "$(sha256 "$bin")" = "$want" ]; then
+				echo "$want $size" >"$marker"
+			else
+				echo "::warning title=oidc-login native::the cached $bin does not match the committed SHA-256; deleted it and downloading again"
+				rm -f "$bin" "$marker"
+			fi
+		fi
+	fi
+	if [ ! -f "$bin" ]; then
+		base="https://github.com/${GITHUB_ACTION_REPOSITORY:-oidc-login/oidc-login}/releases/download/$version"
+		proto='=https'
+		if [ -n "${OIDC_LOGIN_NATIVE_TEST_RELEASE_URL:-}" ]; then
+			[[ "$OIDC_LOGIN_NATIVE_TEST_RELEASE_URL" =~ ^http://(127\.0\.0\.1|localhost|\[::1\]):[0-9]+(/.*)?$ ]] ||
+				fail "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL (a test hook) must be http://127.0.0.1:<port>/…, http://localhost:<port>/… or http://[::1]:<port>/…"
+			base="${OIDC_LOGIN_NATIVE_TEST_RELEASE_URL%/}" proto='=http'
+		fi
+		mkdir -p "$cache"
+		tmp="$(mktemp "$cache/.download-XXXXXX")"
+		trap 'rm -f "$tmp"' EXIT
+		ok=""
+		for ((i = 1; i <= download_attempts; i++)); do
+			if curl --fail --silent --show-error --location --proto "$proto" --proto-redir "$proto" \
+				--connect-timeout "$connect_timeout" --max-time "$max_time" --max-filesize "$max_bytes" \
+				--output "$tmp" "$base/$asset"; then
+				ok=1
+				break
+			fi
+			[ "$i" -lt "$download_attempts" ] && sleep "$i"
+		done
+		[ -n "$ok" ] || fail "downloading $asset of $version failed $download_attempts times"
+		got="$(sha256 "$tmp")"
+		if [ "$got" != "$want" ]; then
+			rm -f "$tmp"
+			fail "the downloaded $asset has SHA-256 $got, but native/SHA256SUMS says $want: refusing to run it (deleted)"
+		fi
+		chmod 0755 "$tmp"
+		mv -f "$tmp" "$bin"
+		trap - EXIT
+		echo "$want $(wc -c <"$bin" | tr -d '[:space:]')" >"$marker"
+		echo "oidc-login native: downloaded and verified $asset $version ($want)"
+	fi
+else
+	# No release pinned in native/: this is a branch, @main or a local checkout.
+	if ! command -v go >/dev/null 2>&1; then
+		fail "this ref (${GITHUB_ACTION_REF:-a local checkout}) of oidc-login/native is not a release, so there is no verified binary to fetch, and there is no go on PATH to build one from its source: use a release tag (uses: oidc-login/oidc-login/native@v1), or set up Go first (actions/setup-go)"
+	fi
+	out="${RUNNER_TEMP:?RUNNER_TEMP is not set}/oidc-login-build"
+	mkdir -p "$out"
+	bin="$out/oidc-login"
+	(cd "$here/.." && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w -buildid=' -o "$bin" .) ||
+		fail "building oidc-login from the action's source ($here/..) with $(go version) failed"
+fi
+
+# ${args[@]+…}: bash 3.2 (macOS's /bin/bash) calls an empty array unbound under set -u.
+exec "$bin" ${args[@]+"${args[@]}"}
