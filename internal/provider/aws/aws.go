@@ -36,10 +36,15 @@ type Provider struct {
 	helper Helper
 }
 
-// New validates the aws-* inputs. It is the Docker action's provider: with aws-refresh, the
-// helper is a copy of this binary in the home mount (CopyHelper).
+// New validates the aws-* inputs. With aws-refresh, the helper is, in the Docker action, a copy
+// of this binary in the home mount (CopyHelper), and in the native action (whose stage input
+// only it declares) this very binary, cached in the runner's tool cache (RunningHelper).
 func New(in config.Inputs, common config.Common) (provider.Provider, error) {
-	return NewWithHelper(CopyHelper)(in, common)
+	h := CopyHelper
+	if in.Input("stage") != "" {
+		h = RunningHelper
+	}
+	return NewWithHelper(h)(in, common)
 }
 
 // NewWithHelper is New with the aws-refresh helper given: the native action, whose binary is

@@ -54,6 +54,17 @@ func CopyHelper(home runner.Home) (string, []runner.File, []string, error) {
 	return home.HostPath(rel), []runner.File{{Rel: rel, Data: b, Mode: 0o700}}, []string{rel}, nil
 }
 
+// RunningHelper is the native action's helper: the binary running now, which the native
+// action keeps in the tool cache (or, built from source, in the runner's temp folder) for the
+// whole job, on the host where later steps run.
+func RunningHelper(runner.Home) (string, []runner.File, []string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", nil, nil, fmt.Errorf("aws-refresh: finding this program for later steps: %w", err)
+	}
+	return exe, nil, nil, nil
+}
+
 // HelperAt is a helper that already exists where later steps can run it (the native action's
 // cached binary): nothing to write, nothing to delete.
 func HelperAt(path string) Helper {

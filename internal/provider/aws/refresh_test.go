@@ -166,3 +166,27 @@ func TestRefreshExport(t *testing.T) {
 		t.Errorf("env = %v", r.Env)
 	}
 }
+
+// TestNativeUsesTheCachedBinary: the native action (its stage input set) points the profile at
+// the binary it runs, which the tool cache keeps; the Docker action copies itself instead.
+func TestNativeUsesTheCachedBinary(t *testing.T) {
+	t.Parallel()
+	in := config.MapInputs{"aws-role-arn": "arn:aws:iam::123456789012:role/deploy", "aws-region": "eu-west-1", "aws-refresh": "true", "stage": "main"}
+	p, err := New(in, config.Common{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, files, own, err := p.(*Provider).helper(runner.Home{Dir: t.TempDir()})
+	exe, _ := os.Executable()
+	if err != nil || path != exe || len(files) != 0 || len(own) != 0 {
+		t.Errorf("native helper = %q, %d files, %v, %v; want %q and nothing to write or delete", path, len(files), own, err, exe)
+	}
+	delete(in, "stage")
+	p, err = New(in, config.Common{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path, files, _, err := p.(*Provider).helper(runner.Home{Dir: t.TempDir(), HostDir: "/host"}); err != nil || path == exe || len(files) != 1 {
+		t.Errorf("Docker action helper = %q, %d files, %v; want a copy to write", path, len(files), err)
+	}
+}
