@@ -150,7 +150,7 @@ func run(name string, out io.Writer) (secrets []string, err error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err = harness.Execute(harness.Step{Inputs: inputs, Env: env, IDToken: l.gh.Env(), Workspace: ws})
+	r, err = harness.Execute(harness.Step{Inputs: inputs, Env: env, IDToken: l.gh.Env(), Workspace: ws, Placement: placement()})
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func run(name string, out io.Writer) (secrets []string, err error) {
 	if err := ws.NewStep(); err != nil {
 		return nil, err
 	}
-	post, err := harness.Execute(harness.Step{Inputs: inputs, Env: env, Post: true, State: r.State, Workspace: ws})
+	post, err := harness.Execute(harness.Step{Inputs: inputs, Env: env, Post: true, State: r.State, Workspace: ws, Placement: placement()})
 	if err != nil {
 		return nil, err
 	}
@@ -276,4 +276,13 @@ func command(exported map[string]string, extra []string, name string, args ...st
 		return "", fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}
 	return "$ " + name + " " + strings.Join(args, " ") + "\n" + string(out), nil
+}
+
+// placement is today's runner (the container's mounts and translated environment, in a mount
+// namespace) for root, the binary on the host for anyone else: only root may make the mounts.
+func placement() harness.Placement {
+	if os.Geteuid() == 0 {
+		return harness.TodayRunner
+	}
+	return harness.NoContainer
 }
