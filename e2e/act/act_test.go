@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/actlog"
 	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
-	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
@@ -274,24 +274,12 @@ func newRepo(t *testing.T, im *images, workflow string, extra map[string]string)
 	return &repo{Dir: dir, Workflow: ".github/workflows/act.yml"}
 }
 
-// actRun is what one act run printed, split by step.
+// actRun is what one act run printed, split by step (a --json run is not split: its maps stay empty).
 type actRun struct {
+	*actlog.Run
 	Exit     int
-	Log      string
 	Duration time.Duration
-	// Lines are each step's output lines (act's "| " lines), by "<Stage> <step name>".
-	Lines map[string][]string
-	// Result is each step's act verdict, "success" or "failure", by "<Stage> <step name>".
-	Result map[string]string
-	// JobSucceeded is act's final verdict on the job.
-	JobSucceeded bool
 }
-
-var (
-	runLine    = regexp.MustCompile(`^\[[^\]]+\] ⭐ Run (Pre|Main|Post) (.*)$`)
-	resultLine = regexp.MustCompile(`^\[[^\]]+\]   (✅  Success|❌  Failure) - (Pre|Main|Post) (.*?) \[[^\]]*\]$`)
-	outputLine = regexp.MustCompile(`^\[[^\]]+\]   \| ?(.*)$`)
-)
 
 // runAct runs `act push` in r the way README.md tells users to, plus what an offline test
 // needs: the local job image (--pull=false), the host network for the loopback emulators,
@@ -346,7 +334,8 @@ func runActWith(t *testing.T, r *repo, env map[string]string, o actOptions) *act
 	cmd.Stdin = strings.NewReader("") // act asks questions on a terminal; there is none
 	start := time.Now()
 	err := cmd.Run()
-	run := &actRun{Log: out.String(), Duration: time.Since(start), Lines: map[string][]string{}, Result: map[string]string{}}
+	log := out.String()
+	run := &actRun{Run: &actlog.Run{Log: log, Lines: map[string][]string{}, Result: map[string]string{}}, Duration: time.Since(start)}
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
@@ -356,57 +345,14 @@ func runActWith(t *testing.T, r *repo, env map[string]string, o actOptions) *act
 		// A --json log holds the masked values in clear: never print it.
 		t.Fatalf("act --json: %v", err)
 	default:
-		t.Fatalf("act: %v\n%s", err, run.Log)
+		t.Fatalf("act: %v\n%s", err, log)
 	}
 	if o.JSON {
 		return run
 	}
-	current := ""
-	for _, line := range strings.Split(run.Log, "\n") {
-		if m := runLine.FindStringSubmatch(line); m != nil {
-			current = m[1] + " " + m[2]
-			continue
-		}
-		if m := resultLine.FindStringSubmatch(line); m != nil {
-			v := "success"
-			if strings.Contains(m[1], "Failure") {
-				v = "failure"
-			}
-			run.Result[m[2]+" "+m[3]] = v
-			continue
-		}
-		if m := outputLine.FindStringSubmatch(line); m != nil && current != "" {
-			run.Lines[current] = append(run.Lines[current], m[1])
-		}
-		if strings.HasSuffix(line, "🏁  Job succeeded") {
-			run.JobSucceeded = true
-		}
-	}
-	for _, s := range leak.All() {
-		if strings.Contains(run.Log, s) {
-			t.Fatalf("act's log holds a secret an emulator issued (%d bytes) outside a mask", len(s))
-		}
-	}
+	run.Run = actlog.Parse(log)
+	actlog.RequireNoSecret(t, log)
 	return run
-}
-
-// requireResult fails unless step (e.g. "Main login") ended as want, showing the log.
-func (r *actRun) requireResult(t *testing.T, step, want string) {
-	t.Helper()
-	if got := r.Result[step]; got != want {
-		t.Fatalf("act step %q = %q, want %q\nlog:\n%s", step, got, want, r.Log)
-	}
-}
-
-// tagged returns the values of a step's output lines that start with tag+" ".
-func (r *actRun) tagged(step, tag string) []string {
-	var out []string
-	for _, l := range r.Lines[step] {
-		if v, ok := strings.CutPrefix(l, tag+" "); ok {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // loginWorkflow is the workflow the tests run: checkout (act copies the local folder instead

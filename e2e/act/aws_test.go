@@ -46,13 +46,13 @@ func TestActAWSEnvironmentCredentials(t *testing.T) {
 	m := moto.Shared(t)
 	r := newRepo(t, sharedImages(t), awsWorkflow("aws-env", m.URL), nil)
 	run := runAct(t, r, gh.Env())
-	run.requireResult(t, "Main login", "success")
-	run.requireResult(t, "Main use", "success")
-	run.requireResult(t, "Post login", "success")
+	run.Require(t, "Main login", "success")
+	run.Require(t, "Main use", "success")
+	run.Require(t, "Post login", "success")
 	if run.Exit != 0 || !run.JobSucceeded {
 		t.Fatalf("act exit %d, job succeeded %v, want 0 and true\n%s", run.Exit, run.JobSucceeded, run.Log)
 	}
-	ids := run.tagged("Main use", "IDENTITY")
+	ids := run.Tagged("Main use", "IDENTITY")
 	if len(ids) != 1 {
 		t.Fatalf("the later step printed %q, want one IDENTITY line\n%s", ids, run.Log)
 	}
@@ -73,7 +73,7 @@ func TestActAWSEnvironmentCredentials(t *testing.T) {
 		"SECRET": {"***"},
 	}
 	for tag, w := range want {
-		if got := run.tagged("Main use", tag); strings.Join(got, "\n") != strings.Join(w, "\n") {
+		if got := run.Tagged("Main use", tag); strings.Join(got, "\n") != strings.Join(w, "\n") {
 			t.Errorf("later step %s lines = %q, want %q", tag, got, w)
 		}
 	}

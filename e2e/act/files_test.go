@@ -101,7 +101,7 @@ func TestActRefusesFilesForLaterSteps(t *testing.T) {
 			}
 			r := newRepo(t, sharedImages(t), loginWorkflow("files-"+tc.name, tc.with(t, gh), nil, script), nil)
 			run := runAct(t, r, gh.Env())
-			run.requireResult(t, "Main login", "failure")
+			run.Require(t, "Main login", "failure")
 			if run.Exit == 0 || run.JobSucceeded {
 				t.Errorf("act exit %d, job succeeded %v; a failed login must fail the job", run.Exit, run.JobSucceeded)
 			}
@@ -137,8 +137,8 @@ func TestActGCPAccessTokenInstead(t *testing.T) {
 echo "MASKED $TOKEN"
 echo "PROJECT $CLOUDSDK_CORE_PROJECT ${GOOGLE_APPLICATION_CREDENTIALS:-no-file}"`), nil)
 	run := runAct(t, r, gh.Env())
-	run.requireResult(t, "Main login", "success")
-	run.requireResult(t, "Main use", "success")
+	run.Require(t, "Main login", "success")
+	run.Require(t, "Main use", "success")
 	issued := g.AccessTokens()
 	if len(issued) != 1 || issued[0].ServiceAccount != gcpServiceAcct {
 		t.Fatalf("the emulator issued %d access tokens, want one for %s", len(issued), gcpServiceAcct)
@@ -150,7 +150,7 @@ echo "PROJECT $CLOUDSDK_CORE_PROJECT ${GOOGLE_APPLICATION_CREDENTIALS:-no-file}"
 		"PROJECT": "octo-project no-file",
 	}
 	for tag, w := range want {
-		if got := run.tagged("Main use", tag); len(got) != 1 || got[0] != w {
+		if got := run.Tagged("Main use", tag); len(got) != 1 || got[0] != w {
 			t.Errorf("later step %s lines = %q, want [%q]", tag, got, w)
 		}
 	}

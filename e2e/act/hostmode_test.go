@@ -25,7 +25,7 @@ func TestActSelfHostedCannotExport(t *testing.T) {
 	m := moto.Shared(t)
 	r := newRepo(t, sharedImages(t), awsWorkflow("self-hosted", m.URL), nil)
 	run := runActWith(t, r, gh.Env(), actOptions{Platform: "-self-hosted"})
-	run.requireResult(t, "Main login", "failure")
+	run.Require(t, "Main login", "failure")
 	if run.JobSucceeded {
 		t.Error("the job succeeded under -self-hosted")
 	}
@@ -38,7 +38,7 @@ func TestActSelfHostedCannotExport(t *testing.T) {
 	if !found {
 		t.Errorf("no line says the host's file-command path is missing in the container\n%s", run.Log)
 	}
-	if got := run.tagged("Main use", "IDENTITY"); len(got) != 1 || got[0] != "" {
+	if got := run.Tagged("Main use", "IDENTITY"); len(got) != 1 || got[0] != "" {
 		t.Errorf("the later step's consumer printed %q, want nothing (no credentials were exported)", got)
 	}
 	if got := gh.Requests(); got != 0 {

@@ -15,12 +15,12 @@ func TestActHasNoIDToken(t *testing.T) {
 	m := moto.Shared(t)
 	r := newRepo(t, sharedImages(t), awsWorkflow("no-id-token", m.URL), nil)
 	run := runAct(t, r, nil)
-	run.requireResult(t, "Main login", "failure")
+	run.Require(t, "Main login", "failure")
 	errs := run.errors()
 	if len(errs) != 1 || !strings.Contains(errs[0], "the job cannot request a GitHub OIDC ID token: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set.") {
 		t.Errorf("error annotations %q, want one saying the ID-token variables are not set\n%s", errs, run.Log)
 	}
-	if got := run.tagged("Main use", "IDENTITY"); len(got) != 1 || got[0] != "" {
+	if got := run.Tagged("Main use", "IDENTITY"); len(got) != 1 || got[0] != "" {
 		t.Errorf("the later step's consumer printed %q, want nothing (no credentials were exported)", got)
 	}
 }

@@ -44,16 +44,16 @@ func TestActVaultTokenOutlivesTheJob(t *testing.T) {
 echo "KEY $(printf %s "$API_KEY" | sha256sum)"
 echo "MASKED $API_KEY"`), nil)
 	run := runAct(t, r, gh.Env())
-	run.requireResult(t, "Main login", "success")
-	run.requireResult(t, "Main use", "success")
-	run.requireResult(t, "Post login", "success")
+	run.Require(t, "Main login", "success")
+	run.Require(t, "Main use", "success")
+	run.Require(t, "Post login", "success")
 	toks := v.Tokens()
 	if len(toks) != 1 {
 		t.Fatalf("Vault issued %d tokens, want 1", len(toks))
 	}
 	want := map[string]string{"TOKEN": sha256Line(toks[0].Token), "KEY": sha256Line(apiKey), "MASKED": "***"}
 	for tag, w := range want {
-		if got := run.tagged("Main use", tag); len(got) != 1 || got[0] != w {
+		if got := run.Tagged("Main use", tag); len(got) != 1 || got[0] != w {
 			t.Errorf("later step %s lines = %q, want [%q]", tag, got, w)
 		}
 	}

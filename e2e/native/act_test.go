@@ -13,12 +13,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/actlog"
 	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
@@ -138,22 +138,9 @@ func newRepo(t *testing.T, sum, workflow string) string {
 	return dir
 }
 
-type actRun struct {
-	Log string
-	// Lines are each step's output lines, by "<Stage> <step name>"; Result its verdict.
-	Lines  map[string][]string
-	Result map[string]string
-}
-
-var (
-	runLine    = regexp.MustCompile(`^\[[^\]]+\] ⭐ Run (Pre|Main|Post) (.*)$`)
-	resultLine = regexp.MustCompile(`^\[[^\]]+\]   (✅  Success|❌  Failure) - (Pre|Main|Post) (.*?) \[[^\]]*\]$`)
-	outputLine = regexp.MustCompile(`^\[[^\]]+\]   \| ?(.*)$`)
-)
-
 // runAct runs `act push` in host mode (-P ubuntu-latest=-self-hosted): composite and run:
 // steps on this machine, as a self-hosted runner would. No secret may reach its log.
-func runAct(t *testing.T, dir string, env map[string]string) *actRun {
+func runAct(t *testing.T, dir string, env map[string]string) *actlog.Run {
 	t.Helper()
 	args := []string{"push", "-W", ".github/workflows/ci.yml", "-P", "ubuntu-latest=-self-hosted",
 		"--action-cache-path", filepath.Join(t.TempDir(), "act-cache"), "--no-cache-server"}
@@ -177,48 +164,8 @@ func runAct(t *testing.T, dir string, env map[string]string) *actRun {
 	if err != nil && !(errors.As(err, &ee) && ctx.Err() == nil) {
 		t.Fatalf("act: %v\n%s", err, out.String())
 	}
-	run := &actRun{Log: out.String(), Lines: map[string][]string{}, Result: map[string]string{}}
-	for _, s := range leak.All() {
-		if strings.Contains(run.Log, s) {
-			t.Fatalf("act's log holds a secret an emulator issued (%d bytes) outside a mask", len(s))
-		}
-	}
-	current := ""
-	for _, line := range strings.Split(run.Log, "\n") {
-		if m := runLine.FindStringSubmatch(line); m != nil {
-			current = m[1] + " " + m[2]
-			continue
-		}
-		if m := resultLine.FindStringSubmatch(line); m != nil {
-			v := "success"
-			if strings.Contains(m[1], "Failure") {
-				v = "failure"
-			}
-			run.Result[m[2]+" "+m[3]] = v
-			continue
-		}
-		if m := outputLine.FindStringSubmatch(line); m != nil && current != "" {
-			run.Lines[current] = append(run.Lines[current], m[1])
-		}
-	}
-	return run
-}
-
-func (r *actRun) require(t *testing.T, step, want string) {
-	t.Helper()
-	if got := r.Result[step]; got != want {
-		t.Fatalf("act step %q = %q, want %q\nlog:\n%s", step, got, want, r.Log)
-	}
-}
-
-func (r *actRun) tagged(step, tag string) []string {
-	var out []string
-	for _, l := range r.Lines[step] {
-		if v, ok := strings.CutPrefix(l, tag+" "); ok {
-			out = append(out, v)
-		}
-	}
-	return out
+	actlog.RequireNoSecret(t, out.String())
+	return actlog.Parse(out.String())
 }
 
 const (
@@ -375,10 +322,10 @@ func TestNativeUnderAct(t *testing.T) {
 
 	for job := 1; job <= 2; job++ {
 		run := runAct(t, dir, env)
-		run.require(t, "Main login", "success")
-		run.require(t, "Main use", "success")
-		run.require(t, "Main post", "success")
-		run.require(t, "Main after", "success")
+		run.Require(t, "Main login", "success")
+		run.Require(t, "Main use", "success")
+		run.Require(t, "Main post", "success")
+		run.Require(t, "Main after", "success")
 		if got := rel.requests.Load(); got != 1 {
 			t.Errorf("job %d: the release served %d downloads, want 1 (the second job uses the tool cache)", job, got)
 		}
@@ -392,30 +339,30 @@ func TestNativeUnderAct(t *testing.T) {
 		}
 
 		arn := "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions"
-		if got := run.tagged("Main use", "AWS"); len(got) != 1 || got[0] != arn {
+		if got := run.Tagged("Main use", "AWS"); len(got) != 1 || got[0] != arn {
 			t.Errorf("job %d: the AWS CLI with the exported profile says %q, want %s", job, got, arn)
 		}
-		if got := run.tagged("Main use", "ARN"); len(got) != 1 || got[0] != arn {
+		if got := run.Tagged("Main use", "ARN"); len(got) != 1 || got[0] != arn {
 			t.Errorf("job %d: output aws-arn through the composite = %q, want %s", job, got, arn)
 		}
 		at := c.g.AccessTokens()
-		if got := run.tagged("Main use", "GCP"); len(at) == 0 || len(got) != 1 || got[0] != sumLine(at[len(at)-1].Token) {
+		if got := run.Tagged("Main use", "GCP"); len(at) == 0 || len(got) != 1 || got[0] != sumLine(at[len(at)-1].Token) {
 			t.Errorf("job %d: x/oauth2/google did not get the service account token the emulator issued last", job)
 		}
 		issued := c.entra.Issued()
-		if got := run.tagged("Main use", "AZURE"); len(issued) != 2*job || len(got) != 1 || got[0] != sumLine(issued[2*job-1].AccessToken) {
+		if got := run.Tagged("Main use", "AZURE"); len(issued) != 2*job || len(got) != 1 || got[0] != sumLine(issued[2*job-1].AccessToken) {
 			t.Errorf("job %d: azidentity did not get the emulator's last token (%d issued)", job, len(issued))
 		}
 		toks := c.vault.Tokens()
-		if got := run.tagged("Main use", "VAULT"); len(toks) != job || len(got) != 1 || got[0] != sumLine(toks[job-1].Token) {
+		if got := run.Tagged("Main use", "VAULT"); len(toks) != job || len(got) != 1 || got[0] != sumLine(toks[job-1].Token) {
 			t.Fatalf("job %d: VAULT_TOKEN is not the token Vault issued (%d issued)\n%s", job, len(toks), run.Log)
 		}
-		if got := run.tagged("Main use", "KEY"); len(got) != 1 || got[0] != sumLine(c.apiKey) {
+		if got := run.Tagged("Main use", "KEY"); len(got) != 1 || got[0] != sumLine(c.apiKey) {
 			t.Errorf("job %d: API_KEY is not the secret Vault holds", job)
 		}
 		// Native paths are the host's: the file the step names is under this job's RUNNER_TEMP.
-		temp := run.tagged("Main use", "TEMP")
-		file := run.tagged("Main use", "FILE")
+		temp := run.Tagged("Main use", "TEMP")
+		file := run.Tagged("Main use", "FILE")
 		if len(temp) != 1 || len(file) != 1 || !strings.HasPrefix(file[0], temp[0]+"/_github_home/.oidc-login/azure-federated-token-") {
 			t.Errorf("job %d: azure-federated-token-file %q is not under RUNNER_TEMP %q", job, file, temp)
 		}
@@ -423,7 +370,7 @@ func TestNativeUnderAct(t *testing.T) {
 		if n := c.vault.Count("POST", "auth/token/revoke-self"); n != job || c.vault.Valid(toks[job-1].Token) {
 			t.Errorf("job %d: %d revoke-self calls, token still valid %v; the post stage must revoke it", job, n, c.vault.Valid(toks[job-1].Token))
 		}
-		if got := run.tagged("Main after", "LEFT"); len(got) != 1 || strings.TrimSpace(got[0]) != "0" {
+		if got := run.Tagged("Main after", "LEFT"); len(got) != 1 || strings.TrimSpace(got[0]) != "0" {
 			t.Errorf("job %d: files left in the home folder after the post stage: %q", job, got)
 		}
 	}
@@ -451,7 +398,7 @@ func TestNativeRefusesTamperedBinary(t *testing.T) {
 	env := c.gh.Env()
 	env["MOTO"] = c.motoURL
 	run := runAct(t, dir, env)
-	run.require(t, "Main login", "failure")
+	run.Require(t, "Main login", "failure")
 	want := "::error title=oidc-login native::the downloaded " + asset + " has SHA-256 " + sha256Hex(tampered) + ", but native/SHA256SUMS says " + sha256Hex(body) + ": refusing to run it (deleted)"
 	// act prints the launcher's annotation (composite steps nest under the action's step).
 	if n := strings.Count(run.Log, want); n != 2 {
