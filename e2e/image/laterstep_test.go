@@ -10,25 +10,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
 	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
-	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/fileworld"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
-	"github.com/oidc-login/oidc-login/e2e/internal/moto"
-	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
-// The clouds of the later-step test.
 const (
-	gcpPool    = "projects/123456789012/locations/global/workloadIdentityPools/github-pool"
-	gcpWIP     = gcpPool + "/providers/github-provider"
-	gcpSA      = "deploy@octo-project.iam.gserviceaccount.com"
-	gcpScope   = "https://www.googleapis.com/auth/cloud-platform"
-	azTenant   = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
-	azClient   = "5c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5"
-	azARMScope = "https://management.azure.com/.default"
 	// githubAudience is the provider github's default audience (runner.md: no audience
 	// parameter gives https://github.com/<owner>).
 	githubAudience = "https://github.com/octo-org"
@@ -53,42 +42,11 @@ func TestImageLaterSteps(t *testing.T) {
 }
 
 func laterSteps(t *testing.T, im dockerimage.Image, p harness.Placement) {
-	ca, err := testca.Shared()
-	if err != nil {
-		t.Fatal(err)
-	}
-	gh := harness.NewGitHub(t)
-	m := moto.Shared(t)
-	g, err := gcpfake.New(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Close)
-	g.AddProvider(gcpfake.Provider{Name: gcpWIP, Issuer: fakegithub.Issuer, JWKSURL: gh.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
-	g.AddServiceAccount(gcpfake.ServiceAccount{Email: gcpSA, Members: []string{"principalSet://iam.googleapis.com/" + gcpPool + "/attribute.repository/" + fakegithub.DefaultRepo}})
-	entra, err := azurefake.New(ca, map[string]string{fakegithub.Issuer: gh.JWKSURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(entra.Close)
-	entra.AddTenant(azTenant)
-	entra.AddApp(azTenant, azClient, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
+	w := fileworld.New(t)
+	ca, gh, m, g, entra := w.CA, w.GitHub, w.Moto, w.GCP, w.Entra
 
 	ws := harness.NewWorkspace(t)
-	inputs := map[string]string{
-		"provider":                       "aws, gcp, azure, github",
-		"aws-role-arn":                   awsRole,
-		"aws-region":                     "eu-west-1",
-		"aws-sts-endpoint":               m.URL,
-		"aws-profile":                    "ci",
-		"gcp-workload-identity-provider": gcpWIP,
-		"gcp-service-account":            gcpSA,
-		"gcp-sts-endpoint":               g.STSURL,
-		"gcp-iam-credentials-endpoint":   g.IAMURL,
-		"azure-client-id":                azClient,
-		"azure-tenant-id":                azTenant,
-		"azure-authority-host":           entra.URL,
-	}
+	inputs := w.Inputs()
 	// No SSL_CERT_FILE: inside the image the test CA is in the bundle.
 	code, stdout, stderr := dockerRun(t, im, runOf(t, harness.Step{Inputs: inputs, IDToken: gh.Env(), Workspace: ws, Placement: p}))
 	r := collect(t, ws, code, stdout, stderr)
@@ -136,12 +94,12 @@ func laterSteps(t *testing.T, im dockerimage.Image, p harness.Placement) {
 		"GCLOUD_PROJECT":                         r.Env["GCLOUD_PROJECT"],
 		"GCP_PROJECT":                            r.Env["GCP_PROJECT"],
 		"GOOGLE_CLOUD_PROJECT":                   r.Env["GOOGLE_CLOUD_PROJECT"],
-		"AZURE_CLIENT_ID":                        azClient,
-		"AZURE_TENANT_ID":                        azTenant,
+		"AZURE_CLIENT_ID":                        fileworld.AzureClient,
+		"AZURE_TENANT_ID":                        fileworld.AzureTenant,
 		"AZURE_FEDERATED_TOKEN_FILE":             later(azFile),
 		"AZURE_AUTHORITY_HOST":                   r.Env["AZURE_AUTHORITY_HOST"],
-		"ARM_CLIENT_ID":                          azClient,
-		"ARM_TENANT_ID":                          azTenant,
+		"ARM_CLIENT_ID":                          fileworld.AzureClient,
+		"ARM_TENANT_ID":                          fileworld.AzureTenant,
 		"ARM_USE_OIDC":                           "true",
 		"ARM_ENVIRONMENT":                        "public",
 		"GITHUB_ID_TOKEN_FILE":                   later(ghFile),
@@ -192,17 +150,17 @@ func laterSteps(t *testing.T, im dockerimage.Image, p harness.Placement) {
 
 	// Google: x/oauth2/google reads the credentials file, mints a fresh ID token from the
 	// runner's token URL, exchanges it and impersonates the service account.
-	tok := laterRun(t, laterstep.Command(ws, p, laterEnv("GOOGLE_APPLICATION_CREDENTIALS"), consumer, "gcp", gcpScope))
+	tok := laterRun(t, laterstep.Command(ws, p, laterEnv("GOOGLE_APPLICATION_CREDENTIALS"), consumer, "gcp", fileworld.GCPScope))
 	at := g.AccessTokens()
-	if len(at) != 2 || tok != at[1].Token || at[1].ServiceAccount != gcpSA {
+	if len(at) != 2 || tok != at[1].Token || at[1].ServiceAccount != fileworld.GCPAccount {
 		t.Errorf("x/oauth2/google did not get the second service-account token the emulator issued (%d issued)", len(at))
 	}
 
 	// Azure: azidentity's workload identity credential with exactly the exported variables.
-	tok = laterRun(t, laterstep.Command(ws, p, laterEnv("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"), consumer, "azure", azARMScope))
+	tok = laterRun(t, laterstep.Command(ws, p, laterEnv("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"), consumer, "azure", fileworld.AzureARMScope))
 	issued := entra.Issued()
-	if len(issued) != 2 || tok != issued[1].AccessToken || issued[1].Scope != azARMScope {
-		t.Errorf("azidentity did not get the emulator's second token, for %s (%d issued)", azARMScope, len(issued))
+	if len(issued) != 2 || tok != issued[1].AccessToken || issued[1].Scope != fileworld.AzureARMScope {
+		t.Errorf("azidentity did not get the emulator's second token, for %s (%d issued)", fileworld.AzureARMScope, len(issued))
 	}
 
 	// GitHub: the file holds exactly the token the runner minted for provider github's audience.
@@ -237,8 +195,8 @@ func laterSteps(t *testing.T, im dockerimage.Image, p harness.Placement) {
 		args []string
 	}{
 		{laterEnv("GITHUB_ID_TOKEN_FILE"), []string{"github"}},
-		{laterEnv("GOOGLE_APPLICATION_CREDENTIALS"), []string{"gcp", gcpScope}},
-		{laterEnv("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"), []string{"azure", azARMScope}},
+		{laterEnv("GOOGLE_APPLICATION_CREDENTIALS"), []string{"gcp", fileworld.GCPScope}},
+		{laterEnv("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"), []string{"azure", fileworld.AzureARMScope}},
 	} {
 		if out, err := laterstep.Command(ws, p, c.env, consumer, c.args...).Output(); err == nil {
 			t.Errorf("after the post step consume %s still works (%d bytes)", c.args[0], len(out))

@@ -14,30 +14,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
-	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/fileworld"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
 	"github.com/oidc-login/oidc-login/e2e/internal/moto"
-	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
 func TestMain(m *testing.M) {
 	harness.Main(m, moto.StopShared, laterstep.RemoveConsumer)
 }
-
-const (
-	awsAccount = "123456789012"
-	awsRole    = "arn:aws:iam::" + awsAccount + ":role/deploy"
-	wip        = "projects/123456789012/locations/global/workloadIdentityPools/github-pool/providers/github-provider"
-	member     = "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github-pool/attribute.repository/" + fakegithub.DefaultRepo
-	sa         = "deploy@octo-project.iam.gserviceaccount.com"
-	tenant     = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
-	client     = "5c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5"
-	armScope   = "https://management.azure.com/.default"
-	gcpScope   = "https://www.googleapis.com/auth/cloud-platform"
-)
 
 // fileVars are the variables and outputs that name a file the step wrote.
 var (
@@ -58,43 +43,13 @@ func TestEveryPlacement(t *testing.T) {
 }
 
 func runPlacement(t *testing.T, p harness.Placement) {
-	ca, err := testca.Shared()
-	if err != nil {
-		t.Fatal(err)
-	}
-	gh := harness.NewGitHub(t)
-	m := moto.Shared(t)
-	g, err := gcpfake.New(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(g.Close)
-	g.AddProvider(gcpfake.Provider{Name: wip, Issuer: fakegithub.Issuer, JWKSURL: gh.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
-	g.AddServiceAccount(gcpfake.ServiceAccount{Email: sa, Members: []string{member}})
-	entra, err := azurefake.New(ca, map[string]string{fakegithub.Issuer: gh.JWKSURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(entra.Close)
-	entra.AddTenant(tenant)
-	entra.AddApp(tenant, client, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
+	w := fileworld.New(t)
+	ca, gh, m, g, entra := w.CA, w.GitHub, w.Moto, w.GCP, w.Entra
 
 	ws := harness.NewWorkspace(t)
-	inputs := map[string]string{
-		"provider":                       "aws, gcp, azure, github",
-		"aws-role-arn":                   awsRole,
-		"aws-region":                     "eu-west-1",
-		"aws-sts-endpoint":               m.URL,
-		"aws-profile":                    "ci",
-		"aws-export-profile":             "true",
-		"gcp-workload-identity-provider": wip,
-		"gcp-service-account":            sa,
-		"gcp-sts-endpoint":               g.STSURL,
-		"gcp-iam-credentials-endpoint":   g.IAMURL,
-		"azure-client-id":                client,
-		"azure-tenant-id":                tenant,
-		"azure-authority-host":           entra.URL,
-	}
+	inputs := w.Inputs()
+	// The later step finds the profile through AWS_PROFILE.
+	inputs["aws-export-profile"] = "true"
 	env := map[string]string{"SSL_CERT_FILE": ca.File}
 	r := harness.Exec(t, harness.Step{Inputs: inputs, IDToken: gh.Env(), Env: env, Workspace: ws, Placement: p})
 	harness.RequireExit(t, r, 0)
@@ -143,20 +98,20 @@ func runPlacement(t *testing.T, p harness.Placement) {
 	if err := json.Unmarshal([]byte(run(t, laterstep.CommandAsRoot(ws, p, awsEnv, "aws", "sts", "get-caller-identity", "--output", "json"))), &id); err != nil {
 		t.Fatalf("aws sts get-caller-identity: %v", err)
 	}
-	if id["Account"] != awsAccount || id["Arn"] != "arn:aws:sts::"+awsAccount+":assumed-role/deploy/GitHubActions" || id["Arn"] != r.Outputs["aws-arn"] {
+	if id["Account"] != fileworld.AWSAccount || id["Arn"] != "arn:aws:sts::"+fileworld.AWSAccount+":assumed-role/deploy/GitHubActions" || id["Arn"] != r.Outputs["aws-arn"] {
 		t.Errorf("aws sts get-caller-identity --profile ci = %v, want the role the step assumed (%s)", id, r.Outputs["aws-arn"])
 	}
 
 	// GCP: Google's library reads the credentials file, mints a fresh ID token from the runner
 	// and impersonates the service account.
-	tok := run(t, laterstep.Command(ws, p, later("GOOGLE_APPLICATION_CREDENTIALS"), consumer, "gcp", gcpScope))
+	tok := run(t, laterstep.Command(ws, p, later("GOOGLE_APPLICATION_CREDENTIALS"), consumer, "gcp", fileworld.GCPScope))
 	at := g.AccessTokens()
-	if len(at) == 0 || tok != at[len(at)-1].Token || at[len(at)-1].ServiceAccount != sa {
+	if len(at) == 0 || tok != at[len(at)-1].Token || at[len(at)-1].ServiceAccount != fileworld.GCPAccount {
 		t.Errorf("x/oauth2/google did not get the service account token the emulator issued last")
 	}
 
 	// Azure: azidentity with exactly the exported variables.
-	tok = run(t, laterstep.Command(ws, p, later("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"), consumer, "azure", armScope))
+	tok = run(t, laterstep.Command(ws, p, later("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"), consumer, "azure", fileworld.AzureARMScope))
 	issued := entra.Issued()
 	if len(issued) != 2 || tok != issued[1].AccessToken {
 		t.Errorf("azidentity did not get the emulator's second token (%d issued)", len(issued))
