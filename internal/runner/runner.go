@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 	"github.com/sethvargo/go-githubactions"
 )
 
@@ -144,13 +144,13 @@ func (r *Runner) Group(title, body string) {
 }
 
 var (
-	envNameRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	outputNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+	envNameRE    = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	outputNameRE = lazyre.New(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 )
 
 // CheckEnv refuses a variable that cannot be written safely as GITHUB_ENV.
 func CheckEnv(v Var) error {
-	if !envNameRE.MatchString(v.Name) {
+	if !envNameRE().MatchString(v.Name) {
 		return fmt.Errorf("%q is not a valid environment variable name", v.Name)
 	}
 	return checkValue(v)
@@ -158,7 +158,7 @@ func CheckEnv(v Var) error {
 
 // CheckOutput refuses an output (or state) that cannot be written safely.
 func CheckOutput(v Var) error {
-	if !outputNameRE.MatchString(v.Name) {
+	if !outputNameRE().MatchString(v.Name) {
 		return fmt.Errorf("%q is not a valid output name", v.Name)
 	}
 	return checkValue(v)
