@@ -35,6 +35,7 @@ func newClient(base *http.Client, p retry.Policy, addr, namespace string, cas []
 	switch bt := base.Transport.(type) {
 	case *httpcall.Transport:
 		t = bt.TLS().Clone()
+		t.DialTLSContext = nil // its dialer verifies with the step's roots, not this pool
 	case *http.Transport:
 		t = bt.Clone()
 	case nil:
