@@ -202,32 +202,64 @@ func (r *Runner) Check(w Writes) error {
 }
 
 // Commit writes w. It checks everything first so that a bad value writes nothing; state and
-// the summary are skipped when the runner gave no file for them (a local run).
-func (r *Runner) Commit(w Writes) (err error) {
+// the summary are skipped when the runner gave no file for them (a local run). Each file gets
+// one append of everything it takes, in the bytes go-githubactions v1.4.0 writes one command
+// at a time: one open and one write per file instead of one per variable (a GCP login with
+// a service account sets 14 variables and outputs), and no half-written file if the disk
+// fills between two of them.
+func (r *Runner) Commit(w Writes) error {
 	if err := r.Check(w); err != nil {
 		return err
 	}
-	// go-githubactions panics when a file command cannot be written.
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("writing the runner's file commands failed: %v", p)
-		}
-	}()
+	files := []struct {
+		name string
+		text strings.Builder
+	}{{name: EnvFile}, {name: OutputFile}, {name: StateFile}, {name: SummaryFile}}
 	for _, v := range w.Env {
-		r.gha.SetEnv(v.Name, v.Value)
+		fileCommand(&files[0].text, v)
 	}
 	for _, v := range w.Outputs {
-		r.gha.SetOutput(v.Name, v.Value)
+		fileCommand(&files[1].text, v)
 	}
 	if r.getenv(StateFile) != "" {
 		for _, v := range w.State {
-			r.gha.SaveState(v.Name, v.Value)
+			fileCommand(&files[2].text, v)
 		}
 	}
 	if w.Summary != "" && r.getenv(SummaryFile) != "" {
-		r.gha.AddStepSummary(w.Summary)
+		files[3].text.WriteString(w.Summary + githubactions.EOF)
+	}
+	for i := range files {
+		if files[i].text.Len() == 0 {
+			continue
+		}
+		if err := appendTo(r.getenv(files[i].name), files[i].text.String()); err != nil {
+			return fmt.Errorf("writing the runner's file commands failed: unable to write command to the environment file: %v", err)
+		}
 	}
 	return nil
+}
+
+// fileCommand adds v as a multi-line file command: name<<delimiter, the value, the
+// delimiter, each ended by the OS's line end (Check has refused a value holding the
+// delimiter).
+func fileCommand(b *strings.Builder, v Var) {
+	b.WriteString(v.Name + "<<" + Delimiter + githubactions.EOF + v.Value + githubactions.EOF + Delimiter + githubactions.EOF)
+}
+
+// appendTo appends text to the file at path in one write, creating it as the runner would.
+func appendTo(path, text string) (err error) {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	_, err = f.WriteString(text)
+	return err
 }
 
 // CanWrite reports whether the file command's file exists for writing (used by the post
