@@ -9,30 +9,18 @@ import (
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/nativeinstall"
 )
 
 // launcher lays out native/ (released when sum is set) and returns the run.sh command for one
 // github login, as action.yml's bash step starts it.
 func launcher(t *testing.T, sum, cache, releaseURL, path string) (*exec.Cmd, *harness.Workspace, func() int) {
 	t.Helper()
-	native := filepath.Join(t.TempDir(), "native")
-	files := map[string]string{}
+	version, sums := "", ""
 	if sum != "" {
-		files["VERSION"], files["SHA256SUMS"] = Version+"\n", sum+"  "+asset+"\n"
+		version, sums = Version, sum+"  "+asset+"\n"
 	}
-	script, err := os.ReadFile(filepath.Join(harness.Root(), "native", "run.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files["run.sh"] = string(script)
-	if err := os.MkdirAll(native, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(native, name), []byte(body), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	native := nativeinstall.Lay(t, version, sums).Dir
 	gh := harness.NewGitHub(t)
 	ws := harness.NewWorkspace(t)
 	cmd := exec.Command("/bin/bash", filepath.Join(native, "run.sh"))
@@ -77,7 +65,7 @@ func TestLauncherReplacesDamagedCache(t *testing.T) {
 	if strings.Contains(log, "damaged") || !strings.Contains(log, "does not match the committed SHA-256; deleted it and downloading again") {
 		t.Errorf("the damaged cache was not refused before running:\n%s", log)
 	}
-	if n := rel.requests.Load(); n != 1 {
+	if n := rel.Requests(); n != 1 {
 		t.Errorf("%d downloads, want 1", n)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "oidc-login")); sha256Hex(b) != sha256Hex(body) {
@@ -106,7 +94,7 @@ func TestLauncherUnreleasedWithoutGo(t *testing.T) {
 	if string(out) != want {
 		t.Errorf("output %q, want %q", out, want)
 	}
-	if rel.requests.Load() != 0 || idRequests() != 0 {
-		t.Errorf("requests: release %d, ID token %d; want none", rel.requests.Load(), idRequests())
+	if rel.Requests() != 0 || idRequests() != 0 {
+		t.Errorf("requests: release %d, ID token %d; want none", rel.Requests(), idRequests())
 	}
 }
