@@ -70,8 +70,10 @@ const peerRunTimeout = 2 * time.Minute
 //     google-github-actions/auth v3.0.0 takes its endpoints from the universe input; its own
 //     GHA_ENDPOINT_OVERRIDE_<name> variables (expandUniverseEndpoints in the bundled
 //     @google-github-actions/actions-utils) point sts and iamcredentials at the emulator with
-//     the bundle unmodified and no name resolution, and NODE_EXTRA_CA_CERTS trusts the test
-//     CA, as SSL_CERT_FILE does for our binary and the image's bundle for the container.
+//     the bundle unmodified and no name resolution. NODE_EXTRA_CA_CERTS adds the test CA to
+//     node's roots; our binary gets the image's bundle (Debian's with the CA appended) as
+//     SSL_CERT_FILE on the host and as its own bundle in the container, so every subject
+//     loads a full root store, as on a runner.
 //
 // Every login is checked: exit 0, the exact credentials the emulator issued for it in
 // GITHUB_ENV (AWS) or GITHUB_OUTPUT (the GCP access token), and no secret any emulator
@@ -374,6 +376,12 @@ func gcpPeers(b *testing.B, p *peerEnv) peerCase {
 	ours := map[string]string{"provider": "gcp", "gcp-workload-identity-provider": gcpWIP, "gcp-service-account": gcpAccount,
 		"gcp-token-format": "access_token", "output-credentials": "true", "gcp-sts-endpoint": g.STSURL, "gcp-iam-credentials-endpoint": g.IAMURL}
 	theirs := map[string]string{"workload_identity_provider": gcpWIP, "service_account": gcpAccount, "token_format": "access_token"}
+	// Our binary on the host trusts the test CA the way the image does: Debian's bundle with the
+	// CA appended (so it loads a full system pool, as on a runner, not a one-certificate file).
+	bundle := filepath.Join(b.TempDir(), "ca-certificates.crt")
+	if err := os.WriteFile(bundle, p.img.Bundle, 0o644); err != nil {
+		b.Fatal(err)
+	}
 	nodeEnv := map[string]string{
 		"NODE_EXTRA_CA_CERTS":                  p.ca.File,
 		"GHA_ENDPOINT_OVERRIDE_sts":            g.STSURL + "/v1",
@@ -381,7 +389,7 @@ func gcpPeers(b *testing.B, p *peerEnv) peerCase {
 	}
 	return peerCase{
 		subjects: []*subject{
-			p.nativeSubject(b, ours, map[string]string{"SSL_CERT_FILE": p.ca.File}, func(_, out map[string]string) string { return out["gcp-access-token"] }),
+			p.nativeSubject(b, ours, map[string]string{"SSL_CERT_FILE": bundle}, func(_, out map[string]string) string { return out["gcp-access-token"] }),
 			p.containerSubject(ours, func(_, out map[string]string) string { return out["gcp-access-token"] }),
 			p.nodeSubject(googleAction, theirs, nodeEnv, func(_, out map[string]string) string { return out["access_token"] }),
 		},
