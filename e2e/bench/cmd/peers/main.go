@@ -35,11 +35,11 @@ var peers = map[string]string{
 func main() {
 	benchtime := flag.String("benchtime", "20x", "go test -benchtime: logins of each subject per case (Nx)")
 	flag.Parse()
-	args := []string{"test", "-count=1", "-run", "^$", "-bench", "^BenchmarkPeers$", "-benchtime", *benchtime, pkg}
+	args := []string{"test", "-v", "-count=1", "-run", "^$", "-bench", "^BenchmarkPeers$", "-benchtime", *benchtime, pkg}
 	fmt.Fprintln(os.Stderr, "go "+strings.Join(args, " "))
 	cmd := exec.Command("go", args...)
 	var out bytes.Buffer
-	// The raw output goes to stderr as it comes (progress, and why a run failed or skipped);
+	// The raw output (-v: with the reason of a skip) goes to stderr as it comes;
 	// the table alone goes to stdout.
 	cmd.Stdout = io.MultiWriter(&out, os.Stderr)
 	cmd.Stderr = os.Stderr
