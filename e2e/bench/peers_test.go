@@ -44,8 +44,8 @@ const peerVersion = "v9.9.9"
 // peerRunTimeout bounds one login of any subject.
 const peerRunTimeout = 2 * time.Minute
 
-// BenchmarkPeers runs the same login against the same emulators four or three ways, side by
-// side and interleaved (one of each per iteration, so a busy machine slows all alike):
+// BenchmarkPeers runs the same login against the same emulators in several ways, side by side
+// and interleaved (one of each per iteration, so a busy machine slows all alike):
 //
 //   - native: the native action on a cache hit, started as the runner starts its composite
 //     bash step (native/action.yml's env: mapping of every input, the run: line through
@@ -57,6 +57,8 @@ const peerRunTimeout = 2 * time.Minute
 //     variables, GITHUB_ENV/GITHUB_OUTPUT files, ACTIONS_ID_TOKEN_REQUEST_* at the fake
 //     GitHub, the workspace as working directory; NodeScriptActionHandler.cs at
 //     actions/runner 258d6c8);
+//   - binary: the cached binary started directly, with the environment the native step gives
+//     run.sh, to show what the launchers add (not a way the runner can start it);
 //   - native-cache-miss (aws only): the native step on a runner that has never run this
 //     version: an empty tool cache, so run.sh downloads the asset from a local release server
 //     (the OIDC_LOGIN_NATIVE_TEST_RELEASE_URL hook), checks its SHA-256, caches and runs it.
@@ -245,12 +247,13 @@ func jobEnv() map[string]string {
 	}
 }
 
-// nativeSubject is the native step on a cache hit in toolCache (seeded, and its marker written
-// by the first, untimed round).
-func (p *peerEnv) nativeSubject(b *testing.B, inputs, env map[string]string, got func(env, outputs map[string]string) string) *subject {
+// nativeSubjects are the native step on a cache hit in a tool cache (seeded, and its marker
+// written by the first, untimed round), and the cached binary started directly with the
+// environment the step gives run.sh: what the launchers (the runner's bash, run.sh) add.
+func (p *peerEnv) nativeSubjects(b *testing.B, inputs, env map[string]string, got func(env, outputs map[string]string) string) (native, binary *subject) {
 	cache := b.TempDir()
-	p.action.Seed(b, cache, p.body)
-	return &subject{name: "native", got: got, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
+	bin := p.action.Seed(b, cache, p.body)
+	step := func(ws *harness.Workspace) (*exec.Cmd, error) {
 		e := jobEnv()
 		e["RUNNER_TOOL_CACHE"] = cache
 		for k, v := range p.gh.Env() {
@@ -260,7 +263,18 @@ func (p *peerEnv) nativeSubject(b *testing.B, inputs, env map[string]string, got
 			e[k] = v
 		}
 		return p.action.Step(ws, inputs, e)
+	}
+	native = &subject{name: "native", got: got, cmd: step}
+	binary = &subject{name: "binary", got: got, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
+		cmd, err := step(ws)
+		if err != nil {
+			return nil, err
+		}
+		c := exec.Command(bin)
+		c.Dir, c.Env = cmd.Dir, cmd.Env
+		return c, nil
 	}}
+	return native, binary
 }
 
 // containerSubject is the root action's docker run as the runner makes it, on today's runner.
@@ -332,12 +346,14 @@ func awsPeers(b *testing.B, p *peerEnv) peerCase {
 			}
 			return p.action.Step(ws, ours, e)
 		}}
+	native, binary := p.nativeSubjects(b, ours, nil, fromEnv)
 	return peerCase{
 		subjects: []*subject{
-			p.nativeSubject(b, ours, nil, fromEnv),
+			native,
 			p.containerSubject(ours, fromEnv),
 			p.nodeSubject(awsAction, map[string]string{"aws-region": "eu-west-1", "role-to-assume": awsRole, "sts-endpoint": s.URL}, nil, fromEnv),
 			miss,
+			binary,
 		},
 		issued: func() []string {
 			var out []string
@@ -387,11 +403,14 @@ func gcpPeers(b *testing.B, p *peerEnv) peerCase {
 		"GHA_ENDPOINT_OVERRIDE_sts":            g.STSURL + "/v1",
 		"GHA_ENDPOINT_OVERRIDE_iamcredentials": g.IAMURL + "/v1",
 	}
+	token := func(_, out map[string]string) string { return out["gcp-access-token"] }
+	native, binary := p.nativeSubjects(b, ours, map[string]string{"SSL_CERT_FILE": bundle}, token)
 	return peerCase{
 		subjects: []*subject{
-			p.nativeSubject(b, ours, map[string]string{"SSL_CERT_FILE": bundle}, func(_, out map[string]string) string { return out["gcp-access-token"] }),
-			p.containerSubject(ours, func(_, out map[string]string) string { return out["gcp-access-token"] }),
+			native,
+			p.containerSubject(ours, token),
 			p.nodeSubject(googleAction, theirs, nodeEnv, func(_, out map[string]string) string { return out["access_token"] }),
+			binary,
 		},
 		issued: func() []string {
 			var out []string
