@@ -98,3 +98,59 @@ func TestLauncherUnreleasedWithoutGo(t *testing.T) {
 		t.Errorf("requests: release %d, ID token %d; want none", rel.Requests(), idRequests())
 	}
 }
+
+// TestCompositeStepCacheHit: the composite's bash step as the runner starts it
+// (nativeinstall.Step: native/action.yml's env: mapping and run: line under the runner's bash)
+// runs the binary from the tool cache, fetching nothing, and the login reaches GITHUB_ENV;
+// e2e/bench's BenchmarkPeers times exactly this step.
+func TestCompositeStepCacheHit(t *testing.T) {
+	t.Parallel()
+	bin, err := harness.Binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := newRelease(t, body)
+	a := nativeinstall.Released(t, Version, body)
+	cache := t.TempDir()
+	a.Seed(t, cache, body)
+	gh := harness.NewGitHub(t)
+	ws := harness.NewWorkspace(t)
+	env := map[string]string{"RUNNER_TOOL_CACHE": cache, "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL": rel.URL}
+	for k, v := range gh.Env() {
+		env[k] = v
+	}
+	cmd, err := a.Step(ws, map[string]string{"provider": "github"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the composite step: %v\n%s", err, out)
+	}
+	if n := rel.Requests(); n != 0 {
+		t.Errorf("a cache hit made %d downloads", n)
+	}
+	raw, err := os.ReadFile(ws.EnvFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := harness.ParseFileCommands(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	minted := gh.Minted()
+	if len(minted) != 1 {
+		t.Fatalf("%d ID tokens minted, want 1", len(minted))
+	}
+	tok, err := os.ReadFile(got["GITHUB_ID_TOKEN_FILE"])
+	if err != nil || string(tok) != minted[0] {
+		t.Errorf("GITHUB_ID_TOKEN_FILE %q does not hold the minted token (%v)", got["GITHUB_ID_TOKEN_FILE"], err)
+	}
+	if m, _ := os.ReadFile(a.CachePath(cache) + ".verified"); strings.TrimSpace(string(m)) != sha256Hex(body)+" "+strconv.Itoa(len(body)) {
+		t.Errorf("the launcher's marker = %q, want the committed sum and the size", m)
+	}
+}
