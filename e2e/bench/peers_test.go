@@ -235,7 +235,8 @@ type peerCase struct {
 
 // jobEnv is the rest of what the runner sets for every step of a push job (the harness's
 // runner variables hold the paths): configure-aws-credentials refuses to run without
-// GITHUB_WORKFLOW, GITHUB_ACTION, GITHUB_ACTOR and GITHUB_SHA, so every subject gets them.
+// GITHUB_WORKFLOW, GITHUB_ACTION, GITHUB_ACTOR and GITHUB_SHA (src/assumeRole.ts at v6.2.3,
+// commit e6de054), so every subject gets them.
 func jobEnv() map[string]string {
 	return map[string]string{
 		"GITHUB_WORKFLOW": "deploy", "GITHUB_ACTION": "login", "GITHUB_ACTOR": "octocat",
