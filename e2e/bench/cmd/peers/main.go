@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,7 @@ func main() {
 	flag.Parse()
 	args := []string{"test", "-v", "-count=1", "-run", "^$", "-bench", "^BenchmarkPeers$", "-benchtime", *benchtime, pkg}
 	fmt.Fprintln(os.Stderr, "go "+strings.Join(args, " "))
+	loadBefore := loadAverage()
 	cmd := exec.Command("go", args...)
 	var out bytes.Buffer
 	// The raw output (-v: with the reason of a skip) goes to stderr as it comes;
@@ -57,6 +59,26 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Print(table(rows))
+	fmt.Printf("- measured with %d CPUs, load average (1 min) %s before and %s after, node %s, Docker Engine %s\n",
+		runtime.NumCPU(), loadBefore, loadAverage(), version("node", "--version"), version("docker", "version", "--format", "{{.Server.Version}}"))
+}
+
+// loadAverage is the 1-minute load average, or "?" where /proc/loadavg cannot be read.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
+// version is the trimmed output of a version command, or "?".
+func version(name string, args ...string) string {
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(out))
 }
 
 // table formats the rows: one line per case, then the download of the native action and how
