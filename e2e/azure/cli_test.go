@@ -222,3 +222,116 @@ func TestAzureCLILogin(t *testing.T) {
 	}
 	harness.NoLeak(t, pr, harness.SecretsOf(w.gh, issued[0].AccessToken, issued[1].AccessToken)...)
 }
+
+// rolelessApp is an app of the tenant that the fake GitHub's token may sign in as, with no role
+// on any subscription (addRoleless).
+const rolelessApp = "c0ffee00-1111-4222-8333-444455556666"
+
+func (w *cliWorld) addRoleless() {
+	w.entra.AddApp(tenantID, rolelessApp, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{publicAudience}})
+}
+
+// TestAzureCLILoginNoSubscription: without azure-subscription-id the step adds
+// --allow-no-subscriptions, so an app with no role on any subscription (which az login alone
+// refuses, TestAzureCLILoginRefused) signs in, and az holds a tenant-level account (az's own
+// shape for it).
+func TestAzureCLILoginNoSubscription(t *testing.T) {
+	t.Parallel()
+	w := newCLIWorld(t)
+	w.addRoleless()
+	r := harness.Exec(t, w.step(cliInputs("azure-client-id", rolelessApp)))
+	harness.RequireExit(t, r, 0)
+	if !strings.Contains(r.Stdout, "(cloud AzureCloud) with no subscription selected (--allow-no-subscriptions)") {
+		t.Errorf("the log does not say no subscription was selected:\n%s", r.Log())
+	}
+	out, err := w.run(t, "account", "show", "--output", "json")
+	if err != nil {
+		t.Fatalf("az account show: %v\n%s", err, out)
+	}
+	var acct azAccount
+	if err := json.Unmarshal([]byte(out), &acct); err != nil {
+		t.Fatal(err)
+	}
+	// azure-cli 2.45 core/_profile.py _build_tenant_level_accounts: the tenant stands in for
+	// the subscription.
+	if acct.ID != tenantID || acct.TenantID != tenantID || acct.Name != "N/A(tenant level account)" || acct.User.Name != rolelessApp || acct.User.Type != "servicePrincipal" {
+		t.Errorf("az account show = %+v, want the tenant-level account of %s for %s", acct, tenantID, rolelessApp)
+	}
+	harness.NoLeak(t, r, harness.SecretsOf(w.gh, w.entra.Secrets()...)...)
+}
+
+// TestAzureCLILoginRefused: az refuses after the trust check passed (the service principal has
+// no role on any subscription; or not on the one asked for). The step fails naming the az
+// sub-command with az's own message, writes nothing, and leaves az signed out.
+func TestAzureCLILoginRefused(t *testing.T) {
+	t.Parallel()
+	const other = "0b0b0b0b-1c1c-4d2d-8e3e-4f4f4f4f4f4f"
+	for _, tc := range []struct {
+		name string
+		// sees is the subscription the service principal has a role on ("" for none).
+		sees, want string
+	}{
+		{"no role on any subscription", "", "az login failed: exit status 1; az said: ERROR: No subscriptions found for " + clientID + "."},
+		{"no role on the one asked for", other, "az account set failed: exit status 1; az said: ERROR: The subscription of '" + subscription + "' doesn't exist in cloud 'AzureCloud'."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newCLIWorld(t)
+			// The grant succeeds (the app trusts the token); only what ARM lists differs.
+			w.addRoleless()
+			if tc.sees != "" {
+				w.entra.AddSubscription(azurefake.Subscription{ID: tc.sees, TenantID: tenantID, DisplayName: "octo-dev", Principals: []string{rolelessApp}})
+			}
+			want := strings.ReplaceAll(tc.want, clientID, rolelessApp)
+			r := harness.Exec(t, w.step(cliInputs("azure-client-id", rolelessApp, "azure-subscription-id", subscription)))
+			harness.RequireExit(t, r, 1)
+			errs := harness.ErrorLines(r)
+			prefix := "azure: azure-cli-login: the trust works (Entra ID issued a token), but signing the Azure CLI in failed: "
+			if len(errs) != 1 || !strings.Contains(errs[0], prefix+want) {
+				t.Errorf("annotations %q, want one saying %q", errs, prefix+want)
+			}
+			harness.NothingWritten(t, r)
+			out, err := w.run(t, "account", "show", "--output", "json")
+			if err == nil || !strings.Contains(out, "az login") {
+				t.Errorf("az account show after the failed step: err %v, want az signed out\n%s", err, r.Redact(out))
+			}
+			harness.NoLeak(t, r, harness.SecretsOf(w.gh, w.entra.Secrets()...)...)
+		})
+	}
+}
+
+// TestAzureCLILoginInputs: what is refused before any request, with the input named: no az on
+// PATH, a value that is not a boolean, azure-cli-login without provider azure, a custom
+// authority host (az would sign in elsewhere), and the Docker action, whose container has no
+// access to the runner's az.
+func TestAzureCLILoginInputs(t *testing.T) {
+	t.Parallel()
+	azPath(t)
+	gh := harness.NewGitHub(t)
+	s := newEntra(t, gh, publicAudience)
+	emptyPath := t.TempDir()
+	for _, tc := range []struct {
+		name      string
+		in        map[string]string
+		env       map[string]string
+		placement harness.Placement
+		want      string
+	}{
+		{"no az on PATH", cliInputs(), map[string]string{"PATH": emptyPath}, harness.NoContainer,
+			"input azure-cli-login: is true, but az (the Azure CLI) is not on PATH"},
+		{"not a boolean", cliInputs("azure-cli-login", "yes please"), nil, harness.NoContainer,
+			"input azure-cli-login:"},
+		{"without provider azure", map[string]string{"provider": "github", "stage": "main", "azure-cli-login": "true"}, nil, harness.NoContainer,
+			"input azure-cli-login: is for provider azure, which the provider input does not select (github)"},
+		{"custom authority host", cliInputs("azure-authority-host", s.URL), nil, harness.NoContainer,
+			"input azure-authority-host: cannot be used with azure-cli-login: az signs in at its cloud's own authority (https://login.microsoftonline.com for AzureCloud)"},
+		{"Docker action", map[string]string{"provider": "azure", "azure-client-id": clientID, "azure-tenant-id": tenantID, "azure-cli-login": "true"}, nil, harness.TodayRunner,
+			"input azure-cli-login: works in the native action only (uses: oidc-login/oidc-login/native@v1): this Docker action runs in a container of its own"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := harness.Step{Inputs: tc.in, IDToken: gh.Env(), Env: tc.env, Placement: tc.placement}
+			r := harness.Exec(t, st)
+			harness.RequireInputRefused(t, r, tc.want, gh.Requests, s.Requests)
+		})
+	}
+}
