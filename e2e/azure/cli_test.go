@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
 	"github.com/oidc-login/oidc-login/e2e/internal/connectproxy"
@@ -334,4 +335,42 @@ func TestAzureCLILoginInputs(t *testing.T) {
 			harness.RequireInputRefused(t, r, tc.want, gh.Requests, s.Requests)
 		})
 	}
+}
+
+// TestAzureCLIAssertionExpiry: az keeps the federated token it signed in with and presents it
+// again whenever it needs a token it has not cached (azure-cli 2.45
+// core/auth/msal_authentication.py ServicePrincipalCredential: client_assertion, then
+// acquire_token_for_client). So a later step gets a token for another resource (Key Vault)
+// while the ID token is valid; once Entra ID's clock is past the ID token's exp, a new
+// resource fails with AADSTS700024, while the ARM token az cached at login is still served.
+func TestAzureCLIAssertionExpiry(t *testing.T) {
+	t.Parallel()
+	w := newCLIWorld(t)
+	r := harness.Exec(t, w.step(cliInputs("azure-subscription-id", subscription)))
+	harness.RequireExit(t, r, 0)
+	token := func(args ...string) (string, string, error) {
+		out, err := w.run(t, append([]string{"account", "get-access-token", "--output", "json"}, args...)...)
+		var at struct {
+			AccessToken string `json:"accessToken"`
+		}
+		if err == nil {
+			err = json.Unmarshal([]byte(out), &at)
+		}
+		return at.AccessToken, r.Redact(out), err
+	}
+	vault, out, err := token("--resource", "https://vault.azure.net")
+	issued := w.entra.Issued()
+	if err != nil || len(issued) != 3 || vault != issued[2].AccessToken || issued[2].Scope != "https://vault.azure.net/.default" || issued[2].Subject != fakegithub.DefaultSubject {
+		t.Fatalf("Key Vault token within the ID token's lifetime: err %v, %d issued\n%s", err, len(issued), out)
+	}
+	w.entra.SetClock(func() time.Time { return time.Now().Add(fakegithub.Lifetime + time.Minute) })
+	_, out, err = token("--resource", "https://storage.azure.com")
+	if err == nil || !strings.Contains(out, "AADSTS700024: Client assertion is not within its valid time range.") {
+		t.Errorf("a new resource after the ID token expired: err %v, want az to fail with AADSTS700024\n%s", err, out)
+	}
+	arm, out, err := token()
+	if err != nil || arm != issued[1].AccessToken {
+		t.Errorf("the cached ARM token after the ID token expired: err %v (the one az got at login: %v)\n%s", err, arm == issued[1].AccessToken, out)
+	}
+	harness.NoLeak(t, r, harness.SecretsOf(w.gh, w.entra.Secrets()...)...)
 }

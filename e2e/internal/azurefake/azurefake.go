@@ -88,6 +88,7 @@ type Server struct {
 	issued      []Issued
 	forced      []forcedError
 	propagating int
+	now         func() time.Time
 	log         []string
 	unexpected  []string
 	tokenCalls  int
@@ -153,6 +154,23 @@ func (s *Server) AddApp(tenantID, clientID string, creds ...Credential) {
 		}
 	}
 	panic("azurefake: no tenant " + tenantID)
+}
+
+// SetClock sets the clock assertions are checked against (time.Now by default), to show what
+// a client that keeps an assertion meets once it expired.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+func (s *Server) clock() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
 }
 
 // AddSubscription creates a subscription in a tenant, visible to the given principals.
@@ -380,13 +398,13 @@ func (s *Server) verify(raw string, creds []Credential) (assertion, error) {
 	if !ok {
 		return a, &aadError{http.StatusUnauthorized, 50013, "invalid_client", "Assertion failed signature validation. [Reason - The key was not found.]"}
 	}
-	v := &jwtcheck.Verifier{Issuer: a.iss, JWKSURL: jwks}
+	v := &jwtcheck.Verifier{Issuer: a.iss, JWKSURL: jwks, Now: s.clock}
 	if _, err := v.Verify(raw); err != nil {
 		var je *jwtcheck.Error
 		errors.As(err, &je)
 		switch je.Reason {
 		case jwtcheck.Expired, jwtcheck.NotYet:
-			now := time.Now().UTC()
+			now := s.clock().UTC()
 			nbf, _ := unverified.GetNotBefore()
 			exp, _ := unverified.GetExpirationTime()
 			return a, &aadError{http.StatusUnauthorized, 700024, "invalid_client", fmt.Sprintf("Client assertion is not within its valid time range. Current time: %s, assertion valid from %s, expiry time of assertion %s. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .", stamp(now), stampOf(nbf), stampOf(exp))}
