@@ -2,6 +2,8 @@ package azure_test
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -371,6 +373,35 @@ func TestAzureCLIAssertionExpiry(t *testing.T) {
 	arm, out, err := token()
 	if err != nil || arm != issued[1].AccessToken {
 		t.Errorf("the cached ARM token after the ID token expired: err %v (the one az got at login: %v)\n%s", err, arm == issued[1].AccessToken, out)
+	}
+	harness.NoLeak(t, r, harness.SecretsOf(w.gh, w.entra.Secrets()...)...)
+}
+
+// TestAzureCLILoginAborted: azure signs az in, another provider of the step fails, so nothing
+// is handed over, and az is signed out again (provider.Aborter) rather than left signed in by
+// a failed step.
+func TestAzureCLILoginAborted(t *testing.T) {
+	t.Parallel()
+	w := newCLIWorld(t)
+	refuse := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		rw.WriteHeader(http.StatusBadRequest)
+		_, _ = rw.Write([]byte(`{"error":"invalid_grant","error_description":"subject not allowed"}`))
+	}))
+	t.Cleanup(refuse.Close)
+	in := cliInputs("provider", "azure, token-exchange", "azure-subscription-id", subscription, "token-exchange-url", refuse.URL+"/token")
+	r := harness.Exec(t, w.step(in))
+	harness.RequireExit(t, r, 1)
+	if errs := harness.ErrorLines(r); len(errs) != 1 || !strings.Contains(errs[0], "token-exchange") {
+		t.Errorf("annotations %q, want the token-exchange failure only", errs)
+	}
+	harness.NothingWritten(t, r)
+	if n := len(w.entra.Issued()); n != 2 {
+		t.Fatalf("%d tokens issued, want 2 (az did sign in before the step failed)", n)
+	}
+	out, err := w.run(t, "account", "show", "--output", "json")
+	if err == nil || !strings.Contains(out, "az login") {
+		t.Errorf("az account show after the failed step: err %v, want az signed out\n%s", err, r.Redact(out))
 	}
 	harness.NoLeak(t, r, harness.SecretsOf(w.gh, w.entra.Secrets()...)...)
 }
