@@ -64,7 +64,7 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 	if p.cli != nil {
 		// Only once Entra ID accepted the token: a broken trust is explained by the exchange,
 		// not by az's own message.
-		if err := p.cliLogin(ctx, tok, env); err != nil {
+		if err := p.cliLogin(ctx, tok); err != nil {
 			return nil, err
 		}
 		r.State = append(r.State, runner.Var{Name: stateCLILogin, Value: "true"})

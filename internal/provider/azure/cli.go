@@ -13,7 +13,7 @@ import (
 const stateCLILogin = "cli_login"
 
 // cliLogin signs az in with the ID token the exchange just proved (package azcli).
-func (p *Provider) cliLogin(ctx context.Context, tok *idtoken.Token, _ provider.Env) error {
+func (p *Provider) cliLogin(ctx context.Context, tok *idtoken.Token) error {
 	c := p.cfg
 	err := p.cli.Login(ctx, azcli.Login{
 		Cloud:          c.Cloud.Name,

@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -137,13 +138,14 @@ func (c *CLI) Clear(ctx context.Context) error {
 }
 
 // ConfigDir is where az keeps its state for this environment: AZURE_CONFIG_DIR, or .azure in
-// the home folder (azure-cli core/_environment.py get_config_dir).
+// the home folder (azure-cli core/_environment.py get_config_dir, with Python's
+// os.path.expanduser: USERPROFILE on Windows, HOME elsewhere).
 func ConfigDir(getenv func(string) string) string {
 	if d := getenv("AZURE_CONFIG_DIR"); d != "" {
 		return d
 	}
 	home := getenv("HOME")
-	if home == "" {
+	if runtime.GOOS == "windows" {
 		home = getenv("USERPROFILE")
 	}
 	if home == "" {

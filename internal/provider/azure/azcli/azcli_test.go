@@ -178,7 +178,7 @@ func TestConfigDir(t *testing.T) {
 	if got := ConfigDir(env(map[string]string{"AZURE_CONFIG_DIR": "/x/az", "HOME": "/home/u"})); got != "/x/az" {
 		t.Errorf("got %s", got)
 	}
-	if got := ConfigDir(env(map[string]string{"HOME": "/home/u"})); got != filepath.Join("/home/u", ".azure") {
+	if got := ConfigDir(env(map[string]string{"HOME": "/home/u", "USERPROFILE": "/home/u"})); got != filepath.Join("/home/u", ".azure") {
 		t.Errorf("got %s", got)
 	}
 }
