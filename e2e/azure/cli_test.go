@@ -144,6 +144,8 @@ func TestAzureCLILogin(t *testing.T) {
 	w := newCLIWorld(t)
 	r := harness.Exec(t, w.step(cliInputs("azure-subscription-id", subscription)))
 	harness.RequireExit(t, r, 0)
+	// For the README's cost note: three az commands, each a Python start.
+	t.Logf("main stage with azure-cli-login took %s", r.Duration.Round(time.Millisecond))
 	if !strings.Contains(r.Stdout, "azure: azure-cli-login: az signed in as service principal "+clientID+" in tenant "+tenantID+" (cloud AzureCloud), subscription "+subscription+" selected; its state is in "+w.configDir) {
 		t.Errorf("no line saying az signed in, where its state is:\n%s", r.Log())
 	}
@@ -213,6 +215,7 @@ func TestAzureCLILogin(t *testing.T) {
 	}
 	pr := harness.Exec(t, post)
 	harness.RequireExit(t, pr, 0)
+	t.Logf("post stage (az account clear) took %s", pr.Duration.Round(time.Millisecond))
 	out, err = w.run(t, "account", "show", "--output", "json")
 	if err == nil || !strings.Contains(out, "az login") {
 		t.Errorf("az account show after the post stage: err %v, want az to say it is signed out (run az login)\n%s", err, r.Redact(out))
