@@ -1,8 +1,9 @@
 // Package bench_test measures the built binary end to end against the local emulators: time,
-// peak memory and HTTP requests per login for each provider (benchmarks, run with -bench), and
-// holds the tests that keep those figures honest in every `go test ./...`: the exact request
-// count per login, the time from process start to the first ID-token request, and the size of
-// the stripped static binary.
+// peak memory and HTTP requests per login for each provider, and the same logins side by side
+// with the container action and the official JavaScript actions (benchmarks, run with -bench);
+// and it holds the tests that keep those figures honest in every `go test ./...`: the exact
+// request count per login, the time from process start to the first ID-token request, and the
+// size of the stripped static binary.
 package bench_test
 
 import (

@@ -77,33 +77,10 @@ func runOf(t *testing.T, s harness.Step) containerRun {
 	return run
 }
 
-// dockerArgs is the runner's `docker run` command line for c (DockerCommandManager.DockerRun
-// at actions/runner 258d6c8), in its order: --name, --label, --workdir, --rm, one `-e NAME` per
-// variable (the value travels in the docker CLI's own environment, never on the command
-// line), -e GITHUB_ACTIONS=true and -e CI=true unless set, --entrypoint when action.yml names
-// one, --network, a -v host:container per mount, the image, then the arguments. The network
-// is the host's where the runner would use the job's bridge network: the emulators listen on
-// loopback, and the engine here runs with --bridge=none.
+// dockerArgs is the runner's `docker run` command line for c, with this process's label
+// (dockerimage.RunArgs, DockerCommandManager.DockerRun at actions/runner 258d6c8).
 func dockerArgs(name, image string, c containerRun) (args, env []string) {
-	args = []string{"run", "--name", name, "--label", instanceLabel, "--workdir", c.WorkDir, "--rm"}
-	for _, kv := range sortedEnv(c.Env) {
-		k, _, _ := strings.Cut(kv, "=")
-		args = append(args, "-e", k)
-		env = append(env, kv)
-	}
-	args = append(args, "-e", "GITHUB_ACTIONS=true")
-	if _, ok := c.Env["CI"]; !ok {
-		args = append(args, "-e", "CI=true")
-	}
-	if c.Entrypoint != "" {
-		args = append(args, "--entrypoint", c.Entrypoint)
-	}
-	args = append(args, "--network", "host")
-	for _, m := range c.Mounts {
-		args = append(args, "-v", m.Host+":"+m.Container)
-	}
-	args = append(args, image)
-	return append(args, c.Args...), env
+	return dockerimage.RunArgs(name, instanceLabel, image, c)
 }
 
 // displayName is the runner's ContainerDisplayName: the sanitised image name and six hex

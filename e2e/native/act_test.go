@@ -4,17 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +22,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/moto"
+	"github.com/oidc-login/oidc-login/e2e/internal/nativeinstall"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
 )
@@ -40,7 +37,7 @@ const RunTimeout = 5 * time.Minute
 const Version = "v9.9.9"
 
 // asset is the release asset the bash launcher fetches on this machine.
-const asset = "oidc-login_linux_amd64"
+const asset = nativeinstall.Asset
 
 func actBinary(t *testing.T) string {
 	t.Helper()
@@ -59,40 +56,13 @@ func actBinary(t *testing.T) string {
 	return bin
 }
 
-// release is the local "GitHub release": it serves one asset and counts the requests for it.
-type release struct {
-	URL      string
-	body     atomic.Pointer[[]byte]
-	requests atomic.Int64
-}
-
-func newRelease(t *testing.T, body []byte) *release {
+// newRelease is the local "GitHub release" of Version: it serves body and counts the requests.
+func newRelease(t *testing.T, body []byte) *nativeinstall.Release {
 	t.Helper()
-	r := &release{}
-	r.body.Store(&body)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.Method != http.MethodGet || req.URL.Path != "/"+Version+"/"+asset {
-			http.NotFound(w, req)
-			return
-		}
-		r.requests.Add(1)
-		w.Header().Set("Content-Type", "application/octet-stream")
-		_, _ = w.Write(*r.body.Load())
-	})}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	r.URL = "http://" + ln.Addr().String() + "/" + Version
-	return r
+	return nativeinstall.NewRelease(t, Version, body)
 }
 
-func sha256Hex(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
+func sha256Hex(b []byte) string { return nativeinstall.SHA256Hex(b) }
 
 // newRepo is a repository whose native/ is a release: the launchers, action.yml, VERSION and
 // SHA256SUMS (what release.yml's commit adds), and the workflow.
@@ -326,7 +296,7 @@ func TestNativeUnderAct(t *testing.T) {
 		run.Require(t, "Main use", "success")
 		run.Require(t, "Main post", "success")
 		run.Require(t, "Main after", "success")
-		if got := rel.requests.Load(); got != 1 {
+		if got := rel.Requests(); got != 1 {
 			t.Errorf("job %d: the release served %d downloads, want 1 (the second job uses the tool cache)", job, got)
 		}
 		cached := filepath.Join(toolCache, "oidc-login", strings.TrimPrefix(Version, "v"), "x64", "oidc-login")
@@ -405,7 +375,7 @@ func TestNativeRefusesTamperedBinary(t *testing.T) {
 		t.Errorf("%d lines say the download was refused for its SHA-256, want 2 (main and post stage)\n%s", n, run.Log)
 	}
 	// The post stage tried again (nothing was cached) and was refused the same way.
-	if n := rel.requests.Load(); n != 2 {
+	if n := rel.Requests(); n != 2 {
 		t.Errorf("%d downloads, want 2", n)
 	}
 	if n := c.gh.Requests(); n != 0 {

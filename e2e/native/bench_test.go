@@ -4,11 +4,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/nativeinstall"
 )
 
 // BenchmarkNativeStep measures what the native action adds in front of the binary on a cache
@@ -27,31 +27,10 @@ func BenchmarkNativeStep(b *testing.B) {
 		b.Fatal(err)
 	}
 	// A released native/ with the binary already in the tool cache.
-	dir := b.TempDir()
-	native := filepath.Join(dir, "native")
-	if err := os.MkdirAll(native, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	for name, data := range map[string][]byte{"VERSION": []byte(Version + "\n"), "SHA256SUMS": []byte(sha256Hex(body) + "  " + asset + "\n")} {
-		if err := os.WriteFile(filepath.Join(native, name), data, 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	script, err := os.ReadFile(filepath.Join(harness.Root(), "native", "run.sh"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(native, "run.sh"), script, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	cache := filepath.Join(dir, "tools")
-	cached := filepath.Join(cache, "oidc-login", strings.TrimPrefix(Version, "v"), "x64", "oidc-login")
-	if err := os.MkdirAll(filepath.Dir(cached), 0o755); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(cached, body, 0o755); err != nil {
-		b.Fatal(err)
-	}
+	a := nativeinstall.Released(b, Version, body)
+	native := a.Dir
+	cache := b.TempDir()
+	cached := a.Seed(b, cache, body)
 	gh := harness.NewGitHub(b)
 	ws := harness.NewWorkspace(b)
 	env := []string{"PATH=" + os.Getenv("PATH"), "RUNNER_TEMP=" + ws.RunnerTemp, "RUNNER_TOOL_CACHE=" + cache,

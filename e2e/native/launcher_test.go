@@ -9,30 +9,18 @@ import (
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/nativeinstall"
 )
 
 // launcher lays out native/ (released when sum is set) and returns the run.sh command for one
 // github login, as action.yml's bash step starts it.
 func launcher(t *testing.T, sum, cache, releaseURL, path string) (*exec.Cmd, *harness.Workspace, func() int) {
 	t.Helper()
-	native := filepath.Join(t.TempDir(), "native")
-	files := map[string]string{}
+	version, sums := "", ""
 	if sum != "" {
-		files["VERSION"], files["SHA256SUMS"] = Version+"\n", sum+"  "+asset+"\n"
+		version, sums = Version, sum+"  "+asset+"\n"
 	}
-	script, err := os.ReadFile(filepath.Join(harness.Root(), "native", "run.sh"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files["run.sh"] = string(script)
-	if err := os.MkdirAll(native, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(native, name), []byte(body), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	native := nativeinstall.Lay(t, version, sums).Dir
 	gh := harness.NewGitHub(t)
 	ws := harness.NewWorkspace(t)
 	cmd := exec.Command("/bin/bash", filepath.Join(native, "run.sh"))
@@ -77,7 +65,7 @@ func TestLauncherReplacesDamagedCache(t *testing.T) {
 	if strings.Contains(log, "damaged") || !strings.Contains(log, "does not match the committed SHA-256; deleted it and downloading again") {
 		t.Errorf("the damaged cache was not refused before running:\n%s", log)
 	}
-	if n := rel.requests.Load(); n != 1 {
+	if n := rel.Requests(); n != 1 {
 		t.Errorf("%d downloads, want 1", n)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "oidc-login")); sha256Hex(b) != sha256Hex(body) {
@@ -106,8 +94,64 @@ func TestLauncherUnreleasedWithoutGo(t *testing.T) {
 	if string(out) != want {
 		t.Errorf("output %q, want %q", out, want)
 	}
-	if rel.requests.Load() != 0 || idRequests() != 0 {
-		t.Errorf("requests: release %d, ID token %d; want none", rel.requests.Load(), idRequests())
+	if rel.Requests() != 0 || idRequests() != 0 {
+		t.Errorf("requests: release %d, ID token %d; want none", rel.Requests(), idRequests())
+	}
+}
+
+// TestCompositeStepCacheHit: the composite's bash step as the runner starts it
+// (nativeinstall.Step: native/action.yml's env: mapping and run: line under the runner's bash)
+// runs the binary from the tool cache, fetching nothing, and the login reaches GITHUB_ENV;
+// e2e/bench's BenchmarkPeers times exactly this step.
+func TestCompositeStepCacheHit(t *testing.T) {
+	t.Parallel()
+	bin, err := harness.Binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel := newRelease(t, body)
+	a := nativeinstall.Released(t, Version, body)
+	cache := t.TempDir()
+	a.Seed(t, cache, body)
+	gh := harness.NewGitHub(t)
+	ws := harness.NewWorkspace(t)
+	env := map[string]string{"RUNNER_TOOL_CACHE": cache, "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL": rel.URL}
+	for k, v := range gh.Env() {
+		env[k] = v
+	}
+	cmd, err := a.Step(ws, map[string]string{"provider": "github"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the composite step: %v\n%s", err, out)
+	}
+	if n := rel.Requests(); n != 0 {
+		t.Errorf("a cache hit made %d downloads", n)
+	}
+	raw, err := os.ReadFile(ws.EnvFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := harness.ParseFileCommands(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	minted := gh.Minted()
+	if len(minted) != 1 {
+		t.Fatalf("%d ID tokens minted, want 1", len(minted))
+	}
+	tok, err := os.ReadFile(got["GITHUB_ID_TOKEN_FILE"])
+	if err != nil || string(tok) != minted[0] {
+		t.Errorf("GITHUB_ID_TOKEN_FILE %q does not hold the minted token (%v)", got["GITHUB_ID_TOKEN_FILE"], err)
+	}
+	if m, _ := os.ReadFile(a.CachePath(cache) + ".verified"); strings.TrimSpace(string(m)) != sha256Hex(body)+" "+strconv.Itoa(len(body)) {
+		t.Errorf("the launcher's marker = %q, want the committed sum and the size", m)
 	}
 }
 

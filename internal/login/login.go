@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -96,6 +97,10 @@ func (a *Action) Main(ctx context.Context) (status int) {
 	// Everything the user typed is checked before the first request.
 	common, err := config.ParseCommon(in, a.Names)
 	if err != nil {
+		r.Errorf("oidc-login: invalid input", "%v", err)
+		return ExitFailure
+	}
+	if err := refuseUnselected(in, common.Providers); err != nil {
 		r.Errorf("oidc-login: invalid input", "%v", err)
 		return ExitFailure
 	}
@@ -484,6 +489,28 @@ func refuseNativeOnly(getenv func(string) string, in config.Inputs) error {
 	}
 	if v := in.Input("stage"); v != "" {
 		return config.Errorf("stage", "is an input of the native action (uses: oidc-login/oidc-login/native@v1) only; the Docker action has a post step of its own, which cleans up after the job")
+	}
+	// A bad value is left to the provider's own check, which names what is allowed.
+	if on, err := config.Bool(in, "azure-cli-login", false); err == nil && on {
+		return config.Errorf("azure-cli-login", "works in the native action only (uses: oidc-login/oidc-login/native@v1): this Docker action runs in a container of its own, so the az it could sign in is not the runner's, and later steps would not see the session; use the native action, or Azure/login, or run az login --federated-token in a later step with AZURE_FEDERATED_TOKEN_FILE")
+	}
+	return nil
+}
+
+// providerOnly are inputs that act only with one provider; set without it they would be
+// silently ignored, so they are refused.
+var providerOnly = map[string]string{"azure-cli-login": "azure"}
+
+// refuseUnselected refuses a providerOnly input turned on while its provider is not selected.
+func refuseUnselected(in config.Inputs, providers []string) error {
+	for input, name := range providerOnly {
+		on, err := config.Bool(in, input, false)
+		if err != nil {
+			return err
+		}
+		if on && !slices.Contains(providers, name) {
+			return config.Errorf(input, "is for provider %s, which the provider input does not select (%s)", name, strings.Join(providers, ", "))
+		}
 	}
 	return nil
 }

@@ -64,6 +64,13 @@ type tenant struct {
 	apps    map[string][]Credential
 }
 
+// Subscription is an Azure subscription of a tenant, and the principals (client ids) that
+// hold a role on it and so see it in ARM's subscription list.
+type Subscription struct {
+	ID, TenantID, DisplayName string
+	Principals                []string
+}
+
 // Server is a running emulator.
 type Server struct {
 	// URL is the authority host (https://127.0.0.1:<port>).
@@ -77,9 +84,11 @@ type Server struct {
 
 	mu          sync.Mutex
 	tenants     []*tenant
+	subs        []Subscription
 	issued      []Issued
 	forced      []forcedError
 	propagating int
+	now         func() time.Time
 	log         []string
 	unexpected  []string
 	tokenCalls  int
@@ -99,9 +108,12 @@ func New(ca *testca.CA, jwks map[string]string) (*Server, error) {
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.token)
 	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", s.openIDConfiguration)
 	mux.HandleFunc("GET /common/discovery/instance", s.instanceDiscovery)
+	mux.HandleFunc("GET /subscriptions", s.subscriptions)
 	mux.HandleFunc("/", s.notFound)
 	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(s.logged(mux), hostileKeep), HangFor: 2 * time.Second}
-	srv, err := ca.NewTLSServer(s.Faults)
+	// The certificate also names the public cloud's hosts, for clients that reach the
+	// emulator by those names through a proxy (package connectproxy), as the Azure CLI does.
+	srv, err := ca.NewTLSServerFor(s.Faults, LoginHost, ARMHost)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +121,16 @@ func New(ca *testca.CA, jwks map[string]string) (*Server, error) {
 	s.URL = srv.URL
 	return s, nil
 }
+
+// The public cloud's Entra ID and Azure Resource Manager hosts, which the emulator answers for
+// behind a proxy.
+const (
+	LoginHost = "login.microsoftonline.com"
+	ARMHost   = "management.azure.com"
+)
+
+// Addr is the emulator's loopback address (host:port), for a proxy's routes.
+func (s *Server) Addr() string { return strings.TrimPrefix(s.URL, "https://") }
 
 // Close stops the emulator.
 func (s *Server) Close() { s.srv.Close() }
@@ -132,6 +154,30 @@ func (s *Server) AddApp(tenantID, clientID string, creds ...Credential) {
 		}
 	}
 	panic("azurefake: no tenant " + tenantID)
+}
+
+// SetClock sets the clock assertions are checked against (time.Now by default), to show what
+// a client that keeps an assertion meets once it expired.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = now
+}
+
+func (s *Server) clock() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
+}
+
+// AddSubscription creates a subscription in a tenant, visible to the given principals.
+func (s *Server) AddSubscription(sub Subscription) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.subs = append(s.subs, sub)
 }
 
 // Propagating makes the next n token requests answer AADSTS70021 whatever the credentials
@@ -352,13 +398,13 @@ func (s *Server) verify(raw string, creds []Credential) (assertion, error) {
 	if !ok {
 		return a, &aadError{http.StatusUnauthorized, 50013, "invalid_client", "Assertion failed signature validation. [Reason - The key was not found.]"}
 	}
-	v := &jwtcheck.Verifier{Issuer: a.iss, JWKSURL: jwks}
+	v := &jwtcheck.Verifier{Issuer: a.iss, JWKSURL: jwks, Now: s.clock}
 	if _, err := v.Verify(raw); err != nil {
 		var je *jwtcheck.Error
 		errors.As(err, &je)
 		switch je.Reason {
 		case jwtcheck.Expired, jwtcheck.NotYet:
-			now := time.Now().UTC()
+			now := s.clock().UTC()
 			nbf, _ := unverified.GetNotBefore()
 			exp, _ := unverified.GetExpirationTime()
 			return a, &aadError{http.StatusUnauthorized, 700024, "invalid_client", fmt.Sprintf("Client assertion is not within its valid time range. Current time: %s, assertion valid from %s, expiry time of assertion %s. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .", stamp(now), stampOf(nbf), stampOf(exp))}
@@ -389,15 +435,29 @@ func stampOf(t *jwt.NumericDate) string {
 	return stamp(t.Time)
 }
 
+// multiTenantAliases are the authority paths that name no one tenant.
+var multiTenantAliases = map[string]bool{"common": true, "organizations": true, "consumers": true}
+
 // openIDConfiguration is the tenant's discovery document, as MSAL reads it before its first
 // token request; the issuer must be on the authority's host.
 func (s *Server) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
-	t := s.findTenant(r.PathValue("tenant"))
-	if t == nil {
-		s.tenantNotFound(w, r.PathValue("tenant"))
-		return
+	name := r.PathValue("tenant")
+	id, issuerTenant := name, ""
+	if multiTenantAliases[strings.ToLower(name)] {
+		// Entra serves these for multi-tenant clients (MSAL's public client app opens
+		// .../organizations, as az account clear does); the issuer is a template.
+		issuerTenant = "{tenantid}"
+	} else {
+		t := s.findTenant(name)
+		if t == nil {
+			s.tenantNotFound(w, name)
+			return
+		}
+		id, issuerTenant = t.id, t.id
 	}
-	base := s.URL + "/" + t.id
+	// On the host the client asked for: through a proxy that is the real service's name.
+	host := "https://" + r.Host
+	base := host + "/" + id
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"token_endpoint":                        base + "/oauth2/v2.0/token",
@@ -408,7 +468,7 @@ func (s *Server) openIDConfiguration(w http.ResponseWriter, r *http.Request) {
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"response_types_supported":              []string{"code", "id_token", "code id_token", "id_token token"},
 		"scopes_supported":                      []string{"openid", "profile", "email", "offline_access"},
-		"issuer":                                base + "/v2.0",
+		"issuer":                                host + "/" + issuerTenant + "/v2.0",
 		"request_uri_parameter_supported":       false,
 		"authorization_endpoint":                base + "/oauth2/v2.0/authorize",
 		"device_authorization_endpoint":         base + "/oauth2/v2.0/devicecode",
@@ -493,4 +553,68 @@ func (s *Server) Secrets() []string {
 		out = append(out, c.AccessToken)
 	}
 	return out
+}
+
+// armResources are the audiences Azure Resource Manager accepts in the public cloud: the
+// classic one the Azure CLI asks for (azure-cli 2.45 core/cloud.py AZURE_PUBLIC_CLOUD
+// active_directory_resource_id) and ARM's own URL.
+var armResources = map[string]bool{
+	"https://management.core.windows.net/": true,
+	"https://management.core.windows.net":  true,
+	"https://management.azure.com/":        true,
+	"https://management.azure.com":         true,
+}
+
+// subscriptions is ARM's Subscriptions - List (GET /subscriptions?api-version=…): the bearer
+// must be an access token this emulator issued for ARM; the answer lists the subscriptions the
+// token's principal holds a role on, in the token's tenant, in ARM's shape.
+func (s *Server) subscriptions(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("api-version") == "" {
+		armError(w, http.StatusBadRequest, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
+		return
+	}
+	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || bearer == "" {
+		armError(w, http.StatusUnauthorized, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.")
+		return
+	}
+	var tok *Issued
+	for _, is := range s.Issued() {
+		if is.AccessToken == bearer {
+			tok = &is
+		}
+	}
+	if tok == nil || !armResources[strings.TrimSuffix(tok.Scope, "/.default")] {
+		w.Header().Set("WWW-Authenticate", `Bearer authorization_uri="https://login.windows.net/", error="invalid_token", error_description="The access token is invalid."`)
+		armError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "The access token is invalid.")
+		return
+	}
+	s.mu.Lock()
+	value := []map[string]any{}
+	for _, sub := range s.subs {
+		if !strings.EqualFold(sub.TenantID, tok.Tenant) || !slices.ContainsFunc(sub.Principals, func(p string) bool { return strings.EqualFold(p, tok.ClientID) }) {
+			continue
+		}
+		value = append(value, map[string]any{
+			"id":                   "/subscriptions/" + sub.ID,
+			"authorizationSource":  "RoleBased",
+			"managedByTenants":     []any{},
+			"subscriptionId":       sub.ID,
+			"tenantId":             sub.TenantID,
+			"displayName":          sub.DisplayName,
+			"state":                "Enabled",
+			"subscriptionPolicies": map[string]any{"locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off"},
+		})
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(map[string]any{"value": value, "count": map[string]any{"type": "Total", "value": len(value)}})
+}
+
+// armError answers in ARM's error format.
+func armError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("x-ms-failure-cause", "gateway")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": code, "message": msg}})
 }

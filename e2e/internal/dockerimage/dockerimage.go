@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -293,6 +294,39 @@ func Docker(ctx context.Context, env []string, args ...string) (string, error) {
 		return "", fmt.Errorf("docker %s: %v: %s", args[0], err, strings.TrimSpace(stderr.String()))
 	}
 	return strings.TrimSpace(stdout.String()), nil
+}
+
+// RunArgs is the runner's `docker run` command line for a container action's step c
+// (DockerCommandManager.DockerRun at actions/runner 258d6c8), in its order: --name, --label,
+// --workdir, --rm, one `-e NAME` per variable (the value travels in the docker CLI's own
+// environment, returned as env, never on the command line), -e GITHUB_ACTIONS=true and -e
+// CI=true unless set, --entrypoint when action.yml names one, --network, a -v host:container
+// per mount, the image, then the arguments. The network is the host's where the runner would
+// use the job's bridge network: the emulators listen on loopback, and the engine here runs
+// with --bridge=none.
+func RunArgs(name, label, image string, c harness.ContainerRun) (args, env []string) {
+	args = []string{"run", "--name", name, "--label", label, "--workdir", c.WorkDir, "--rm"}
+	for k, v := range c.Env {
+		env = append(env, k+"="+v)
+	}
+	sort.Strings(env)
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		args = append(args, "-e", k)
+	}
+	args = append(args, "-e", "GITHUB_ACTIONS=true")
+	if _, ok := c.Env["CI"]; !ok {
+		args = append(args, "-e", "CI=true")
+	}
+	if c.Entrypoint != "" {
+		args = append(args, "--entrypoint", c.Entrypoint)
+	}
+	args = append(args, "--network", "host")
+	for _, m := range c.Mounts {
+		args = append(args, "-v", m.Host+":"+m.Container)
+	}
+	args = append(args, image)
+	return append(args, c.Args...), env
 }
 
 // Remove deletes every image this process built. Pass it to harness.Main.

@@ -277,6 +277,10 @@ func (w *Workspace) hostEnv() map[string]string {
 	}
 }
 
+// RunnerEnv is a copy of what the runner puts in every step's environment (hostEnv), for
+// tests that start a step other than the binary: a composite's shell step, a node action.
+func (w *Workspace) RunnerEnv() map[string]string { return w.hostEnv() }
+
 // newJobContainerID is a docker-like container id for a JobContainer workspace.
 func newJobContainerID() string { return fakeid.Hex(32) }
 

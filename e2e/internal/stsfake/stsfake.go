@@ -3,7 +3,8 @@
 // issuer, client ids, signature via JWKS, expiry) and evaluates the role's trust conditions on
 // aud and sub, answering AWS's own error codes in AWS's XML. For role chaining it also serves
 // AssumeRole: the request's SigV4 signature is verified against the session credentials it
-// issued, and the target role's trust policy must name the caller's role.
+// issued, and the target role's trust policy must name the caller's role; GetCallerIdentity
+// answers whichever of its sessions signed the request.
 package stsfake
 
 import (
@@ -171,7 +172,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	if a := f.Get("Action"); a != "AssumeRoleWithWebIdentity" && a != "AssumeRole" {
+	if a := f.Get("Action"); a != "AssumeRoleWithWebIdentity" && a != "AssumeRole" && a != "GetCallerIdentity" {
 		writeError(w, http.StatusBadRequest, "InvalidAction", fmt.Sprintf("Could not find operation %s for version %s", f.Get("Action"), f.Get("Version")))
 		return
 	}
@@ -188,8 +189,12 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Unlock()
-	if f.Get("Action") == "AssumeRole" {
+	switch f.Get("Action") {
+	case "AssumeRole":
 		s.assumeRole(w, r, body)
+		return
+	case "GetCallerIdentity":
+		s.getCallerIdentity(w, r, body)
 		return
 	}
 

@@ -92,7 +92,11 @@ func New(dir string) (*CA, error) {
 }
 
 // ServerCert issues a certificate for localhost and the loopback addresses.
-func (ca *CA) ServerCert() (tls.Certificate, error) {
+func (ca *CA) ServerCert() (tls.Certificate, error) { return ca.ServerCertFor() }
+
+// ServerCertFor issues a certificate for localhost, the loopback addresses and names, for a
+// server that clients reach by a real service's name through a proxy (a CONNECT tunnel).
+func (ca *CA) ServerCertFor(names ...string) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err
@@ -101,7 +105,7 @@ func (ca *CA) ServerCert() (tls.Certificate, error) {
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: "localhost"},
-		DNSNames:     []string{"localhost"},
+		DNSNames:     append([]string{"localhost"}, names...),
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(24 * time.Hour),
@@ -117,7 +121,12 @@ func (ca *CA) ServerCert() (tls.Certificate, error) {
 
 // NewTLSServer starts an https server on loopback with a certificate from the CA.
 func (ca *CA) NewTLSServer(h http.Handler) (*httptest.Server, error) {
-	cert, err := ca.ServerCert()
+	return ca.NewTLSServerFor(h)
+}
+
+// NewTLSServerFor is NewTLSServer with a certificate for names too (ServerCertFor).
+func (ca *CA) NewTLSServerFor(h http.Handler, names ...string) (*httptest.Server, error) {
+	cert, err := ca.ServerCertFor(names...)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/oidc-login/oidc-login/internal/config"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/provider"
+	"github.com/oidc-login/oidc-login/internal/provider/azure/azcli"
 	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
@@ -24,6 +25,8 @@ type Provider struct {
 	cfg Config
 	// propagationWait is PropagationWait, shorter in unit tests.
 	propagationWait time.Duration
+	// cli is the az that azure-cli-login signs in (nil without it).
+	cli *azcli.CLI
 }
 
 // New validates the azure-* inputs.
@@ -32,7 +35,14 @@ func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{cfg: c, propagationWait: PropagationWait}, nil
+	p := &Provider{cfg: c, propagationWait: PropagationWait}
+	if c.CLILogin {
+		// Looked up with the other inputs, so a runner without az fails before any request.
+		if p.cli, err = azcli.Find(); err != nil {
+			return nil, config.Errorf(CLILoginInput, "is true, but az (the Azure CLI) is not on PATH: install it on the runner (GitHub's Ubuntu, macOS and Windows images have it; on Debian or Ubuntu: apt-get install azure-cli, or Microsoft's packages) or set %s: false", CLILoginInput)
+		}
+	}
+	return p, nil
 }
 
 // Name is "azure".
@@ -50,7 +60,24 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 	if err != nil {
 		return nil, err
 	}
-	return p.result(tok, at, env), nil
+	r := p.result(tok, at, env)
+	if p.cli != nil {
+		// Only once Entra ID accepted the token: a broken trust is explained by the exchange,
+		// not by az's own message.
+		if err := p.cliLogin(ctx, tok); err != nil {
+			return nil, err
+		}
+		r.State = append(r.State, runner.Var{Name: stateCLILogin, Value: "true"})
+		r.Log = append(r.Log, fmt.Sprintf("azure: %s: az signed in as service principal %s in tenant %s (cloud %s)%s; its state is in %s until the post stage runs az account clear", CLILoginInput, p.cfg.ClientID, p.cfg.TenantID, p.cfg.Cloud.Name, cliSubscription(p.cfg), azcli.ConfigDir(env.Getenv)))
+	}
+	return r, nil
+}
+
+func cliSubscription(c Config) string {
+	if c.SubscriptionID == "" {
+		return " with no subscription selected (--allow-no-subscriptions)"
+	}
+	return ", subscription " + c.SubscriptionID + " selected"
 }
 
 func (p *Provider) result(tok *idtoken.Token, at *accessToken, env provider.Env) *provider.Result {

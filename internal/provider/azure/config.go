@@ -55,6 +55,9 @@ var Clouds = []Cloud{{
 	Graph:          "https://microsoftgraph.chinacloudapi.cn",
 }}
 
+// CLILoginInput is the native-only input that signs the Azure CLI in.
+const CLILoginInput = "azure-cli-login"
+
 // DefaultCloud is azure-cloud's default.
 const DefaultCloud = "AzureCloud"
 
@@ -78,6 +81,8 @@ type Config struct {
 	// AuthorityHost is https://host[:port], without a trailing slash.
 	AuthorityHost string
 	Scope         string
+	// CLILogin is azure-cli-login: sign the runner's az in too (native action only).
+	CLILogin bool
 }
 
 // Parse reads and validates every azure-* input.
@@ -127,6 +132,15 @@ func Parse(in config.Inputs) (Config, error) {
 	c.Scope = config.Or(in, "azure-scope", c.Cloud.Scope)
 	if !scopeRE().MatchString(c.Scope) {
 		return c, config.Errorf("azure-scope", "must be one resource's /.default scope, such as %s (the client-credentials grant accepts no other form), got %s", c.Cloud.Scope, config.Quote(c.Scope))
+	}
+	if c.CLILogin, err = config.Bool(in, CLILoginInput, false); err != nil {
+		return c, err
+	}
+	if c.CLILogin && c.AuthorityHost != c.Cloud.AuthorityHost {
+		// az signs in at its cloud's own authority, and its MSAL (msal 1.21 authority.py)
+		// asks login.microsoftonline.com to vouch for any other host, which it does not for
+		// a host of ours: the CLI session would not come from the authority this step trusts.
+		return c, config.Errorf("azure-authority-host", "cannot be used with %s: az signs in at its cloud's own authority (%s for %s), and the Azure CLI's MSAL refuses hosts Microsoft does not know; leave azure-authority-host unset (an HTTPS_PROXY is honoured by this step and by az alike), or sign az in yourself after this step", CLILoginInput, c.Cloud.AuthorityHost, c.Cloud.Name)
 	}
 	return c, nil
 }

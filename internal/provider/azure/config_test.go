@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/provider"
 )
 
 const (
@@ -106,5 +107,61 @@ func TestParseRefuses(t *testing.T) {
 		if ie.Input != tc.input || !strings.Contains(ie.Msg, tc.want) {
 			t.Errorf("%v: %v, want input %s and %q", tc.in, err, tc.input, tc.want)
 		}
+	}
+}
+
+// TestParseCLILogin: azure-cli-login is a boolean, off by default, and refuses an authority
+// host other than the cloud's (az would sign in at the cloud's own).
+func TestParseCLILogin(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   config.MapInputs
+		want bool
+		err  string
+	}{
+		{inputs(), false, ""},
+		{inputs("azure-cli-login", "true"), true, ""},
+		{inputs("azure-cli-login", "FALSE"), false, ""},
+		{inputs("azure-cli-login", "true", "azure-cloud", "AzureChinaCloud", "azure-authority-host", "https://login.chinacloudapi.cn"), true, ""},
+		{inputs("azure-cli-login", "maybe"), false, "input azure-cli-login:"},
+		{inputs("azure-cli-login", "true", "azure-authority-host", "https://127.0.0.1:8443"), false, "input azure-authority-host: cannot be used with azure-cli-login: az signs in at its cloud's own authority (https://login.microsoftonline.com for AzureCloud)"},
+		{inputs("azure-cli-login", "false", "azure-authority-host", "https://127.0.0.1:8443"), false, ""},
+	} {
+		c, err := Parse(tc.in)
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%v: %v", tc.in, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%v: %v, want %q", tc.in, err, tc.err)
+		case tc.err == "" && c.CLILogin != tc.want:
+			t.Errorf("%v: CLILogin %v", tc.in, c.CLILogin)
+		}
+	}
+}
+
+// TestCLIState: the post stage accepts cli_login=true only from a step with azure-cli-login,
+// and the cleanup runs az account clear only for it.
+func TestCLIState(t *testing.T) {
+	t.Parallel()
+	on := &Provider{cfg: Config{CLILogin: true}}
+	off := &Provider{cfg: Config{}}
+	if err := on.CheckState(map[string]string{"cli_login": "true"}); err != nil {
+		t.Error(err)
+	}
+	for _, tc := range []struct {
+		p  *Provider
+		st map[string]string
+	}{
+		{off, map[string]string{"cli_login": "true"}},
+		{on, map[string]string{"cli_login": "yes"}},
+		{on, map[string]string{"other": "true"}},
+	} {
+		if err := tc.p.CheckState(tc.st); err == nil {
+			t.Errorf("CLILogin=%v accepted %v", tc.p.cfg.CLILogin, tc.st)
+		}
+	}
+	// Without the state there is nothing to clear (and no az is needed).
+	if err := on.Cleanup(t.Context(), map[string]string{}, provider.Env{}); err != nil {
+		t.Error(err)
 	}
 }

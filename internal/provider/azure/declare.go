@@ -16,8 +16,15 @@ func (p *Provider) Exports() []string {
 
 // CheckState refuses post-step state this step could not have saved (provider.Declarer).
 func (p *Provider) CheckState(state map[string]string) error {
-	for k := range state {
-		return fmt.Errorf("%s saves no state, but the post step got %q", p.Name(), k)
+	for k, v := range state {
+		switch {
+		case k == stateCLILogin && !p.cfg.CLILogin:
+			return fmt.Errorf("%s saves %s only with %s: true, which this step does not set", p.Name(), k, CLILoginInput)
+		case k == stateCLILogin && v != "true":
+			return fmt.Errorf("%s saves %s=true only, but the post step got %q", p.Name(), k, v)
+		case k != stateCLILogin:
+			return fmt.Errorf("%s saves no state but %s, but the post step got %q", p.Name(), stateCLILogin, k)
+		}
 	}
 	return nil
 }

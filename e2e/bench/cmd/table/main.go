@@ -8,16 +8,15 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"regexp"
-	"strconv"
 	"strings"
+
+	"github.com/oidc-login/oidc-login/e2e/bench/internal/benchfmt"
 )
 
 const pkg = "github.com/oidc-login/oidc-login/e2e/bench"
@@ -38,7 +37,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "the benchmarks failed: %v\n", err)
 		os.Exit(1)
 	}
-	rows, err := parse(out.String())
+	rows, err := benchfmt.Parse(out.String())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -50,62 +49,15 @@ func main() {
 	fmt.Print(table(rows))
 }
 
-// row is one benchmark's result: its case name and metric by unit.
-type row struct {
-	name    string
-	n       int
-	metrics map[string]float64
-}
-
-var procs = regexp.MustCompile(`-\d+$`)
-
-// parse reads go test -bench output lines: name, iterations, then value-unit pairs.
-func parse(out string) ([]row, error) {
-	var rows []row
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") || len(f)%2 != 0 {
-			continue
-		}
-		n, err := strconv.Atoi(f[1])
-		if err != nil {
-			continue
-		}
-		name := procs.ReplaceAllString(f[0], "")
-		if _, sub, ok := strings.Cut(name, "/"); ok {
-			name = sub
-		}
-		r := row{name: name, n: n, metrics: map[string]float64{}}
-		for i := 2; i+1 < len(f); i += 2 {
-			v, err := strconv.ParseFloat(f[i], 64)
-			if err != nil {
-				return nil, fmt.Errorf("benchmark line %q: %q is not a number", sc.Text(), f[i])
-			}
-			r.metrics[f[i+1]] = v
-		}
-		rows = append(rows, r)
-	}
-	return rows, sc.Err()
-}
-
 // table formats the rows; a metric a benchmark did not report shows as a dash.
-func table(rows []row) string {
+func table(rows []benchfmt.Row) string {
 	var b strings.Builder
 	b.WriteString("| case | logins | ms/login | peak RSS (MiB) | requests/login | ms to first request |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|\n")
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", r.name, r.n,
-			num(r.metrics, "ns/op", 1e6, 1), num(r.metrics, "peak-RSS-MiB", 1, 1),
-			num(r.metrics, "requests/login", 1, 0), num(r.metrics, "ms-to-first-request", 1, 1))
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", r.Name, r.N,
+			benchfmt.Num(r.Metrics, "ns/op", 1e6, 1), benchfmt.Num(r.Metrics, "peak-RSS-MiB", 1, 1),
+			benchfmt.Num(r.Metrics, "requests/login", 1, 0), benchfmt.Num(r.Metrics, "ms-to-first-request", 1, 1))
 	}
 	return b.String()
-}
-
-func num(m map[string]float64, unit string, div float64, prec int) string {
-	v, ok := m[unit]
-	if !ok {
-		return "–"
-	}
-	return strconv.FormatFloat(v/div, 'f', prec, 64)
 }

@@ -1,0 +1,132 @@
+// Command peers runs BenchmarkPeers (e2e/bench/peers_test.go) and prints its results side by
+// side as Markdown: for each login, the native action on a cache hit (and the binary's share of
+// it), the container action and the official JavaScript action, their medians and each one's
+// ratio to native, the requests each makes, and the native action's one-time download. Run it as root from the repository,
+// like the e2e tests:
+//
+//	go run ./e2e/bench/cmd/peers                  # 20 logins of each per case
+//	go run ./e2e/bench/cmd/peers -benchtime 50x
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/oidc-login/oidc-login/e2e/bench/internal/benchfmt"
+)
+
+const pkg = "github.com/oidc-login/oidc-login/e2e/bench"
+
+// Goal is the target: the native step at least this many times faster than each peer.
+const Goal = 10.0
+
+// peers names the official action each case runs under node.
+var peers = map[string]string{
+	"aws":                 "aws-actions/configure-aws-credentials v6.2.3",
+	"gcp-service-account": "google-github-actions/auth v3.0.0",
+}
+
+func main() {
+	benchtime := flag.String("benchtime", "20x", "go test -benchtime: logins of each subject per case (Nx)")
+	flag.Parse()
+	args := []string{"test", "-v", "-count=1", "-run", "^$", "-bench", "^BenchmarkPeers$", "-benchtime", *benchtime, pkg}
+	fmt.Fprintln(os.Stderr, "go "+strings.Join(args, " "))
+	loadBefore := loadAverage()
+	cmd := exec.Command("go", args...)
+	var out bytes.Buffer
+	// The raw output (-v: with the reason of a skip) goes to stderr as it comes;
+	// the table alone goes to stdout.
+	cmd.Stdout = io.MultiWriter(&out, os.Stderr)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "the benchmark failed: %v\n", err)
+		os.Exit(1)
+	}
+	rows, err := benchfmt.Parse(out.String())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(os.Stderr, "BenchmarkPeers reported nothing (skipped? see above)")
+		os.Exit(1)
+	}
+	fmt.Print(table(rows))
+	fmt.Printf("- measured with %d CPUs, load average (1 min) %s before and %s after, node %s, Docker Engine %s\n",
+		runtime.NumCPU(), loadBefore, loadAverage(), version("node", "--version"), version("docker", "version", "--format", "{{.Server.Version}}"))
+}
+
+// loadAverage is the 1-minute load average, or "?" where /proc/loadavg cannot be read.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
+// version is the trimmed output of a version command, or "?".
+func version(name string, args ...string) string {
+	out, err := exec.Command(name, args...).Output()
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// table formats the rows: one line per case, then the download of the native action and how
+// each ratio compares with Goal.
+func table(rows []benchfmt.Row) string {
+	var b strings.Builder
+	b.WriteString("| login | logins | native (ms) | of which the binary (ms) | container (ms) | container ÷ native | official action under node (ms) | node ÷ native | requests: native / container / node |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	var notes []string
+	for _, r := range rows {
+		m := r.Metrics
+		name := r.Name
+		if p, ok := peers[r.Name]; ok {
+			name += " (" + p + ")"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s× | %s | %s× | %s / %s / %s |\n", name, r.N,
+			benchfmt.Num(m, "native-ms", 1, 1), benchfmt.Num(m, "binary-ms", 1, 1), benchfmt.Num(m, "container-ms", 1, 1), benchfmt.Num(m, "container-x", 1, 1),
+			benchfmt.Num(m, "node-ms", 1, 1), benchfmt.Num(m, "node-x", 1, 1),
+			benchfmt.Num(m, "native-requests", 1, 0), benchfmt.Num(m, "container-requests", 1, 0), benchfmt.Num(m, "node-requests", 1, 0))
+		for _, peer := range []string{"container", "node"} {
+			if x, ok := m[peer+"-x"]; ok && x < Goal {
+				notes = append(notes, fmt.Sprintf("%s: native is %.1f× faster than %s, short of the %.0f× goal", r.Name, x, peer, Goal))
+			}
+		}
+		if size, ok := m["asset-bytes"]; ok {
+			notes = append([]string{fmt.Sprintf("native, first step of a version on a runner (%s: empty tool cache): %s ms (%s× a cache hit), downloading %s bytes (%.1f MiB) in %s request, checked against the committed SHA-256",
+				r.Name, benchfmt.Num(m, "native-cache-miss-ms", 1, 1), benchfmt.Num(m, "native-cache-miss-x", 1, 1),
+				thousands(int64(size)), size/(1<<20), benchfmt.Num(m, "download-requests", 1, 0))}, notes...)
+		}
+	}
+	for _, n := range notes {
+		b.WriteString("\n- " + n)
+	}
+	if len(notes) > 0 {
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// thousands writes n with comma separators (8,700,030).
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}

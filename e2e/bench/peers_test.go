@@ -1,0 +1,549 @@
+package bench_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
+	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
+	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
+	"github.com/oidc-login/oidc-login/e2e/internal/nativeinstall"
+	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+)
+
+// The official Google action the GCP login is compared with: google-github-actions/auth at
+// the release v3.0.0, read from a git copy (GoogleActionGitEnv names it; by default the
+// mirror these machines carry). As for the AWS action (startcost_test.go), its code is never
+// committed here: the benchmark extracts action.yml and dist/ into a temp dir.
+const (
+	googleActionCommit = "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093" // v3.0.0
+	// GoogleActionGitEnv overrides where the git copy is (a bare repository or a .git folder).
+	GoogleActionGitEnv     = "OIDC_LOGIN_GOOGLE_ACTION_GIT"
+	defaultGoogleActionGit = "/work/.mirror/google-github-actions+auth/repo"
+)
+
+// peerVersion is the release the benchmark's native/ pins (any vX.Y.Z: the launcher only
+// compares it with the tool cache's folder and asks the local release server for it).
+const peerVersion = "v9.9.9"
+
+// peerRunTimeout bounds one login of any subject.
+const peerRunTimeout = 2 * time.Minute
+
+// BenchmarkPeers runs the same login against the same emulators in several ways, side by side
+// and interleaved (one of each per iteration, so a busy machine slows all alike):
+//
+//   - native: the native action on a cache hit, started as the runner starts its composite
+//     bash step (native/action.yml's env: mapping of every input, the run: line through
+//     `bash --noprofile --norc -e -o pipefail`, then run.sh, then the cached binary);
+//   - container: the root action as a container action, `docker run` with the runner's
+//     flags, mounts and environment (harness.Step.ContainerRun, dockerimage.RunArgs);
+//   - node: the official action's committed bundle started by node the way the runner starts
+//     a JavaScript action (INPUT_* for every input with a default or a value, the runner's
+//     variables, GITHUB_ENV/GITHUB_OUTPUT files, ACTIONS_ID_TOKEN_REQUEST_* at the fake
+//     GitHub, the workspace as working directory; NodeScriptActionHandler.cs at
+//     actions/runner 258d6c8);
+//   - binary: the cached binary started directly, with the environment the native step gives
+//     run.sh, to show what the launchers add (not a way the runner can start it);
+//   - native-cache-miss (aws only): the native step on a runner that has never run this
+//     version: an empty tool cache, so run.sh downloads the asset from a local release server
+//     (the OIDC_LOGIN_NATIVE_TEST_RELEASE_URL hook), checks its SHA-256, caches and runs it.
+//
+// Cases:
+//   - aws: role via web identity at a trust-checking STS (stsfake, plain http). Ours makes one
+//     STS call; configure-aws-credentials v6.2.3 makes two (AssumeRoleWithWebIdentity, then
+//     GetCallerIdentity to check the credentials), which is its real cost.
+//   - gcp-service-account: Workload Identity Federation through a service account,
+//     token_format access_token (STS exchange, then generateAccessToken), over TLS (gcpfake).
+//     google-github-actions/auth v3.0.0 takes its endpoints from the universe input; its own
+//     GHA_ENDPOINT_OVERRIDE_<name> variables (expandUniverseEndpoints in the bundled
+//     @google-github-actions/actions-utils) point sts and iamcredentials at the emulator with
+//     the bundle unmodified and no name resolution. NODE_EXTRA_CA_CERTS adds the test CA to
+//     node's roots; our binary gets the image's bundle (Debian's with the CA appended) as
+//     SSL_CERT_FILE on the host and as its own bundle in the container, so every subject
+//     loads a full root store, as on a runner.
+//
+// Every login is checked: exit 0, the exact credentials the emulator issued for it in
+// GITHUB_ENV (AWS) or GITHUB_OUTPUT (the GCP access token), and no secret any emulator
+// issued printed outside a mask. Each login gets a fresh workspace, made outside the timer.
+// Metrics per subject: <subject>-ms (median, exec to exit), <subject>-requests (HTTP requests
+// per login, ID-token requests included), and <peer>-x (the peer's median over native's);
+// for aws also asset-bytes and the cache miss's download-requests. Run it with a fixed count:
+//
+//	go test -run '^$' -bench Peers -benchtime 20x ./e2e/bench
+//	go run ./e2e/bench/cmd/peers
+//
+// It needs root, docker, node and git copies of both official actions (AWSActionGitEnv,
+// GoogleActionGitEnv); without any of them it skips, except in CI (CI=true), where it fails.
+func BenchmarkPeers(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		setup func(b *testing.B, p *peerEnv) peerCase
+	}{{"aws", awsPeers}, {"gcp-service-account", gcpPeers}} {
+		b.Run(c.name, func(b *testing.B) {
+			p := newPeerEnv(b)
+			runPeers(b, c.setup(b, p))
+		})
+	}
+}
+
+// peerEnv is what every case needs: node, the image, the binary and a native/ released with
+// it, and a fake GitHub.
+type peerEnv struct {
+	node   string
+	img    dockerimage.Image
+	ca     *testca.CA
+	body   []byte
+	action *nativeinstall.Action
+	gh     *fakegithub.Server
+	label  string
+}
+
+// skipOrFail skips the benchmark, or fails it in CI, where a peer silently not measured would
+// go unnoticed.
+func skipOrFail(b *testing.B, msg string) {
+	b.Helper()
+	if os.Getenv("CI") == "true" {
+		b.Fatal(msg)
+	}
+	b.Skip(msg)
+}
+
+func newPeerEnv(b *testing.B) *peerEnv {
+	b.Helper()
+	ca, err := testca.Shared()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The image trusts the test CA through its bundle, as it trusts real clouds.
+	p := &peerEnv{ca: ca, img: dockerimage.Build(b, ca.PEM)}
+	if p.node, err = exec.LookPath("node"); err != nil {
+		skipOrFail(b, fmt.Sprintf("no node on the PATH, so the official actions are NOT measured: %v", err))
+	}
+	if p.body, err = os.ReadFile(p.img.Binary); err != nil {
+		b.Fatal(err)
+	}
+	p.action = nativeinstall.Released(b, peerVersion, p.body)
+	p.gh = harness.NewGitHub(b)
+	p.label = "oidc-login-bench-" + fakeid.Hex(6)
+	b.Cleanup(func() {
+		// A container left by a run that timed out (--rm removes it only once it exits).
+		out, err := dockerimage.Docker(context.Background(), nil, "ps", "--all", "--quiet", "--filter", "label="+p.label)
+		if err == nil && out != "" {
+			_, _ = dockerimage.Docker(context.Background(), nil, append([]string{"rm", "--force"}, strings.Fields(out)...)...)
+		}
+	})
+	return p
+}
+
+// peerAction is an official action extracted at a pinned commit: its folder, the file
+// runs.main names, and its inputs' defaults, which the runner hands the action as INPUT_*.
+type peerAction struct {
+	dir, main string
+	defaults  map[string]string
+	// repo and ref are GITHUB_ACTION_REPOSITORY and GITHUB_ACTION_REF, as the runner sets them.
+	repo, ref string
+}
+
+// extractAction writes action.yml and dist/ of the action at commit, from the git copy gitEnv
+// names (else defaultGit), into a temp dir.
+func extractAction(b *testing.B, gitEnv, defaultGit, commit, repo, ref string) *peerAction {
+	b.Helper()
+	gitDir := os.Getenv(gitEnv)
+	if gitDir == "" {
+		gitDir = defaultGit
+	}
+	dir := b.TempDir()
+	cmd := exec.Command("bash", "-o", "pipefail", "-c", `git --git-dir "$1" archive "$2" action.yml dist | tar -x -C "$3"`, "bash", gitDir, commit, dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		skipOrFail(b, fmt.Sprintf("no copy of %s at %s in %s (set %s to a clone of github.com/%s), so it is NOT measured: %v %s",
+			repo, ref, gitDir, gitEnv, repo, err, bytes.TrimSpace(out)))
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "action.yml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var meta struct {
+		Inputs map[string]struct {
+			Default *string `yaml:"default"`
+		} `yaml:"inputs"`
+		Runs struct {
+			Using string `yaml:"using"`
+			Main  string `yaml:"main"`
+		} `yaml:"runs"`
+	}
+	if err := yaml.Unmarshal(raw, &meta); err != nil {
+		b.Fatalf("%s action.yml: %v", repo, err)
+	}
+	if !strings.HasPrefix(meta.Runs.Using, "node") || meta.Runs.Main == "" {
+		b.Fatalf("%s at %s is not a JavaScript action (runs.using %q, main %q)", repo, ref, meta.Runs.Using, meta.Runs.Main)
+	}
+	a := &peerAction{dir: dir, main: filepath.Join(dir, meta.Runs.Main), defaults: map[string]string{}, repo: repo, ref: ref}
+	for name, in := range meta.Inputs {
+		if in.Default != nil {
+			a.defaults[name] = *in.Default
+		}
+	}
+	return a
+}
+
+// subject is one way of logging in: cmd starts one login in ws; the case's check then
+// judges what it wrote.
+type subject struct {
+	name string
+	cmd  func(ws *harness.Workspace) (*exec.Cmd, error)
+	// before runs outside the timer just before each login (an empty tool cache for the
+	// cache miss).
+	before func(b *testing.B)
+	// got reads the credential the login handed the next steps (from its GITHUB_ENV or
+	// GITHUB_OUTPUT).
+	got func(env, outputs map[string]string) string
+	// peer is an official action: what it prints is judged as the runner shows it (a value
+	// masked earlier in the step is redacted), not by our rule of never printing one.
+	peer bool
+	// runs counts its logins, the untimed first round included.
+	runs int
+	ds   []time.Duration
+	req  []int
+}
+
+// peerCase is one login done every way, and how to tell it worked.
+type peerCase struct {
+	subjects []*subject
+	// issued returns every credential the emulator handed out, in order; each login must
+	// add exactly one, and hand exactly that one on.
+	issued func() []string
+	// requests counts every request the fake GitHub and the emulators got.
+	requests func() int
+	// extra reports case-specific metrics after the runs.
+	extra func(b *testing.B)
+}
+
+// jobEnv is the rest of what the runner sets for every step of a push job (the harness's
+// runner variables hold the paths): configure-aws-credentials refuses to run without
+// GITHUB_WORKFLOW, GITHUB_ACTION, GITHUB_ACTOR and GITHUB_SHA (src/assumeRole.ts at v6.2.3,
+// commit e6de054), so every subject gets them.
+func jobEnv() map[string]string {
+	return map[string]string{
+		"GITHUB_WORKFLOW": "deploy", "GITHUB_ACTION": "login", "GITHUB_ACTOR": "octocat",
+		"GITHUB_SHA": "ffac537e6cbbf934b08745a378932722df287a53", "GITHUB_REF": "refs/heads/main",
+		"GITHUB_REF_NAME": "main", "GITHUB_EVENT_NAME": "push", "GITHUB_RUN_ID": "1658821493",
+		"GITHUB_RUN_NUMBER": "3", "GITHUB_RUN_ATTEMPT": "1", "GITHUB_JOB": "login",
+		"GITHUB_SERVER_URL": "https://github.com", "GITHUB_API_URL": "https://api.github.com",
+		"GITHUB_REPOSITORY_OWNER": "octo-org",
+	}
+}
+
+// nativeSubjects are the native step on a cache hit in a tool cache (seeded, and its marker
+// written by the first, untimed round), and the cached binary started directly with the
+// environment the step gives run.sh: what the launchers (the runner's bash, run.sh) add.
+func (p *peerEnv) nativeSubjects(b *testing.B, inputs, env map[string]string, got func(env, outputs map[string]string) string) (native, binary *subject) {
+	cache := b.TempDir()
+	bin := p.action.Seed(b, cache, p.body)
+	step := func(ws *harness.Workspace) (*exec.Cmd, error) {
+		e := jobEnv()
+		e["RUNNER_TOOL_CACHE"] = cache
+		for k, v := range p.gh.Env() {
+			e[k] = v
+		}
+		for k, v := range env {
+			e[k] = v
+		}
+		return p.action.Step(ws, inputs, e)
+	}
+	native = &subject{name: "native", got: got, cmd: step}
+	binary = &subject{name: "binary", got: got, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
+		cmd, err := step(ws)
+		if err != nil {
+			return nil, err
+		}
+		c := exec.Command(bin)
+		c.Dir, c.Env = cmd.Dir, cmd.Env
+		return c, nil
+	}}
+	return native, binary
+}
+
+// containerSubject is the root action's docker run as the runner makes it, on today's runner.
+func (p *peerEnv) containerSubject(inputs map[string]string, got func(env, outputs map[string]string) string) *subject {
+	return &subject{name: "container", got: got, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
+		run, err := harness.Step{Inputs: inputs, IDToken: p.gh.Env(), Env: jobEnv(), Workspace: ws, Placement: harness.TodayRunner}.ContainerRun()
+		if err != nil {
+			return nil, err
+		}
+		args, env := dockerimage.RunArgs("oidc-login-bench_"+fakeid.Hex(3), p.label, p.img.Tag, run)
+		cmd := exec.Command("docker", args...)
+		// -e NAME takes each value from the docker CLI's environment, as the runner passes them.
+		cmd.Env = append(os.Environ(), env...)
+		return cmd, nil
+	}}
+}
+
+// nodeSubject is the official action's bundle under node, started as the runner starts a
+// JavaScript action.
+func (p *peerEnv) nodeSubject(a *peerAction, inputs, env map[string]string, got func(env, outputs map[string]string) string) *subject {
+	return &subject{name: "node", peer: true, got: got, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
+		e := ws.RunnerEnv()
+		for k, v := range jobEnv() {
+			e[k] = v
+		}
+		e["HOME"] = filepath.Join(ws.Root, "user-home")
+		e["GITHUB_ACTION_REPOSITORY"], e["GITHUB_ACTION_REF"] = a.repo, a.ref
+		// AddInputsToEnvironment: every input with a default or a value, INPUT_ + upper case.
+		for k, v := range a.defaults {
+			e["INPUT_"+strings.ToUpper(k)] = v
+		}
+		for k, v := range inputs {
+			e["INPUT_"+strings.ToUpper(k)] = v
+		}
+		for k, v := range p.gh.Env() {
+			e[k] = v
+		}
+		for k, v := range env {
+			e[k] = v
+		}
+		cmd := exec.Command(p.node, a.main)
+		cmd.Dir = ws.Workspace
+		for k, v := range e {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		return cmd, nil
+	}}
+}
+
+func awsPeers(b *testing.B, p *peerEnv) peerCase {
+	awsAction := extractAction(b, AWSActionGitEnv, defaultAWSActionGit, awsActionCommit, "aws-actions/configure-aws-credentials", "v6.2.3")
+	s := stsfake.New(fakegithub.Issuer, p.gh.JWKSURL(), "sts.amazonaws.com")
+	b.Cleanup(s.Close)
+	s.AddRole(stsfake.Role{ARN: awsRole, Audience: "sts.amazonaws.com", Subject: anyBranch})
+	ours := map[string]string{"provider": "aws", "aws-role-arn": awsRole, "aws-region": "eu-west-1", "aws-sts-endpoint": s.URL}
+	// What later steps use: the key id in GITHUB_ENV (the secret and the token must match too).
+	fromEnv := func(env, _ map[string]string) string {
+		return env["AWS_ACCESS_KEY_ID"] + "\n" + env["AWS_SECRET_ACCESS_KEY"] + "\n" + env["AWS_SESSION_TOKEN"]
+	}
+	rel := nativeinstall.NewRelease(b, peerVersion, p.body)
+	var missCache string
+	miss := &subject{name: "native-cache-miss", got: fromEnv,
+		before: func(b *testing.B) { missCache = b.TempDir() },
+		cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
+			e := jobEnv()
+			e["RUNNER_TOOL_CACHE"], e["OIDC_LOGIN_NATIVE_TEST_RELEASE_URL"] = missCache, rel.URL
+			for k, v := range p.gh.Env() {
+				e[k] = v
+			}
+			return p.action.Step(ws, ours, e)
+		}}
+	native, binary := p.nativeSubjects(b, ours, nil, fromEnv)
+	return peerCase{
+		subjects: []*subject{
+			native,
+			p.containerSubject(ours, fromEnv),
+			p.nodeSubject(awsAction, map[string]string{"aws-region": "eu-west-1", "role-to-assume": awsRole, "sts-endpoint": s.URL}, nil, fromEnv),
+			miss,
+			binary,
+		},
+		issued: func() []string {
+			var out []string
+			for _, c := range s.Issued() {
+				out = append(out, c.AccessKeyID+"\n"+c.SecretAccessKey+"\n"+c.SessionToken)
+			}
+			return out
+		},
+		requests: func() int { return p.gh.Requests() + s.Requests() },
+		extra: func(b *testing.B) {
+			// Every cache miss downloads the asset once, whole; the cache hits never.
+			r, n := rel.Requests(), rel.Bytes()
+			if r != int64(miss.runs) || n != r*int64(len(p.body)) {
+				b.Fatalf("%d cache misses made %d downloads of %d bytes in all, want one of %d bytes each", miss.runs, r, n, len(p.body))
+			}
+			b.ReportMetric(float64(len(p.body)), "asset-bytes")
+			b.ReportMetric(float64(r)/float64(miss.runs), "download-requests")
+		},
+	}
+}
+
+func gcpPeers(b *testing.B, p *peerEnv) peerCase {
+	googleAction := extractAction(b, GoogleActionGitEnv, defaultGoogleActionGit, googleActionCommit, "google-github-actions/auth", "v3.0.0")
+	g, err := gcpfake.New(p.ca)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		g.Close()
+		if u := g.Unexpected(); len(u) > 0 {
+			b.Errorf("the GCP emulator got requests Google would not know: %v", u)
+		}
+	})
+	g.AddProvider(gcpfake.Provider{Name: gcpWIP, Issuer: fakegithub.Issuer, JWKSURL: p.gh.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
+	g.AddServiceAccount(gcpfake.ServiceAccount{Email: gcpAccount, Members: []string{"principalSet://iam.googleapis.com/" + gcpPool + "/attribute.repository/" + fakegithub.DefaultRepo}})
+	ours := map[string]string{"provider": "gcp", "gcp-workload-identity-provider": gcpWIP, "gcp-service-account": gcpAccount,
+		"gcp-token-format": "access_token", "output-credentials": "true", "gcp-sts-endpoint": g.STSURL, "gcp-iam-credentials-endpoint": g.IAMURL}
+	theirs := map[string]string{"workload_identity_provider": gcpWIP, "service_account": gcpAccount, "token_format": "access_token"}
+	// Our binary on the host trusts the test CA the way the image does: Debian's bundle with the
+	// CA appended (so it loads a full system pool, as on a runner, not a one-certificate file).
+	bundle := filepath.Join(b.TempDir(), "ca-certificates.crt")
+	if err := os.WriteFile(bundle, p.img.Bundle, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	nodeEnv := map[string]string{
+		"NODE_EXTRA_CA_CERTS":                  p.ca.File,
+		"GHA_ENDPOINT_OVERRIDE_sts":            g.STSURL + "/v1",
+		"GHA_ENDPOINT_OVERRIDE_iamcredentials": g.IAMURL + "/v1",
+	}
+	token := func(_, out map[string]string) string { return out["gcp-access-token"] }
+	native, binary := p.nativeSubjects(b, ours, map[string]string{"SSL_CERT_FILE": bundle}, token)
+	return peerCase{
+		subjects: []*subject{
+			native,
+			p.containerSubject(ours, token),
+			p.nodeSubject(googleAction, theirs, nodeEnv, func(_, out map[string]string) string { return out["access_token"] }),
+			binary,
+		},
+		issued: func() []string {
+			var out []string
+			for _, t := range g.AccessTokens() {
+				out = append(out, t.Token)
+			}
+			return out
+		},
+		requests: func() int { return p.gh.Requests() + g.STSFaults.Requests() + g.IAMFaults.Requests() },
+	}
+}
+
+// runPeers runs one untimed round (the page cache, the native marker), then b.N rounds of
+// every subject in turn, checks each login, and reports the medians and ratios.
+func runPeers(b *testing.B, c peerCase) {
+	one := func(s *subject) (time.Duration, int) {
+		b.StopTimer()
+		if s.before != nil {
+			s.before(b)
+		}
+		ws := harness.NewWorkspace(b)
+		cmd, err := s.cmd(ws)
+		if err != nil {
+			b.Fatal(err)
+		}
+		issued, reqs := len(c.issued()), c.requests()
+		s.runs++
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			b.Fatalf("%s: %v", s.name, err)
+		}
+		timer := time.AfterFunc(peerRunTimeout, func() { _ = cmd.Process.Kill() })
+		b.StartTimer()
+		start := time.Now()
+		err = cmd.Wait()
+		d := time.Since(start)
+		b.StopTimer()
+		timer.Stop()
+		r := &harness.Run{Stdout: stdout.String(), Stderr: stderr.String(), Workspace: ws}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			r.Exit = ee.ExitCode()
+		} else if err != nil {
+			b.Fatalf("%s: %v", s.name, err)
+		}
+		if s.peer {
+			maskedFirst(b, s.name, r.Stdout, r.Stderr, leak.All())
+		} else {
+			harness.NoLeak(b, r, leak.All()...)
+		}
+		if r.Exit != 0 {
+			b.Fatalf("%s exited %d\nstdout:\n%s\nstderr:\n%s", s.name, r.Exit, r.Redact(r.Stdout), r.Redact(r.Stderr))
+		}
+		env, out := readCommands(b, ws.EnvFile), readCommands(b, ws.OutputFile)
+		all := c.issued()
+		if len(all) != issued+1 {
+			b.Fatalf("%s: the emulator issued %d credentials for one login, want 1", s.name, len(all)-issued)
+		}
+		if got := s.got(env, out); got != all[issued] {
+			b.Fatalf("%s handed on %d bytes that are not the credential the emulator issued for this login (%d bytes)", s.name, len(got), len(all[issued]))
+		}
+		return d, c.requests() - reqs
+	}
+	for _, s := range c.subjects {
+		one(s)
+	}
+	b.ResetTimer()
+	for range b.N {
+		for _, s := range c.subjects {
+			d, n := one(s)
+			s.ds, s.req = append(s.ds, d), append(s.req, n)
+		}
+	}
+	b.StopTimer()
+	median := func(s *subject) float64 {
+		ds := slices.Clone(s.ds)
+		slices.Sort(ds)
+		return float64(ds[len(ds)/2]) / float64(time.Millisecond)
+	}
+	native := median(c.subjects[0])
+	for _, s := range c.subjects {
+		m := median(s)
+		b.ReportMetric(m, s.name+"-ms")
+		if slices.Min(s.req) != slices.Max(s.req) {
+			b.Fatalf("%s made %d to %d requests per login; every login should make the same", s.name, slices.Min(s.req), slices.Max(s.req))
+		}
+		b.ReportMetric(float64(s.req[0]), s.name+"-requests")
+		if s != c.subjects[0] {
+			b.ReportMetric(m/native, s.name+"-x")
+		}
+	}
+	if c.extra != nil {
+		c.extra(b)
+	}
+}
+
+// readCommands reads a GITHUB_ENV or GITHUB_OUTPUT file as the runner does after the step.
+func readCommands(b *testing.B, path string) map[string]string {
+	b.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := harness.ParseFileCommands(string(raw))
+	if err != nil {
+		b.Fatalf("%s: %v", filepath.Base(path), err)
+	}
+	return m
+}
+
+// maskedFirst fails unless every secret a peer printed was masked on an earlier line of its
+// stdout, so the runner's log shows it as ***: google-github-actions/auth prints its requests
+// (the GitHub ID token among them) as ::debug:: lines after masking them, which the runner
+// redacts. Nothing may reach stderr.
+func maskedFirst(b *testing.B, name, stdout, stderr string, secrets []string) {
+	b.Helper()
+	var masked []string
+	for n, line := range strings.Split(stdout, "\n") {
+		if v, ok := strings.CutPrefix(line, "::add-mask::"); ok {
+			masked = append(masked, strings.NewReplacer("%0D", "\r", "%0A", "\n", "%25", "%").Replace(v))
+			continue
+		}
+		for i, sec := range secrets {
+			if sec != "" && strings.Contains(line, sec) && !slices.Contains(masked, sec) {
+				b.Errorf("%s printed secret #%d (%d bytes) on stdout line %d before masking it", name, i, len(sec), n+1)
+			}
+		}
+	}
+	for i, sec := range secrets {
+		if sec != "" && strings.Contains(stderr, sec) {
+			b.Errorf("%s printed secret #%d (%d bytes) on stderr", name, i, len(sec))
+		}
+	}
+}
