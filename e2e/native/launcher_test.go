@@ -206,16 +206,16 @@ func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
 				if ee, isExit := err.(*exec.ExitError); !isExit || ee.ExitCode() != 1 || string(out) != want {
 					t.Fatalf("run.sh: %v, output %q; want exit 1 and %q", err, out, want)
 				}
-				if idRequests() != 0 || rel.requests.Load() != 0 {
-					t.Errorf("requests: ID token %d, release %d; want none", idRequests(), rel.requests.Load())
+				if idRequests() != 0 || rel.Requests() != 0 {
+					t.Errorf("requests: ID token %d, release %d; want none", idRequests(), rel.Requests())
 				}
 				return
 			}
 			if err != nil {
 				t.Fatalf("run.sh: %v\n%s", err, out)
 			}
-			if rel.requests.Load() != 0 || strings.Contains(string(out), "oidc-login native:") {
-				t.Errorf("a cache hit downloaded (%d) or warned:\n%s", rel.requests.Load(), out)
+			if rel.Requests() != 0 || strings.Contains(string(out), "oidc-login native:") {
+				t.Errorf("a cache hit downloaded (%d) or warned:\n%s", rel.Requests(), out)
 			}
 			if env, _ := os.ReadFile(ws.EnvFile); !strings.Contains(string(env), "GITHUB_ID_TOKEN_FILE") || idRequests() != 1 {
 				t.Errorf("the cached binary did not log in (%d ID-token requests): GITHUB_ENV = %q", idRequests(), env)
