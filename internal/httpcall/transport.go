@@ -27,6 +27,7 @@ type Transport struct {
 
 	mu      sync.Mutex
 	pending map[string]*pendingConn // by host:port, until a dial takes it
+	maxIdle time.Duration           // maxPreconnectIdle (tests shorten it)
 }
 
 // pendingConn is a TLS connection being opened ahead of its first request.
@@ -34,7 +35,14 @@ type pendingConn struct {
 	done chan struct{}
 	conn *tls.Conn
 	err  error
+	at   time.Time // when the handshake ended
 }
+
+// maxPreconnectIdle is how long a preconnection may wait for its request before a fresh
+// dial is preferred: long after the ID token normally arrives, well inside the idle time
+// servers keep a connection open, so the first request does not meet one the server has
+// already closed (a closed new connection is not retried by net/http, only by our policy).
+const maxPreconnectIdle = 10 * time.Second
 
 // handshakeTimeout bounds a TLS handshake, as http.DefaultTransport's TLSHandshakeTimeout
 // does (a transport with its own TLS dialer ignores that field).
@@ -48,7 +56,7 @@ func newTransport(roots func() (*x509.CertPool, error)) *Transport {
 	plain := http.DefaultTransport.(*http.Transport).Clone()
 	plain.Proxy = http.ProxyFromEnvironment
 	plain.ResponseHeaderTimeout = retry.MaxAttemptTimeout
-	tr := &Transport{plain: plain, pending: map[string]*pendingConn{}}
+	tr := &Transport{plain: plain, pending: map[string]*pendingConn{}, maxIdle: maxPreconnectIdle}
 	tr.tls = sync.OnceValue(func() *http.Transport {
 		defer tr.built.Store(true)
 		t := plain.Clone()
@@ -105,7 +113,7 @@ func (t *Transport) handshake(ctx context.Context, addr string) (*tls.Conn, erro
 }
 
 // dialTLS is the TLS transport's dialer: the connection Preconnect opened to addr, if there
-// is one and it succeeded, else a new one. A failed preconnection is not reported: the dial
+// is one, it succeeded and it has not waited too long, else a new one. A failed preconnection is not reported: the dial
 // is simply made again, under the request's own context and retry policy.
 func (t *Transport) dialTLS(ctx context.Context, _, addr string) (net.Conn, error) {
 	t.mu.Lock()
@@ -115,8 +123,11 @@ func (t *Transport) dialTLS(ctx context.Context, _, addr string) (net.Conn, erro
 	if p != nil {
 		select {
 		case <-p.done:
-			if p.err == nil {
+			if p.err == nil && time.Since(p.at) <= t.maxIdle {
 				return p.conn, nil
+			}
+			if p.conn != nil {
+				p.conn.Close()
 			}
 		case <-ctx.Done():
 			go func() { // still opening: close it once it is open
@@ -161,6 +172,7 @@ func (t *Transport) Preconnect(ctx context.Context, urls ...string) {
 		go func() {
 			defer close(p.done)
 			p.conn, p.err = t.handshake(ctx, addr)
+			p.at = time.Now()
 		}()
 	}
 }

@@ -190,3 +190,16 @@ func TestPreconnectClosedWhenUnused(t *testing.T) {
 		t.Fatal("the unused preconnection was not closed")
 	}
 }
+
+// TestPreconnectTooOldIsReplaced: a preconnection that waited longer than the idle bound is
+// closed and the request dials its own.
+func TestPreconnectTooOldIsReplaced(t *testing.T) {
+	srv, conns := tlsServer(t)
+	tr := trusting(srv)
+	tr.maxIdle = 0
+	tr.Preconnect(context.Background(), srv.URL)
+	get(t, tr, srv.URL)
+	if n := conns.Load(); n != 2 {
+		t.Errorf("the server accepted %d connections, want 2 (the stale preconnection, the request's)", n)
+	}
+}
