@@ -154,3 +154,72 @@ func TestCompositeStepCacheHit(t *testing.T) {
 		t.Errorf("the launcher's marker = %q, want the committed sum and the size", m)
 	}
 }
+
+// TestLauncherCacheHitReadsFilesAsWritten: the cache-hit path reads native/ with bash builtins
+// (run.sh avoids a fork per file); it must read them as sha256sum and the release commit
+// write them: the asset's line among the others, in text or binary ("*name") mode, the last
+// line without its newline, VERSION with surrounding blanks. A marker naming the committed sum
+// and size lets the cached binary run without a download; two lines for the asset are refused
+// before anything runs.
+func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
+	t.Parallel()
+	bin, err := harness.Binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, other := sha256Hex(body), strings.Repeat("ab", 32)
+	for _, c := range []struct {
+		name, version, sums string
+		ok                  bool
+	}{
+		{"text mode among others", "  " + Version + "\n\n", other + "  oidc-login_darwin_arm64\n" + sum + "  " + asset + "\n" + other + "  oidc-login_windows_amd64.exe\n", true},
+		{"binary mode, no final newline", Version, other + " *oidc-login_linux_arm64\n" + sum + " *" + asset, true},
+		{"two lines for the asset", Version + "\n", sum + "  " + asset + "\n" + other + "  " + asset + "\n", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rel := newRelease(t, body)
+			cache := t.TempDir()
+			dir := filepath.Join(cache, "oidc-login", strings.TrimPrefix(Version, "v"), "x64")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "oidc-login"), body, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "oidc-login.verified"), []byte(sum+" "+strconv.Itoa(len(body))+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd, ws, idRequests := launcher(t, sum, cache, rel.URL, os.Getenv("PATH"))
+			native := filepath.Dir(cmd.Args[1])
+			for name, text := range map[string]string{"VERSION": c.version, "SHA256SUMS": c.sums} {
+				if err := os.WriteFile(filepath.Join(native, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out, err := cmd.CombinedOutput()
+			if !c.ok {
+				want := "::error title=oidc-login native::native/SHA256SUMS has no SHA-256 for " + asset + "\n"
+				if ee, isExit := err.(*exec.ExitError); !isExit || ee.ExitCode() != 1 || string(out) != want {
+					t.Fatalf("run.sh: %v, output %q; want exit 1 and %q", err, out, want)
+				}
+				if idRequests() != 0 || rel.Requests() != 0 {
+					t.Errorf("requests: ID token %d, release %d; want none", idRequests(), rel.Requests())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("run.sh: %v\n%s", err, out)
+			}
+			if rel.Requests() != 0 || strings.Contains(string(out), "oidc-login native:") {
+				t.Errorf("a cache hit downloaded (%d) or warned:\n%s", rel.Requests(), out)
+			}
+			if env, _ := os.ReadFile(ws.EnvFile); !strings.Contains(string(env), "GITHUB_ID_TOKEN_FILE") || idRequests() != 1 {
+				t.Errorf("the cached binary did not log in (%d ID-token requests): GITHUB_ENV = %q", idRequests(), env)
+			}
+		})
+	}
+}

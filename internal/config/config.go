@@ -11,10 +11,11 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 )
 
 // Inputs reads one raw input by its action.yml name.
@@ -140,19 +141,19 @@ func IsLoopbackHost(host string) bool {
 
 // singleLabelRE is one DNS label as Docker names a job's service containers on the job's
 // network (a service key such as "localstack" or "vault"; Compose-style names may hold "_").
-var singleLabelRE = regexp.MustCompile(`^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$`)
+var singleLabelRE = lazyre.New(`^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$`)
 
 // numericHostRE matches what the C library's inet_aton would read as an IPv4 address although
 // it has no dots ("2130706433", "0x7f000001"): such a "name" is an address in disguise, and
 // could be a public one.
-var numericHostRE = regexp.MustCompile(`^(?i:[0-9]+|0x[0-9a-f]*)$`)
+var numericHostRE = lazyre.New(`^(?i:[0-9]+|0x[0-9a-f]*)$`)
 
 // IsSingleLabelHost reports whether host is a name of one label (no dot), the form a job's
 // service containers are reached by ("localstack", "vault"). A container action runs in its
 // own network namespace, where the host's localhost is not the runner's, so a local emulator
 // is only reachable this way. Dotted names are refused: they are resolved through public DNS.
 func IsSingleLabelHost(host string) bool {
-	return singleLabelRE.MatchString(host) && !numericHostRE.MatchString(host) && net.ParseIP(host) == nil
+	return singleLabelRE().MatchString(host) && !numericHostRE().MatchString(host) && net.ParseIP(host) == nil
 }
 
 // IsPlainHTTPHost reports whether host may be reached over plain http: loopback, or a
@@ -190,11 +191,11 @@ func URL(in Inputs, name, def string) (string, error) {
 	return strings.TrimRight(u.String(), "/"), nil
 }
 
-var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var envNameRE = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // EnvName validates an environment variable name given in an input.
 func EnvName(input, v string) error {
-	if !envNameRE.MatchString(v) {
+	if !envNameRE().MatchString(v) {
 		return Errorf(input, "must be a valid environment variable name (letters, digits and _, not starting with a digit), got %s", quote(v))
 	}
 	return nil

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/oidc-login/oidc-login/internal/idtoken"
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 )
 
 // AzureCall names the Entra ID token request in messages.
@@ -141,7 +141,7 @@ func AzureCredentialFor(claims idtoken.Claims) AzureFederatedCredential {
 	}
 }
 
-var azureNameJunkRE = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+var azureNameJunkRE = lazyre.New(`[^A-Za-z0-9_-]+`)
 
 // AzureCredentialName derives a credential name Entra accepts (3 to 120 letters, digits, - and _,
 // starting with a letter or digit) from a subject: octo-repo-branch-main.
@@ -164,7 +164,7 @@ func AzureCredentialName(sub string) string {
 		name = short + "-" + ctx
 	}
 	name = strings.ReplaceAll(name, "*", "any")
-	name = strings.Trim(azureNameJunkRE.ReplaceAllString(name, "-"), "-_")
+	name = strings.Trim(azureNameJunkRE().ReplaceAllString(name, "-"), "-_")
 	if len(name) > 120 {
 		name = strings.TrimRight(name[:120], "-_")
 	}

@@ -2,11 +2,11 @@ package diagnose
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/oidc-login/oidc-login/internal/idtoken"
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 )
 
 // Names of Google's calls in messages.
@@ -102,7 +102,7 @@ func gcpGcloudProvider(verb string, t GCPTarget) string {
 	return fmt.Sprintf("gcloud iam workload-identity-pools providers %s %s \\\n  --project=%s --location=global --workload-identity-pool=%s", verb, t.ProviderID, t.ProjectNumber, t.Pool)
 }
 
-var gcpMappedAttrRE = regexp.MustCompile(`mapped attribute (\S+) exceeds`)
+var gcpMappedAttrRE = lazyre.New(`mapped attribute (\S+) exceeds`)
 
 // GCPSTS explains a refusal by STS (an OAuth error code and description).
 func GCPSTS(code, description string, t GCPTarget, claims idtoken.Claims) *Error {
@@ -169,7 +169,7 @@ func gcpConditionFix(t GCPTarget, claims idtoken.Claims) string {
 // mapping of google.subject that always fits.
 func gcpMappedAttribute(description string, t GCPTarget, claims idtoken.Claims) (cause, fix string) {
 	attr := "a mapped attribute"
-	if m := gcpMappedAttrRE.FindStringSubmatch(description); m != nil {
+	if m := gcpMappedAttrRE().FindStringSubmatch(description); m != nil {
 		attr = m[1]
 	}
 	var long []string

@@ -3,8 +3,9 @@ package diagnose
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 )
 
 // The markers around README.md's generated troubleshooting block.
@@ -99,8 +100,8 @@ func FixSummary(e *Error) string {
 			h, _, _ = strings.Cut(h, " (")
 			h, _, _ = strings.Cut(h, ". ")
 			add(mdText(h))
-		case labelRE.MatchString(t):
-			add(mdText(labelRE.FindStringSubmatch(t)[1]))
+		case labelRE().MatchString(t):
+			add(mdText(labelRE().FindStringSubmatch(t)[1]))
 		}
 	}
 	if len(items) == 0 {
@@ -138,7 +139,7 @@ func FixCommands(fix string) []string {
 }
 
 // labelRE is a "Label: value" line such as Alibaba's "RequestId: …".
-var labelRE = regexp.MustCompile(`^([A-Z][A-Za-z' ]*): \S+$`)
+var labelRE = lazyre.New(`^([A-Z][A-Za-z' ]*): \S+$`)
 
 // commandPrefixes are the CLIs a Fix suggests.
 var commandPrefixes = []string{"aws ", "gcloud ", "az ", "vault ", "aliyun ", "openssl "}

@@ -3,10 +3,10 @@ package diagnose
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/oidc-login/oidc-login/internal/idtoken"
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 )
 
 // Names of the Vault calls in messages.
@@ -72,8 +72,8 @@ func VaultMessage(errs []string) string {
 }
 
 var (
-	vaultRoleNotFoundRE = regexp.MustCompile(`role "([^"]*)" could not be found`)
-	vaultClaimRE        = regexp.MustCompile(`claim "([^"]*)" (does not match any associated bound claim values|is missing|not found in token|could not be converted to string)`)
+	vaultRoleNotFoundRE = lazyre.New(`role "([^"]*)" could not be found`)
+	vaultClaimRE        = lazyre.New(`claim "([^"]*)" (does not match any associated bound claim values|is missing|not found in token|could not be converted to string)`)
 )
 
 // VaultLogin explains a refused JWT login. status is the HTTP status, errs Vault's
@@ -89,8 +89,8 @@ func VaultLogin(status int, errs []string, t VaultTarget, claims idtoken.Claims)
 		defaultNote = fmt.Sprintf(" (vault-role is empty, so the mount's default_role was used: `%s` shows its name)", strings.TrimSpace(t.vaultCmd("read"))+" auth/"+t.Mount+"/config")
 	}
 	switch {
-	case vaultRoleNotFoundRE.MatchString(msg):
-		name := vaultRoleNotFoundRE.FindStringSubmatch(msg)[1]
+	case vaultRoleNotFoundRE().MatchString(msg):
+		name := vaultRoleNotFoundRE().FindStringSubmatch(msg)[1]
 		e.Trust = true
 		e.Cause = fmt.Sprintf("%s has no role %q%s. Set vault-role to an existing role (%s), or create this one with the command below", t.where(), name, defaultNote, strings.TrimSpace(t.vaultCmd("list"))+" auth/"+t.Mount+"/role")
 		e.Fix = vaultRoleFix(VaultTarget{Mount: t.Mount, Role: name, Namespace: t.Namespace}, claims, true)
@@ -109,8 +109,8 @@ func VaultLogin(status int, errs []string, t VaultTarget, claims idtoken.Claims)
 		e.Cause = fmt.Sprintf("The bound_subject of role %q on %s must equal the token's sub %s exactly (no wildcards)%s. Set it to that value, or clear it and bind sub with bound_claims instead", role, t.where(), claims.Subject(), defaultNote)
 		e.Fix = vaultUpdateFix(t, "bound_subject="+vaultShellQuote(claims.Subject()), claims) + "\nOr, to match with a wildcard instead:\n" +
 			t.vaultCmd("write") + "auth/" + t.Mount + "/role/" + role + " \\\n    bound_subject=\"\" \\\n" + vaultBoundClaims(claims, "sub", true) + "\n"
-	case vaultClaimRE.MatchString(msg):
-		m := vaultClaimRE.FindStringSubmatch(msg)
+	case vaultClaimRE().MatchString(msg):
+		m := vaultClaimRE().FindStringSubmatch(msg)
 		claim, what := m[1], m[2]
 		e.Trust = true
 		switch what {

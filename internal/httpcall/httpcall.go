@@ -28,15 +28,13 @@ const (
 	UserAgent = "oidc-login"
 )
 
-// NewClient returns the HTTP client of every call: proxies from HTTPS_PROXY/NO_PROXY, roots
-// from the system (SSL_CERT_FILE honoured by Go), and no redirects, which no login endpoint
-// uses and which would carry tokens to another host.
+// NewClient returns the HTTP client of every call: a Transport (proxies from
+// HTTPS_PROXY/NO_PROXY, the system roots with SSL_CERT_FILE and SSL_CERT_DIR honoured as Go
+// honours them), and no redirects, which no login endpoint uses and which would carry tokens
+// to another host.
 func NewClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.Proxy = http.ProxyFromEnvironment
-	t.ResponseHeaderTimeout = retry.MaxAttemptTimeout
 	return &http.Client{
-		Transport: t,
+		Transport: NewTransport(),
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},

@@ -150,6 +150,7 @@ func (a *Action) Main(ctx context.Context) (status int) {
 	ctx, cancel := context.WithTimeout(ctx, common.Timeout)
 	defer cancel()
 	env := provider.Env{HTTP: client, Retry: policy, Home: home, Tokens: src, Getenv: a.Getenv, Now: a.now}
+	preconnect(ctx, client, sel)
 	a.fetchTokens(ctx, r, src, sel)
 	a.logIn(ctx, r, env, sel)
 
@@ -190,6 +191,21 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		}
 	}
 	return ExitOK
+}
+
+// preconnect opens the TLS connections the providers' first calls will use while the ID
+// tokens are fetched, so the handshakes (and loading the system roots) overlap that wait
+// instead of following it: about a TLS handshake per host sooner. No request is sent.
+func preconnect(ctx context.Context, c *http.Client, sel []*selected) {
+	t, ok := c.Transport.(*httpcall.Transport)
+	if !ok {
+		return
+	}
+	for _, s := range sel {
+		if p, ok := s.p.(provider.Preconnecter); ok {
+			t.Preconnect(ctx, p.Endpoints()...)
+		}
+	}
 }
 
 // sharedAudience warns when the audience input hands one ID token to several providers: each

@@ -28,9 +28,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
@@ -71,7 +71,7 @@ const Version = 1
 // MaxSize bounds a state file; real ones are well under 4 KiB.
 const MaxSize = 64 << 10
 
-var nameRE = regexp.MustCompile(`^state-[0-9a-f]{16}\.json$`)
+var nameRE = lazyre.New(`^state-[0-9a-f]{16}\.json$`)
 
 // file is the JSON shape on disk.
 type file struct {
@@ -132,7 +132,7 @@ func Load(home runner.Home) (saved []Saved, errs []error) {
 	}
 	var all []dated
 	for _, e := range entries {
-		if !nameRE.MatchString(e.Name()) {
+		if !nameRE().MatchString(e.Name()) {
 			// WriteSecret's own temporary files start with a dot; nothing else is ours.
 			if e.Name()[0] != '.' {
 				errs = append(errs, fmt.Errorf("%s: not a state file this action writes; left alone", filepath.Join(dir, e.Name())))

@@ -52,6 +52,13 @@ type Aborter interface {
 	Abort(ctx context.Context, res *Result, env Env)
 }
 
+// Preconnecter is implemented by providers that know from their inputs alone which https
+// endpoints their login calls: login opens those connections (TCP and TLS, no request) while
+// it waits for the ID token, which every call needs first.
+type Preconnecter interface {
+	Endpoints() []string
+}
+
 // Factory builds a provider from the step's inputs, validating every one of its own inputs
 // before any network call.
 type Factory func(in config.Inputs, common config.Common) (Provider, error)

@@ -1,6 +1,6 @@
 package runner
 
-import "regexp"
+import "github.com/oidc-login/oidc-login/internal/lazyre"
 
 // The OS-specific decisions of files_unix.go and files_windows.go, as pure functions so they
 // are unit-tested on every OS.
@@ -16,14 +16,14 @@ func handOver(euid, dirUID, dirGID int) (uid, gid int, ok bool) {
 	return dirUID, dirGID, true
 }
 
-var sidRE = regexp.MustCompile(`^S-1-[0-9]+(-[0-9]+)+$`)
+var sidRE = lazyre.New(`^S-1-[0-9]+(-[0-9]+)+$`)
 
 // ownerOnlySDDL is the security descriptor that stands for 0600 (0700 for a folder) on
 // Windows: a protected DACL (P: no entries inherited from the parent) with one entry allowing
 // full access (FA) to sid alone; a folder's entry is inherited by files and folders created
 // in it (OICI). An invalid SID gives "", which SecurityDescriptorFromString refuses.
 func ownerOnlySDDL(sid string, dir bool) string {
-	if !sidRE.MatchString(sid) {
+	if !sidRE().MatchString(sid) {
 		return ""
 	}
 	flags := ""

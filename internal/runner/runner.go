@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 	"github.com/sethvargo/go-githubactions"
 )
 
@@ -144,13 +144,13 @@ func (r *Runner) Group(title, body string) {
 }
 
 var (
-	envNameRE    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	outputNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+	envNameRE    = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	outputNameRE = lazyre.New(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 )
 
 // CheckEnv refuses a variable that cannot be written safely as GITHUB_ENV.
 func CheckEnv(v Var) error {
-	if !envNameRE.MatchString(v.Name) {
+	if !envNameRE().MatchString(v.Name) {
 		return fmt.Errorf("%q is not a valid environment variable name", v.Name)
 	}
 	return checkValue(v)
@@ -158,7 +158,7 @@ func CheckEnv(v Var) error {
 
 // CheckOutput refuses an output (or state) that cannot be written safely.
 func CheckOutput(v Var) error {
-	if !outputNameRE.MatchString(v.Name) {
+	if !outputNameRE().MatchString(v.Name) {
 		return fmt.Errorf("%q is not a valid output name", v.Name)
 	}
 	return checkValue(v)
@@ -202,32 +202,64 @@ func (r *Runner) Check(w Writes) error {
 }
 
 // Commit writes w. It checks everything first so that a bad value writes nothing; state and
-// the summary are skipped when the runner gave no file for them (a local run).
-func (r *Runner) Commit(w Writes) (err error) {
+// the summary are skipped when the runner gave no file for them (a local run). Each file gets
+// one append of everything it takes, in the bytes go-githubactions v1.4.0 writes one command
+// at a time: one open and one write per file instead of one per variable (a GCP login with
+// a service account sets 14 variables and outputs), and no half-written file if the disk
+// fills between two of them.
+func (r *Runner) Commit(w Writes) error {
 	if err := r.Check(w); err != nil {
 		return err
 	}
-	// go-githubactions panics when a file command cannot be written.
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("writing the runner's file commands failed: %v", p)
-		}
-	}()
+	files := []struct {
+		name string
+		text strings.Builder
+	}{{name: EnvFile}, {name: OutputFile}, {name: StateFile}, {name: SummaryFile}}
 	for _, v := range w.Env {
-		r.gha.SetEnv(v.Name, v.Value)
+		fileCommand(&files[0].text, v)
 	}
 	for _, v := range w.Outputs {
-		r.gha.SetOutput(v.Name, v.Value)
+		fileCommand(&files[1].text, v)
 	}
 	if r.getenv(StateFile) != "" {
 		for _, v := range w.State {
-			r.gha.SaveState(v.Name, v.Value)
+			fileCommand(&files[2].text, v)
 		}
 	}
 	if w.Summary != "" && r.getenv(SummaryFile) != "" {
-		r.gha.AddStepSummary(w.Summary)
+		files[3].text.WriteString(w.Summary + githubactions.EOF)
+	}
+	for i := range files {
+		if files[i].text.Len() == 0 {
+			continue
+		}
+		if err := appendTo(r.getenv(files[i].name), files[i].text.String()); err != nil {
+			return fmt.Errorf("writing the runner's file commands failed: unable to write command to the environment file: %v", err)
+		}
 	}
 	return nil
+}
+
+// fileCommand adds v as a multi-line file command: name<<delimiter, the value, the
+// delimiter, each ended by the OS's line end (Check has refused a value holding the
+// delimiter).
+func fileCommand(b *strings.Builder, v Var) {
+	b.WriteString(v.Name + "<<" + Delimiter + githubactions.EOF + v.Value + githubactions.EOF + Delimiter + githubactions.EOF)
+}
+
+// appendTo appends text to the file at path in one write, creating it as the runner would.
+func appendTo(path, text string) (err error) {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	_, err = f.WriteString(text)
+	return err
 }
 
 // CanWrite reports whether the file command's file exists for writing (used by the post

@@ -3,10 +3,10 @@ package alibaba
 import (
 	"bytes"
 	"encoding/json"
-	"regexp"
 	"strings"
 
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 )
 
 // Bounds Alibaba Cloud STS sets for AssumeRoleWithOIDC. The upper bound of the duration is
@@ -24,10 +24,10 @@ const (
 )
 
 var (
-	roleARNRE     = regexp.MustCompile(`^acs:ram::(\d+):role/([A-Za-z0-9._@-]{1,64})$`)
-	providerARNRE = regexp.MustCompile(`^acs:ram::(\d+):oidc-provider/([A-Za-z0-9._@-]{1,128})$`)
-	sessionRE     = regexp.MustCompile(`^[\w.@-]{2,64}$`)
-	regionRE      = regexp.MustCompile(`^[a-z]{2}(-[a-z0-9]+){1,4}$`)
+	roleARNRE     = lazyre.New(`^acs:ram::(\d+):role/([A-Za-z0-9._@-]{1,64})$`)
+	providerARNRE = lazyre.New(`^acs:ram::(\d+):oidc-provider/([A-Za-z0-9._@-]{1,128})$`)
+	sessionRE     = lazyre.New(`^[\w.@-]{2,64}$`)
+	regionRE      = lazyre.New(`^[a-z]{2}(-[a-z0-9]+){1,4}$`)
 )
 
 // Config is the validated alibaba-* inputs.
@@ -51,7 +51,7 @@ func Parse(in config.Inputs) (Config, error) {
 	if c.RoleARN, err = config.Required(in, "alibaba-role-arn", "alibaba"); err != nil {
 		return c, err
 	}
-	m := roleARNRE.FindStringSubmatch(c.RoleARN)
+	m := roleARNRE().FindStringSubmatch(c.RoleARN)
 	if m == nil {
 		return c, config.Errorf("alibaba-role-arn", "must look like acs:ram::<account id>:role/<role name>, got %s", config.Quote(c.RoleARN))
 	}
@@ -59,13 +59,13 @@ func Parse(in config.Inputs) (Config, error) {
 	if c.ProviderARN, err = config.Required(in, "alibaba-oidc-provider-arn", "alibaba"); err != nil {
 		return c, err
 	}
-	m = providerARNRE.FindStringSubmatch(c.ProviderARN)
+	m = providerARNRE().FindStringSubmatch(c.ProviderARN)
 	if m == nil {
 		return c, config.Errorf("alibaba-oidc-provider-arn", "must look like acs:ram::<account id>:oidc-provider/<provider name>, got %s", config.Quote(c.ProviderARN))
 	}
 	c.ProviderName = m[2]
 	c.SessionName = config.Or(in, "alibaba-role-session-name", DefaultSessionName)
-	if !sessionRE.MatchString(c.SessionName) {
+	if !sessionRE().MatchString(c.SessionName) {
 		return c, config.Errorf("alibaba-role-session-name", "must be 2 to 64 characters of letters, digits and ._@-, got %s", config.Quote(c.SessionName))
 	}
 	if c.DurationSeconds, err = config.Int(in, "alibaba-duration-seconds", DefaultDurationSeconds, MinDurationSeconds, MaxDurationSeconds); err != nil {
@@ -79,7 +79,7 @@ func Parse(in config.Inputs) (Config, error) {
 		c.Policy = buf.String()
 	}
 	c.Region = in.Input("alibaba-region")
-	if c.Region != "" && !regionRE.MatchString(c.Region) {
+	if c.Region != "" && !regionRE().MatchString(c.Region) {
 		return c, config.Errorf("alibaba-region", "must be an Alibaba Cloud region id such as cn-hangzhou or ap-southeast-1, got %s", config.Quote(c.Region))
 	}
 	if c.Endpoint, err = config.URL(in, "alibaba-sts-endpoint", DefaultEndpoint); err != nil {

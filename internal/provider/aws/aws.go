@@ -108,6 +108,25 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 	return r, nil
 }
 
+// Endpoints is the STS endpoint every call of the login goes to (the web-identity call and
+// each aws-role-chain hop use the same client options), resolved by the SDK's own resolver
+// from the parameters its client binds for these options (region, base endpoint; no FIPS or
+// dual-stack), so login can open the connection while it fetches the ID token.
+func (p *Provider) Endpoints() []string {
+	o := p.stsOptions(provider.Env{})
+	params := sts.EndpointParameters{
+		Region:       awssdk.String(o.Region),
+		Endpoint:     o.BaseEndpoint,
+		UseFIPS:      awssdk.Bool(o.EndpointOptions.UseFIPSEndpoint == awssdk.FIPSEndpointStateEnabled),
+		UseDualStack: awssdk.Bool(o.EndpointOptions.UseDualStackEndpoint == awssdk.DualStackEndpointStateEnabled),
+	}
+	e, err := sts.NewDefaultEndpointResolverV2().ResolveEndpoint(context.Background(), params.WithDefaults())
+	if err != nil {
+		return nil // the call itself reports it
+	}
+	return []string{e.URI.String()}
+}
+
 // stsOptions configures the SDK's STS client for every call of a login.
 func (p *Provider) stsOptions(env provider.Env) sts.Options {
 	opts := sts.Options{

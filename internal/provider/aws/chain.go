@@ -50,7 +50,7 @@ func parseChain(in config.Inputs, c Config) ([]Hop, error) {
 		bad := func(format string, args ...any) error {
 			return config.Errorf(chainInput, "line %d: "+format, append([]any{n}, args...)...)
 		}
-		m := roleARNRE.FindStringSubmatch(fields[0])
+		m := roleARNRE().FindStringSubmatch(fields[0])
 		if m == nil {
 			return nil, bad("must start with a role ARN like arn:aws:iam::<12-digit account id>:role/<name>, got %s", config.Quote(fields[0]))
 		}
@@ -70,7 +70,7 @@ func parseChain(in config.Inputs, c Config) ([]Hop, error) {
 			seen[key] = true
 			switch key {
 			case "session-name":
-				if !sessionRE.MatchString(value) {
+				if !sessionRE().MatchString(value) {
 					return nil, bad("session-name must be 2 to 64 characters of letters, digits and +=,.@_-, got %s", config.Quote(value))
 				}
 				h.SessionName = value

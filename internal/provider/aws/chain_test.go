@@ -79,8 +79,8 @@ func FuzzParseChain(f *testing.F) {
 			t.Fatalf("accepted %d hops", len(c.Chain))
 		}
 		for _, h := range c.Chain {
-			m := roleARNRE.FindStringSubmatch(h.RoleARN)
-			if m == nil || m[1] != c.Partition || m[2] != h.Account || !sessionRE.MatchString(h.SessionName) ||
+			m := roleARNRE().FindStringSubmatch(h.RoleARN)
+			if m == nil || m[1] != c.Partition || m[2] != h.Account || !sessionRE().MatchString(h.SessionName) ||
 				h.DurationSeconds < MinDurationSeconds || h.DurationSeconds > MaxChainDurationSeconds || h.Line < 1 {
 				t.Fatalf("accepted an invalid hop %+v from %q", h, chain)
 			}

@@ -3,10 +3,10 @@ package aws
 import (
 	"bytes"
 	"encoding/json"
-	"regexp"
 	"strings"
 
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 )
 
 // Bounds AWS sets for AssumeRoleWithWebIdentity.
@@ -19,12 +19,12 @@ const (
 )
 
 var (
-	roleARNRE   = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})$`)
-	policyARNRE = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(aws|\d{12}):policy/[\w+=,.@/-]+$`)
-	regionRE    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
-	sessionRE   = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-	accountIDRE = regexp.MustCompile(`^\d{12}$`)
-	profileRE   = regexp.MustCompile(`^[\w.+@-]{1,64}$`)
+	roleARNRE   = lazyre.New(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})$`)
+	policyARNRE = lazyre.New(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(aws|\d{12}):policy/[\w+=,.@/-]+$`)
+	regionRE    = lazyre.New(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
+	sessionRE   = lazyre.New(`^[\w+=,.@-]{2,64}$`)
+	accountIDRE = lazyre.New(`^\d{12}$`)
+	profileRE   = lazyre.New(`^[\w.+@-]{1,64}$`)
 )
 
 // DefaultAudience is the ID-token audience in every partition, China included: it is what
@@ -63,7 +63,7 @@ func Parse(in config.Inputs) (Config, error) {
 	if c.RoleARN, err = config.Required(in, "aws-role-arn", "aws"); err != nil {
 		return c, err
 	}
-	m := roleARNRE.FindStringSubmatch(c.RoleARN)
+	m := roleARNRE().FindStringSubmatch(c.RoleARN)
 	if m == nil {
 		return c, config.Errorf("aws-role-arn", "must look like arn:aws:iam::<12-digit account id>:role/<name> (a role, not a user or an assumed-role session), got %s", config.Quote(c.RoleARN))
 	}
@@ -71,14 +71,14 @@ func Parse(in config.Inputs) (Config, error) {
 	if c.Region, err = config.Required(in, "aws-region", "aws"); err != nil {
 		return c, err
 	}
-	if !regionRE.MatchString(c.Region) {
+	if !regionRE().MatchString(c.Region) {
 		return c, config.Errorf("aws-region", "must be an AWS region code such as us-east-1 or eu-central-1, got %s", config.Quote(c.Region))
 	}
 	if c.Partition == "aws-cn" && !strings.HasPrefix(c.Region, "cn-") {
 		return c, config.Errorf("aws-region", "must be a China region (cn-north-1, cn-northwest-1) for the aws-cn role %s", config.Quote(c.RoleARN))
 	}
 	c.SessionName = config.Or(in, "aws-role-session-name", DefaultSessionName)
-	if !sessionRE.MatchString(c.SessionName) {
+	if !sessionRE().MatchString(c.SessionName) {
 		return c, config.Errorf("aws-role-session-name", "must be 2 to 64 characters of letters, digits and +=,.@_-, got %s", config.Quote(c.SessionName))
 	}
 	if c.DurationSeconds, err = config.Int(in, "aws-role-duration-seconds", DefaultDurationSeconds, MinDurationSeconds, MaxDurationSeconds); err != nil {
@@ -96,7 +96,7 @@ func Parse(in config.Inputs) (Config, error) {
 		return c, config.Errorf("aws-managed-session-policies", "allows at most %d policy ARNs, got %d", MaxManagedPolicies, len(c.ManagedPolicies))
 	}
 	for _, p := range c.ManagedPolicies {
-		if !policyARNRE.MatchString(p) {
+		if !policyARNRE().MatchString(p) {
 			return c, config.Errorf("aws-managed-session-policies", "each item must be a policy ARN like arn:aws:iam::aws:policy/ReadOnlyAccess, got %s", config.Quote(p))
 		}
 	}
@@ -105,7 +105,7 @@ func Parse(in config.Inputs) (Config, error) {
 	}
 	c.AllowedAccountIDs = config.List(in.Input("aws-allowed-account-ids"))
 	for _, a := range c.AllowedAccountIDs {
-		if !accountIDRE.MatchString(a) {
+		if !accountIDRE().MatchString(a) {
 			return c, config.Errorf("aws-allowed-account-ids", "must be 12-digit account ids separated by commas, got %s", config.Quote(a))
 		}
 	}
@@ -116,7 +116,7 @@ func Parse(in config.Inputs) (Config, error) {
 		return c, err
 	}
 	c.Profile = in.Input("aws-profile")
-	if c.Profile != "" && !profileRE.MatchString(c.Profile) {
+	if c.Profile != "" && !profileRE().MatchString(c.Profile) {
 		return c, config.Errorf("aws-profile", "must be 1 to 64 characters of letters, digits and ._+@-, got %s", config.Quote(c.Profile))
 	}
 	if c.ExportProfile, err = config.Bool(in, "aws-export-profile", false); err != nil {

@@ -26,7 +26,7 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		if !roleARNRE.MatchString(c.RoleARN) || len(c.RoleAccount) != 12 || c.DurationSeconds < MinDurationSeconds || c.DurationSeconds > MaxDurationSeconds || !sessionRE.MatchString(c.SessionName) {
+		if !roleARNRE().MatchString(c.RoleARN) || len(c.RoleAccount) != 12 || c.DurationSeconds < MinDurationSeconds || c.DurationSeconds > MaxDurationSeconds || !sessionRE().MatchString(c.SessionName) {
 			t.Fatalf("accepted an invalid config %+v", c)
 		}
 	})

@@ -13,13 +13,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/oidc-login/oidc-login/internal/config"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/runner"
 )
@@ -84,17 +84,17 @@ func (c Config) refreshProfile() string {
 // tab followed by # or ; (config/internal/ini/strings.go trimPropertyComment, config v1.33.15;
 // the same in internal/ini v1.8.6). Whitespace is
 // refused altogether; no ARN, region, URL or IAM client id needs it.
-var unsafeArg = regexp.MustCompile(`[\s\x00-\x1f\x7f]`)
+var unsafeArg = lazyre.New(`[\s\x00-\x1f\x7f]`)
 
 // checkRefresh refuses, at input time, values that cannot go into the profile's command line.
 func (p *Provider) checkRefresh() error {
 	if !p.cfg.Refresh {
 		return nil
 	}
-	if unsafeArg.MatchString(p.audience()) {
+	if unsafeArg().MatchString(p.audience()) {
 		return config.Errorf("audience", "must not contain spaces or control characters with aws-refresh (it goes into the profile's credential_process), got %s", config.Quote(p.audience()))
 	}
-	if unsafeArg.MatchString(p.cfg.Endpoint) {
+	if unsafeArg().MatchString(p.cfg.Endpoint) {
 		return config.Errorf("aws-sts-endpoint", "must not contain spaces or control characters with aws-refresh, got %s", config.Quote(p.cfg.Endpoint))
 	}
 	return nil
@@ -243,7 +243,7 @@ func ParseHelperArgs(args []string) (HelperConfig, error) {
 }
 
 // shellSafe are the characters both consumers' splitters take literally outside quotes.
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+var shellSafe = lazyre.New(`^[A-Za-z0-9_@%+=:,./-]+$`)
 
 // CommandLine is the credential_process value: the helper and its arguments, each quoted for
 // the two ways it is split. botocore splits it with shlex.split and runs it without a shell
@@ -255,10 +255,10 @@ var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
 func CommandLine(helper string, args []string) (string, error) {
 	words := append([]string{helper, HelperCommand}, args...)
 	for i, w := range words {
-		if unsafeArg.MatchString(w) {
+		if unsafeArg().MatchString(w) {
 			return "", fmt.Errorf("aws-refresh: %s cannot go into credential_process: it contains spaces or control characters", config.Quote(w))
 		}
-		if !shellSafe.MatchString(w) {
+		if !shellSafe().MatchString(w) {
 			words[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
 		}
 	}

@@ -2,10 +2,10 @@ package azure
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 )
 
 // Cloud is one Azure cloud: where Entra ID answers, which ID-token audience a login asks for,
@@ -62,10 +62,10 @@ const CLILoginInput = "azure-cli-login"
 const DefaultCloud = "AzureCloud"
 
 var (
-	guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	guidRE = lazyre.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	// domainRE is a verified domain such as contoso.onmicrosoft.com: dot-separated DNS labels.
-	domainRE = regexp.MustCompile(`^(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
-	scopeRE  = regexp.MustCompile(`^\S+/\.default$`)
+	domainRE = lazyre.New(`^(?i:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	scopeRE  = lazyre.New(`^\S+/\.default$`)
 )
 
 // multiTenant are the authority aliases that name no tenant; the client-credentials grant
@@ -92,7 +92,7 @@ func Parse(in config.Inputs) (Config, error) {
 	if c.ClientID, err = config.Required(in, "azure-client-id", "azure"); err != nil {
 		return c, err
 	}
-	if !guidRE.MatchString(c.ClientID) {
+	if !guidRE().MatchString(c.ClientID) {
 		return c, config.Errorf("azure-client-id", "must be the Application (client) ID of the app registration or managed identity, a GUID like 00000000-0000-0000-0000-000000000000, got %s", config.Quote(c.ClientID))
 	}
 	if c.TenantID, err = config.Required(in, "azure-tenant-id", "azure"); err != nil {
@@ -101,11 +101,11 @@ func Parse(in config.Inputs) (Config, error) {
 	switch {
 	case multiTenant[strings.ToLower(c.TenantID)]:
 		return c, config.Errorf("azure-tenant-id", "must name the app's own tenant (its Directory (tenant) ID or a verified domain); %s names no tenant and cannot be used with federated credentials", config.Quote(c.TenantID))
-	case !guidRE.MatchString(c.TenantID) && (len(c.TenantID) > 253 || !domainRE.MatchString(c.TenantID)):
+	case !guidRE().MatchString(c.TenantID) && (len(c.TenantID) > 253 || !domainRE().MatchString(c.TenantID)):
 		return c, config.Errorf("azure-tenant-id", "must be the Directory (tenant) ID, a GUID, or a verified domain of the tenant such as contoso.onmicrosoft.com, got %s", config.Quote(c.TenantID))
 	}
 	c.SubscriptionID = in.Input("azure-subscription-id")
-	if c.SubscriptionID != "" && !guidRE.MatchString(c.SubscriptionID) {
+	if c.SubscriptionID != "" && !guidRE().MatchString(c.SubscriptionID) {
 		return c, config.Errorf("azure-subscription-id", "must be a subscription id, a GUID like 00000000-0000-0000-0000-000000000000, got %s", config.Quote(c.SubscriptionID))
 	}
 	name := config.Or(in, "azure-cloud", DefaultCloud)
@@ -130,7 +130,7 @@ func Parse(in config.Inputs) (Config, error) {
 		return c, err
 	}
 	c.Scope = config.Or(in, "azure-scope", c.Cloud.Scope)
-	if !scopeRE.MatchString(c.Scope) {
+	if !scopeRE().MatchString(c.Scope) {
 		return c, config.Errorf("azure-scope", "must be one resource's /.default scope, such as %s (the client-credentials grant accepts no other form), got %s", c.Cloud.Scope, config.Quote(c.Scope))
 	}
 	if c.CLILogin, err = config.Bool(in, CLILoginInput, false); err != nil {

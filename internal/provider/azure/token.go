@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/retry"
 )
@@ -113,12 +113,12 @@ func readToken(r *httpcall.Response, start time.Time) (*accessToken, error) {
 	return &accessToken{Token: a.AccessToken, Expires: start.Add(time.Duration(secs) * time.Second).UTC().Truncate(time.Second)}, nil
 }
 
-var traceLineRE = regexp.MustCompile(`(?m)^\s*(Trace ID|Correlation ID|Timestamp):.*$`)
+var traceLineRE = lazyre.New(`(?m)^\s*(Trace ID|Correlation ID|Timestamp):.*$`)
 
 // describe is the service's description without its AADSTS prefix and trace lines, on one
 // line, with the trace and correlation ids Microsoft support asks for.
 func (e aadError) describe(code int) string {
-	d := traceLineRE.ReplaceAllString(e.Description, "")
+	d := traceLineRE().ReplaceAllString(e.Description, "")
 	d = strings.TrimPrefix(strings.TrimSpace(d), fmt.Sprintf("AADSTS%d:", code))
 	d = strings.Join(strings.Fields(d), " ")
 	if d == "" {
@@ -137,14 +137,14 @@ func (e aadError) describe(code int) string {
 	return d
 }
 
-var aadCodeRE = regexp.MustCompile(`AADSTS(\d+)`)
+var aadCodeRE = lazyre.New(`AADSTS(\d+)`)
 
 // code is the AADSTS number: error_codes[0], or the one the description starts with.
 func (e aadError) code() int {
 	if len(e.Codes) > 0 {
 		return e.Codes[0]
 	}
-	if m := aadCodeRE.FindStringSubmatch(e.Description); m != nil {
+	if m := aadCodeRE().FindStringSubmatch(e.Description); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return n
 	}

@@ -1,11 +1,11 @@
 package gcp
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 )
 
 // Defaults and bounds Google sets for Workload Identity Federation and IAM Credentials.
@@ -26,20 +26,20 @@ const (
 )
 
 var (
-	providerRE = regexp.MustCompile(`^projects/(\d+)/locations/global/workloadIdentityPools/([a-z0-9-]{4,32})/providers/([a-z0-9-]{4,32})$`)
+	providerRE = lazyre.New(`^projects/(\d+)/locations/global/workloadIdentityPools/([a-z0-9-]{4,32})/providers/([a-z0-9-]{4,32})$`)
 	// poolOnlyRE and projectIDRE recognise the two mistakes people make most often, so the
 	// error can name them.
-	poolOnlyRE = regexp.MustCompile(`^projects/[^/]+/locations/global/workloadIdentityPools/[^/]+/?$`)
-	byIDRE     = regexp.MustCompile(`^projects/([^/]*[^0-9/][^/]*)/locations/`)
-	emailRE    = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._+-]{0,63}@[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$`)
+	poolOnlyRE = lazyre.New(`^projects/[^/]+/locations/global/workloadIdentityPools/[^/]+/?$`)
+	byIDRE     = lazyre.New(`^projects/([^/]*[^0-9/][^/]*)/locations/`)
+	emailRE    = lazyre.New(`^[a-zA-Z0-9][a-zA-Z0-9._+-]{0,63}@[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$`)
 	// uniqueIDRE is a service account's unique id: Google issues 21 digits; allow a little
 	// either side rather than guess their future width.
-	uniqueIDRE  = regexp.MustCompile(`^[1-9][0-9]{15,25}$`)
-	saProjectRE = regexp.MustCompile(`@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$`)
-	projectRE   = regexp.MustCompile(`^([a-z][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
-	lifetimeRE  = regexp.MustCompile(`^(\d{1,6})s$`)
-	universeRE  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
-	scopeRE     = regexp.MustCompile(`^https://[^\s"']+$`)
+	uniqueIDRE  = lazyre.New(`^[1-9][0-9]{15,25}$`)
+	saProjectRE = lazyre.New(`@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$`)
+	projectRE   = lazyre.New(`^([a-z][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+	lifetimeRE  = lazyre.New(`^(\d{1,6})s$`)
+	universeRE  = lazyre.New(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
+	scopeRE     = lazyre.New(`^https://[^\s"']+$`)
 	// shortScopes are the OpenID scopes Google accepts without a URL.
 	shortScopes = map[string]bool{"openid": true, "email": true, "profile": true}
 )
@@ -80,14 +80,14 @@ func Parse(in config.Inputs) (Config, error) {
 	// google-github-actions/auth also takes the service account's numeric unique id, which
 	// IAM Credentials accepts in place of the email (projects/-/serviceAccounts/<id>); the
 	// project then cannot be read from it, so gcp-project-id is the only source.
-	if c.ServiceAccount = in.Input("gcp-service-account"); c.ServiceAccount != "" && !emailRE.MatchString(c.ServiceAccount) && !uniqueIDRE.MatchString(c.ServiceAccount) {
+	if c.ServiceAccount = in.Input("gcp-service-account"); c.ServiceAccount != "" && !emailRE().MatchString(c.ServiceAccount) && !uniqueIDRE().MatchString(c.ServiceAccount) {
 		return c, config.Errorf("gcp-service-account", "must be a service account email such as deploy@my-project.iam.gserviceaccount.com, or its numeric unique id (21 digits), got %s", config.Quote(c.ServiceAccount))
 	}
 	if c.Delegates, err = parseDelegates(in, c.ServiceAccount); err != nil {
 		return c, err
 	}
 	c.ProjectID = in.Input("gcp-project-id")
-	if c.ProjectID != "" && !projectRE.MatchString(c.ProjectID) {
+	if c.ProjectID != "" && !projectRE().MatchString(c.ProjectID) {
 		return c, config.Errorf("gcp-project-id", "must be a project id (6 to 30 lowercase letters, digits and hyphens, starting with a letter), got %s", config.Quote(c.ProjectID))
 	}
 	if c.ProjectID == "" {
@@ -122,7 +122,7 @@ func Parse(in config.Inputs) (Config, error) {
 		return c, err
 	}
 	c.Universe = strings.ToLower(config.Or(in, "gcp-universe", DefaultUniverse))
-	if !universeRE.MatchString(c.Universe) {
+	if !universeRE().MatchString(c.Universe) {
 		return c, config.Errorf("gcp-universe", "must be a domain name such as googleapis.com, got %s", config.Quote(c.Universe))
 	}
 	if c.STSEndpoint, err = config.URL(in, "gcp-sts-endpoint", "https://sts."+c.Universe); err != nil {
@@ -145,13 +145,13 @@ func (c *Config) parseProvider() error {
 			return config.Errorf(input, "must be the resource name without %s: %s", prefix, config.Quote(strings.TrimPrefix(v, prefix)))
 		}
 	}
-	if m := byIDRE.FindStringSubmatch(v); m != nil {
+	if m := byIDRE().FindStringSubmatch(v); m != nil {
 		return config.Errorf(input, "must name the project by its number, not its id %s (gcloud projects describe %s --format='value(projectNumber)'); want %s", config.Quote(m[1]), m[1], shape)
 	}
-	if poolOnlyRE.MatchString(v) {
+	if poolOnlyRE().MatchString(v) {
 		return config.Errorf(input, "names a pool, not a provider: append /providers/<provider> (gcloud iam workload-identity-pools providers list --location=global --workload-identity-pool=<pool>); want %s", shape)
 	}
-	m := providerRE.FindStringSubmatch(v)
+	m := providerRE().FindStringSubmatch(v)
 	if m == nil {
 		return config.Errorf(input, "must look like %s (pool and provider ids are 4 to 32 lowercase letters, digits and hyphens), got %s", shape, config.Quote(v))
 	}
@@ -163,7 +163,7 @@ func parseLifetime(v string) (int, error) {
 	if v == "" {
 		return DefaultLifetime, nil
 	}
-	m := lifetimeRE.FindStringSubmatch(v)
+	m := lifetimeRE().FindStringSubmatch(v)
 	n := 0
 	if m != nil {
 		n, _ = strconv.Atoi(m[1])
@@ -180,7 +180,7 @@ func parseScopes(v string) ([]string, error) {
 		return []string{DefaultScope}, nil
 	}
 	for _, s := range scopes {
-		if !scopeRE.MatchString(s) && !shortScopes[s] {
+		if !scopeRE().MatchString(s) && !shortScopes[s] {
 			return nil, config.Errorf("gcp-access-token-scopes", "each scope must be an https:// scope URL such as %s (or openid, email, profile), separated by commas or newlines; got %s", DefaultScope, config.Quote(s))
 		}
 	}
@@ -190,7 +190,7 @@ func parseScopes(v string) ([]string, error) {
 // ProjectFromEmail reads the project id out of a user-managed service account's email
 // (<name>@<project>.iam.gserviceaccount.com); other kinds of email give "".
 func ProjectFromEmail(email string) string {
-	if m := saProjectRE.FindStringSubmatch(email); m != nil {
+	if m := saProjectRE().FindStringSubmatch(email); m != nil {
 		return m[1]
 	}
 	return ""

@@ -40,6 +40,17 @@ func (p *Provider) Name() string { return "gcp" }
 // when it lists no allowed audiences.
 func (p *Provider) Audience() string { return p.cfg.DefaultIDTokenAudience() }
 
+// Endpoints are the hosts Login calls: STS, and IAM Credentials with a service account (only
+// the scheme, host and port count; login opens a connection to each while the ID token is
+// fetched).
+func (p *Provider) Endpoints() []string {
+	e := []string{p.cfg.TokenURL()}
+	if p.cfg.ServiceAccount != "" {
+		e = append(e, p.cfg.IAMURL("generateAccessToken"))
+	}
+	return e
+}
+
 // Env variables, as google-github-actions/auth exports them, so existing workflows and
 // tools (gcloud, client libraries, Terraform) find them.
 var (

@@ -13,6 +13,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/retry"
+	"github.com/oidc-login/oidc-login/internal/sysroots"
 )
 
 // client makes the calls of one login to one Vault server.
@@ -32,14 +33,24 @@ func newClient(base *http.Client, p retry.Policy, addr, namespace string, cas []
 	}
 	var t *http.Transport
 	switch bt := base.Transport.(type) {
+	case *httpcall.Transport:
+		t = bt.TLS().Clone()
+		t.DialTLSContext = nil // its dialer verifies with the step's roots, not this pool
 	case *http.Transport:
 		t = bt.Clone()
 	case nil:
 		t = http.DefaultTransport.(*http.Transport).Clone()
 	default:
-		t = httpcall.NewClient().Transport.(*http.Transport).Clone()
+		t = httpcall.NewTransport().TLS().Clone()
 	}
-	pool, err := x509.SystemCertPool()
+	// The roots the step's client trusts (package sysroots) when they are loaded here; on
+	// macOS and Windows, Go's pool, which defers to the platform's store.
+	pool, err := sysroots.Pool()
+	if pool != nil {
+		pool = pool.Clone()
+	} else {
+		pool, err = x509.SystemCertPool()
+	}
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
 	}

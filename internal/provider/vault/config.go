@@ -5,11 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"net/url"
-	"regexp"
 	"strings"
 	"unicode"
 
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/lazyre"
 )
 
 // DefaultAuthPath is where `vault auth enable jwt` mounts the method.
@@ -17,9 +17,9 @@ const DefaultAuthPath = "jwt"
 
 var (
 	// Vault's own pattern for role names (framework.GenericNameRegex).
-	roleRE = regexp.MustCompile(`^\w([\w.-]*\w)?$`)
+	roleRE = lazyre.New(`^\w([\w.-]*\w)?$`)
 	// A mount path or namespace: segments of letters, digits and _.- separated by /.
-	segmentsRE = regexp.MustCompile(`^[\w.-]+(/[\w.-]+)*$`)
+	segmentsRE = lazyre.New(`^[\w.-]+(/[\w.-]+)*$`)
 )
 
 // Secret is one item of vault-secrets: read Key of the secret at Path into variable Name.
@@ -76,18 +76,18 @@ func Parse(in config.Inputs) (Config, error) {
 		return c, config.Errorf("vault-url", "must be the server's address without /v1 (the API prefix is added for each call), got %s", config.Quote(c.URL))
 	}
 	c.Role = in.Input("vault-role")
-	if c.Role != "" && !roleRE.MatchString(c.Role) {
+	if c.Role != "" && !roleRE().MatchString(c.Role) {
 		return c, config.Errorf("vault-role", "must be a role name of letters, digits and _.- (or empty for the mount's default role), got %s", config.Quote(c.Role))
 	}
 	c.AuthPath = strings.Trim(config.Or(in, "vault-auth-path", DefaultAuthPath), "/")
 	if strings.HasPrefix(c.AuthPath, "auth/") {
 		return c, config.Errorf("vault-auth-path", "is the mount path without the auth/ prefix (jwt for auth/jwt), got %s", config.Quote(c.AuthPath))
 	}
-	if !segmentsRE.MatchString(c.AuthPath) {
+	if !segmentsRE().MatchString(c.AuthPath) {
 		return c, config.Errorf("vault-auth-path", "must be a mount path of letters, digits and _.- separated by /, such as jwt or github-actions, got %s", config.Quote(c.AuthPath))
 	}
 	c.Namespace = strings.Trim(in.Input("vault-namespace"), "/")
-	if c.Namespace != "" && !segmentsRE.MatchString(c.Namespace) {
+	if c.Namespace != "" && !segmentsRE().MatchString(c.Namespace) {
 		return c, config.Errorf("vault-namespace", "must be a namespace path of letters, digits and _.- separated by /, such as admin or admin/team, got %s", config.Quote(c.Namespace))
 	}
 	if v := in.Input("vault-ca-certificate"); v != "" {
