@@ -10,15 +10,13 @@
 // times, also when SSL_CERT_FILE names another file: 433 parses for 146 roots, 13 ms of a
 // 26 ms Google login with a service account here (perf), more than anything else it does.
 //
-// Two differences, both trusting no certificate Go would not:
-//   - SSL_CERT_FILE set and SSL_CERT_DIR not: that file is the whole trust store, as it is for
-//     curl, Python's requests and most CI tooling that takes a CA bundle. Go would add every
-//     certificate of /etc/ssl/certs to it; a job that points SSL_CERT_FILE at a private CA and
-//     also reaches public endpoints must use a bundle that holds both (or set SSL_CERT_DIR).
-//   - Otherwise the same files are read in the same order, but each distinct certificate is
-//     parsed once: a block whose DER was seen already is skipped before parsing (a pool keeps
-//     one copy anyway), and a directory entry that is the bundle file already read is not read
-//     again.
+// It trusts exactly what Go would, from the same files read in the same order; the one
+// difference is the work: a block whose DER was seen already is skipped before parsing (a pool
+// keeps one copy anyway), and a directory entry that is the bundle file already read is not
+// read again. SSL_CERT_FILE replaces only the bundle file, as in Go and OpenSSL: the
+// directories are still read unless SSL_CERT_DIR names others, so a job that points
+// SSL_CERT_FILE at its private CA still reaches public endpoints, as it does with every other
+// Go tool on the runner.
 //
 // Elsewhere (macOS and Windows verify with the platform's own store) Pool returns nil and Go's
 // default applies.
@@ -43,16 +41,13 @@ type Sources struct {
 }
 
 // FromEnv returns the sources for SSL_CERT_FILE and SSL_CERT_DIR (a ":"-separated list, as
-// OpenSSL reads it), with defaults the platform's lists. SSL_CERT_FILE alone is the only
-// source (see the package comment).
+// OpenSSL reads it), with defaults the platform's lists: each variable replaces its own list
+// only, as in crypto/x509 root_unix.go (go1.26.8).
 func FromEnv(getenv func(string) string, defaults Sources) Sources {
 	s := defaults
 	file, dir := getenv("SSL_CERT_FILE"), getenv("SSL_CERT_DIR")
 	if file != "" {
 		s.Files = []string{file}
-		if dir == "" {
-			s.Dirs = nil
-		}
 	}
 	if dir != "" {
 		s.Dirs = strings.Split(dir, ":")

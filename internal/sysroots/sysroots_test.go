@@ -25,7 +25,7 @@ func TestFromEnv(t *testing.T) {
 		want      Sources
 	}{
 		{"neither: the platform's lists", "", "", def},
-		{"SSL_CERT_FILE alone is the whole store", "/ca.pem", "", Sources{Files: []string{"/ca.pem"}}},
+		{"SSL_CERT_FILE alone replaces the bundle, not the directories", "/ca.pem", "", Sources{Files: []string{"/ca.pem"}, Dirs: def.Dirs}},
 		{"SSL_CERT_DIR alone replaces the directories", "", "/d1:/d2", Sources{Files: def.Files, Dirs: []string{"/d1", "/d2"}}},
 		{"both: that file and those directories", "/ca.pem", "/d1", Sources{Files: []string{"/ca.pem"}, Dirs: []string{"/d1"}}},
 	} {
@@ -117,13 +117,18 @@ func TestLoadTrustsEachDistinctCertificate(t *testing.T) {
 	if !got.Equal(poolOf(t, certs...)) {
 		t.Fatal("the pool is not exactly A, B, C and D")
 	}
-	// SSL_CERT_FILE alone: the bundle's two certificates, none of the directory's.
-	only, err := Load(FromEnv(func(k string) string { return map[string]string{"SSL_CERT_FILE": bundle}[k] }, Sources{Dirs: dirs}))
+	// SSL_CERT_FILE alone names a private CA: it replaces the bundle file, and everything in
+	// the directories still counts, as in Go: the bundle is one of the certificate
+	// directory's files (Debian's layout), so all of A, B, C and D.
+	private := newCert(t, "private")
+	caFile := filepath.Join(t.TempDir(), "private.pem")
+	write(t, caFile, private)
+	only, err := Load(FromEnv(func(k string) string { return map[string]string{"SSL_CERT_FILE": caFile}[k] }, Sources{Files: []string{bundle}, Dirs: dirs}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !only.Equal(poolOf(t, certs[0], certs[1])) {
-		t.Fatal("with SSL_CERT_FILE alone the pool is not exactly the file's A and B")
+	if !only.Equal(poolOf(t, append([][]byte{private}, certs...)...)) {
+		t.Fatal("with SSL_CERT_FILE alone the pool is not exactly its CA and the directories' A, B, C and D")
 	}
 }
 
@@ -149,7 +154,8 @@ func TestLoadErrors(t *testing.T) {
 
 // TestSameAsGo compares Load with crypto/x509's own loader in a child process (Go loads the
 // system roots once per process, from the environment it starts with): on the fixture with
-// both variables set, where the two must agree exactly, and on this machine's own store.
+// both variables set, on this machine's own store, and with only SSL_CERT_FILE set (the
+// fixture's bundle plus this machine's directories).
 func TestSameAsGo(t *testing.T) {
 	if platform == nil {
 		t.Skip("no file-based system store on this OS: Go's default applies")
@@ -169,6 +175,8 @@ func TestSameAsGo(t *testing.T) {
 	for name, env := range map[string][]string{
 		"fixture":      {"SSL_CERT_FILE=" + bundle, "SSL_CERT_DIR=" + strings.Join(dirs, ":")},
 		"this machine": {"SSL_CERT_FILE=", "SSL_CERT_DIR="},
+		// A private CA alone in SSL_CERT_FILE: Go still adds the machine's directories.
+		"SSL_CERT_FILE only": {"SSL_CERT_FILE=" + bundle, "SSL_CERT_DIR="},
 	} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestSameAsGo$", "-test.count=1")
 		cmd.Env = append(append(os.Environ(), "SYSROOTS_CHILD=1"), env...)
