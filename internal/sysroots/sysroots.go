@@ -29,6 +29,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 )
@@ -58,86 +59,158 @@ func FromEnv(getenv func(string) string, defaults Sources) Sources {
 // Load builds the pool of every certificate in s. Like Go's loader it returns an error only
 // when it found no certificate and some source could not be read for a reason other than not
 // existing.
+//
+// Why it is shaped this way (measured on Debian's store, 146 roots, 2 cores): parsing the
+// distinct certificates is about 4 ms and reading the certificate directory (146 links to
+// single-certificate files, plus the bundle again) about 4 ms more. So the directory is read
+// while the bundle is decoded, and the distinct certificates are parsed by one worker per CPU.
+// Only the work is concurrent: which certificates end up trusted is what the sequential
+// reading gives, in Go's order.
 func Load(s Sources) (*x509.CertPool, error) {
-	l := loader{pool: x509.NewCertPool(), seen: map[[sha256.Size224]byte]bool{}}
 	var firstErr error
 	note := func(err error) {
-		if firstErr == nil && !os.IsNotExist(err) {
+		if err != nil && firstErr == nil && !os.IsNotExist(err) {
 			firstErr = err
 		}
 	}
+	// The bundle's identity is known before its content, so the directory reader can skip
+	// the bundle's own entry (Debian keeps it in /etc/ssl/certs) without waiting.
 	var bundle os.FileInfo
 	for _, name := range s.Files {
+		if fi, err := os.Stat(name); err == nil {
+			bundle = fi
+			break
+		}
+	}
+	type dirResult struct {
+		blocks [][]byte
+		errs   []error
+	}
+	fromDirs := make(chan dirResult, 1)
+	go func() {
+		var r dirResult
+		for _, dir := range s.Dirs {
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				r.errs = append(r.errs, err)
+				continue
+			}
+			// Each entry costs a few system calls and a PEM decode: spread over the workers,
+			// kept in the directory's order.
+			perEntry := make([][][]byte, len(entries))
+			workers := min(2*runtime.GOMAXPROCS(0), max(1, len(entries)/16))
+			var wg sync.WaitGroup
+			for w := range workers {
+				wg.Go(func() {
+					for i := w; i < len(entries); i += workers {
+						perEntry[i] = readEntry(dir, entries[i], bundle)
+					}
+				})
+			}
+			wg.Wait()
+			for _, b := range perEntry {
+				r.blocks = append(r.blocks, b...)
+			}
+		}
+		fromDirs <- r
+	}()
+	// As Go: the first bundle file that reads is the bundle; the errors of those before it count.
+	var blocks [][]byte
+	for _, name := range s.Files {
 		data, err := os.ReadFile(name)
-		if err != nil {
-			note(err)
-			continue
+		if err == nil {
+			blocks = appendBlocks(blocks, data)
+			break
 		}
-		l.add(data)
-		bundle, _ = os.Stat(name)
-		break
+		note(err)
 	}
-	for _, dir := range s.Dirs {
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			note(err)
-			continue
-		}
-		for _, e := range entries {
-			name := filepath.Join(dir, e.Name())
-			if e.Type()&fs.ModeSymlink != 0 {
-				// A link to a name in the same directory (OpenSSL's hash links) is another
-				// name of a file read anyway.
-				if target, err := os.Readlink(name); err == nil && !strings.Contains(target, "/") {
-					continue
-				}
-			}
-			if bundle != nil && e.Type().IsRegular() {
-				if fi, err := e.Info(); err == nil && os.SameFile(fi, bundle) {
-					continue // Debian's /etc/ssl/certs/ca-certificates.crt, read just before
-				}
-			}
-			if data, err := os.ReadFile(name); err == nil {
-				l.add(data)
-			}
+	r := <-fromDirs
+	for _, err := range r.errs {
+		note(err)
+	}
+	blocks = append(blocks, r.blocks...)
+
+	// Each distinct DER once (a pool keeps one copy anyway), in reading order.
+	seen := make(map[[sha256.Size224]byte]bool, len(blocks))
+	distinct := blocks[:0]
+	for _, b := range blocks {
+		sum := sha256.Sum224(b)
+		if !seen[sum] {
+			seen[sum] = true
+			distinct = append(distinct, b)
 		}
 	}
-	if l.n > 0 || firstErr == nil {
-		return l.pool, nil
+	certs := parseAll(distinct)
+	pool := x509.NewCertPool()
+	n := 0
+	for _, c := range certs {
+		if c != nil {
+			pool.AddCert(c)
+			n++
+		}
+	}
+	if n > 0 || firstErr == nil {
+		return pool, nil
 	}
 	return nil, firstErr
 }
 
-type loader struct {
-	pool *x509.CertPool
-	seen map[[sha256.Size224]byte]bool
-	n    int
+// readEntry returns the certificate blocks of one directory entry, or none for an entry that
+// is another name of a file read anyway.
+func readEntry(dir string, e fs.DirEntry, bundle os.FileInfo) [][]byte {
+	name := filepath.Join(dir, e.Name())
+	if e.Type()&fs.ModeSymlink != 0 {
+		// A link to a name in the same directory (OpenSSL's hash links) is another name of a
+		// file read anyway.
+		if target, err := os.Readlink(name); err == nil && !strings.Contains(target, "/") {
+			return nil
+		}
+	}
+	if bundle != nil && e.Type().IsRegular() {
+		if fi, err := e.Info(); err == nil && os.SameFile(fi, bundle) {
+			return nil // Debian's /etc/ssl/certs/ca-certificates.crt, read as the bundle
+		}
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil
+	}
+	return appendBlocks(nil, data)
 }
 
-// add takes what x509.CertPool.AppendCertsFromPEM takes: CERTIFICATE blocks without headers
-// that parse; anything else in the file is skipped.
-func (l *loader) add(data []byte) {
+// appendBlocks adds the DER of what x509.CertPool.AppendCertsFromPEM takes: CERTIFICATE blocks
+// without headers; anything else in data is skipped.
+func appendBlocks(blocks [][]byte, data []byte) [][]byte {
 	for len(data) > 0 {
 		var b *pem.Block
 		b, data = pem.Decode(data)
 		if b == nil {
-			return
+			break
 		}
-		if b.Type != "CERTIFICATE" || len(b.Headers) != 0 {
-			continue
+		if b.Type == "CERTIFICATE" && len(b.Headers) == 0 {
+			blocks = append(blocks, b.Bytes)
 		}
-		sum := sha256.Sum224(b.Bytes)
-		if l.seen[sum] {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			continue
-		}
-		l.seen[sum] = true
-		l.pool.AddCert(c)
-		l.n++
 	}
+	return blocks
+}
+
+// parseAll parses each DER with one worker per CPU; a block that does not parse is nil, and
+// skipped as AppendCertsFromPEM skips it.
+func parseAll(ders [][]byte) []*x509.Certificate {
+	out := make([]*x509.Certificate, len(ders))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(ders)/16))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(ders); i += workers {
+				if c, err := x509.ParseCertificate(ders[i]); err == nil {
+					out[i] = c
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 var pool = sync.OnceValues(func() (*x509.CertPool, error) {
