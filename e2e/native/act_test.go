@@ -62,6 +62,20 @@ func newRelease(t *testing.T, body []byte) *nativeinstall.Release {
 	return nativeinstall.NewRelease(t, Version, body)
 }
 
+// builtRelease is the binary under test and a local release that serves it.
+func builtRelease(t *testing.T) ([]byte, *nativeinstall.Release) {
+	t.Helper()
+	bin, err := harness.Binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body, newRelease(t, body)
+}
+
 func sha256Hex(b []byte) string { return nativeinstall.SHA256Hex(b) }
 
 // newRepo is a repository whose native/ is a release: the launchers, action.yml, VERSION and
@@ -269,15 +283,7 @@ func sumLine(s string) string { return sha256Hex([]byte(s)) + "  -" }
 // same runner finds the binary in the tool cache and fetches nothing.
 func TestNativeUnderAct(t *testing.T) {
 	t.Parallel()
-	bin, err := harness.Binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rel := newRelease(t, body)
+	body, rel := builtRelease(t)
 	consumer, err := laterstep.Consumer()
 	if err != nil {
 		t.Fatal(err)

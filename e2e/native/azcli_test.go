@@ -31,15 +31,7 @@ func TestNativeAzureCLILoginUnderAct(t *testing.T) {
 		}
 		t.Skip("az (the Azure CLI) is not installed, so azure-cli-login under act is NOT tested (.ci/setup installs azure-cli)")
 	}
-	bin, err := harness.Binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rel := newRelease(t, body)
+	body, rel := builtRelease(t)
 	ca, err := testca.Shared()
 	if err != nil {
 		t.Fatal(err)

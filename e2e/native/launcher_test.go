@@ -39,15 +39,7 @@ func launcher(t *testing.T, sum, cache, releaseURL, path string) (*exec.Cmd, *ha
 // hashed, deleted with a warning, fetched again, checked, and only then run.
 func TestLauncherReplacesDamagedCache(t *testing.T) {
 	t.Parallel()
-	bin, err := harness.Binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rel := newRelease(t, body)
+	body, rel := builtRelease(t)
 	cache := t.TempDir()
 	dir := filepath.Join(cache, "oidc-login", strings.TrimPrefix(Version, "v"), "x64")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -105,15 +97,7 @@ func TestLauncherUnreleasedWithoutGo(t *testing.T) {
 // e2e/bench's BenchmarkPeers times exactly this step.
 func TestCompositeStepCacheHit(t *testing.T) {
 	t.Parallel()
-	bin, err := harness.Binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rel := newRelease(t, body)
+	body, rel := builtRelease(t)
 	a := nativeinstall.Released(t, Version, body)
 	cache := t.TempDir()
 	a.Seed(t, cache, body)

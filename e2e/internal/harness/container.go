@@ -113,8 +113,9 @@ func readAction() (*actionMeta, error) {
 // action.yml uses only plain context references, and anything else fails the test loudly.
 var expression = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
 
-// evaluate replaces every ${{ name.path }} in tmpl with its value from ctx.
-func evaluate(tmpl string, ctx map[string]string) (string, error) {
+// Evaluate replaces every ${{ name.path }} in tmpl with its value from ctx (e2e/internal/
+// nativeinstall evaluates native/action.yml with it too).
+func Evaluate(tmpl string, ctx map[string]string) (string, error) {
 	var bad error
 	out := expression.ReplaceAllStringFunc(tmpl, func(m string) string {
 		ref := expression.FindStringSubmatch(m)[1]
@@ -152,7 +153,7 @@ func (w *Workspace) inputs(m *actionMeta, p Placement, given map[string]string) 
 		if in.Default == nil {
 			continue
 		}
-		v, err := evaluate(*in.Default, ctx)
+		v, err := Evaluate(*in.Default, ctx)
 		if err != nil {
 			return nil, fmt.Errorf("input %s: %w", name, err)
 		}
@@ -233,7 +234,7 @@ func (s Step) ContainerRun() (ContainerRun, error) {
 		if _, set := env[k]; set {
 			continue
 		}
-		if env[k], err = evaluate(tmpl, inputsCtx); err != nil {
+		if env[k], err = Evaluate(tmpl, inputsCtx); err != nil {
 			return ContainerRun{}, fmt.Errorf("runs.env %s: %w", k, err)
 		}
 	}
@@ -244,7 +245,7 @@ func (s Step) ContainerRun() (ContainerRun, error) {
 	}
 	run := ContainerRun{Env: env, Mounts: w.mounts(p), WorkDir: ContainerRoot + "/workspace"}
 	for _, a := range m.Runs.Args {
-		v, err := evaluate(a, inputsCtx)
+		v, err := Evaluate(a, inputsCtx)
 		if err != nil {
 			return ContainerRun{}, fmt.Errorf("runs.args: %w", err)
 		}

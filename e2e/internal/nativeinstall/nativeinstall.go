@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -155,23 +154,6 @@ type meta struct {
 	} `yaml:"runs"`
 }
 
-var expression = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
-
-// evaluate replaces each ${{ name }} of tmpl by ctx[name]; only plain references are
-// modelled, anything else is an error.
-func evaluate(tmpl string, ctx map[string]string) (string, error) {
-	var bad error
-	out := expression.ReplaceAllStringFunc(tmpl, func(m string) string {
-		ref := expression.FindStringSubmatch(m)[1]
-		v, ok := ctx[ref]
-		if !ok && bad == nil {
-			bad = fmt.Errorf("nativeinstall cannot evaluate ${{ %s }} in %q", ref, tmpl)
-		}
-		return v
-	})
-	return out, bad
-}
-
 // Step is the composite's bash step (id unix of native/action.yml) for one login, as the
 // runner starts it: every input of native/action.yml (the given ones, else its default
 // evaluated with the runner's contexts) mapped through the step's env: block, the runner's
@@ -199,7 +181,7 @@ func (a *Action) Step(ws *harness.Workspace, inputs, env map[string]string) (*ex
 	for name, in := range m.Inputs {
 		v := ""
 		if in.Default != nil {
-			if v, err = evaluate(*in.Default, runnerCtx); err != nil {
+			if v, err = harness.Evaluate(*in.Default, runnerCtx); err != nil {
 				return nil, fmt.Errorf("input %s: %w", name, err)
 			}
 		}
@@ -222,7 +204,7 @@ func (a *Action) Step(ws *harness.Workspace, inputs, env map[string]string) (*ex
 			return nil, fmt.Errorf("native/action.yml: step unix runs with shell %q, not bash", s.Shell)
 		}
 		for k, tmpl := range s.Env {
-			if stepEnv[k], err = evaluate(tmpl, ctx); err != nil {
+			if stepEnv[k], err = harness.Evaluate(tmpl, ctx); err != nil {
 				return nil, err
 			}
 		}

@@ -9,10 +9,8 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -37,25 +35,10 @@ func main() {
 	benchtime := flag.String("benchtime", "20x", "go test -benchtime: logins of each subject per case (Nx)")
 	flag.Parse()
 	args := []string{"test", "-v", "-count=1", "-run", "^$", "-bench", "^BenchmarkPeers$", "-benchtime", *benchtime, pkg}
-	fmt.Fprintln(os.Stderr, "go "+strings.Join(args, " "))
 	loadBefore := loadAverage()
-	cmd := exec.Command("go", args...)
-	var out bytes.Buffer
-	// The raw output (-v: with the reason of a skip) goes to stderr as it comes;
-	// the table alone goes to stdout.
-	cmd.Stdout = io.MultiWriter(&out, os.Stderr)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "the benchmark failed: %v\n", err)
-		os.Exit(1)
-	}
-	rows, err := benchfmt.Parse(out.String())
+	rows, err := benchfmt.Run(args)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if len(rows) == 0 {
-		fmt.Fprintln(os.Stderr, "BenchmarkPeers reported nothing (skipped? see above)")
 		os.Exit(1)
 	}
 	fmt.Print(table(rows))

@@ -8,12 +8,9 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"strings"
 
 	"github.com/oidc-login/oidc-login/e2e/bench/internal/benchfmt"
@@ -26,24 +23,9 @@ func main() {
 	bench := flag.String("bench", ".", "go test -bench: which cases")
 	flag.Parse()
 	args := []string{"test", "-count=1", "-run", "^$", "-bench", *bench, "-benchtime", *benchtime, pkg}
-	fmt.Fprintln(os.Stderr, "go "+strings.Join(args, " "))
-	cmd := exec.Command("go", args...)
-	var out bytes.Buffer
-	// The raw output goes to stderr as it comes, so a slow run shows progress and a failure
-	// shows why; the table alone goes to stdout.
-	cmd.Stdout = io.MultiWriter(&out, os.Stderr)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "the benchmarks failed: %v\n", err)
-		os.Exit(1)
-	}
-	rows, err := benchfmt.Parse(out.String())
+	rows, err := benchfmt.Run(args)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if len(rows) == 0 {
-		fmt.Fprintf(os.Stderr, "no benchmark matched -bench %q\n", *bench)
 		os.Exit(1)
 	}
 	fmt.Print(table(rows))

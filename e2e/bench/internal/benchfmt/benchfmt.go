@@ -4,11 +4,34 @@ package benchfmt
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 )
+
+// Run runs `go <args>` (a go test -bench command line), its raw output going to stderr as it
+// comes, so a slow run shows progress and a failure shows why, and returns the rows of its
+// benchmark lines; none is an error naming what ran.
+func Run(args []string) ([]Row, error) {
+	fmt.Fprintln(os.Stderr, "go "+strings.Join(args, " "))
+	cmd := exec.Command("go", args...)
+	var out bytes.Buffer
+	cmd.Stdout = io.MultiWriter(&out, os.Stderr)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("the benchmarks failed: %v", err)
+	}
+	rows, err := Parse(out.String())
+	if err == nil && len(rows) == 0 {
+		err = fmt.Errorf("go %s reported no benchmark (none matched, or all skipped: see above)", strings.Join(args, " "))
+	}
+	return rows, err
+}
 
 // Row is one benchmark's result: its case (the name after the first slash, without the
 // -GOMAXPROCS suffix), its iterations, and each metric by unit.
