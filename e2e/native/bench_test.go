@@ -50,7 +50,7 @@ func BenchmarkNativeStep(b *testing.B) {
 			out, err := cmd.CombinedOutput()
 			total += time.Since(start)
 			if err != nil {
-				b.Fatalf("%s: %v\n%s", name, err, out)
+				b.Fatalf("%s: %v\n%s", name, err, harness.Started(b, out))
 			}
 		}
 		b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/step")
