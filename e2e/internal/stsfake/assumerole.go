@@ -27,20 +27,10 @@ func (s *Server) assumeRole(w http.ResponseWriter, r *http.Request, body []byte)
 		writeError(w, http.StatusForbidden, code, msg)
 		return
 	}
-	f := r.PostForm
-	roleARN, session := f.Get("RoleArn"), f.Get("RoleSessionName")
-	if !sessionRE.MatchString(session) {
-		writeError(w, http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '"+session+"' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*")
+	roleARN := r.PostForm.Get("RoleArn")
+	session, duration, ok := sessionAndDuration(w, r.PostForm)
+	if !ok {
 		return
-	}
-	duration := 3600
-	if d := f.Get("DurationSeconds"); d != "" {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 900 || n > 43200 {
-			writeError(w, http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '"+d+"' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200")
-			return
-		}
-		duration = n
 	}
 	s.mu.Lock()
 	role, ok := s.roles[roleARN]
