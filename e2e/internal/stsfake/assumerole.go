@@ -56,7 +56,7 @@ func (s *Server) assumeRole(w http.ResponseWriter, r *http.Request, body []byte)
 		AccessKeyID:     "ASIA" + fakeid.String(16, upper),
 		SecretAccessKey: fakeid.String(40, upper+lower+digits+"/+"),
 		SessionToken:    "IQoJb3JpZ2luX2VjE" + fakeid.String(300, upper+lower+digits+"/+") + "==",
-		Expiration:      time.Now().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
+		Expiration:      s.clock().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
 		AssumedRoleARN:  fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", partition, account, roleName, session),
 		RoleARN:         roleARN,
 		Action:          "AssumeRole",
@@ -166,7 +166,7 @@ func (s *Server) verifySigV4(r *http.Request, body []byte) (Credentials, string,
 	if !hmac.Equal([]byte(want), []byte(fields["Signature"])) {
 		return Credentials{}, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 	}
-	if time.Now().After(caller.Expiration) {
+	if s.clock().After(caller.Expiration) {
 		return Credentials{}, "ExpiredToken", "The security token included in the request is expired"
 	}
 	return caller, "", ""

@@ -72,3 +72,41 @@ func TestSessionAndDurationValidated(t *testing.T) {
 		t.Errorf("%d sessions issued, want only the first", n)
 	}
 }
+
+// TestChainFollowsClock: SetClock governs the chained AssumeRole as it does the web-identity
+// call: a session issued three hours back by the emulator's clock signs an AssumeRole at that
+// time (its expiry is judged by the same clock), and the chained session is dated from it.
+func TestChainFollowsClock(t *testing.T) {
+	t.Parallel()
+	gh := fakegithub.New()
+	t.Cleanup(gh.Close)
+	const role = "arn:aws:iam::123456789012:role/deploy"
+	const next = "arn:aws:iam::123456789012:role/next"
+	s := stsfake.New(fakegithub.Issuer, gh.JWKSURL(), "sts.amazonaws.com")
+	t.Cleanup(s.Close)
+	s.AddRole(stsfake.Role{ARN: role, Audience: "sts.amazonaws.com", Subject: "repo:octo-org/octo-repo:*"})
+	s.AddRole(stsfake.Role{ARN: next, TrustedRoles: []string{role}, MaxSessionDuration: 3600})
+	past := time.Now().Add(-3 * time.Hour).Truncate(time.Second)
+	s.SetClock(func() time.Time { return past })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client := func(c aws.CredentialsProvider) *sts.Client {
+		return sts.New(sts.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.URL), Credentials: c})
+	}
+	token := gh.Sign(map[string]any{"iss": fakegithub.Issuer, "aud": "sts.amazonaws.com", "sub": "repo:octo-org/octo-repo:ref:refs/heads/main",
+		"iat": past.Unix(), "exp": past.Add(5 * time.Minute).Unix()})
+	out, err := client(nil).AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String(role), RoleSessionName: aws.String("GitHubActions"), WebIdentityToken: aws.String(token)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := out.Credentials
+	chained, err := client(static(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String(next), RoleSessionName: aws.String("GitHubActions")})
+	if err != nil {
+		t.Fatalf("AssumeRole with a session valid by the emulator's clock: %v", err)
+	}
+	if got, want := aws.ToTime(chained.Credentials.Expiration), past.Add(time.Hour); !got.Equal(want) {
+		t.Errorf("chained session expires %v, want %v (an hour after the emulator's now)", got, want)
+	}
+}
