@@ -186,17 +186,17 @@ func newClouds(t *testing.T) *clouds {
 	if c.g, err = gcpfake.New(ca); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(c.g.Close)
+	harness.CloseChecked(t, "Google", c.g)
 	c.g.AddProvider(gcpfake.Provider{Name: wip, Issuer: fakegithub.Issuer, JWKSURL: c.gh.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
 	c.g.AddServiceAccount(gcpfake.ServiceAccount{Email: sa, Members: []string{member}})
 	if c.entra, err = azurefake.New(ca, map[string]string{fakegithub.Issuer: c.gh.JWKSURL()}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(c.entra.Close)
+	harness.CloseChecked(t, "Entra ID", c.entra)
 	c.entra.AddTenant(tenant)
 	c.entra.AddApp(tenant, client, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
 	c.vault = vaultfake.New(fakegithub.Issuer, c.gh.JWKSURL())
-	t.Cleanup(c.vault.Close)
+	harness.CloseChecked(t, "Vault", c.vault)
 	c.vault.AddRole("", "jwt", vaultfake.Role{Name: "deploy", BoundAudiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
 		BoundClaims: map[string][]string{"sub": {"repo:octo-org/octo-repo:ref:refs/heads/*"}}, BoundClaimsType: "glob",
 		UserClaim: "repository", Policies: []string{"ci-read"}})

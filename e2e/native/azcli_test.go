@@ -41,7 +41,7 @@ func TestNativeAzureCLILoginUnderAct(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(entra.Close)
+	harness.CloseChecked(t, "Entra ID", entra)
 	entra.AddTenant(tenant)
 	entra.AddApp(tenant, client, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
 	entra.AddSubscription(azurefake.Subscription{ID: azSubscription, TenantID: tenant, DisplayName: "octo-prod", Principals: []string{client}})
