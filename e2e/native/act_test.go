@@ -97,28 +97,10 @@ func newRepo(t *testing.T, sum, workflow string) string {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body = string(b)
-		}
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
-			t.Fatal(err)
+			files[name] = string(b)
 		}
 	}
-	for _, args := range [][]string{
-		{"init", "-q", "-b", "main"},
-		{"add", "-A"},
-		{"-c", "user.name=octocat", "-c", "user.email=octocat@example.com", "commit", "-q", "-m", "native test"},
-	} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-	}
+	actlog.Commit(t, dir, files, 0o755, "native test")
 	return dir
 }
 
