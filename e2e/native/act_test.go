@@ -62,17 +62,24 @@ func newRelease(t *testing.T, body []byte) *nativeinstall.Release {
 	return nativeinstall.NewRelease(t, Version, body)
 }
 
-// builtRelease is the binary under test and a local release that serves it.
-func builtRelease(t *testing.T) ([]byte, *nativeinstall.Release) {
-	t.Helper()
+// built is the bytes of the binary under test (harness.Binary), the release asset.
+func built(tb testing.TB) []byte {
+	tb.Helper()
 	bin, err := harness.Binary()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	body, err := os.ReadFile(bin)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return body
+}
+
+// builtRelease is the binary under test and a local release that serves it.
+func builtRelease(t *testing.T) ([]byte, *nativeinstall.Release) {
+	t.Helper()
+	body := built(t)
 	return body, newRelease(t, body)
 }
 
@@ -339,14 +346,7 @@ func TestNativeUnderAct(t *testing.T) {
 // and the cache stays empty.
 func TestNativeRefusesTamperedBinary(t *testing.T) {
 	t.Parallel()
-	bin, err := harness.Binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := built(t)
 	tampered := append(bytes.Clone(body), []byte("#tampered")...)
 	rel := newRelease(t, tampered)
 	c := newClouds(t)

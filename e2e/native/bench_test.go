@@ -18,14 +18,7 @@ import (
 //
 //	go test -run '^$' -bench NativeStep -benchtime 20x ./e2e/native
 func BenchmarkNativeStep(b *testing.B) {
-	bin, err := harness.Binary()
-	if err != nil {
-		b.Fatal(err)
-	}
-	body, err := os.ReadFile(bin)
-	if err != nil {
-		b.Fatal(err)
-	}
+	body := built(b)
 	// A released native/ with the binary already in the tool cache.
 	a := nativeinstall.Released(b, Version, body)
 	native := a.Dir

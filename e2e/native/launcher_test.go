@@ -148,14 +148,7 @@ func TestCompositeStepCacheHit(t *testing.T) {
 // before anything runs.
 func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
 	t.Parallel()
-	bin, err := harness.Binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := built(t)
 	sum, other := sha256Hex(body), strings.Repeat("ab", 32)
 	for _, c := range []struct {
 		name, version, sums string
