@@ -325,7 +325,7 @@ func runActWith(t *testing.T, r *repo, env map[string]string, o actOptions) *act
 		// A --json log holds the masked values in clear: never print it.
 		t.Fatalf("act --json: %v", err)
 	default:
-		t.Fatalf("act: %v\n%s", err, log)
+		t.Fatalf("act: %v\n%s", err, actlog.Shown(log))
 	}
 	if o.JSON {
 		return run

@@ -135,7 +135,7 @@ func runAct(t *testing.T, dir string, env map[string]string) *actlog.Run {
 	err := cmd.Run()
 	var ee *exec.ExitError
 	if err != nil && !(errors.As(err, &ee) && ctx.Err() == nil) {
-		t.Fatalf("act: %v\n%s", err, out.String())
+		t.Fatalf("act: %v\n%s", err, actlog.Shown(out.String()))
 	}
 	actlog.RequireNoSecret(t, out.String())
 	return actlog.Parse(out.String())
