@@ -250,27 +250,7 @@ func newRepo(t *testing.T, im *images, workflow string, extra map[string]string)
 	for k, v := range extra {
 		files[k] = v
 	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, args := range [][]string{
-		{"init", "-q", "-b", "main"},
-		{"add", "-A"},
-		{"-c", "user.name=octocat", "-c", "user.email=octocat@example.com", "commit", "-q", "-m", "act test"},
-	} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-	}
+	actlog.Commit(t, dir, files, 0o644, "act test")
 	return &repo{Dir: dir, Workflow: ".github/workflows/act.yml"}
 }
 
@@ -345,7 +325,7 @@ func runActWith(t *testing.T, r *repo, env map[string]string, o actOptions) *act
 		// A --json log holds the masked values in clear: never print it.
 		t.Fatalf("act --json: %v", err)
 	default:
-		t.Fatalf("act: %v\n%s", err, log)
+		t.Fatalf("act: %v\n%s", err, actlog.Shown(log))
 	}
 	if o.JSON {
 		return run

@@ -41,7 +41,7 @@ func newGoogle(t *testing.T, gh *fakegithub.Server) *gcpfake.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(g.Close)
+	harness.CloseChecked(t, "Google", g)
 	g.AddProvider(gcpfake.Provider{Name: gcpWIP, Issuer: fakegithub.Issuer, JWKSURL: gh.JWKSURL(),
 		Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
 	g.AddServiceAccount(gcpfake.ServiceAccount{Email: gcpServiceAcct,
@@ -84,7 +84,7 @@ func TestActRefusesFilesForLaterSteps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(s.Close)
+			harness.CloseChecked(t, "Entra ID", s)
 			s.AddTenant(azureTenantID)
 			s.AddApp(azureTenantID, azureClientID, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer,
 				Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})

@@ -25,7 +25,7 @@ func TestActVaultTokenOutlivesTheJob(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
 	v := vaultfake.New(fakegithub.Issuer, gh.JWKSURL())
-	t.Cleanup(v.Close)
+	harness.CloseChecked(t, "Vault", v)
 	v.AddRole("", "jwt", vaultfake.Role{Name: "deploy", BoundAudiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
 		BoundClaims: map[string][]string{"sub": {"repo:octo-org/octo-repo:ref:refs/heads/*"}}, BoundClaimsType: "glob",
 		UserClaim: "repository", Policies: []string{"ci-read"}})

@@ -18,12 +18,7 @@ const (
 func alibabaRig(t *testing.T) *rig {
 	gh := harness.NewGitHub(t)
 	s := alibabafake.New()
-	t.Cleanup(func() {
-		s.Close()
-		if u := s.Unexpected(); len(u) > 0 {
-			t.Errorf("the emulator got requests no client would send: %q", u)
-		}
-	})
+	harness.CloseChecked(t, "Alibaba Cloud STS", s)
 	s.AddProvider(alibabafake.OIDCProvider{ARN: alibabaProvider, Issuer: fakegithub.Issuer, ClientIDs: []string{"sts.aliyuncs.com"}, JWKSURL: gh.JWKSURL()})
 	s.AddRole(alibabafake.Role{ARN: alibabaRole, Provider: alibabaProvider, Audience: "sts.aliyuncs.com", Subject: "repo:octo-org/octo-repo:ref:refs/heads/*"})
 	return &rig{

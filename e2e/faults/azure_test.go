@@ -28,12 +28,7 @@ func azureRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		s.Close()
-		if u := s.Unexpected(); len(u) > 0 {
-			t.Errorf("the emulator got requests Entra ID would not serve: %q", u)
-		}
-	})
+	harness.CloseChecked(t, "Entra ID", s)
 	s.AddTenant(azureTenant)
 	s.AddApp(azureTenant, azureClient, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
 	return &rig{

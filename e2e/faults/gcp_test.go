@@ -31,12 +31,7 @@ func gcpLogin(t *testing.T, serviceAccount bool, format string) (*rig, *gcpfake.
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		g.Close()
-		if u := g.Unexpected(); len(u) > 0 {
-			t.Errorf("the emulator got requests Google would not know: %v", u)
-		}
-	})
+	harness.CloseChecked(t, "Google", g)
 	g.AddProvider(gcpfake.Provider{Name: gcpWIP, Issuer: fakegithub.Issuer, JWKSURL: gh.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
 	g.AddServiceAccount(gcpfake.ServiceAccount{Email: gcpSA, Members: []string{"principalSet://iam.googleapis.com/" + gcpPool + "/attribute.repository/" + fakegithub.DefaultRepo}})
 	in := map[string]string{

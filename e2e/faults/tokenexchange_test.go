@@ -17,12 +17,7 @@ func tokenExchangeRig(t *testing.T) *rig {
 		Audiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
 		Subject:   "repo:octo-org/octo-repo:ref:refs/heads/*",
 	})
-	t.Cleanup(func() {
-		s.Close()
-		if u := s.Unexpected(); len(u) > 0 {
-			t.Errorf("the server got requests no RFC 8693 client would send: %q", u)
-		}
-	})
+	harness.CloseChecked(t, "RFC 8693", s)
 	return &rig{
 		inputs:     map[string]string{"provider": "token-exchange", "token-exchange-url": s.URL},
 		gh:         gh,

@@ -15,12 +15,7 @@ import (
 func vaultLogin(t *testing.T, withSecret bool) (*rig, *vaultfake.Server) {
 	gh := harness.NewGitHub(t)
 	v := vaultfake.New(fakegithub.Issuer, gh.JWKSURL())
-	t.Cleanup(func() {
-		v.Close()
-		if u := v.Unexpected(); len(u) > 0 {
-			t.Errorf("the Vault emulator got requests it does not implement: %v", u)
-		}
-	})
+	harness.CloseChecked(t, "Vault", v)
 	v.AddRole("", "jwt", vaultfake.Role{
 		Name:            "deploy",
 		BoundAudiences:  []string{"https://github.com/" + fakegithub.DefaultOwner},

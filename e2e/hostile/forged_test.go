@@ -115,6 +115,6 @@ func TestForgedVaultState(t *testing.T) {
 	}
 	want := fmt.Sprintf("::warning::oidc-login post: ignoring the saved state of vault: vault saves only its token, vault-url and vault-namespace, but the post step got address=%q", elsewhere.vault.URL)
 	if !strings.Contains(r.Stdout, want+"\n") {
-		t.Errorf("post step output lacks %q:\n%s", want, r.Stdout)
+		t.Errorf("post step output lacks %q:\n%s", want, r.Log())
 	}
 }

@@ -126,7 +126,7 @@ func gcpWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(g.Close)
+	harness.CloseChecked(t, "Google", g)
 	w := github(t, map[string]string{
 		"provider": "gcp", "gcp-workload-identity-provider": gcpWIP, "gcp-service-account": gcpSA,
 		"gcp-sts-endpoint": g.STSURL, "gcp-iam-credentials-endpoint": g.IAMURL,
@@ -153,7 +153,7 @@ func azureWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
+	harness.CloseChecked(t, "Entra ID", s)
 	s.AddTenant(azureTenant)
 	s.AddApp(azureTenant, azureClient, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
 	return &world{
@@ -169,7 +169,7 @@ func azureWorld(t *testing.T) *world {
 func vaultWorld(t *testing.T) *world {
 	gh := harness.NewGitHub(t)
 	v := vaultfake.New(fakegithub.Issuer, gh.JWKSURL())
-	t.Cleanup(v.Close)
+	harness.CloseChecked(t, "Vault", v)
 	v.AddRole("", "jwt", vaultfake.Role{
 		Name:            "deploy",
 		BoundAudiences:  []string{"https://github.com/" + fakegithub.DefaultOwner},
@@ -195,7 +195,7 @@ const (
 func alibabaWorld(t *testing.T) *world {
 	gh := harness.NewGitHub(t)
 	s := alibabafake.New()
-	t.Cleanup(s.Close)
+	harness.CloseChecked(t, "Alibaba Cloud STS", s)
 	s.AddProvider(alibabafake.OIDCProvider{ARN: alibabaProvider, Issuer: fakegithub.Issuer, ClientIDs: []string{"sts.aliyuncs.com"}, JWKSURL: gh.JWKSURL()})
 	s.AddRole(alibabafake.Role{ARN: alibabaRole, Provider: alibabaProvider, Audience: "sts.aliyuncs.com", Subject: "repo:octo-org/octo-repo:ref:refs/heads/*"})
 	return &world{
@@ -212,7 +212,7 @@ func tokenExchangeWorld(t *testing.T) *world {
 		Audiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
 		Subject:   "repo:octo-org/octo-repo:ref:refs/heads/*",
 	})
-	t.Cleanup(s.Close)
+	harness.CloseChecked(t, "RFC 8693", s)
 	return &world{
 		inputs: map[string]string{"provider": "token-exchange", "token-exchange-url": s.URL, "audience": "https://github.com/" + fakegithub.DefaultOwner},
 		gh:     gh, idEnv: gh.Env(), modes: []*hostile.Mode{&s.Hostile, &gh.Hostile},

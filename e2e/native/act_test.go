@@ -62,17 +62,24 @@ func newRelease(t *testing.T, body []byte) *nativeinstall.Release {
 	return nativeinstall.NewRelease(t, Version, body)
 }
 
-// builtRelease is the binary under test and a local release that serves it.
-func builtRelease(t *testing.T) ([]byte, *nativeinstall.Release) {
-	t.Helper()
+// built is the bytes of the binary under test (harness.Binary), the release asset.
+func built(tb testing.TB) []byte {
+	tb.Helper()
 	bin, err := harness.Binary()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	body, err := os.ReadFile(bin)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return body
+}
+
+// builtRelease is the binary under test and a local release that serves it.
+func builtRelease(t *testing.T) ([]byte, *nativeinstall.Release) {
+	t.Helper()
+	body := built(t)
 	return body, newRelease(t, body)
 }
 
@@ -97,28 +104,10 @@ func newRepo(t *testing.T, sum, workflow string) string {
 			if err != nil {
 				t.Fatal(err)
 			}
-			body = string(b)
-		}
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
-			t.Fatal(err)
+			files[name] = string(b)
 		}
 	}
-	for _, args := range [][]string{
-		{"init", "-q", "-b", "main"},
-		{"add", "-A"},
-		{"-c", "user.name=octocat", "-c", "user.email=octocat@example.com", "commit", "-q", "-m", "native test"},
-	} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v: %s", args, err, out)
-		}
-	}
+	actlog.Commit(t, dir, files, 0o755, "native test")
 	return dir
 }
 
@@ -146,7 +135,7 @@ func runAct(t *testing.T, dir string, env map[string]string) *actlog.Run {
 	err := cmd.Run()
 	var ee *exec.ExitError
 	if err != nil && !(errors.As(err, &ee) && ctx.Err() == nil) {
-		t.Fatalf("act: %v\n%s", err, out.String())
+		t.Fatalf("act: %v\n%s", err, actlog.Shown(out.String()))
 	}
 	actlog.RequireNoSecret(t, out.String())
 	return actlog.Parse(out.String())
@@ -186,17 +175,17 @@ func newClouds(t *testing.T) *clouds {
 	if c.g, err = gcpfake.New(ca); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(c.g.Close)
+	harness.CloseChecked(t, "Google", c.g)
 	c.g.AddProvider(gcpfake.Provider{Name: wip, Issuer: fakegithub.Issuer, JWKSURL: c.gh.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
 	c.g.AddServiceAccount(gcpfake.ServiceAccount{Email: sa, Members: []string{member}})
 	if c.entra, err = azurefake.New(ca, map[string]string{fakegithub.Issuer: c.gh.JWKSURL()}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(c.entra.Close)
+	harness.CloseChecked(t, "Entra ID", c.entra)
 	c.entra.AddTenant(tenant)
 	c.entra.AddApp(tenant, client, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
 	c.vault = vaultfake.New(fakegithub.Issuer, c.gh.JWKSURL())
-	t.Cleanup(c.vault.Close)
+	harness.CloseChecked(t, "Vault", c.vault)
 	c.vault.AddRole("", "jwt", vaultfake.Role{Name: "deploy", BoundAudiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
 		BoundClaims: map[string][]string{"sub": {"repo:octo-org/octo-repo:ref:refs/heads/*"}}, BoundClaimsType: "glob",
 		UserClaim: "repository", Policies: []string{"ci-read"}})
@@ -357,14 +346,7 @@ func TestNativeUnderAct(t *testing.T) {
 // and the cache stays empty.
 func TestNativeRefusesTamperedBinary(t *testing.T) {
 	t.Parallel()
-	bin, err := harness.Binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := built(t)
 	tampered := append(bytes.Clone(body), []byte("#tampered")...)
 	rel := newRelease(t, tampered)
 	c := newClouds(t)

@@ -18,14 +18,7 @@ import (
 //
 //	go test -run '^$' -bench NativeStep -benchtime 20x ./e2e/native
 func BenchmarkNativeStep(b *testing.B) {
-	bin, err := harness.Binary()
-	if err != nil {
-		b.Fatal(err)
-	}
-	body, err := os.ReadFile(bin)
-	if err != nil {
-		b.Fatal(err)
-	}
+	body := built(b)
 	// A released native/ with the binary already in the tool cache.
 	a := nativeinstall.Released(b, Version, body)
 	native := a.Dir
@@ -50,7 +43,7 @@ func BenchmarkNativeStep(b *testing.B) {
 			out, err := cmd.CombinedOutput()
 			total += time.Since(start)
 			if err != nil {
-				b.Fatalf("%s: %v\n%s", name, err, out)
+				b.Fatalf("%s: %v\n%s", name, err, harness.Started(b, out))
 			}
 		}
 		b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/step")

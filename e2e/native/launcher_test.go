@@ -50,10 +50,10 @@ func TestLauncherReplacesDamagedCache(t *testing.T) {
 	}
 	cmd, ws, _ := launcher(t, sha256Hex(body), cache, rel.URL, os.Getenv("PATH"))
 	out, err := cmd.CombinedOutput()
+	log := harness.Started(t, out)
 	if err != nil {
-		t.Fatalf("run.sh: %v\n%s", err, out)
+		t.Fatalf("run.sh: %v\n%s", err, log)
 	}
-	log := string(out)
 	if strings.Contains(log, "damaged") || !strings.Contains(log, "does not match the committed SHA-256; deleted it and downloading again") {
 		t.Errorf("the damaged cache was not refused before running:\n%s", log)
 	}
@@ -79,12 +79,13 @@ func TestLauncherUnreleasedWithoutGo(t *testing.T) {
 	rel := newRelease(t, nil)
 	cmd, _, idRequests := launcher(t, "", t.TempDir(), rel.URL, "/usr/bin:/bin")
 	out, err := cmd.CombinedOutput()
+	shown := harness.Started(t, out)
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
-		t.Fatalf("run.sh: %v, want exit 1\n%s", err, out)
+		t.Fatalf("run.sh: %v, want exit 1\n%s", err, shown)
 	}
 	want := "::error title=oidc-login native::this ref (a local checkout) of oidc-login/native is not a release, so there is no verified binary to fetch, and there is no go on PATH to build one from its source: use a release tag (uses: oidc-login/oidc-login/native@v1), or set up Go first (actions/setup-go)\n"
 	if string(out) != want {
-		t.Errorf("output %q, want %q", out, want)
+		t.Errorf("output (as the runner shows it) %q, want %q", shown, want)
 	}
 	if rel.Requests() != 0 || idRequests() != 0 {
 		t.Errorf("requests: release %d, ID token %d; want none", rel.Requests(), idRequests())
@@ -112,8 +113,8 @@ func TestCompositeStepCacheHit(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("the composite step: %v\n%s", err, out)
+	if shown := harness.Started(t, out); err != nil {
+		t.Fatalf("the composite step: %v\n%s", err, shown)
 	}
 	if n := rel.Requests(); n != 0 {
 		t.Errorf("a cache hit made %d downloads", n)
@@ -147,14 +148,7 @@ func TestCompositeStepCacheHit(t *testing.T) {
 // before anything runs.
 func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
 	t.Parallel()
-	bin, err := harness.Binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := built(t)
 	sum, other := sha256Hex(body), strings.Repeat("ab", 32)
 	for _, c := range []struct {
 		name, version, sums string
@@ -185,10 +179,11 @@ func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
 				}
 			}
 			out, err := cmd.CombinedOutput()
+			shown := harness.Started(t, out)
 			if !c.ok {
 				want := "::error title=oidc-login native::native/SHA256SUMS has no SHA-256 for " + asset + "\n"
 				if ee, isExit := err.(*exec.ExitError); !isExit || ee.ExitCode() != 1 || string(out) != want {
-					t.Fatalf("run.sh: %v, output %q; want exit 1 and %q", err, out, want)
+					t.Fatalf("run.sh: %v, output (as the runner shows it) %q; want exit 1 and %q", err, shown, want)
 				}
 				if idRequests() != 0 || rel.Requests() != 0 {
 					t.Errorf("requests: ID token %d, release %d; want none", idRequests(), rel.Requests())
@@ -196,10 +191,10 @@ func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
 				return
 			}
 			if err != nil {
-				t.Fatalf("run.sh: %v\n%s", err, out)
+				t.Fatalf("run.sh: %v\n%s", err, shown)
 			}
 			if rel.Requests() != 0 || strings.Contains(string(out), "oidc-login native:") {
-				t.Errorf("a cache hit downloaded (%d) or warned:\n%s", rel.Requests(), out)
+				t.Errorf("a cache hit downloaded (%d) or warned:\n%s", rel.Requests(), shown)
 			}
 			if env, _ := os.ReadFile(ws.EnvFile); !strings.Contains(string(env), "GITHUB_ID_TOKEN_FILE") || idRequests() != 1 {
 				t.Errorf("the cached binary did not log in (%d ID-token requests): GITHUB_ENV = %q", idRequests(), env)

@@ -2,10 +2,12 @@
 // step's output lines and act's verdict on each step and on the job. The format is act's
 // text formatter, pkg/runner/logger.go at bd86152 ("[<job>]   | <line>" for output), and
 // the step markers pkg/runner prints around each stage ("⭐ Run Main x", "✅  Success - Main x").
+// It also commits the checkout a test runs act in (Commit), which e2e/act and e2e/native share.
 package actlog
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -65,6 +67,18 @@ func RequireNoSecret(t *testing.T, log string) {
 			t.Fatalf("act's log holds a secret an emulator issued (%d bytes) outside a mask", len(s))
 		}
 	}
+}
+
+// Shown is log with every secret an emulator registered replaced by ***, as a failure
+// message may quote a log RequireNoSecret has not passed (act failed before it was checked).
+func Shown(log string) string {
+	secrets := leak.All()
+	// Longest first, so a secret that contains another is replaced whole.
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	for _, s := range secrets {
+		log = strings.ReplaceAll(log, s, "***")
+	}
+	return log
 }
 
 // Require fails unless step (e.g. "Main login") ended as want, showing the log.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
 
 const maskPrefix = "::add-mask::"
@@ -136,4 +138,18 @@ func redactAll(s string) string {
 		}
 	}
 	return strings.Join(names, ",")
+}
+
+// Started checks the output of a run of the binary that Execute did not start (native/run.sh
+// or the composite's bash step, which start it themselves) as Execute checks its own: no
+// secret any emulator registered outside a mask line. It returns the output as the runner
+// would show it (mask lines hidden, masked values replaced), the only form a failure message
+// may quote: the raw output holds every secret on its ::add-mask:: line.
+func Started(t testing.TB, out []byte) string {
+	t.Helper()
+	r := &Run{Stdout: string(out)}
+	if err := r.leaks(leak.All()); err != nil {
+		t.Error(err)
+	}
+	return r.Log()
 }

@@ -96,3 +96,22 @@ func RequireInputRefused(t testing.TB, r *Run, want string, requests ...func() i
 	}
 	NothingWritten(t, r)
 }
+
+// Emulator is an emulator that records every request its real service would not serve.
+type Emulator interface {
+	Close()
+	Unexpected() []string
+}
+
+// CloseChecked closes e when the test ends, then fails the test if e got any request its real
+// service would not serve (what names the service): a login that asks for something the real
+// service does not know would fail there, even if the emulator's 404 let the test pass.
+func CloseChecked(t testing.TB, what string, e Emulator) {
+	t.Helper()
+	t.Cleanup(func() {
+		e.Close()
+		if u := e.Unexpected(); len(u) > 0 {
+			t.Errorf("the %s emulator got requests %s would not serve: %q", what, what, u)
+		}
+	})
+}

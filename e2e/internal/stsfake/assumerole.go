@@ -27,20 +27,10 @@ func (s *Server) assumeRole(w http.ResponseWriter, r *http.Request, body []byte)
 		writeError(w, http.StatusForbidden, code, msg)
 		return
 	}
-	f := r.PostForm
-	roleARN, session := f.Get("RoleArn"), f.Get("RoleSessionName")
-	if !sessionRE.MatchString(session) {
-		writeError(w, http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '"+session+"' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*")
+	roleARN := r.PostForm.Get("RoleArn")
+	session, duration, ok := sessionAndDuration(w, r.PostForm)
+	if !ok {
 		return
-	}
-	duration := 3600
-	if d := f.Get("DurationSeconds"); d != "" {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 900 || n > 43200 {
-			writeError(w, http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '"+d+"' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200")
-			return
-		}
-		duration = n
 	}
 	s.mu.Lock()
 	role, ok := s.roles[roleARN]
@@ -66,7 +56,7 @@ func (s *Server) assumeRole(w http.ResponseWriter, r *http.Request, body []byte)
 		AccessKeyID:     "ASIA" + fakeid.String(16, upper),
 		SecretAccessKey: fakeid.String(40, upper+lower+digits+"/+"),
 		SessionToken:    "IQoJb3JpZ2luX2VjE" + fakeid.String(300, upper+lower+digits+"/+") + "==",
-		Expiration:      time.Now().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
+		Expiration:      s.clock().Add(time.Duration(duration) * time.Second).UTC().Truncate(time.Second),
 		AssumedRoleARN:  fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/%s", partition, account, roleName, session),
 		RoleARN:         roleARN,
 		Action:          "AssumeRole",
@@ -176,7 +166,7 @@ func (s *Server) verifySigV4(r *http.Request, body []byte) (Credentials, string,
 	if !hmac.Equal([]byte(want), []byte(fields["Signature"])) {
 		return Credentials{}, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 	}
-	if time.Now().After(caller.Expiration) {
+	if s.clock().After(caller.Expiration) {
 		return Credentials{}, "ExpiredToken", "The security token included in the request is expired"
 	}
 	return caller, "", ""

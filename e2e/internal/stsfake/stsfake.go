@@ -15,6 +15,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -155,6 +156,27 @@ func (s *Server) Requests() int { return s.Faults.Requests() }
 
 var sessionRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 
+// sessionAndDuration reads RoleSessionName and DurationSeconds, which AssumeRole and
+// AssumeRoleWithWebIdentity validate alike (before any check of the caller), and answers STS's
+// ValidationError itself when one is bad (ok false).
+func sessionAndDuration(w http.ResponseWriter, f url.Values) (session string, duration int, ok bool) {
+	session = f.Get("RoleSessionName")
+	if !sessionRE.MatchString(session) {
+		writeError(w, http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '"+session+"' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*")
+		return "", 0, false
+	}
+	duration = 3600
+	if d := f.Get("DurationSeconds"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 900 || n > 43200 {
+			writeError(w, http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '"+d+"' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200")
+			return "", 0, false
+		}
+		duration = n
+	}
+	return session, duration, true
+}
+
 func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		writeError(w, http.StatusMethodNotAllowed, "InvalidAction", "STS query API calls are POSTs")
@@ -198,19 +220,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	roleARN, session, token := f.Get("RoleArn"), f.Get("RoleSessionName"), f.Get("WebIdentityToken")
-	if !sessionRE.MatchString(session) {
-		writeError(w, http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '"+session+"' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*")
+	roleARN, token := f.Get("RoleArn"), f.Get("WebIdentityToken")
+	session, duration, ok := sessionAndDuration(w, f)
+	if !ok {
 		return
-	}
-	duration := 3600
-	if d := f.Get("DurationSeconds"); d != "" {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 900 || n > 43200 {
-			writeError(w, http.StatusBadRequest, "ValidationError", "1 validation error detected: Value '"+d+"' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200")
-			return
-		}
-		duration = n
 	}
 	// IAM finds the OIDC provider by the token's issuer before it checks anything else.
 	unverified := jwt.MapClaims{}
