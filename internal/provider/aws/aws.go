@@ -70,7 +70,13 @@ func (p *Provider) Masks() []string {
 	if !p.cfg.MaskAccountID {
 		return nil
 	}
-	return []string{p.cfg.RoleARN, p.cfg.RoleAccount}
+	m := []string{p.cfg.RoleARN, p.cfg.RoleAccount}
+	// Each aws-role-chain hop's role is named in the errors and explanations of that hop,
+	// which may come before STS has issued anything whose account chainResult could mask.
+	for _, h := range p.cfg.Chain {
+		m = append(m, h.RoleARN, h.Account)
+	}
+	return m
 }
 
 // Name is "aws".
