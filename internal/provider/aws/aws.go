@@ -188,11 +188,16 @@ func (p *Provider) assume(ctx context.Context, tok *idtoken.Token, env provider.
 	if err != nil {
 		return nil, diagnose.AWSRetryBudget(err)
 	}
-	if out.Credentials == nil || out.AssumedRoleUser == nil || out.Credentials.AccessKeyId == nil ||
-		out.Credentials.SecretAccessKey == nil || out.Credentials.SessionToken == nil || out.AssumedRoleUser.Arn == nil {
+	if !complete(out.Credentials, out.AssumedRoleUser) {
 		return nil, fmt.Errorf("%s: the answer has no credentials", diagnose.AWSCall)
 	}
 	return out, nil
+}
+
+// complete reports whether an STS answer holds everything a login reads from it (the SDK
+// leaves absent elements nil): checked before any of it is dereferenced.
+func complete(c *ststypes.Credentials, u *ststypes.AssumedRoleUser) bool {
+	return c != nil && u != nil && c.AccessKeyId != nil && c.SecretAccessKey != nil && c.SessionToken != nil && u.Arn != nil
 }
 
 // classify sorts an SDK error of AssumeRoleWithWebIdentity; STS's own refusals are explained
