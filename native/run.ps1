@@ -10,7 +10,10 @@
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
+# Fail prints one ::error:: line and stops; % and line breaks are escaped as in run.sh, so
+# what the workflow typed (the stage input) cannot start a workflow command of its own.
 function Fail([string]$msg) {
+	$msg = $msg.Replace('%', '%25').Replace("`r", '%0D').Replace("`n", '%0A')
 	Write-Output "::error title=oidc-login native::$msg"
 	exit 1
 }

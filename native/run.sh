@@ -15,8 +15,16 @@
 # committed sums are checked all the same.
 set -euo pipefail
 
+# fail prints one ::error:: line and stops. Its text may hold what the workflow typed (the
+# stage input): % and line breaks are escaped as the runner unescapes command data
+# (actions/runner 258d6c8, src/Runner.Common/ActionCommand.cs _escapeDataMappings), so no
+# line of it can start a workflow command of its own.
 fail() {
-	echo "::error title=oidc-login native::$*"
+	local msg="$*"
+	msg=${msg//%/%25}
+	msg=${msg//$'\r'/%0D}
+	msg=${msg//$'\n'/%0A}
+	echo "::error title=oidc-login native::$msg"
 	exit 1
 }
 

@@ -308,6 +308,8 @@ func TestAWSAccountGuards(t *testing.T) {
 		}
 		harness.NothingWritten(t, r)
 		c := sts.Issued()[0]
+		// Refused, but issued all the same: still masked.
+		harness.Masked(t, r, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)
 		harness.NoLeak(t, r, harness.SecretsOf(gh, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)...)
 	})
 	t.Run("account masked", func(t *testing.T) {

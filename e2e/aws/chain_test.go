@@ -153,6 +153,11 @@ func TestAWSRoleChainAllowedAccounts(t *testing.T) {
 		t.Errorf("unclear error:\n%s", r.Log())
 	}
 	harness.NothingWritten(t, r)
+	// Both hops' credentials were issued before the refusal: every one is masked.
+	if got := len(sts.Secrets()); got != 6 {
+		t.Fatalf("STS issued %d secrets, want 6 (two hops)", got)
+	}
+	harness.Masked(t, r, sts.Secrets()...)
 	harness.NoLeak(t, r, harness.SecretsOf(gh, sts.Secrets()...)...)
 }
 

@@ -317,3 +317,39 @@ func TestAWSPostSymlinkedSharedFile(t *testing.T) {
 	c := sts.Issued()[0]
 	harness.NoLeak(t, post, harness.SecretsOf(gh, c.AccessKeyID, c.SecretAccessKey, c.SessionToken, "runnersotherpostsecret")...)
 }
+
+// TestAWSAnswerWithoutCredentials: a 200 that is well-formed STS XML but lacks the
+// Credentials element (or one of its fields) is refused as such, once (it is final), with
+// nothing written, instead of the binary dereferencing what is not there.
+func TestAWSAnswerWithoutCredentials(t *testing.T) {
+	t.Parallel()
+	const user = `<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions</Arn><AssumedRoleId>AROAEXAMPLE:GitHubActions</AssumedRoleId></AssumedRoleUser>`
+	for name, result := range map[string]string{
+		"no Credentials":  user,
+		"no SessionToken": user + `<Credentials><AccessKeyId>ASIAEXAMPLEKEY000001</AccessKeyId><SecretAccessKey>c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0</SecretAccessKey><Expiration>2030-01-01T00:00:00Z</Expiration></Credentials>`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			gh := harness.NewGitHub(t)
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				w.Header().Set("Content-Type", "text/xml")
+				_, _ = io.WriteString(w, `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>`+
+					result+`</AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`)
+			}))
+			t.Cleanup(srv.Close)
+			r := harness.Exec(t, harness.Step{Inputs: awsInputs(srv.URL), IDToken: gh.Env()})
+			harness.RequireExit(t, r, 1)
+			errs := harness.ErrorLines(r)
+			want := "aws: AWS STS AssumeRoleWithWebIdentity: the answer has no credentials"
+			if len(errs) != 1 || !strings.HasSuffix(errs[0], want) {
+				t.Errorf("error lines %q, want one ending %q", errs, want)
+			}
+			if n := calls.Load(); n != 1 {
+				t.Errorf("%d calls, want 1 (the answer is final)", n)
+			}
+			harness.NothingWritten(t, r)
+		})
+	}
+}

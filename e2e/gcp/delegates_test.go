@@ -52,7 +52,7 @@ func TestGCPDelegates(t *testing.T) {
 		harness.RequireExit(t, r, 0)
 		at := w.g.AccessTokens()
 		if len(at) != 1 || at[0].ServiceAccount != serviceAcct || !reflect.DeepEqual(at[0].Delegates, wantDelegates) {
-			t.Fatalf("generateAccessToken calls %+v, want one for %s through %v", at, serviceAcct, wantDelegates)
+			t.Fatalf("generateAccessToken calls for %v, want one for %s through %v", tokenAccounts(at), serviceAcct, wantDelegates)
 		}
 		if r.Outputs["gcp-access-token"] != at[0].Token {
 			t.Errorf("gcp-access-token is not the token the emulator issued")
@@ -148,4 +148,14 @@ func TestGCPDelegatesInputRefused(t *testing.T) {
 		r := harness.Exec(t, w.step(w.inputs(tc.inputs...)))
 		harness.RequireInputRefused(t, r, tc.want, w.gh.Requests, w.g.STSFaults.Requests, w.g.IAMFaults.Requests)
 	}
+}
+
+// tokenAccounts describes generateAccessToken calls for a failure message: each call's
+// account and delegation chain, never the token IAM issued.
+func tokenAccounts(at []gcpfake.AccessToken) []string {
+	out := make([]string, len(at))
+	for i, a := range at {
+		out[i] = a.ServiceAccount + " via " + strings.Join(a.Delegates, ",")
+	}
+	return out
 }

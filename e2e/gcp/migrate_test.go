@@ -43,7 +43,7 @@ func TestMigrateGCPUniqueID(t *testing.T) {
 			harness.RequireExit(t, r, 0)
 			at := w.g.AccessTokens()
 			if len(at) != 1 || at[0].ServiceAccount != serviceAcct {
-				t.Fatalf("IAM issued %v, want one access token for %s", at, serviceAcct)
+				t.Fatalf("IAM issued access tokens for %v, want one for %s", tokenAccounts(at), serviceAcct)
 			}
 			path := r.Outputs["gcp-credentials-file-path"]
 			checkPath(t, r, path)

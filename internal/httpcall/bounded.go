@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sync/atomic"
 )
 
-// ErrTooLarge is what reading past MaxBody of an answer gives, through Bounded's bodies. It
-// is final: a server that sends too much once will do it again.
+// ErrTooLarge is what an answer over MaxBody gives. It is final: a server that sends too
+// much once will do it again.
 var ErrTooLarge = fmt.Errorf("answer larger than %d bytes", MaxBody)
 
 // Bounded is the HTTP client of an SDK that reads answers itself (the AWS SDK): it reads every
@@ -34,7 +33,7 @@ func (b Bounded) Do(req *http.Request) (*http.Response, error) {
 		return res, err
 	}
 	defer res.Body.Close()
-	body, err := io.ReadAll(&boundedBody{rc: res.Body, left: MaxBody})
+	body, err := readBounded(res.Body)
 	if IsTooLarge(err) {
 		return nil, &TooLargeError{Status: res.StatusCode}
 	}
@@ -45,38 +44,19 @@ func (b Bounded) Do(req *http.Request) (*http.Response, error) {
 	return res, nil
 }
 
-// boundedBody passes at most MaxBody bytes on; the first byte past them turns into
-// ErrTooLarge, for this read and every later one.
-type boundedBody struct {
-	rc     io.ReadCloser
-	left   int64
-	err    error
-	status int
-	seen   *atomic.Int32
+// readBounded reads r whole, pulling at most one byte more than MaxBody from it: more than
+// MaxBody is ErrTooLarge (one byte more tells "exactly MaxBody" from "more"). Every answer
+// is read through it, by Do and by Bounded.
+func readBounded(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxBody {
+		return nil, ErrTooLarge
+	}
+	return b, nil
 }
-
-func (b *boundedBody) Read(p []byte) (int, error) {
-	if b.err != nil {
-		return 0, b.err
-	}
-	// One byte more than is left tells "exactly MaxBody" from "more".
-	if int64(len(p)) > b.left+1 {
-		p = p[:b.left+1]
-	}
-	n, err := b.rc.Read(p)
-	if int64(n) > b.left {
-		n, b.err = int(b.left), ErrTooLarge
-		b.left = 0
-		if b.seen != nil {
-			b.seen.Store(int32(max(b.status, 1)))
-		}
-		return n, b.err
-	}
-	b.left -= int64(n)
-	return n, err
-}
-
-func (b *boundedBody) Close() error { return b.rc.Close() }
 
 // IsTooLarge reports an error caused by an answer over MaxBody.
 func IsTooLarge(err error) bool { return errors.Is(err, ErrTooLarge) }

@@ -2,12 +2,17 @@ package httpcall
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/oidc-login/oidc-login/internal/retry"
 )
 
 // endless is a body that never ends, generated as it is read.
@@ -21,31 +26,30 @@ func (e *endless) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// TestBoundedStopsAtMaxBody: an endless answer gives exactly MaxBody bytes, then ErrTooLarge
-// (also on every later read), and only about MaxBody bytes are pulled from the server.
+// TestBoundedStopsAtMaxBody: an endless answer is ErrTooLarge, and only MaxBody+1 bytes are
+// pulled from the server.
 func TestBoundedStopsAtMaxBody(t *testing.T) {
 	src := &endless{}
-	b := &boundedBody{rc: io.NopCloser(src), left: MaxBody}
-	got, err := io.ReadAll(b)
-	if !errors.Is(err, ErrTooLarge) || len(got) != MaxBody {
-		t.Fatalf("read %d bytes, err %v; want %d bytes and ErrTooLarge", len(got), err, MaxBody)
+	got, err := readBounded(src)
+	if !errors.Is(err, ErrTooLarge) || got != nil {
+		t.Fatalf("read %d bytes, err %v; want nothing and ErrTooLarge", len(got), err)
 	}
 	if src.n > MaxBody+64<<10 {
 		t.Errorf("pulled %d bytes from the source, want about %d", src.n, MaxBody)
 	}
-	if n, err := b.Read(make([]byte, 10)); n != 0 || !IsTooLarge(err) {
-		t.Errorf("a later read gave %d, %v", n, err)
-	}
 }
 
-// TestBoundedExactLimit: a body of exactly MaxBody bytes, or less, reads whole and ends in EOF.
+// TestBoundedExactLimit: a body of exactly MaxBody bytes, or less, reads whole; one byte
+// more is ErrTooLarge.
 func TestBoundedExactLimit(t *testing.T) {
 	for _, size := range []int{0, 1, MaxBody - 1, MaxBody} {
-		b := &boundedBody{rc: io.NopCloser(bytes.NewReader(bytes.Repeat([]byte("x"), size))), left: MaxBody}
-		got, err := io.ReadAll(b)
+		got, err := readBounded(bytes.NewReader(bytes.Repeat([]byte("x"), size)))
 		if err != nil || len(got) != size {
 			t.Errorf("size %d: read %d bytes, err %v", size, len(got), err)
 		}
+	}
+	if got, err := readBounded(bytes.NewReader(bytes.Repeat([]byte("x"), MaxBody+1))); !IsTooLarge(err) || got != nil {
+		t.Errorf("size MaxBody+1: read %d bytes, err %v; want ErrTooLarge", len(got), err)
 	}
 }
 
@@ -79,5 +83,32 @@ func TestBoundedClient(t *testing.T) {
 	}
 	if !strings.Contains(ErrTooLarge.Error(), "1048576") {
 		t.Errorf("ErrTooLarge = %q, want the limit named", ErrTooLarge)
+	}
+}
+
+// TestDoRefusesLargeAnswer: Do reads answers through the same bound as Bounded: an answer of
+// MaxBody+1 bytes is a final error naming the call (no second attempt, classify never sees
+// it), and one of exactly MaxBody bytes reaches classify whole.
+func TestDoRefusesLargeAnswer(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		n := int64(MaxBody)
+		if r.URL.Path == "/big" {
+			n++
+		}
+		_, _ = io.Copy(w, io.LimitReader(&endless{}, n))
+	}))
+	defer srv.Close()
+	policy := retry.ForStep(3, 10*time.Second)
+	classified := 0
+	classify := func(r *Response) error { classified = len(r.Body); return nil }
+	_, n, err := Do(context.Background(), srv.Client(), policy, Request{Call: "Test call", Method: http.MethodGet, URL: srv.URL + "/big"}, classify)
+	if err == nil || err.Error() != "Test call: answer larger than 1048576 bytes" || !IsTooLarge(err) || n != 1 || calls.Load() != 1 || classified != 0 {
+		t.Errorf("/big: err %v after %d attempt(s), %d request(s), classify saw %d bytes; want one final refusal", err, n, calls.Load(), classified)
+	}
+	res, _, err := Do(context.Background(), srv.Client(), policy, Request{Call: "Test call", Method: http.MethodGet, URL: srv.URL + "/max"}, classify)
+	if err != nil || len(res.Body) != MaxBody || classified != MaxBody {
+		t.Errorf("/max: err %v, classify saw %d bytes; want all %d", err, classified, MaxBody)
 	}
 }

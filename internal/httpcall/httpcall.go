@@ -118,12 +118,12 @@ func once(ctx context.Context, c *http.Client, req Request) (*Response, error) {
 		return nil, retry.Transient(e, 0)
 	}
 	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, MaxBody+1))
+	b, err := readBounded(res.Body)
+	if IsTooLarge(err) {
+		return nil, fmt.Errorf("%s: %w", req.Call, err)
+	}
 	if err != nil {
 		return nil, retry.Transient(fmt.Errorf("%s: answer cut off (HTTP %d): %s", req.Call, res.StatusCode, networkFault(err)), 0)
-	}
-	if len(b) > MaxBody {
-		return nil, fmt.Errorf("%s: answer larger than %d bytes", req.Call, MaxBody)
 	}
 	return &Response{Status: res.StatusCode, Header: res.Header, Body: b}, nil
 }

@@ -17,17 +17,8 @@ func TestTransportPlainHTTPLoadsNoRoots(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") }))
 	defer srv.Close()
 	tr := NewTransport()
-	c := &http.Client{Transport: tr}
-	res, err := c.Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if string(b) != "ok" {
-		t.Fatalf("got %q", b)
-	}
-	c.CloseIdleConnections()
+	get(t, tr, srv.URL)
+	tr.CloseIdleConnections()
 	if tr.built.Load() {
 		t.Fatal("a plain http request built the TLS transport (and loaded the roots)")
 	}

@@ -24,7 +24,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -155,31 +154,12 @@ func Load(home runner.Home) (saved []Saved, errs []error) {
 }
 
 func read(home runner.Home, rel string) (map[string]string, int64, error) {
-	path := home.Path(rel)
-	fi, err := os.Lstat(path)
+	data, fi, err := runner.ReadRegular(home.Path(rel), MaxSize)
 	if err != nil {
 		return nil, 0, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, 0, errors.New("not a regular file (a link or a device is never read)")
-	}
-	if fi.Size() > MaxSize {
-		return nil, 0, fmt.Errorf("%d bytes, more than %d", fi.Size(), MaxSize)
 	}
 	if err := checkOwner(fi, home.Dir); err != nil {
 		return nil, 0, err
-	}
-	f, err := openNoFollow(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(data) > MaxSize {
-		return nil, 0, fmt.Errorf("more than %d bytes", MaxSize)
 	}
 	st, err := Decode(data)
 	return st, fi.ModTime().UnixNano(), err

@@ -1,6 +1,7 @@
 package nativestate
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,14 +56,14 @@ func TestRefused(t *testing.T) {
 			if err := os.Symlink(target, p); err != nil {
 				t.Fatal(err)
 			}
-		}, "not a regular file"},
+		}, "it is a symlink; refusing to follow it"},
 		"group-writable": {func(t *testing.T, p string) {
 			os.WriteFile(p, []byte(good), 0o600)
 			os.Chmod(p, 0o620)
 		}, "lets others write"},
 		"too big": {func(t *testing.T, p string) {
 			os.WriteFile(p, []byte(strings.Repeat(" ", MaxSize+1)), 0o600)
-		}, "more than"},
+		}, fmt.Sprintf("larger than %d bytes", MaxSize)},
 		"unknown field": {func(t *testing.T, p string) {
 			os.WriteFile(p, []byte(`{"version":1,"state":{},"run":"x"}`), 0o600)
 		}, "unknown field"},

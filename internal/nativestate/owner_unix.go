@@ -31,8 +31,3 @@ func checkOwner(fi fs.FileInfo, homeDir string) error {
 	}
 	return fmt.Errorf("owned by uid %d, neither us nor the home folder's owner", st.Uid)
 }
-
-// openNoFollow opens path for reading without following a symlink swapped in after Lstat.
-func openNoFollow(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
-}

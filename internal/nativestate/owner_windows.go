@@ -2,15 +2,9 @@
 
 package nativestate
 
-import (
-	"io/fs"
-	"os"
-)
+import "io/fs"
 
 // checkOwner has nothing to add on Windows: the state file carries the explicit DACL
-// runner.Home.WriteSecret gives every secret file there (only the current user), and Lstat
-// already refused a reparse point (a link).
+// runner.Home.WriteSecret gives every secret file there (only the current user), and
+// runner.ReadRegular already refused a reparse point (a link).
 func checkOwner(fs.FileInfo, string) error { return nil }
-
-// openNoFollow opens path for reading; Lstat already refused a link.
-func openNoFollow(path string) (*os.File, error) { return os.Open(path) }

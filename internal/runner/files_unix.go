@@ -3,6 +3,7 @@
 package runner
 
 import (
+	"errors"
 	"os"
 	"syscall"
 )
@@ -27,3 +28,13 @@ func restrict(f *os.File, mode os.FileMode) error { return f.Chmod(mode) }
 // restrictDir has nothing to do on Unix: os.Mkdir already created the folder 0700 (a umask
 // can only take bits away).
 func restrictDir(string) error { return nil }
+
+// openNoFollow opens path for reading without following a symlink (O_NOFOLLOW: the open fails
+// with ELOOP, reported as ErrLink) and without blocking on a FIFO (O_NONBLOCK).
+func openNoFollow(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, ErrLink
+	}
+	return f, err
+}

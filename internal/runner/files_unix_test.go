@@ -3,6 +3,8 @@
 package runner
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,5 +82,54 @@ func TestWriteSecretMode(t *testing.T) {
 		if _, err := os.Lstat(filepath.Join(dir, other)); err == nil {
 			t.Errorf("mode %#o was refused but the file was written", m)
 		}
+	}
+}
+
+// TestReadRegular: only a regular file of at most max bytes is read; a symlink (to a secret
+// elsewhere), a FIFO (which a plain open would block on), a folder and a file over max are
+// refused, a missing file is fs.ErrNotExist.
+func TestReadRegular(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	at := func(name string) string { return filepath.Join(dir, name) }
+	secret := at("secret")
+	if err := os.WriteFile(secret, []byte("stolen"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, at("link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(at("fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(at("dir"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(at("max"), []byte("12345678"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(at("big"), []byte("123456789"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"link": ErrLink.Error(),
+		"fifo": "it is not a regular file (p---------); refusing to read it",
+		"dir":  "it is not a regular file (d---------); refusing to read it",
+		"big":  "larger than 8 bytes",
+	} {
+		b, fi, err := ReadRegular(at(name), 8)
+		if err == nil || err.Error() != want || b != nil || fi != nil {
+			t.Errorf("%s: read %d bytes, %v; want the refusal %q", name, len(b), err, want)
+		}
+	}
+	if _, _, err := ReadRegular(at("link"), 8); !errors.Is(err, ErrLink) {
+		t.Errorf("link: %v, want ErrLink", err)
+	}
+	if _, _, err := ReadRegular(at("none"), 8); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing: %v, want fs.ErrNotExist", err)
+	}
+	b, fi, err := ReadRegular(at("max"), 8)
+	if err != nil || string(b) != "12345678" || fi == nil || fi.Size() != 8 {
+		t.Errorf("max: read %q, %v; want the 8 bytes", b, err)
 	}
 }

@@ -4,6 +4,7 @@ package runner
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 
 	"golang.org/x/sys/windows"
@@ -40,4 +41,18 @@ func setOwnerOnly(path string, dir bool) error {
 	}
 	return windows.SetNamedSecurityInfo(path, windows.SE_FILE_OBJECT,
 		windows.DACL_SECURITY_INFORMATION|windows.PROTECTED_DACL_SECURITY_INFORMATION, nil, nil, dacl, nil)
+}
+
+// openNoFollow refuses a symlink or other reparse point at path (Windows has no O_NOFOLLOW;
+// the native action runs as the runner's user, who owns the folder, so the window between the
+// check and the open is the user's own), then opens it for reading.
+func openNoFollow(path string) (*os.File, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Mode()&(fs.ModeSymlink|fs.ModeIrregular) != 0 {
+		return nil, ErrLink
+	}
+	return os.Open(path)
 }

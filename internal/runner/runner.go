@@ -165,12 +165,22 @@ func CheckOutput(v Var) error {
 }
 
 func checkValue(v Var) error {
-	for _, line := range strings.Split(strings.ReplaceAll(v.Value, "\r\n", "\n"), "\n") {
-		if line == Delimiter {
-			return fmt.Errorf("the value for %s contains a line equal to the file-command delimiter %s, which would inject variables; refusing to write it", v.Name, Delimiter)
-		}
+	if HasDelimiterLine(v.Value) {
+		return fmt.Errorf("the value for %s contains a line equal to the file-command delimiter %s, which would inject variables; refusing to write it", v.Name, Delimiter)
 	}
 	return nil
+}
+
+// HasDelimiterLine reports whether a line of s (ended by \n or \r\n, as the runner's file
+// command reader ends them) equals Delimiter: such a value cannot be written as a file command.
+// A provider checks its values with it to fail with a better name for the value than Check's.
+func HasDelimiterLine(s string) bool {
+	for _, line := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if line == Delimiter {
+			return true
+		}
+	}
+	return false
 }
 
 // Writes is everything one step hands to later steps, written together or not at all.

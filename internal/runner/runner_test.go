@@ -170,3 +170,20 @@ func TestWriteSecretReplacesPlantedSymlink(t *testing.T) {
 		t.Errorf("a path outside the home mount was accepted")
 	}
 }
+
+func TestHasDelimiterLine(t *testing.T) {
+	t.Parallel()
+	d := Delimiter
+	for v, want := range map[string]bool{
+		"a\n" + d + "\nb": true, d: true, "a\r\n" + d + "\r\nb": true, "a\n" + d: true,
+		"a" + d: false, d + " ": false, " " + d: false, "a\r" + d + "\rb": false, "plain": false, "": false,
+	} {
+		if got := HasDelimiterLine(v); got != want {
+			t.Errorf("HasDelimiterLine(%q) = %v, want %v", v, got, want)
+		}
+		// What a provider checks with it is exactly what Check refuses.
+		if refused := CheckEnv(Var{Name: "X", Value: v}) != nil; refused != want {
+			t.Errorf("%q: CheckEnv refuses=%v, HasDelimiterLine=%v", v, refused, want)
+		}
+	}
+}

@@ -70,7 +70,13 @@ func (p *Provider) Masks() []string {
 	if !p.cfg.MaskAccountID {
 		return nil
 	}
-	return []string{p.cfg.RoleARN, p.cfg.RoleAccount}
+	m := []string{p.cfg.RoleARN, p.cfg.RoleAccount}
+	// Each aws-role-chain hop's role is named in the errors and explanations of that hop,
+	// which may come before STS has issued anything whose account chainResult could mask.
+	for _, h := range p.cfg.Chain {
+		m = append(m, h.RoleARN, h.Account)
+	}
+	return m
 }
 
 // Name is "aws".
@@ -102,7 +108,12 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 	}
 	r, err := p.result(tok, hops[len(hops)-1].out, env)
 	if err != nil {
-		return nil, err
+		// Every hop's credentials were issued: login masks them all, as for a failed hop.
+		issued := issuedSoFar(out, hops)
+		if r != nil {
+			issued.Secrets = append(issued.Secrets, r.Secrets...)
+		}
+		return issued, err
 	}
 	chainResult(r, p.cfg, out, hops)
 	return r, nil
@@ -177,11 +188,16 @@ func (p *Provider) assume(ctx context.Context, tok *idtoken.Token, env provider.
 	if err != nil {
 		return nil, diagnose.AWSRetryBudget(err)
 	}
-	if out.Credentials == nil || out.AssumedRoleUser == nil || out.Credentials.AccessKeyId == nil ||
-		out.Credentials.SecretAccessKey == nil || out.Credentials.SessionToken == nil || out.AssumedRoleUser.Arn == nil {
+	if !complete(out.Credentials, out.AssumedRoleUser) {
 		return nil, fmt.Errorf("%s: the answer has no credentials", diagnose.AWSCall)
 	}
 	return out, nil
+}
+
+// complete reports whether an STS answer holds everything a login reads from it (the SDK
+// leaves absent elements nil): checked before any of it is dereferenced.
+func complete(c *ststypes.Credentials, u *ststypes.AssumedRoleUser) bool {
+	return c != nil && u != nil && c.AccessKeyId != nil && c.SecretAccessKey != nil && c.SessionToken != nil && u.Arn != nil
 }
 
 // classify sorts an SDK error of AssumeRoleWithWebIdentity; STS's own refusals are explained
@@ -309,35 +325,39 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		Secrets:    []string{keyID, secret, session},
 		Expiration: expires,
 	}
+	if c.MaskAccountID {
+		r.Secrets = append(r.Secrets, account, arn)
+	}
+	// Whatever refuses the answer below, the credentials were issued: the error goes back
+	// with their secrets (and nothing else), so that login masks them all the same.
+	failed := func(err error) (*provider.Result, error) {
+		return &provider.Result{Secrets: r.Secrets}, err
+	}
 	// A key or token that is not one printable token is no credential STS issues; it would
-	// only add lines to the files later steps read. Refused before anything is written; r goes
-	// back with the error so that login masks what was issued all the same.
+	// only add lines to the files later steps read. Refused before anything is written.
 	for _, v := range []struct{ what, value string }{
 		{"AccessKeyId", keyID}, {"SecretAccessKey", secret}, {"SessionToken", session},
 	} {
 		if err := oneToken(v.value); err != nil {
-			return r, fmt.Errorf("%s: the answer's %s %v; a hostile or broken endpoint, so no credentials were exported", diagnose.AWSCall, v.what, err)
+			return failed(fmt.Errorf("%s: the answer's %s %v; a hostile or broken endpoint, so no credentials were exported", diagnose.AWSCall, v.what, err))
 		}
-	}
-	if c.MaskAccountID {
-		r.Secrets = append(r.Secrets, account, arn)
 	}
 	if len(c.AllowedAccountIDs) > 0 && !slices.Contains(c.AllowedAccountIDs, account) {
 		shown := account
 		if c.MaskAccountID {
 			shown = "(masked)"
 		}
-		return nil, fmt.Errorf("%s: the assumed role is in account %s, which is not in aws-allowed-account-ids (%s); no credentials were exported",
-			diagnose.AWSCall, shown, strings.Join(c.AllowedAccountIDs, ", "))
+		return failed(fmt.Errorf("%s: the assumed role is in account %s, which is not in aws-allowed-account-ids (%s); no credentials were exported",
+			diagnose.AWSCall, shown, strings.Join(c.AllowedAccountIDs, ", ")))
 	}
 	if c.Refresh {
 		if err := p.refreshExport(r, env); err != nil {
-			return nil, err
+			return failed(err)
 		}
 	} else if c.Profile != "" {
 		files, err := profileFiles(env.Home, c.Profile, c.Region, keyID, secret, session)
 		if err != nil {
-			return nil, err
+			return failed(err)
 		}
 		r.Files = files
 		r.Env = []runner.Var{

@@ -138,8 +138,7 @@ func (p *Provider) chain(ctx context.Context, opts sts.Options, first *sts.Assum
 		if err != nil {
 			return hops, err
 		}
-		if out.Credentials == nil || out.AssumedRoleUser == nil || out.Credentials.AccessKeyId == nil ||
-			out.Credentials.SecretAccessKey == nil || out.Credentials.SessionToken == nil || out.AssumedRoleUser.Arn == nil {
+		if !complete(out.Credentials, out.AssumedRoleUser) {
 			return hops, fmt.Errorf("%s: the answer has no credentials", call)
 		}
 		prev = &sts.AssumeRoleWithWebIdentityOutput{Credentials: out.Credentials, AssumedRoleUser: out.AssumedRoleUser}

@@ -87,3 +87,32 @@ func FuzzParseChain(f *testing.F) {
 		}
 	})
 }
+
+// TestMasksChain: with aws-mask-account-id every role of the chain and its account is masked
+// up front, since a refused hop names its role before STS issued anything.
+func TestMasksChain(t *testing.T) {
+	t.Parallel()
+	in := chainInputs("arn:aws:iam::222222222222:role/audit\narn:aws:iam::333333333333:role/prod")
+	in["aws-mask-account-id"] = "true"
+	p, err := New(in, config.Common{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.(*Provider).Masks()
+	want := []string{
+		"arn:aws:iam::111111111111:role/ci", "111111111111",
+		"arn:aws:iam::222222222222:role/audit", "222222222222",
+		"arn:aws:iam::333333333333:role/prod", "333333333333",
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("Masks() = %q, want %q", got, want)
+	}
+	delete(in, "aws-mask-account-id")
+	p, err = New(in, config.Common{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.(*Provider).Masks(); got != nil {
+		t.Errorf("without aws-mask-account-id Masks() = %q, want none", got)
+	}
+}

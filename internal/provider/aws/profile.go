@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -97,38 +96,22 @@ func oneToken(v string) error {
 // maxShared bounds what we read of a shared file: a real one is a few KiB per profile.
 const maxShared = 1 << 20
 
-// readShared reads one of the shared files, refusing anything but a regular file. A symlink
-// planted there by an earlier step is not followed (O_NOFOLLOW), so its target is neither
-// read into our output nor copied around; a FIFO or device is refused without blocking
-// (O_NONBLOCK) on it. The folder on the way is checked too: .aws itself may be the link.
+// readShared reads one of the shared files, refusing anything but a regular file
+// (runner.ReadRegular: a symlink planted there by an earlier step is not followed, a FIFO or
+// device is refused without blocking on it). The folder on the way is checked too: .aws
+// itself may be the link.
 func readShared(path string) (string, error) {
 	if fi, err := os.Lstat(filepath.Dir(path)); err == nil && !fi.IsDir() {
 		return "", fmt.Errorf("reading %s: %s: something that is not a folder is in the way (a symlink, or a file); refusing to follow it", path, filepath.Dir(path))
 	}
-	f, err := openNoFollow(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	b, _, err := runner.ReadRegular(path, maxShared)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return "", nil
-	}
-	if errors.Is(err, errLink) {
-		return "", fmt.Errorf("reading %s: it is a symlink; refusing to follow it (an earlier step may have planted it: remove it)", path)
-	}
-	if err != nil {
+	case errors.Is(err, runner.ErrLink):
+		return "", fmt.Errorf("reading %s: %w (an earlier step may have planted it: remove it)", path, err)
+	case err != nil:
 		return "", fmt.Errorf("reading %s: %w", path, err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("reading %s: it is not a regular file (%s); refusing to read it", path, fi.Mode().Type())
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxShared+1))
-	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", path, err)
-	}
-	if len(b) > maxShared {
-		return "", fmt.Errorf("reading %s: larger than %d bytes, which no shared AWS file is", path, maxShared)
 	}
 	return string(b), nil
 }

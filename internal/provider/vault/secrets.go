@@ -72,7 +72,7 @@ func (p *Provider) readSecrets(ctx context.Context, cl *client, a *auth, r *prov
 		// The delimiter is public, not part of the secret: masking it would redact it from
 		// the very error that names it.
 		r.Secrets = append(r.Secrets, withoutDelimiterLines(v))
-		if hasDelimiterLine(v) {
+		if runner.HasDelimiterLine(v) {
 			fail(fmt.Errorf("%s: the value of key %q (for %s) has a line equal to the runner's file-command delimiter %s, which would inject variables into later steps; nothing was exported. Change the secret's value", call, key, name, runner.Delimiter))
 			return
 		}
@@ -260,20 +260,9 @@ func format(v any) (string, error) {
 	return string(b), err
 }
 
-// hasDelimiterLine mirrors the runner's own check, to fail with the secret's name rather than
-// the variable's.
-func hasDelimiterLine(v string) bool {
-	for _, line := range strings.Split(strings.ReplaceAll(v, "\r\n", "\n"), "\n") {
-		if line == runner.Delimiter {
-			return true
-		}
-	}
-	return false
-}
-
 // withoutDelimiterLines drops the lines equal to the delimiter.
 func withoutDelimiterLines(v string) string {
-	if !hasDelimiterLine(v) {
+	if !runner.HasDelimiterLine(v) {
 		return v
 	}
 	var keep []string
