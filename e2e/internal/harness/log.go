@@ -3,6 +3,8 @@ package harness
 import (
 	"sort"
 	"strings"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
 
 // Masks returns every value the run masked.
@@ -18,12 +20,15 @@ func (r *Run) Masks() []string {
 	return out
 }
 
-// Redact replaces every masked value in s with ***, as the runner does in its log.
+// Redact replaces every masked value in s with ***, as the runner does in its log, and every
+// secret an emulator registered (e2e/internal/leak).
 func (r *Run) Redact(s string) string {
 	for _, m := range r.Masks() {
 		s = strings.ReplaceAll(s, m, "***")
 	}
-	return s
+	// And every secret an emulator issued, masked or not: Log is what failure messages
+	// quote, and a leak the scan reports must not be printed again in clear.
+	return leak.Redact(s)
 }
 
 // Log renders stdout the way the runner shows it: mask commands hidden, masked values

@@ -4,6 +4,7 @@
 package leak
 
 import (
+	"sort"
 	"strings"
 	"sync"
 )
@@ -48,4 +49,16 @@ func All() []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// Redact replaces every registered secret in s with ***, the longest first so a secret that
+// contains another is replaced whole: for text a test prints when it fails (a log, an env
+// file), so a leak the scan reports is not shown again in clear.
+func Redact(s string) string {
+	secrets := All()
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	for _, v := range secrets {
+		s = strings.ReplaceAll(s, v, "***")
+	}
+	return s
 }
