@@ -92,6 +92,27 @@ func TestLauncherUnreleasedWithoutGo(t *testing.T) {
 	}
 }
 
+// TestLauncherFailIsOneLine: a refusal that quotes an input prints one workflow command, its
+// line breaks escaped, so an input holding "\n::warning::…" cannot add a command of its own.
+func TestLauncherFailIsOneLine(t *testing.T) {
+	t.Parallel()
+	rel := newRelease(t, nil)
+	cmd, _, idRequests := launcher(t, "", t.TempDir(), rel.URL, "/usr/bin:/bin")
+	cmd.Env = append(cmd.Env, "INPUT_STAGE=x\r\n::warning::injected 100%")
+	out, err := cmd.CombinedOutput()
+	shown := harness.Started(t, out)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("run.sh: %v, want exit 1\n%s", err, shown)
+	}
+	want := "::error title=oidc-login native::stage: 'x%0D%0A::warning::injected 100%25' is not allowed: use main (the default) or post\n"
+	if string(out) != want {
+		t.Errorf("output %q, want %q", shown, want)
+	}
+	if idRequests() != 0 {
+		t.Errorf("%d ID-token requests, want none", idRequests())
+	}
+}
+
 // TestCompositeStepCacheHit: the composite's bash step as the runner starts it
 // (nativeinstall.Step: native/action.yml's env: mapping and run: line under the runner's bash)
 // runs the binary from the tool cache, fetching nothing, and the login reaches GITHUB_ENV;
