@@ -27,6 +27,8 @@ func (panicky) Audience() string { return "x" }
 func (panicky) Login(_ context.Context, tok *idtoken.Token, _ provider.Env) (*provider.Result, error) {
 	panic("cannot handle token " + tok.Raw)
 }
+func (panicky) Exports() []string                  { return nil }
+func (panicky) CheckState(map[string]string) error { return nil }
 
 // TestPanicIsRecoveredWithoutSecrets runs the whole main stage in-process with a provider that
 // panics: the step fails cleanly, with the secret redacted and nothing written.

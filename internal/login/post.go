@@ -77,7 +77,7 @@ func (a *Action) post(ctx context.Context, r *runner.Runner, saved map[string]st
 	defer cancel()
 	env := provider.Env{HTTP: a.client(), Retry: retry.ForStep(attempts, time.Duration(secs)*time.Second), Home: home, Getenv: a.Getenv, Now: a.now}
 
-	// The state may be forged (see provider.Declarer): only what this action's main step could
+	// The state may be forged (see provider.Provider): only what this action's main step could
 	// have saved is acted on; anything else is a warning and is left alone.
 	failed := false
 	var exports []string
@@ -102,14 +102,9 @@ func (a *Action) post(ctx context.Context, r *runner.Runner, saved map[string]st
 			r.Warningf("oidc-login post: %s: cannot read the inputs again (%v); skipping its cleanup", name, err)
 			continue
 		}
-		d, ok := p.(provider.Declarer)
-		if !ok {
-			r.Warningf("oidc-login post: %s declares nothing it exports; skipping its cleanup", name)
-			continue
-		}
-		exports = append(exports, d.Exports()...)
+		exports = append(exports, p.Exports()...)
 		st := providerState(saved, name)
-		if err := d.CheckState(st); err != nil {
+		if err := p.CheckState(st); err != nil {
 			r.Warningf("oidc-login post: ignoring the saved state of %s: %v", name, err)
 			continue
 		}

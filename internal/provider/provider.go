@@ -23,6 +23,17 @@ type Provider interface {
 	Audience() string
 	// Login exchanges tok for credentials.
 	Login(ctx context.Context, tok *idtoken.Token, env Env) (*Result, error)
+
+	// What the main step can hand the post step, so the post step accepts only that. The
+	// state may be forged: text printed by a step can carry ::save-state lines, and on a failed
+	// main step (GITHUB_STATE empty) those would be all the state there is.
+
+	// Exports lists every variable name Result.SecretEnv can hold for these inputs: the only
+	// names the post step blanks.
+	Exports() []string
+	// CheckState refuses state (Result.State, keys without the provider prefix) that this
+	// provider, configured by the same inputs, could not have saved.
+	CheckState(state map[string]string) error
 }
 
 // Cleaner is implemented by providers that have more to undo in the post step than deleting
@@ -30,19 +41,6 @@ type Provider interface {
 type Cleaner interface {
 	// Cleanup gets the state the main step saved (Result.State) and undoes what it did.
 	Cleanup(ctx context.Context, state map[string]string, env Env) error
-}
-
-// Declarer says what a provider's main step can hand its post step, so the post step accepts
-// only that. Its state may be forged: text printed by a step can carry ::save-state lines, and
-// on a failed main step (GITHUB_STATE empty) those would be all the state there is. Every
-// provider implements it; the post step ignores, with a warning, any provider that does not.
-type Declarer interface {
-	// Exports lists every variable name Result.SecretEnv can hold for these inputs: the only
-	// names the post step blanks.
-	Exports() []string
-	// CheckState refuses state (Result.State, keys without the provider prefix) that this
-	// provider, configured by the same inputs, could not have saved.
-	CheckState(state map[string]string) error
 }
 
 // Aborter is implemented by providers whose successful login leaves something live that is
