@@ -30,8 +30,7 @@ func main() {
 		Stdout:    os.Stdout,
 		Getenv:    os.Getenv,
 		Environ:   os.Environ,
-		Names:     registry.Names,
-		Factories: registry.Factories,
+		Providers: registry.All,
 		Host:      inv.Host,
 	}
 	stage := a.Main

@@ -37,9 +37,8 @@ type Action struct {
 	Getenv func(string) string
 	// Environ lists the environment (the post stage reads its STATE_* values through it).
 	Environ func() []string
-	// Names and Factories are the provider registry.
-	Names     []string
-	Factories map[string]provider.Factory
+	// Providers is the provider registry (registry.All).
+	Providers provider.Specs
 	// HTTP is the client for every call (httpcall.NewClient() when nil).
 	HTTP *http.Client
 	Now  func() time.Time
@@ -89,25 +88,26 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		}
 	}()
 	in := config.EnvInputs(a.Getenv)
-	if err := refuseNativeOnly(a.Getenv, in); err != nil {
+	if err := refuseNativeOnly(a.Getenv, in, a.Providers); err != nil {
 		r.Errorf("oidc-login: invalid input", "%v", err)
 		return ExitFailure
 	}
 
 	// Everything the user typed is checked before the first request.
-	common, err := config.ParseCommon(in, a.Names)
+	common, err := config.ParseCommon(in, a.Providers.Names())
 	if err != nil {
 		r.Errorf("oidc-login: invalid input", "%v", err)
 		return ExitFailure
 	}
-	if err := refuseUnselected(in, common.Providers); err != nil {
+	if err := refuseUnselected(in, common.Providers, a.Providers); err != nil {
 		r.Errorf("oidc-login: invalid input", "%v", err)
 		return ExitFailure
 	}
 	var sel []*selected
 	var inputErrs []error
 	for _, name := range common.Providers {
-		p, err := a.Factories[name](in, common)
+		spec, _ := a.Providers.Lookup(name) // ParseCommon accepts registered names only
+		p, err := spec.New(in, common)
 		if err != nil {
 			inputErrs = append(inputErrs, err)
 			continue
@@ -480,36 +480,40 @@ func cell(v string) string {
 	return "`" + strings.ReplaceAll(v, "`", "'") + "`"
 }
 
-// refuseNativeOnly refuses, in the Docker action, the inputs only native/action.yml declares.
-// The runner still passes an undeclared with: entry as INPUT_*, and the Docker action knows
-// it is one because the runner sets HOME to the container's home mount there.
-func refuseNativeOnly(getenv func(string) string, in config.Inputs) error {
+// refuseNativeOnly refuses, in the Docker action, the inputs only native/action.yml declares:
+// stage, and every provider's NativeOnly inputs. The runner still passes an undeclared with:
+// entry as INPUT_*, and the Docker action knows it is one because the runner sets HOME to the
+// container's home mount there.
+func refuseNativeOnly(getenv func(string) string, in config.Inputs, specs provider.Specs) error {
 	if getenv("HOME") != runner.ContainerHome {
 		return nil
 	}
 	if v := in.Input("stage"); v != "" {
 		return config.Errorf("stage", "is an input of the native action (uses: oidc-login/oidc-login/native@v1) only; the Docker action has a post step of its own, which cleans up after the job")
 	}
-	// A bad value is left to the provider's own check, which names what is allowed.
-	if on, err := config.Bool(in, "azure-cli-login", false); err == nil && on {
-		return config.Errorf("azure-cli-login", "works in the native action only (uses: oidc-login/oidc-login/native@v1): this Docker action runs in a container of its own, so the az it could sign in is not the runner's, and later steps would not see the session; use the native action, or Azure/login, or run az login --federated-token in a later step with AZURE_FEDERATED_TOKEN_FILE")
+	for _, s := range specs {
+		for _, n := range s.NativeOnly {
+			// A bad value is left to the provider's own check, which names what is allowed.
+			if on, err := config.Bool(in, n.Input, false); err == nil && on {
+				return config.Errorf(n.Input, "works in the native action only (uses: oidc-login/oidc-login/native@v1): %s", n.Why)
+			}
+		}
 	}
 	return nil
 }
 
-// providerOnly are inputs that act only with one provider; set without it they would be
-// silently ignored, so they are refused.
-var providerOnly = map[string]string{"azure-cli-login": "azure"}
-
-// refuseUnselected refuses a providerOnly input turned on while its provider is not selected.
-func refuseUnselected(in config.Inputs, providers []string) error {
-	for input, name := range providerOnly {
-		on, err := config.Bool(in, input, false)
-		if err != nil {
-			return err
-		}
-		if on && !slices.Contains(providers, name) {
-			return config.Errorf(input, "is for provider %s, which the provider input does not select (%s)", name, strings.Join(providers, ", "))
+// refuseUnselected refuses a NativeOnly input turned on while its provider is not selected:
+// it acts only with its provider, and would otherwise be silently ignored.
+func refuseUnselected(in config.Inputs, selected []string, specs provider.Specs) error {
+	for _, s := range specs {
+		for _, n := range s.NativeOnly {
+			on, err := config.Bool(in, n.Input, false)
+			if err != nil {
+				return err
+			}
+			if on && !slices.Contains(selected, s.Name) {
+				return config.Errorf(n.Input, "is for provider %s, which the provider input does not select (%s)", s.Name, strings.Join(selected, ", "))
+			}
 		}
 	}
 	return nil

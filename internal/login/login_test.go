@@ -53,8 +53,7 @@ func TestPanicIsRecoveredWithoutSecrets(t *testing.T) {
 	var out bytes.Buffer
 	a := &Action{
 		Stdout: &out, Getenv: func(k string) string { return env[k] },
-		Names:     []string{"panicky"},
-		Factories: map[string]provider.Factory{"panicky": func(config.Inputs, config.Common) (provider.Provider, error) { return panicky{}, nil }},
+		Providers: provider.Specs{{Name: "panicky", New: func(config.Inputs, config.Common) (provider.Provider, error) { return panicky{}, nil }}},
 		HTTP:      srv.Client(),
 	}
 	if code := a.Main(context.Background()); code != ExitFailure {

@@ -82,10 +82,10 @@ func (a *Action) post(ctx context.Context, r *runner.Runner, saved map[string]st
 	failed := false
 	var exports []string
 	// The step's own provider input says which providers the main step could have run.
-	ran, _ := config.Providers(in.Input("provider"), a.Names)
+	ran, _ := config.Providers(in.Input("provider"), a.Providers.Names())
 	done := map[string]bool{}
 	for _, name := range names {
-		f, ok := a.Factories[name]
+		spec, ok := a.Providers.Lookup(name)
 		switch {
 		case !ok:
 			r.Warningf("oidc-login post: ignoring the saved provider %s: there is no such provider", name)
@@ -97,7 +97,7 @@ func (a *Action) post(ctx context.Context, r *runner.Runner, saved map[string]st
 			continue
 		}
 		done[name] = true
-		p, err := f(in, config.Common{})
+		p, err := spec.New(in, config.Common{})
 		if err != nil {
 			r.Warningf("oidc-login post: %s: cannot read the inputs again (%v); skipping its cleanup", name, err)
 			continue

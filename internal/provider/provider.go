@@ -61,6 +61,59 @@ type Preconnecter interface {
 // before any network call.
 type Factory func(in config.Inputs, common config.Common) (Provider, error)
 
+// Spec is one provider's entry in the registry (package registry): what the rest of the
+// action, its tests and its documentation know about it without logging in. Each provider's
+// package declares its own, beside its code.
+type Spec struct {
+	// Name is the provider's name in the provider input.
+	Name string
+	// Title says what it logs into, for the documentation's provider index.
+	Title string
+	// Docs is the heading of its section in README.md.
+	Docs string
+	// New builds it from the step's inputs.
+	New Factory
+	// InputPrefix starts the name of every input of its own ("aws-").
+	InputPrefix string
+	// NativeOnly are the inputs of its own that only the native action can honour.
+	NativeOnly []NativeOnly
+	// Env lists every variable it can export under a name of its own choosing; EnvNamedBy
+	// lists the inputs whose values name further variables it exports (vault-secrets).
+	Env        []string
+	EnvNamedBy []string
+}
+
+// Specs is a list of providers: the registry's, or a test's.
+type Specs []Spec
+
+// Names lists the providers' names, in order.
+func (l Specs) Names() []string {
+	names := make([]string, len(l))
+	for i, s := range l {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// Lookup returns the provider named name.
+func (l Specs) Lookup(name string) (Spec, bool) {
+	for _, s := range l {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Spec{}, false
+}
+
+// NativeOnly is a true/false input that acts on the runner itself (sign a CLI in), which the
+// Docker action's container cannot reach. Set to true, it is refused in the Docker action,
+// and in either action when its provider is not selected, since it would be silently ignored.
+type NativeOnly struct {
+	Input string
+	// Why says why the Docker action cannot honour it and what to do instead.
+	Why string
+}
+
 // Env is what a login may use.
 type Env struct {
 	HTTP  *http.Client

@@ -79,8 +79,8 @@ func (p *Provider) Masks() []string {
 	return m
 }
 
-// Name is "aws".
-func (p *Provider) Name() string { return "aws" }
+// Name is the provider's name in the provider input.
+func (p *Provider) Name() string { return Name }
 
 // Audience is sts.amazonaws.com in every partition (see DefaultAudience).
 func (p *Provider) Audience() string { return DefaultAudience }

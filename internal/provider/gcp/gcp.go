@@ -33,8 +33,8 @@ func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
 	return &Provider{cfg: c}, nil
 }
 
-// Name is "gcp".
-func (p *Provider) Name() string { return "gcp" }
+// Name is the provider's name in the provider input.
+func (p *Provider) Name() string { return Name }
 
 // Audience is https://iam.googleapis.com/<provider resource name>, which a provider accepts
 // when it lists no allowed audiences.

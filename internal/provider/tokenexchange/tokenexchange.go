@@ -43,8 +43,8 @@ func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
 	return &Provider{cfg: c}, nil
 }
 
-// Name is "token-exchange".
-func (p *Provider) Name() string { return "token-exchange" }
+// Name is the provider's name in the provider input.
+func (p *Provider) Name() string { return Name }
 
 // Audience is the origin of token-exchange-url (Origin): the ID token names the server it is
 // for, so the server cannot replay it at another relying party of the same job (a Vault that

@@ -54,8 +54,8 @@ func New(in config.Inputs, common config.Common) (provider.Provider, error) {
 	return &Provider{cfg: c}, nil
 }
 
-// Name is "vault".
-func (p *Provider) Name() string { return "vault" }
+// Name is the provider's name in the provider input.
+func (p *Provider) Name() string { return Name }
 
 // Audience is GitHub's default (https://github.com/<owner>), which Vault roles commonly bind.
 func (p *Provider) Audience() string { return "" }
