@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/retry"
 	"github.com/oidc-login/oidc-login/internal/runner"
@@ -81,6 +82,8 @@ type Spec struct {
 	// lists the inputs whose values name further variables it exports (vault-secrets).
 	Env        []string
 	EnvNamedBy []string
+	// Refusals are the refusals it explains (none when Refusals.Entries is nil).
+	Refusals diagnose.Catalog
 }
 
 // Specs is a list of providers: the registry's, or a test's.

@@ -20,7 +20,6 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/oidc-login/oidc-login/internal/config"
-	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/provider"
@@ -174,22 +173,22 @@ func (p *Provider) assume(ctx context.Context, tok *idtoken.Token, env provider.
 		in.PolicyArns = append(in.PolicyArns, ststypes.PolicyDescriptorType{Arn: awssdk.String(arn)})
 	}
 	var out *sts.AssumeRoleWithWebIdentityOutput
-	_, err := env.Retry.Do(ctx, diagnose.AWSCall, func(ctx context.Context, _ int) error {
+	_, err := env.Retry.Do(ctx, assumeCall, func(ctx context.Context, _ int) error {
 		actx, cancel := env.Retry.Attempt(ctx)
 		defer cancel()
 		var err error
 		out, err = client.AssumeRoleWithWebIdentity(actx, in)
 		if err != nil && actx.Err() != nil && ctx.Err() == nil {
 			// Only this attempt ran out of time (a hung connection): worth another try.
-			return retry.Transient(fmt.Errorf("%s: no answer within the attempt's time limit", diagnose.AWSCall), 0)
+			return retry.Transient(fmt.Errorf("%s: no answer within the attempt's time limit", assumeCall), 0)
 		}
 		return p.classify(err, tok.Claims)
 	})
 	if err != nil {
-		return nil, diagnose.AWSRetryBudget(err)
+		return nil, retryBudget(err)
 	}
 	if !complete(out.Credentials, out.AssumedRoleUser) {
-		return nil, fmt.Errorf("%s: the answer has no credentials", diagnose.AWSCall)
+		return nil, fmt.Errorf("%s: the answer has no credentials", assumeCall)
 	}
 	return out, nil
 }
@@ -203,8 +202,8 @@ func complete(c *ststypes.Credentials, u *ststypes.AssumedRoleUser) bool {
 // classify sorts an SDK error of AssumeRoleWithWebIdentity; STS's own refusals are explained
 // against the token's claims.
 func (p *Provider) classify(err error, claims idtoken.Claims) error {
-	return classifyCall(err, diagnose.AWSCall, func(code, msg string) error {
-		return diagnose.AWS(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, claims)
+	return classifyCall(err, assumeCall, func(code, msg string) error {
+		return explainAssume(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, claims)
 	})
 }
 
@@ -227,9 +226,9 @@ func classifyCall(err error, call string, explain func(code, msg string) error) 
 			status = re.HTTPStatusCode()
 		}
 		if status != 0 {
-			return fmt.Errorf("%s: %v (HTTP %d); no STS answer is that large", diagnose.AWSCall, httpcall.ErrTooLarge, status)
+			return fmt.Errorf("%s: %v (HTTP %d); no STS answer is that large", assumeCall, httpcall.ErrTooLarge, status)
 		}
-		return fmt.Errorf("%s: %v; no STS answer is that large", diagnose.AWSCall, httpcall.ErrTooLarge)
+		return fmt.Errorf("%s: %v; no STS answer is that large", assumeCall, httpcall.ErrTooLarge)
 	}
 	var broken *answerError
 	if errors.As(err, &broken) {
@@ -339,7 +338,7 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		{"AccessKeyId", keyID}, {"SecretAccessKey", secret}, {"SessionToken", session},
 	} {
 		if err := oneToken(v.value); err != nil {
-			return failed(fmt.Errorf("%s: the answer's %s %v; a hostile or broken endpoint, so no credentials were exported", diagnose.AWSCall, v.what, err))
+			return failed(fmt.Errorf("%s: the answer's %s %v; a hostile or broken endpoint, so no credentials were exported", assumeCall, v.what, err))
 		}
 	}
 	if len(c.AllowedAccountIDs) > 0 && !slices.Contains(c.AllowedAccountIDs, account) {
@@ -348,7 +347,7 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 			shown = "(masked)"
 		}
 		return failed(fmt.Errorf("%s: the assumed role is in account %s, which is not in aws-allowed-account-ids (%s); no credentials were exported",
-			diagnose.AWSCall, shown, strings.Join(c.AllowedAccountIDs, ", ")))
+			assumeCall, shown, strings.Join(c.AllowedAccountIDs, ", ")))
 	}
 	if c.Refresh {
 		if err := p.refreshExport(r, env); err != nil {

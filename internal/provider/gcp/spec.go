@@ -17,4 +17,5 @@ var Spec = provider.Spec{
 	New:         New,
 	InputPrefix: "gcp-",
 	Env:         slices.Concat(fileEnv, projectEnv),
+	Refusals:    refusals,
 }

@@ -14,4 +14,5 @@ var Spec = provider.Spec{
 	InputPrefix: "token-exchange-",
 	// The issued token goes to the variable token-exchange-env-name names.
 	EnvNamedBy: []string{"token-exchange-env-name"},
+	Refusals:   refusals,
 }

@@ -14,4 +14,5 @@ var Spec = provider.Spec{
 	InputPrefix: "vault-",
 	Env:         []string{"VAULT_ADDR", "VAULT_TOKEN", "VAULT_NAMESPACE"},
 	EnvNamedBy:  []string{"vault-secrets"},
+	Refusals:    refusals,
 }
