@@ -25,12 +25,6 @@ import (
 	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
-// Exit statuses.
-const (
-	ExitOK      = 0
-	ExitFailure = 1
-)
-
 // Action is the program with its world passed in, so tests run it in-process too.
 type Action struct {
 	Stdout io.Writer
@@ -77,31 +71,68 @@ type Masker interface {
 	Masks() []string
 }
 
-// Main runs the main stage and returns the exit status.
-func (a *Action) Main(ctx context.Context) (status int) {
-	r := runner.New(a.Stdout, a.Getenv)
-	defer func() {
-		if p := recover(); p != nil {
-			// A panic message may quote anything; redact it and keep the stack out of the log.
-			r.Errorf("oidc-login", "internal error (please report it): %s", r.Redact(fmt.Sprint(p)))
-			status = ExitFailure
-		}
-	}()
-	in := config.EnvInputs(a.Getenv)
-	if err := refuseNativeOnly(a.Getenv, in, a.Providers); err != nil {
-		r.Errorf("oidc-login: invalid input", "%v", err)
-		return ExitFailure
+// Main runs the main stage: it configures every selected provider from the inputs, gets the
+// ID tokens, logs in, and hands everything over at once, or reports why not.
+func (a *Action) Main(ctx context.Context, r *runner.Runner) error {
+	common, sel, err := a.configure(r, config.EnvInputs(a.Getenv))
+	if err != nil {
+		return err
+	}
+	if err := a.checkRunner(common); err != nil {
+		return fail(titleMain, err)
+	}
+	home, err := a.home()
+	if err != nil {
+		return fail(titleMain, err)
+	}
+	client := a.client()
+	policy := retry.ForStep(common.RetryMaxAttempts, common.Timeout)
+	src, err := idtoken.FromEnv(a.Getenv, client, policy)
+	if err != nil {
+		return fail("oidc-login: no ID token", err)
 	}
 
-	// Everything the user typed is checked before the first request.
+	ctx, cancel := context.WithTimeout(ctx, common.Timeout)
+	defer cancel()
+	env := provider.Env{HTTP: client, Retry: policy, Home: home, Tokens: src, Getenv: a.Getenv, Now: a.now}
+	preconnect(ctx, client, sel)
+	a.fetchTokens(ctx, r, src, sel)
+	a.logIn(ctx, r, env, sel)
+	if a.failed(ctx, r, common, sel, env) {
+		return errReported
+	}
+	if common.ShowClaims {
+		for _, s := range sel {
+			r.Group(fmt.Sprintf("ID token claims (%s, audience %s)", s.name, s.token.Claims.AudienceString()), s.token.Claims.Table(nil))
+		}
+	}
+	if err := a.commit(r, home, common, sel); err != nil {
+		a.abort(ctx, sel, env)
+		return fail(titleMain, fmt.Errorf("nothing was written: %w", err))
+	}
+	for _, s := range sel {
+		for _, line := range s.result.Log {
+			r.Infof("%s", line)
+		}
+		for _, n := range s.result.Notices {
+			r.Noticef("%s", n)
+		}
+	}
+	return nil
+}
+
+// configure checks every input before the first request and builds the selected providers,
+// masking the inputs some of them hide. Every provider's input errors are returned together.
+func (a *Action) configure(r *runner.Runner, in config.Inputs) (config.Common, []*selected, error) {
+	if err := refuseNativeOnly(a.Getenv, in, a.Providers); err != nil {
+		return config.Common{}, nil, fail(titleInput, err)
+	}
 	common, err := config.ParseCommon(in, a.Providers.Names())
 	if err != nil {
-		r.Errorf("oidc-login: invalid input", "%v", err)
-		return ExitFailure
+		return common, nil, fail(titleInput, err)
 	}
 	if err := refuseUnselected(in, common.Providers, a.Providers); err != nil {
-		r.Errorf("oidc-login: invalid input", "%v", err)
-		return ExitFailure
+		return common, nil, fail(titleInput, err)
 	}
 	var sel []*selected
 	var inputErrs []error
@@ -109,7 +140,7 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		spec, _ := a.Providers.Lookup(name) // ParseCommon accepts registered names only
 		p, err := spec.New(in, common)
 		if err != nil {
-			inputErrs = append(inputErrs, err)
+			inputErrs = append(inputErrs, fail(titleInput, err))
 			continue
 		}
 		if m, ok := p.(Masker); ok {
@@ -124,36 +155,15 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		sel = append(sel, &selected{name: name, p: p, audience: aud})
 	}
 	if len(inputErrs) > 0 {
-		for _, err := range inputErrs {
-			r.Errorf("oidc-login: invalid input", "%v", err)
-		}
-		return ExitFailure
+		return common, nil, errors.Join(inputErrs...)
 	}
 	sharedAudience(r, common, sel)
-	if err := a.checkRunner(common); err != nil {
-		r.Errorf("oidc-login", "%v", err)
-		return ExitFailure
-	}
-	home, err := a.home()
-	if err != nil {
-		r.Errorf("oidc-login", "%v", err)
-		return ExitFailure
-	}
-	client := a.client()
-	policy := retry.ForStep(common.RetryMaxAttempts, common.Timeout)
-	src, err := idtoken.FromEnv(a.Getenv, client, policy)
-	if err != nil {
-		r.Errorf("oidc-login: no ID token", "%v", err)
-		return ExitFailure
-	}
+	return common, sel, nil
+}
 
-	ctx, cancel := context.WithTimeout(ctx, common.Timeout)
-	defer cancel()
-	env := provider.Env{HTTP: client, Retry: policy, Home: home, Tokens: src, Getenv: a.Getenv, Now: a.now}
-	preconnect(ctx, client, sel)
-	a.fetchTokens(ctx, r, src, sel)
-	a.logIn(ctx, r, env, sel)
-
+// failed reports every provider that failed, undoes the logins of the others and writes the
+// explanation to the job summary; it reports whether any failed.
+func (a *Action) failed(ctx context.Context, r *runner.Runner, common config.Common, sel []*selected, env provider.Env) bool {
 	failed := false
 	for _, s := range sel {
 		if s.err != nil {
@@ -161,36 +171,17 @@ func (a *Action) Main(ctx context.Context) (status int) {
 			a.report(r, s, common.Timeout, ctx.Err() != nil)
 		}
 	}
-	if failed {
-		a.abort(ctx, sel, env)
-		if common.JobSummary {
-			// Only the explanation: no row of a provider that succeeded, nothing secret.
-			if err := r.Commit(runner.Writes{Summary: r.Redact(failureSummary(sel))}); err != nil {
-				r.Warningf("writing the job summary failed: %v", err)
-			}
-		}
-		return ExitFailure
+	if !failed {
+		return false
 	}
-
-	if common.ShowClaims {
-		for _, s := range sel {
-			r.Group(fmt.Sprintf("ID token claims (%s, audience %s)", s.name, s.token.Claims.AudienceString()), s.token.Claims.Table(nil))
+	a.abort(ctx, sel, env)
+	if common.JobSummary {
+		// Only the explanation: no row of a provider that succeeded, nothing secret.
+		if err := r.Commit(runner.Writes{Summary: r.Redact(failureSummary(sel))}); err != nil {
+			r.Warningf("writing the job summary failed: %v", err)
 		}
 	}
-	if err := a.commit(r, home, common, sel); err != nil {
-		r.Errorf("oidc-login", "nothing was written: %v", err)
-		a.abort(ctx, sel, env)
-		return ExitFailure
-	}
-	for _, s := range sel {
-		for _, line := range s.result.Log {
-			r.Infof("%s", line)
-		}
-		for _, n := range s.result.Notices {
-			r.Noticef("%s", n)
-		}
-	}
-	return ExitOK
+	return true
 }
 
 // preconnect opens the TLS connections the providers' first calls will use while the ID

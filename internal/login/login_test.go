@@ -56,7 +56,7 @@ func TestPanicIsRecoveredWithoutSecrets(t *testing.T) {
 		Providers: provider.Specs{{Name: "panicky", New: func(config.Inputs, config.Common) (provider.Provider, error) { return panicky{}, nil }}},
 		HTTP:      srv.Client(),
 	}
-	if code := a.Main(context.Background()); code != ExitFailure {
+	if code := a.Run(context.Background(), "oidc-login", nil); code != ExitFailure {
 		t.Fatalf("exit %d", code)
 	}
 	for _, line := range strings.Split(out.String(), "\n") {
