@@ -244,9 +244,12 @@ func providerState(saved map[string]string, name string) map[string]string {
 	return out
 }
 
-// nativePost is the native action's stage: post. It cleans up after every main stage of
-// this job, from the state files they wrote, each deleted once used. A state file that fails
-// the checks is reported and left alone, never acted on.
+// nativePost is the native action's stage: post. The main stages of a job each wrote a state
+// file; a post stage acts on those its inputs accept in every part (the state of a main stage
+// with the same inputs), and leaves the others to the post stages of their own main stages, so
+// N main stages followed by N post stages clean up after all N. A state file is deleted only
+// once every part of it was accepted and cleaned; one that fails the file checks is reported
+// and left alone, never acted on.
 func (a *Action) nativePost(ctx context.Context, r *runner.Runner, in config.Inputs, set settings) error {
 	home, err := a.home()
 	if err != nil {
@@ -257,18 +260,58 @@ func (a *Action) nativePost(ctx context.Context, r *runner.Runner, in config.Inp
 	for _, err := range loadErrs {
 		errs = append(errs, fail(titlePost, fmt.Errorf("refusing a state file: %w", err)))
 	}
-	if len(saved) == 0 && len(loadErrs) == 0 {
+	switch {
+	case len(saved) == 0 && len(loadErrs) == 0:
 		r.Infof("oidc-login post: no main stage of this job logged in, so there is nothing to clean up")
+	case !set.cleanup:
+		r.Infof("oidc-login post: cleanup is false; leaving credentials files and variables in place")
+		return errors.Join(errs...)
 	}
 	for _, s := range saved {
+		if err := a.foreign(in, s.State); err != nil {
+			r.Infof("oidc-login post: leaving %s to the post stage of the main stage that saved it, whose inputs differ from this step's: %v", home.HostPath(s.Rel), err)
+			continue
+		}
 		if err := a.post(ctx, r, in, set, s.State); err != nil {
+			// Kept: a post stage with these inputs can try again.
 			errs = append(errs, err)
+			continue
 		}
 		if _, err := home.Remove(s.Rel); err != nil {
 			r.Warningf("oidc-login post: could not delete %s: %v", home.HostPath(s.Rel), err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// foreign says why this step's inputs refuse some part of saved (the first refusal post would
+// warn about), or nil when they accept all of it.
+func (a *Action) foreign(in config.Inputs, saved map[string]string) error {
+	ran, _ := config.Providers(in.Input("provider"), a.Providers.Names())
+	var exports []string
+	for _, name := range config.List(saved[StateProviders]) {
+		if err := a.checkProvider(ran, name); err != nil {
+			return err
+		}
+		p, _, err := a.rebuild(in, saved, name)
+		if err != nil {
+			return err
+		}
+		exports = append(exports, p.Exports()...)
+	}
+	for _, rel := range strings.Split(saved[StateFiles], "\n") {
+		if rel = strings.TrimSpace(rel); rel != "" {
+			if err := checkFile(rel); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range config.List(saved[StateSecretEnv]) {
+		if err := checkVariable(n, exports); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // home is where this step's files go. The native action runs on the runner itself, beside the
