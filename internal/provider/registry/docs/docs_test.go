@@ -128,3 +128,22 @@ func TestProviderSections(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderInputRow: README's row for the provider input names every provider.
+func TestProviderInputRow(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, row, ok := strings.Cut(string(b), "\n| `provider` |")
+	if !ok {
+		t.Fatal("README.md has no table row for the provider input")
+	}
+	row, _, _ = strings.Cut(row, "\n")
+	for _, name := range registry.All.Names() {
+		if !strings.Contains(row, "`"+name+"`") {
+			t.Errorf("README's row for the provider input does not name %s", name)
+		}
+	}
+}
