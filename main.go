@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -21,24 +20,13 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == credprocess.Command { // aws-refresh's credential_process
 		os.Exit((&credprocess.Helper{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}).Main(ctx, os.Args[2:]))
 	}
-	inv, err := login.ParseArgs(os.Args[0], os.Args[1:])
-	if err != nil {
-		fmt.Printf("::error title=oidc-login::%v\n", err)
-		os.Exit(login.ExitFailure)
-	}
 	a := &login.Action{
 		Stdout:    os.Stdout,
 		Getenv:    os.Getenv,
 		Environ:   os.Environ,
-		Names:     registry.Names,
-		Factories: registry.Factories,
-		Host:      inv.Host,
+		Providers: registry.All,
 	}
-	stage := a.Main
-	if inv.Post {
-		stage = a.Post
-	}
-	code := stage(ctx)
+	code := a.Run(ctx, os.Args[0], os.Args[1:])
 	stop()
 	os.Exit(code)
 }

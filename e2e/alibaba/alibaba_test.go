@@ -463,11 +463,21 @@ func TestAlibabaPostBlanksEnv(t *testing.T) {
 	}
 	post := harness.Exec(t, harness.Step{Inputs: in, Post: true, State: main.State, Workspace: ws})
 	harness.RequireExit(t, post, 0)
-	harness.MustEqual(t, "post GITHUB_ENV", post.Env, map[string]string{
+	blanked := map[string]string{
 		"ALIBABA_CLOUD_ACCESS_KEY_ID": "", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "", "ALIBABA_CLOUD_SECURITY_TOKEN": "",
 		"ALICLOUD_ACCESS_KEY": "", "ALICLOUD_SECRET_KEY": "", "ALICLOUD_SECURITY_TOKEN": "",
 		"ALIBABACLOUD_ACCESS_KEY_ID": "", "ALIBABACLOUD_ACCESS_KEY_SECRET": "", "ALIBABACLOUD_SECURITY_TOKEN": "",
-	})
+	}
+	harness.MustEqual(t, "post GITHUB_ENV", post.Env, blanked)
+	// MustEqual takes a missing variable for an empty one: each must really be written empty.
+	for k := range blanked {
+		if _, ok := post.Env[k]; !ok {
+			t.Errorf("the post step did not blank %s", k)
+		}
+	}
+	if strings.Contains(post.Stdout, "::warning::") {
+		t.Errorf("the post step warned:\n%s", post.Log())
+	}
 	if sts.Requests() != 1 || gh.Requests() != 1 {
 		t.Errorf("the post step made requests (STS %d, token %d; want 1 and 1 from the main step)", sts.Requests(), gh.Requests())
 	}

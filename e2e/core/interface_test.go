@@ -50,54 +50,79 @@ func readMeta(t *testing.T) actionMeta {
 }
 
 var (
-	inputRow   = regexp.MustCompile("^\\| `([a-z0-9-]+)` \\|([^|]*)\\|")
-	literal    = regexp.MustCompile("^`([^`<]+)`$")
-	outputName = regexp.MustCompile("`([a-z]+(?:-[a-z]+)+|claims|expiration)`")
+	tableHeader = "| input | default | meaning |"
+	inputRow    = regexp.MustCompile("^\\| `([a-z0-9-]+)` \\|([^|]*)\\|")
+	literal     = regexp.MustCompile("^`([^`<]+)`$")
+	backticked  = regexp.MustCompile("`([^`]+)`")
 )
 
-// decidedDefaults are the defaults an issue changed from interface.md's (which is read-only),
-// each from the spec's value to the action.yml one. Issue 16 took these from
-// aliyun/configure-aliyun-credentials-action so that workflows moving over keep them.
-var decidedDefaults = map[string]struct{ spec, now string }{
-	"alibaba-role-session-name": {"GitHubActions", "github-action-session"},
-	"alibaba-duration-seconds":  {"3600", "1800"},
+// docInputs reads every row of README.md's input tables (header tableHeader): input name →
+// the default cells given for it.
+func docInputs(readme string) map[string][]string {
+	out := map[string][]string{}
+	table := false
+	for _, line := range strings.Split(readme, "\n") {
+		switch {
+		case line == tableHeader:
+			table = true
+		case !strings.HasPrefix(line, "|"):
+			table = false
+		case table:
+			if row := inputRow.FindStringSubmatch(line); row != nil {
+				out[row[1]] = append(out[row[1]], strings.TrimSpace(row[2]))
+			}
+		}
+	}
+	return out
 }
 
-// TestActionMatchesInterface keeps action.yml to the public contract in
-// ../shared/spec/interface.md: every input it documents (and every one README adds under
-// AddedInputsHeading), with the same literal default (and none where the default is computed)
-// unless decidedDefaults records an issue's decision, every output it names, and the docker
-// runs section. An output the spec does not name is an issue's addition: README.md must
-// document it.
-func TestActionMatchesInterface(t *testing.T) {
-	t.Parallel()
-	spec, err := os.ReadFile(filepath.Join(harness.Root(), "..", "shared", "spec", "interface.md"))
-	if err != nil {
-		t.Fatalf("the interface spec must sit beside the repository as ../shared: %v", err)
+// docOutputs lists the names README.md gives as outputs: every `name` in a paragraph, a table
+// row, or a table whose header, that speaks of outputs.
+func docOutputs(readme string) map[string]bool {
+	out := map[string]bool{}
+	speaks := func(s string) bool { return strings.Contains(strings.ToLower(s), "output") }
+	for _, para := range strings.Split(readme, "\n\n") {
+		parts := []string{para}
+		if strings.HasPrefix(para, "|") && !speaks(strings.SplitN(para, "\n", 2)[0]) {
+			parts = strings.Split(para, "\n") // a table whose header does not: row by row
+		}
+		for _, part := range parts {
+			if !speaks(part) {
+				continue
+			}
+			for _, m := range backticked.FindAllStringSubmatch(part, -1) {
+				out[m[1]] = true
+			}
+		}
 	}
+	return out
+}
+
+// TestActionMatchesDocs: action.yml and README.md, which together are the public contract,
+// agree. Every input has exactly one row in README's input tables, with the same literal
+// default (and none where README gives the default in words: computed, per provider, or
+// required), and every row is an input; every output is named where README speaks of
+// outputs; and the runs section is the Docker action the runner starts with the runner's own
+// paths as arguments.
+func TestActionMatchesDocs(t *testing.T) {
+	t.Parallel()
 	m := readMeta(t)
-	inputs := map[string]bool{}
-	// Issues add inputs to the contract; README.md documents each in the same table form.
 	readme, err := os.ReadFile(filepath.Join(harness.Root(), "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	added, ok := section(string(readme), AddedInputsHeading)
-	if !ok {
-		t.Fatalf("README.md has no section %q listing the inputs beyond interface.md", AddedInputsHeading)
+	documented := docInputs(string(readme))
+	if len(documented) < 20 {
+		t.Fatalf("read only %d inputs from README.md's tables (header %q)", len(documented), tableHeader)
 	}
-	for _, line := range strings.Split(string(spec)+"\n"+added, "\n") {
-		row := inputRow.FindStringSubmatch(line)
-		if row == nil {
-			continue
-		}
-		name, def := row[1], strings.TrimSpace(row[2])
-		inputs[name] = true
-		in, ok := m.Inputs[name]
+	for name, in := range m.Inputs {
+		defs, ok := documented[name]
 		switch {
 		case !ok:
-			t.Errorf("action.yml lacks the input %s", name)
+			t.Errorf("action.yml declares the input %s, which no input table of README.md documents", name)
 			continue
+		case len(defs) > 1:
+			t.Errorf("README.md documents the input %s %d times", name, len(defs))
 		case in.Description == "":
 			t.Errorf("input %s has no description", name)
 		}
@@ -106,60 +131,38 @@ func TestActionMatchesInterface(t *testing.T) {
 			got = *in.Default
 		}
 		want := ""
-		if l := literal.FindStringSubmatch(def); l != nil {
+		if l := literal.FindStringSubmatch(defs[0]); l != nil {
 			want = l[1]
 		}
-		if d, ok := decidedDefaults[name]; ok && d.spec == want && d.now == got {
-			continue
-		}
 		if got != want {
-			t.Errorf("input %s: action.yml default %q, interface.md says %q", name, got, def)
+			t.Errorf("input %s: action.yml default %q, README.md says %q", name, got, defs[0])
 		}
 	}
-	for name := range m.Inputs {
-		if !inputs[name] {
-			t.Errorf("action.yml declares %s, which neither interface.md nor README's %q table documents", name, AddedInputsHeading)
+	for name := range documented {
+		if _, ok := m.Inputs[name]; !ok {
+			t.Errorf("README.md documents the input %s, which action.yml does not declare", name)
 		}
 	}
-	// Outputs are named in the prose of each provider's section.
+	outputs := docOutputs(string(readme))
 	var missing []string
-	named := map[string]bool{}
-	for _, para := range strings.Split(string(spec), "\n\n") {
-		if !strings.Contains(para, "utput") {
-			continue
-		}
-		for _, sentence := range strings.Split(para, ".\n") {
-			if !strings.Contains(sentence, "utput") {
-				continue
-			}
-			for _, mm := range outputName.FindAllStringSubmatch(sentence, -1) {
-				name := mm[1]
-				if inputs[name] || name == "token-exchange" {
-					continue
-				}
-				named[name] = true
-				if _, ok := m.Outputs[name]; !ok {
-					missing = append(missing, name)
-				}
-			}
-		}
-	}
-	sort.Strings(missing)
-	if len(missing) > 0 {
-		t.Errorf("action.yml lacks outputs that interface.md names: %v", missing)
-	}
 	for name, out := range m.Outputs {
-		if !named[name] && !strings.Contains(string(readme), "`"+name+"`") {
-			t.Errorf("action.yml declares the output %s, which neither interface.md nor README.md documents", name)
+		if !outputs[name] {
+			missing = append(missing, name)
 		}
 		if out.Description == "" {
 			t.Errorf("output %s has no description", name)
 		}
 	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("action.yml declares outputs README.md does not document as outputs: %v", missing)
+	}
 	if m.Runs.Using != "docker" || m.Runs.Image != "Dockerfile" || m.Runs.PostEntrypoint != "/oidc-login-post" {
 		t.Errorf("runs = %+v", m.Runs)
 	}
-	// The runner's own paths reach the container only through runs.args (runner.md).
+	// The runner's own paths reach the container only through runs.args: the runner translates
+	// every environment value of a container action to container paths, but not runs.args
+	// (ContainerActionHandler.cs in actions/runner).
 	wantArgs := []string{
 		login.ArgRunnerTemp + "=${{ inputs.runner-temp }}",
 		login.ArgRunnerWorkspace + "=${{ inputs.runner-workspace }}",
@@ -173,21 +176,6 @@ func TestActionMatchesInterface(t *testing.T) {
 			t.Errorf("input %s: default %v, want %q", name, d, def)
 		}
 	}
-}
-
-// AddedInputsHeading heads README's table of the inputs issues added beyond interface.md.
-const AddedInputsHeading = "### Inputs beyond the interface spec"
-
-// section returns the text under a Markdown heading, up to the next heading of any level.
-func section(doc, heading string) (string, bool) {
-	_, rest, ok := strings.Cut(doc, "\n"+heading+"\n")
-	if !ok {
-		return "", false
-	}
-	if i := strings.Index(rest, "\n#"); i >= 0 {
-		rest = rest[:i]
-	}
-	return rest, true
 }
 
 // TestDefaultsMatchCode: the defaults the runner fills in from action.yml are the ones the

@@ -3,49 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
-	"time"
 )
-
-var known = []string{"aws", "gcp", "azure", "vault", "alibaba", "token-exchange", "github"}
-
-func TestProviders(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		in      string
-		want    string
-		wantErr string
-	}{
-		{"aws", "aws", ""},
-		{"aws, gcp,azure", "aws gcp azure", ""},
-		{"AWS\ngcp  token-exchange", "aws gcp token-exchange", ""},
-		{"", "", "is required"},
-		{"aws,aws", "", "listed twice"},
-		{"aws,s3", "", `unknown provider "s3"`},
-	}
-	for _, tc := range cases {
-		got, err := Providers(tc.in, known)
-		if tc.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !IsInputError(err) {
-				t.Errorf("Providers(%q) error = %v, want %q", tc.in, err, tc.wantErr)
-			}
-			continue
-		}
-		if err != nil || strings.Join(got, " ") != tc.want {
-			t.Errorf("Providers(%q) = %v, %v; want %s", tc.in, got, err, tc.want)
-		}
-	}
-}
-
-func TestParseCommonDefaults(t *testing.T) {
-	t.Parallel()
-	c, err := ParseCommon(MapInputs{"provider": "aws"}, known)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !c.ExportEnv || c.OutputCredentials || c.RetryMaxAttempts != 5 || c.Timeout != 120*time.Second || c.ShowClaims || !c.JobSummary || !c.Cleanup {
-		t.Errorf("defaults = %+v", c)
-	}
-}
 
 func TestBoolAndInt(t *testing.T) {
 	t.Parallel()

@@ -7,34 +7,6 @@ import (
 	"testing"
 )
 
-// FuzzProviders: any provider list either fails with an input error naming `provider`, or
-// yields known, distinct names.
-func FuzzProviders(f *testing.F) {
-	for _, s := range []string{"aws", "aws, gcp\nazure", "AWS aws", "", ",,, ", "token-exchange github", "aws\x00gcp"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		names, err := Providers(v, known)
-		if err != nil {
-			if !IsInputError(err) || !strings.HasPrefix(err.Error(), "input provider: ") {
-				t.Fatalf("error %v is not an input error about provider", err)
-			}
-			return
-		}
-		seen := map[string]bool{}
-		for _, n := range names {
-			ok := false
-			for _, k := range known {
-				ok = ok || n == k
-			}
-			if !ok || seen[n] {
-				t.Fatalf("accepted %q from %q", n, v)
-			}
-			seen[n] = true
-		}
-	})
-}
-
 // FuzzURL: an accepted endpoint is https, or http to a loopback address, localhost or a
 // single-label name (a job's service container): never http to a dotted name or to an address
 // that is not loopback, in any spelling a resolver could read as one.

@@ -14,24 +14,28 @@ const (
 	TroubleshootingEnd   = "<!-- troubleshooting:end -->"
 )
 
-// Troubleshooting renders the README block (without the markers) from Catalog: per provider,
-// a table of every explained refusal with the Cause and a summary of the Fix the step prints.
-func Troubleshooting() string {
+// Section is one provider's table in the troubleshooting block.
+type Section struct {
+	// Provider is its name in the provider input.
+	Provider string
+	Catalog  Catalog
+}
+
+// Troubleshooting renders the README block (without the markers): per provider, a table of
+// every explained refusal with the Cause and a summary of the Fix the step prints.
+func Troubleshooting(sections []Section) string {
 	var b strings.Builder
-	b.WriteString("<!-- Generated from internal/diagnose/catalog.go by `go generate ./internal/diagnose`: edit the code, not this block. -->\n\n")
+	b.WriteString("<!-- Generated from each provider's catalog.go (internal/provider/<name>) by `go generate ./internal/provider/registry/docs`: edit the code, not this block. -->\n\n")
 	b.WriteString("Every row below is what the step itself prints for that answer: the middle column is the error's\n" +
 		"explanation, the last one what the collapsed group under it shows. The rows are rendered for a push to\n" +
 		"`main` of `octo-org/octo-repo` on GitHub.com and the names of the quick starts above, so the step shows\n" +
 		"your own role, pool, app, mount and claims where these show the examples. Rows with *the token's claims*\n" +
 		"also print its `iss`, `sub` and `aud` in the error.\n")
-	for _, p := range Providers {
-		fmt.Fprintf(&b, "\n### %s\n\n", p.Title)
+	for _, s := range sections {
+		fmt.Fprintf(&b, "\n### %s (`%s`)\n\n", s.Catalog.Title, s.Provider)
 		b.WriteString("| answer | what it means and what to change | in the collapsed group |\n|---|---|---|\n")
 		previous := ""
-		for _, e := range Catalog {
-			if e.Provider != p.Name {
-				continue
-			}
+		for _, e := range s.Catalog.Entries() {
 			x := e.Explained()
 			answer := x.Code
 			if m := firstSentence(x.Message); m != "" {
@@ -41,7 +45,7 @@ func Troubleshooting() string {
 			if e.When != "" {
 				first += ", when " + e.When
 			}
-			fix := FixSummary(x)
+			fix := FixSummary(x, s.Catalog.CLIs)
 			if fix == previous && len(fix) > 80 {
 				fix = "as above"
 			} else {
@@ -67,9 +71,9 @@ func ReplaceTroubleshooting(readme, block string) (string, error) {
 }
 
 // FixSummary says in a line what the collapsed group of e suggests: the claims when it is a
-// trust refusal, then the Fix's headings, commands (their shape: options with short values)
-// and warnings, in order.
-func FixSummary(e *Error) string {
+// trust refusal, then the Fix's headings, commands of the tools clis (their shape: options
+// with short values) and warnings, in order.
+func FixSummary(e *Error, clis []string) string {
 	var items []string
 	add := func(s string) {
 		for _, have := range items {
@@ -87,7 +91,7 @@ func FixSummary(e *Error) string {
 		line := lines[i]
 		t := strings.TrimSpace(line)
 		switch {
-		case isCommand(t):
+		case isCommand(t, clis):
 			var cmd string
 			cmd, i = commandAt(lines, i)
 			add(mdCode(commandShape(cmd)))
@@ -124,12 +128,13 @@ func commandAt(lines []string, i int) (string, int) {
 	}
 }
 
-// FixCommands lists the shell commands a Fix suggests, each with its continuation lines.
-func FixCommands(fix string) []string {
+// FixCommands lists the commands of the tools clis a Fix suggests, each with its
+// continuation lines.
+func FixCommands(fix string, clis []string) []string {
 	var cmds []string
 	lines := strings.Split(fix, "\n")
 	for i := 0; i < len(lines); i++ {
-		if isCommand(strings.TrimSpace(lines[i])) {
+		if isCommand(strings.TrimSpace(lines[i]), clis) {
 			var cmd string
 			cmd, i = commandAt(lines, i)
 			cmds = append(cmds, cmd)
@@ -141,12 +146,10 @@ func FixCommands(fix string) []string {
 // labelRE is a "Label: value" line such as Alibaba's "RequestId: …".
 var labelRE = lazyre.New(`^([A-Z][A-Za-z' ]*): \S+$`)
 
-// commandPrefixes are the CLIs a Fix suggests.
-var commandPrefixes = []string{"aws ", "gcloud ", "az ", "vault ", "aliyun ", "openssl "}
-
-func isCommand(line string) bool {
-	for _, p := range commandPrefixes {
-		if strings.HasPrefix(line, p) {
+// isCommand reports whether line runs one of the tools clis.
+func isCommand(line string, clis []string) bool {
+	for _, c := range clis {
+		if strings.HasPrefix(line, c+" ") {
 			return true
 		}
 	}

@@ -25,21 +25,14 @@ import (
 	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
-// Exit statuses.
-const (
-	ExitOK      = 0
-	ExitFailure = 1
-)
-
 // Action is the program with its world passed in, so tests run it in-process too.
 type Action struct {
 	Stdout io.Writer
 	Getenv func(string) string
 	// Environ lists the environment (the post stage reads its STATE_* values through it).
 	Environ func() []string
-	// Names and Factories are the provider registry.
-	Names     []string
-	Factories map[string]provider.Factory
+	// Providers is the provider registry (registry.All).
+	Providers provider.Specs
 	// HTTP is the client for every call (httpcall.NewClient() when nil).
 	HTTP *http.Client
 	Now  func() time.Time
@@ -78,38 +71,76 @@ type Masker interface {
 	Masks() []string
 }
 
-// Main runs the main stage and returns the exit status.
-func (a *Action) Main(ctx context.Context) (status int) {
-	r := runner.New(a.Stdout, a.Getenv)
-	defer func() {
-		if p := recover(); p != nil {
-			// A panic message may quote anything; redact it and keep the stack out of the log.
-			r.Errorf("oidc-login", "internal error (please report it): %s", r.Redact(fmt.Sprint(p)))
-			status = ExitFailure
-		}
-	}()
-	in := config.EnvInputs(a.Getenv)
-	if err := refuseNativeOnly(a.Getenv, in); err != nil {
-		r.Errorf("oidc-login: invalid input", "%v", err)
-		return ExitFailure
+// Main runs the main stage: it configures every selected provider from the inputs, gets the
+// ID tokens, logs in, and hands everything over at once, or reports why not.
+func (a *Action) Main(ctx context.Context, r *runner.Runner) error {
+	common, sel, err := a.configure(r, config.EnvInputs(a.Getenv))
+	if err != nil {
+		return err
+	}
+	if err := a.checkRunner(common); err != nil {
+		return fail(titleMain, err)
+	}
+	home, err := a.home()
+	if err != nil {
+		return fail(titleMain, err)
+	}
+	client := a.client()
+	policy := retry.ForStep(common.RetryMaxAttempts, common.Timeout)
+	src, err := idtoken.FromEnv(a.Getenv, client, policy)
+	if err != nil {
+		return fail("oidc-login: no ID token", err)
 	}
 
-	// Everything the user typed is checked before the first request.
-	common, err := config.ParseCommon(in, a.Names)
-	if err != nil {
-		r.Errorf("oidc-login: invalid input", "%v", err)
-		return ExitFailure
+	ctx, cancel := context.WithTimeout(ctx, common.Timeout)
+	defer cancel()
+	env := provider.Env{HTTP: client, Retry: policy, Home: home, Tokens: src, Getenv: a.Getenv, Now: a.now}
+	preconnect(ctx, client, sel)
+	a.fetchTokens(ctx, r, src, sel)
+	a.logIn(ctx, r, env, sel)
+	if a.failed(ctx, r, common, sel, env) {
+		return errReported
 	}
-	if err := refuseUnselected(in, common.Providers); err != nil {
-		r.Errorf("oidc-login: invalid input", "%v", err)
-		return ExitFailure
+	if common.ShowClaims {
+		for _, s := range sel {
+			r.Group(fmt.Sprintf("ID token claims (%s, audience %s)", s.name, s.token.Claims.AudienceString()), s.token.Claims.Table(nil))
+		}
+	}
+	if err := a.commit(r, home, common, sel); err != nil {
+		a.abort(ctx, sel, env)
+		return fail(titleMain, fmt.Errorf("nothing was written: %w", err))
+	}
+	for _, s := range sel {
+		for _, line := range s.result.Log {
+			r.Infof("%s", line)
+		}
+		for _, n := range s.result.Notices {
+			r.Noticef("%s", n)
+		}
+	}
+	return nil
+}
+
+// configure checks every input before the first request and builds the selected providers,
+// masking the inputs some of them hide. Every provider's input errors are returned together.
+func (a *Action) configure(r *runner.Runner, in config.Inputs) (config.Common, []*selected, error) {
+	if err := refuseNativeOnly(a.Getenv, in, a.Providers); err != nil {
+		return config.Common{}, nil, fail(titleInput, err)
+	}
+	common, err := config.ParseCommon(in, a.Providers.Names())
+	if err != nil {
+		return common, nil, fail(titleInput, err)
+	}
+	if err := refuseUnselected(in, common.Providers, a.Providers); err != nil {
+		return common, nil, fail(titleInput, err)
 	}
 	var sel []*selected
 	var inputErrs []error
 	for _, name := range common.Providers {
-		p, err := a.Factories[name](in, common)
+		spec, _ := a.Providers.Lookup(name) // ParseCommon accepts registered names only
+		p, err := spec.New(in, common)
 		if err != nil {
-			inputErrs = append(inputErrs, err)
+			inputErrs = append(inputErrs, fail(titleInput, err))
 			continue
 		}
 		if m, ok := p.(Masker); ok {
@@ -124,36 +155,15 @@ func (a *Action) Main(ctx context.Context) (status int) {
 		sel = append(sel, &selected{name: name, p: p, audience: aud})
 	}
 	if len(inputErrs) > 0 {
-		for _, err := range inputErrs {
-			r.Errorf("oidc-login: invalid input", "%v", err)
-		}
-		return ExitFailure
+		return common, nil, errors.Join(inputErrs...)
 	}
 	sharedAudience(r, common, sel)
-	if err := a.checkRunner(common); err != nil {
-		r.Errorf("oidc-login", "%v", err)
-		return ExitFailure
-	}
-	home, err := a.home()
-	if err != nil {
-		r.Errorf("oidc-login", "%v", err)
-		return ExitFailure
-	}
-	client := a.client()
-	policy := retry.ForStep(common.RetryMaxAttempts, common.Timeout)
-	src, err := idtoken.FromEnv(a.Getenv, client, policy)
-	if err != nil {
-		r.Errorf("oidc-login: no ID token", "%v", err)
-		return ExitFailure
-	}
+	return common, sel, nil
+}
 
-	ctx, cancel := context.WithTimeout(ctx, common.Timeout)
-	defer cancel()
-	env := provider.Env{HTTP: client, Retry: policy, Home: home, Tokens: src, Getenv: a.Getenv, Now: a.now}
-	preconnect(ctx, client, sel)
-	a.fetchTokens(ctx, r, src, sel)
-	a.logIn(ctx, r, env, sel)
-
+// failed reports every provider that failed, undoes the logins of the others and writes the
+// explanation to the job summary; it reports whether any failed.
+func (a *Action) failed(ctx context.Context, r *runner.Runner, common config.Common, sel []*selected, env provider.Env) bool {
 	failed := false
 	for _, s := range sel {
 		if s.err != nil {
@@ -161,36 +171,17 @@ func (a *Action) Main(ctx context.Context) (status int) {
 			a.report(r, s, common.Timeout, ctx.Err() != nil)
 		}
 	}
-	if failed {
-		a.abort(ctx, sel, env)
-		if common.JobSummary {
-			// Only the explanation: no row of a provider that succeeded, nothing secret.
-			if err := r.Commit(runner.Writes{Summary: r.Redact(failureSummary(sel))}); err != nil {
-				r.Warningf("writing the job summary failed: %v", err)
-			}
-		}
-		return ExitFailure
+	if !failed {
+		return false
 	}
-
-	if common.ShowClaims {
-		for _, s := range sel {
-			r.Group(fmt.Sprintf("ID token claims (%s, audience %s)", s.name, s.token.Claims.AudienceString()), s.token.Claims.Table(nil))
+	a.abort(ctx, sel, env)
+	if common.JobSummary {
+		// Only the explanation: no row of a provider that succeeded, nothing secret.
+		if err := r.Commit(runner.Writes{Summary: r.Redact(failureSummary(sel))}); err != nil {
+			r.Warningf("writing the job summary failed: %v", err)
 		}
 	}
-	if err := a.commit(r, home, common, sel); err != nil {
-		r.Errorf("oidc-login", "nothing was written: %v", err)
-		a.abort(ctx, sel, env)
-		return ExitFailure
-	}
-	for _, s := range sel {
-		for _, line := range s.result.Log {
-			r.Infof("%s", line)
-		}
-		for _, n := range s.result.Notices {
-			r.Noticef("%s", n)
-		}
-	}
-	return ExitOK
+	return true
 }
 
 // preconnect opens the TLS connections the providers' first calls will use while the ID
@@ -480,36 +471,40 @@ func cell(v string) string {
 	return "`" + strings.ReplaceAll(v, "`", "'") + "`"
 }
 
-// refuseNativeOnly refuses, in the Docker action, the inputs only native/action.yml declares.
-// The runner still passes an undeclared with: entry as INPUT_*, and the Docker action knows
-// it is one because the runner sets HOME to the container's home mount there.
-func refuseNativeOnly(getenv func(string) string, in config.Inputs) error {
+// refuseNativeOnly refuses, in the Docker action, the inputs only native/action.yml declares:
+// stage, and every provider's NativeOnly inputs. The runner still passes an undeclared with:
+// entry as INPUT_*, and the Docker action knows it is one because the runner sets HOME to the
+// container's home mount there.
+func refuseNativeOnly(getenv func(string) string, in config.Inputs, specs provider.Specs) error {
 	if getenv("HOME") != runner.ContainerHome {
 		return nil
 	}
 	if v := in.Input("stage"); v != "" {
 		return config.Errorf("stage", "is an input of the native action (uses: oidc-login/oidc-login/native@v1) only; the Docker action has a post step of its own, which cleans up after the job")
 	}
-	// A bad value is left to the provider's own check, which names what is allowed.
-	if on, err := config.Bool(in, "azure-cli-login", false); err == nil && on {
-		return config.Errorf("azure-cli-login", "works in the native action only (uses: oidc-login/oidc-login/native@v1): this Docker action runs in a container of its own, so the az it could sign in is not the runner's, and later steps would not see the session; use the native action, or Azure/login, or run az login --federated-token in a later step with AZURE_FEDERATED_TOKEN_FILE")
+	for _, s := range specs {
+		for _, n := range s.NativeOnly {
+			// A bad value is left to the provider's own check, which names what is allowed.
+			if on, err := config.Bool(in, n.Input, false); err == nil && on {
+				return config.Errorf(n.Input, "works in the native action only (uses: oidc-login/oidc-login/native@v1): %s", n.Why)
+			}
+		}
 	}
 	return nil
 }
 
-// providerOnly are inputs that act only with one provider; set without it they would be
-// silently ignored, so they are refused.
-var providerOnly = map[string]string{"azure-cli-login": "azure"}
-
-// refuseUnselected refuses a providerOnly input turned on while its provider is not selected.
-func refuseUnselected(in config.Inputs, providers []string) error {
-	for input, name := range providerOnly {
-		on, err := config.Bool(in, input, false)
-		if err != nil {
-			return err
-		}
-		if on && !slices.Contains(providers, name) {
-			return config.Errorf(input, "is for provider %s, which the provider input does not select (%s)", name, strings.Join(providers, ", "))
+// refuseUnselected refuses a NativeOnly input turned on while its provider is not selected:
+// it acts only with its provider, and would otherwise be silently ignored.
+func refuseUnselected(in config.Inputs, selected []string, specs provider.Specs) error {
+	for _, s := range specs {
+		for _, n := range s.NativeOnly {
+			on, err := config.Bool(in, n.Input, false)
+			if err != nil {
+				return err
+			}
+			if on && !slices.Contains(selected, s.Name) {
+				return config.Errorf(n.Input, "is for provider %s, which the provider input does not select (%s)", s.Name, strings.Join(selected, ", "))
+			}
 		}
 	}
 	return nil

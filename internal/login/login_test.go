@@ -27,6 +27,8 @@ func (panicky) Audience() string { return "x" }
 func (panicky) Login(_ context.Context, tok *idtoken.Token, _ provider.Env) (*provider.Result, error) {
 	panic("cannot handle token " + tok.Raw)
 }
+func (panicky) Exports() []string                  { return nil }
+func (panicky) CheckState(map[string]string) error { return nil }
 
 // TestPanicIsRecoveredWithoutSecrets runs the whole main stage in-process with a provider that
 // panics: the step fails cleanly, with the secret redacted and nothing written.
@@ -51,11 +53,10 @@ func TestPanicIsRecoveredWithoutSecrets(t *testing.T) {
 	var out bytes.Buffer
 	a := &Action{
 		Stdout: &out, Getenv: func(k string) string { return env[k] },
-		Names:     []string{"panicky"},
-		Factories: map[string]provider.Factory{"panicky": func(config.Inputs, config.Common) (provider.Provider, error) { return panicky{}, nil }},
+		Providers: provider.Specs{{Name: "panicky", New: func(config.Inputs, config.Common) (provider.Provider, error) { return panicky{}, nil }}},
 		HTTP:      srv.Client(),
 	}
-	if code := a.Main(context.Background()); code != ExitFailure {
+	if code := a.Run(context.Background(), "oidc-login", nil); code != ExitFailure {
 		t.Fatalf("exit %d", code)
 	}
 	for _, line := range strings.Split(out.String(), "\n") {

@@ -2,6 +2,7 @@ package login
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -25,46 +26,32 @@ const (
 // values the main stage saved, it deletes the files the main stage wrote, lets providers undo
 // the rest (revoke a token, remove a shared profile), and blanks the secret env vars (SDKs
 // treat empty as unset). A file that is already gone is a warning, never a failed job.
-func (a *Action) Post(ctx context.Context) (status int) {
-	r := runner.New(a.Stdout, a.Getenv)
-	defer func() {
-		if p := recover(); p != nil {
-			r.Errorf("oidc-login post", "internal error (please report it): %s", r.Redact(fmt.Sprint(p)))
-			status = ExitFailure
-		}
-	}()
-	if nativestate.Native(a.Getenv) {
-		return a.nativePost(ctx, r)
+func (a *Action) Post(ctx context.Context, r *runner.Runner) error {
+	in := config.EnvInputs(a.Getenv)
+	set, err := postSettings(in)
+	if err != nil {
+		return fail(titlePost+": invalid input", err)
 	}
-	return a.post(ctx, r, a.envState())
+	if nativestate.Native(a.Getenv) {
+		return a.nativePost(ctx, r, in, set)
+	}
+	return a.post(ctx, r, in, set, a.envState())
 }
 
-// post cleans up after one main stage, given the state it saved (name → value, as the
-// Docker action's post step gets them as STATE_<name>).
-func (a *Action) post(ctx context.Context, r *runner.Runner, saved map[string]string) int {
-	state := func(name string) string { return saved[name] }
-	in := config.EnvInputs(a.Getenv)
+// settings are the inputs the post stage reads besides the providers' own.
+type settings struct {
+	cleanup  bool
+	timeout  time.Duration
+	attempts int
+}
+
+// postSettings reads the cleanup input and the budget inputs; bad budgets were already
+// reported by the main stage, so the defaults stand in for them here.
+func postSettings(in config.Inputs) (settings, error) {
 	cleanup, err := config.Bool(in, "cleanup", true)
 	if err != nil {
-		r.Errorf("oidc-login post: invalid input", "%v", err)
-		return ExitFailure
+		return settings{}, err
 	}
-	names := config.List(state(StateProviders))
-	if len(names) == 0 {
-		r.Infof("oidc-login post: the main step logged into nothing, so there is nothing to clean up")
-		return ExitOK
-	}
-	if !cleanup {
-		r.Infof("oidc-login post: cleanup is false; leaving credentials files and variables in place")
-		return ExitOK
-	}
-	home, err := a.home()
-	if err != nil {
-		r.Errorf("oidc-login post", "%v", err)
-		return ExitFailure
-	}
-	// The post stage honours the same budget inputs as the main stage; bad values were
-	// already reported there, so the defaults stand in for them here.
 	secs, err := config.Int(in, "timeout-seconds", config.DefaultTimeoutSeconds, 1, config.MaxTimeoutSeconds)
 	if err != nil {
 		secs = config.DefaultTimeoutSeconds
@@ -73,62 +60,113 @@ func (a *Action) post(ctx context.Context, r *runner.Runner, saved map[string]st
 	if err != nil {
 		attempts = config.DefaultRetryMaxAttempts
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second)
-	defer cancel()
-	env := provider.Env{HTTP: a.client(), Retry: retry.ForStep(attempts, time.Duration(secs)*time.Second), Home: home, Getenv: a.Getenv, Now: a.now}
+	return settings{cleanup: cleanup, timeout: time.Duration(secs) * time.Second, attempts: attempts}, nil
+}
 
-	// The state may be forged (see provider.Declarer): only what this action's main step could
-	// have saved is acted on; anything else is a warning and is left alone.
-	failed := false
-	var exports []string
+// post cleans up after one main stage, given the state it saved (name → value, as the
+// Docker action's post step gets them as STATE_<name>), in named steps: the providers' own
+// cleanup, the files, the variables.
+func (a *Action) post(ctx context.Context, r *runner.Runner, in config.Inputs, set settings, saved map[string]string) error {
+	if len(config.List(saved[StateProviders])) == 0 {
+		r.Infof("oidc-login post: the main step logged into nothing, so there is nothing to clean up")
+		return nil
+	}
+	if !set.cleanup {
+		r.Infof("oidc-login post: cleanup is false; leaving credentials files and variables in place")
+		return nil
+	}
+	home, err := a.home()
+	if err != nil {
+		return fail(titlePost, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, set.timeout)
+	defer cancel()
+	env := provider.Env{HTTP: a.client(), Retry: retry.ForStep(set.attempts, set.timeout), Home: home, Getenv: a.Getenv, Now: a.now}
+
+	exports, errs := a.cleanProviders(ctx, r, in, saved, env)
+	removed := removeFiles(r, home, saved[StateFiles])
+	blanked, err := a.blankVariables(r, saved[StateSecretEnv], exports)
+	if err != nil {
+		errs = append(errs, fail(titlePost, err))
+	}
+	r.Infof("oidc-login post: removed %d file(s), blanked %d variable(s)", removed, blanked)
+	return errors.Join(errs...)
+}
+
+// The state may be forged (see provider.Provider): the post stage acts only on what this
+// action's main step could have saved with this step's inputs; anything else is a warning and
+// is left alone.
+
+// cleanProviders lets each saved provider whose state this step's inputs accept undo its
+// login (provider.Cleaner), and returns the variables those providers export, the only ones
+// the post stage may blank.
+func (a *Action) cleanProviders(ctx context.Context, r *runner.Runner, in config.Inputs, saved map[string]string, env provider.Env) (exports []string, errs []error) {
 	// The step's own provider input says which providers the main step could have run.
-	ran, _ := config.Providers(in.Input("provider"), a.Names)
+	ran, _ := config.Providers(in.Input("provider"), a.Providers.Names())
 	done := map[string]bool{}
-	for _, name := range names {
-		f, ok := a.Factories[name]
-		switch {
-		case !ok:
-			r.Warningf("oidc-login post: ignoring the saved provider %s: there is no such provider", name)
+	for _, name := range config.List(saved[StateProviders]) {
+		if err := a.checkProvider(ran, name); err != nil {
+			r.Warningf("oidc-login post: %v", err)
 			continue
-		case !slices.Contains(ran, name):
-			r.Warningf("oidc-login post: ignoring the saved provider %s: this step's provider input does not name it", name)
-			continue
-		case done[name]:
+		}
+		if done[name] {
 			continue
 		}
 		done[name] = true
-		p, err := f(in, config.Common{})
+		p, st, err := a.rebuild(in, saved, name)
+		if p != nil {
+			exports = append(exports, p.Exports()...)
+		}
 		if err != nil {
-			r.Warningf("oidc-login post: %s: cannot read the inputs again (%v); skipping its cleanup", name, err)
+			r.Warningf("oidc-login post: %v", err)
 			continue
 		}
-		d, ok := p.(provider.Declarer)
-		if !ok {
-			r.Warningf("oidc-login post: %s declares nothing it exports; skipping its cleanup", name)
-			continue
-		}
-		exports = append(exports, d.Exports()...)
-		st := providerState(saved, name)
-		if err := d.CheckState(st); err != nil {
-			r.Warningf("oidc-login post: ignoring the saved state of %s: %v", name, err)
-			continue
-		}
-		c, ok := p.(provider.Cleaner)
-		if !ok {
-			continue
-		}
-		if err := c.Cleanup(ctx, st, env); err != nil {
-			r.Errorf("oidc-login post: "+name, "%s cleanup failed: %v", name, err)
-			failed = true
+		if c, ok := p.(provider.Cleaner); ok {
+			if err := c.Cleanup(ctx, st, env); err != nil {
+				errs = append(errs, fail(titlePost+": "+name, fmt.Errorf("%s cleanup failed: %w", name, err)))
+			}
 		}
 	}
+	return exports, errs
+}
+
+// checkProvider refuses a saved provider that is not one of ran, the providers this step's
+// provider input names.
+func (a *Action) checkProvider(ran []string, name string) error {
+	if _, ok := a.Providers.Lookup(name); !ok {
+		return fmt.Errorf("ignoring the saved provider %s: there is no such provider", name)
+	}
+	if !slices.Contains(ran, name) {
+		return fmt.Errorf("ignoring the saved provider %s: this step's provider input does not name it", name)
+	}
+	return nil
+}
+
+// rebuild builds the saved provider name again from this step's inputs and checks its saved
+// state: the provider (nil when it cannot be built), its state, and why it is refused.
+func (a *Action) rebuild(in config.Inputs, saved map[string]string, name string) (provider.Provider, map[string]string, error) {
+	spec, _ := a.Providers.Lookup(name)
+	p, err := spec.New(in, config.Common{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: cannot read the inputs again (%v); skipping its cleanup", name, err)
+	}
+	st := providerState(saved, name)
+	if err := p.CheckState(st); err != nil {
+		return p, nil, fmt.Errorf("ignoring the saved state of %s: %v", name, err)
+	}
+	return p, st, nil
+}
+
+// removeFiles deletes the saved files (newline-separated, relative to the home mount) that
+// are the action's own, and returns how many it deleted.
+func removeFiles(r *runner.Runner, home runner.Home, files string) int {
 	removed := 0
-	for _, rel := range strings.Split(state(StateFiles), "\n") {
+	for _, rel := range strings.Split(files, "\n") {
 		if rel = strings.TrimSpace(rel); rel == "" {
 			continue
 		}
-		if !runner.IsOwnName(rel) {
-			r.Warningf("oidc-login post: ignoring the saved file %q: the post step deletes only files named by this action in %s", rel, runner.FilesDir)
+		if err := checkFile(rel); err != nil {
+			r.Warningf("oidc-login post: %v", err)
 			continue
 		}
 		existed, err := home.Remove(rel)
@@ -141,25 +179,42 @@ func (a *Action) post(ctx context.Context, r *runner.Runner, saved map[string]st
 			removed++
 		}
 	}
+	return removed
+}
+
+// checkFile refuses a saved file that is not one the action names.
+func checkFile(rel string) error {
+	if !runner.IsOwnName(rel) {
+		return fmt.Errorf("ignoring the saved file %q: the post step deletes only files named by this action in %s", rel, runner.FilesDir)
+	}
+	return nil
+}
+
+// blankVariables blanks the saved secret variables (comma-separated) that a provider of this
+// step exports, and returns how many.
+func (a *Action) blankVariables(r *runner.Runner, names string, exports []string) (int, error) {
 	var blank []runner.Var
-	for _, n := range config.List(state(StateSecretEnv)) {
-		if !slices.Contains(exports, n) {
-			r.Warningf("oidc-login post: ignoring the saved variable %q: no provider of this step exports it", n)
+	for _, n := range config.List(names) {
+		if err := checkVariable(n, exports); err != nil {
+			r.Warningf("oidc-login post: %v", err)
 			continue
 		}
 		blank = append(blank, runner.Var{Name: n, Value: ""})
 	}
 	if len(blank) > 0 && a.Getenv(runner.EnvFile) != "" {
 		if err := r.Commit(runner.Writes{Env: blank}); err != nil {
-			r.Errorf("oidc-login post", "%v", err)
-			failed = true
+			return len(blank), err
 		}
 	}
-	r.Infof("oidc-login post: removed %d file(s), blanked %d variable(s)", removed, len(blank))
-	if failed {
-		return ExitFailure
+	return len(blank), nil
+}
+
+// checkVariable refuses a saved variable no provider of this step exports.
+func checkVariable(name string, exports []string) error {
+	if !slices.Contains(exports, name) {
+		return fmt.Errorf("ignoring the saved variable %q: no provider of this step exports it", name)
 	}
-	return ExitOK
+	return nil
 }
 
 // envState is the state the runner handed the post step: STATE_<name> → name.
@@ -189,33 +244,74 @@ func providerState(saved map[string]string, name string) map[string]string {
 	return out
 }
 
-// nativePost is the native action's stage: post. It cleans up after every main stage of
-// this job, from the state files they wrote, each deleted once used. A state file that fails
-// the checks is reported and left alone, never acted on.
-func (a *Action) nativePost(ctx context.Context, r *runner.Runner) int {
+// nativePost is the native action's stage: post. The main stages of a job each wrote a state
+// file; a post stage acts on those its inputs accept in every part (the state of a main stage
+// with the same inputs), and leaves the others to the post stages of their own main stages, so
+// N main stages followed by N post stages clean up after all N. A state file is deleted only
+// once every part of it was accepted and cleaned; one that fails the file checks is reported
+// and left alone, never acted on.
+func (a *Action) nativePost(ctx context.Context, r *runner.Runner, in config.Inputs, set settings) error {
 	home, err := a.home()
 	if err != nil {
-		r.Errorf("oidc-login post", "%v", err)
-		return ExitFailure
+		return fail(titlePost, err)
 	}
-	saved, errs := nativestate.Load(home)
-	status := ExitOK
-	for _, err := range errs {
-		r.Errorf("oidc-login post", "refusing a state file: %v", err)
-		status = ExitFailure
+	saved, loadErrs := nativestate.Load(home)
+	var errs []error
+	for _, err := range loadErrs {
+		errs = append(errs, fail(titlePost, fmt.Errorf("refusing a state file: %w", err)))
 	}
-	if len(saved) == 0 && len(errs) == 0 {
+	switch {
+	case len(saved) == 0 && len(loadErrs) == 0:
 		r.Infof("oidc-login post: no main stage of this job logged in, so there is nothing to clean up")
+	case !set.cleanup:
+		r.Infof("oidc-login post: cleanup is false; leaving credentials files and variables in place")
+		return errors.Join(errs...)
 	}
 	for _, s := range saved {
-		if a.post(ctx, r, s.State) != ExitOK {
-			status = ExitFailure
+		if err := a.foreign(in, s.State); err != nil {
+			r.Infof("oidc-login post: leaving %s to the post stage of the main stage that saved it, whose inputs differ from this step's: %v", home.HostPath(s.Rel), err)
+			continue
+		}
+		if err := a.post(ctx, r, in, set, s.State); err != nil {
+			// Kept: a post stage with these inputs can try again.
+			errs = append(errs, err)
+			continue
 		}
 		if _, err := home.Remove(s.Rel); err != nil {
 			r.Warningf("oidc-login post: could not delete %s: %v", home.HostPath(s.Rel), err)
 		}
 	}
-	return status
+	return errors.Join(errs...)
+}
+
+// foreign says why this step's inputs refuse some part of saved (the first refusal post would
+// warn about), or nil when they accept all of it.
+func (a *Action) foreign(in config.Inputs, saved map[string]string) error {
+	ran, _ := config.Providers(in.Input("provider"), a.Providers.Names())
+	var exports []string
+	for _, name := range config.List(saved[StateProviders]) {
+		if err := a.checkProvider(ran, name); err != nil {
+			return err
+		}
+		p, _, err := a.rebuild(in, saved, name)
+		if err != nil {
+			return err
+		}
+		exports = append(exports, p.Exports()...)
+	}
+	for _, rel := range strings.Split(saved[StateFiles], "\n") {
+		if rel = strings.TrimSpace(rel); rel != "" {
+			if err := checkFile(rel); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range config.List(saved[StateSecretEnv]) {
+		if err := checkVariable(n, exports); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // home is where this step's files go. The native action runs on the runner itself, beside the

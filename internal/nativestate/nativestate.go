@@ -13,8 +13,9 @@
 //   - Reading is strict: only names this package writes, only regular files (never a link),
 //     not writable by anyone else, at most MaxSize bytes, a JSON object of exactly the known
 //     shape and version, every key a valid state name. Anything else is refused, not guessed.
-//   - Each file is deleted once the post stage has used it, so two post steps never undo the
-//     same login twice.
+//   - A post stage acts only on the files whose state its own inputs accept in every part,
+//     and deletes each once everything in it was cleaned, so two post steps never undo the
+//     same login twice and each main stage's file waits for its own post stage.
 package nativestate
 
 import (

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/retry"
 	"github.com/oidc-login/oidc-login/internal/runner"
@@ -23,6 +24,17 @@ type Provider interface {
 	Audience() string
 	// Login exchanges tok for credentials.
 	Login(ctx context.Context, tok *idtoken.Token, env Env) (*Result, error)
+
+	// What the main step can hand the post step, so the post step accepts only that. The
+	// state may be forged: text printed by a step can carry ::save-state lines, and on a failed
+	// main step (GITHUB_STATE empty) those would be all the state there is.
+
+	// Exports lists every variable name Result.SecretEnv can hold for these inputs: the only
+	// names the post step blanks.
+	Exports() []string
+	// CheckState refuses state (Result.State, keys without the provider prefix) that this
+	// provider, configured by the same inputs, could not have saved.
+	CheckState(state map[string]string) error
 }
 
 // Cleaner is implemented by providers that have more to undo in the post step than deleting
@@ -30,19 +42,6 @@ type Provider interface {
 type Cleaner interface {
 	// Cleanup gets the state the main step saved (Result.State) and undoes what it did.
 	Cleanup(ctx context.Context, state map[string]string, env Env) error
-}
-
-// Declarer says what a provider's main step can hand its post step, so the post step accepts
-// only that. Its state may be forged: text printed by a step can carry ::save-state lines, and
-// on a failed main step (GITHUB_STATE empty) those would be all the state there is. Every
-// provider implements it; the post step ignores, with a warning, any provider that does not.
-type Declarer interface {
-	// Exports lists every variable name Result.SecretEnv can hold for these inputs: the only
-	// names the post step blanks.
-	Exports() []string
-	// CheckState refuses state (Result.State, keys without the provider prefix) that this
-	// provider, configured by the same inputs, could not have saved.
-	CheckState(state map[string]string) error
 }
 
 // Aborter is implemented by providers whose successful login leaves something live that is
@@ -62,6 +61,61 @@ type Preconnecter interface {
 // Factory builds a provider from the step's inputs, validating every one of its own inputs
 // before any network call.
 type Factory func(in config.Inputs, common config.Common) (Provider, error)
+
+// Spec is one provider's entry in the registry (package registry): what the rest of the
+// action, its tests and its documentation know about it without logging in. Each provider's
+// package declares its own, beside its code.
+type Spec struct {
+	// Name is the provider's name in the provider input.
+	Name string
+	// Title says what it logs into, for the documentation's provider index.
+	Title string
+	// Docs is the heading of its section in README.md.
+	Docs string
+	// New builds it from the step's inputs.
+	New Factory
+	// InputPrefix starts the name of every input of its own ("aws-").
+	InputPrefix string
+	// NativeOnly are the inputs of its own that only the native action can honour.
+	NativeOnly []NativeOnly
+	// Env lists every variable it can export under a name of its own choosing; EnvNamedBy
+	// lists the inputs whose values name further variables it exports (vault-secrets).
+	Env        []string
+	EnvNamedBy []string
+	// Refusals are the refusals it explains (none when Refusals.Entries is nil).
+	Refusals diagnose.Catalog
+}
+
+// Specs is a list of providers: the registry's, or a test's.
+type Specs []Spec
+
+// Names lists the providers' names, in order.
+func (l Specs) Names() []string {
+	names := make([]string, len(l))
+	for i, s := range l {
+		names[i] = s.Name
+	}
+	return names
+}
+
+// Lookup returns the provider named name.
+func (l Specs) Lookup(name string) (Spec, bool) {
+	for _, s := range l {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Spec{}, false
+}
+
+// NativeOnly is a true/false input that acts on the runner itself (sign a CLI in), which the
+// Docker action's container cannot reach. Set to true, it is refused in the Docker action,
+// and in either action when its provider is not selected, since it would be silently ignored.
+type NativeOnly struct {
+	Input string
+	// Why says why the Docker action cannot honour it and what to do instead.
+	Why string
+}
 
 // Env is what a login may use.
 type Env struct {

@@ -29,8 +29,8 @@ func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
 	return &Provider{cfg: c}, nil
 }
 
-// Name is "alibaba".
-func (p *Provider) Name() string { return "alibaba" }
+// Name is the provider's name in the provider input.
+func (p *Provider) Name() string { return Name }
 
 // Audience is sts.aliyuncs.com, the client id Alibaba's documentation registers.
 func (p *Provider) Audience() string { return DefaultAudience }

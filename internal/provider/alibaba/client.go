@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/provider"
@@ -79,7 +78,7 @@ func (p *Provider) assumeRole(ctx context.Context, tok *idtoken.Token, env provi
 	if c.Policy != "" {
 		form.Set("Policy", c.Policy)
 	}
-	req := httpcall.PostForm(diagnose.AlibabaCall, c.Endpoint+"/", form)
+	req := httpcall.PostForm(assumeCall, c.Endpoint+"/", form)
 	var out answer
 	_, _, err := httpcall.Do(ctx, env.HTTP, env.Retry, req, func(r *httpcall.Response) error {
 		if r.Status == http.StatusOK {
@@ -95,15 +94,15 @@ func (p *Provider) assumeRole(ctx context.Context, tok *idtoken.Token, env provi
 
 // decode reads a 200 answer; one without credentials is broken, never an empty login.
 func decode(r *httpcall.Response, out *answer) error {
-	if err := httpcall.CheckJSON(diagnose.AlibabaCall, r); err != nil {
+	if err := httpcall.CheckJSON(assumeCall, r); err != nil {
 		return err
 	}
 	if err := json.Unmarshal(r.Body, out); err != nil {
-		return fmt.Errorf("%s: the answer is not valid JSON: %v", diagnose.AlibabaCall, err)
+		return fmt.Errorf("%s: the answer is not valid JSON: %v", assumeCall, err)
 	}
 	cr := out.Credentials
 	if cr.AccessKeyID == "" || cr.AccessKeySecret == "" || cr.SecurityToken == "" || out.AssumedRoleUser.ARN == "" {
-		return fmt.Errorf("%s: the answer has no credentials (RequestId %s)", diagnose.AlibabaCall, out.RequestID)
+		return fmt.Errorf("%s: the answer has no credentials (RequestId %s)", assumeCall, out.RequestID)
 	}
 	return nil
 }
@@ -113,13 +112,13 @@ func (p *Provider) refusal(r *httpcall.Response, claims idtoken.Claims) error {
 	var e apiError
 	if json.Unmarshal(r.Body, &e) != nil || e.Code == "" {
 		// A proxy's or load balancer's page, not the gateway's answer.
-		return httpcall.Fail(diagnose.AlibabaCall, r, "")
+		return httpcall.Fail(assumeCall, r, "")
 	}
 	if transient(e.Code) || httpcall.IsTransientStatus(r.Status) {
-		return retry.Transient(&httpcall.StatusError{Call: diagnose.AlibabaCall, Status: r.Status, Detail: e.Code + ": " + e.Message},
+		return retry.Transient(&httpcall.StatusError{Call: assumeCall, Status: r.Status, Detail: e.Code + ": " + e.Message},
 			httpcall.RetryAfter(r.Header))
 	}
-	return diagnose.Alibaba(diagnose.AlibabaFailure{
+	return explain(failure{
 		Code: e.Code, Message: e.Message, RequestID: e.RequestID, Recommend: e.Recommend,
 		RoleARN: p.cfg.RoleARN, ProviderARN: p.cfg.ProviderARN,
 	}, claims)

@@ -1,23 +1,17 @@
 package alibaba
 
-import (
-	"fmt"
+import "fmt"
 
-	"github.com/oidc-login/oidc-login/internal/provider"
-)
-
-// The post step skips a provider that does not declare what it exports.
-var _ provider.Declarer = (*Provider)(nil)
-
-// Exports lists every variable the post step may blank for this provider (provider.Declarer).
+// Exports lists every variable the post step may blank for this provider (provider.Provider).
 func (p *Provider) Exports() []string {
 	return []string{
 		"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
 		"ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN",
+		"ALIBABACLOUD_ACCESS_KEY_ID", "ALIBABACLOUD_ACCESS_KEY_SECRET", "ALIBABACLOUD_SECURITY_TOKEN",
 	}
 }
 
-// CheckState refuses post-step state this step could not have saved (provider.Declarer).
+// CheckState refuses post-step state this step could not have saved (provider.Provider).
 func (p *Provider) CheckState(state map[string]string) error {
 	for k := range state {
 		return fmt.Errorf("%s saves no state, but the post step got %q", p.Name(), k)

@@ -20,7 +20,6 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/oidc-login/oidc-login/internal/config"
-	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/provider"
@@ -79,8 +78,8 @@ func (p *Provider) Masks() []string {
 	return m
 }
 
-// Name is "aws".
-func (p *Provider) Name() string { return "aws" }
+// Name is the provider's name in the provider input.
+func (p *Provider) Name() string { return Name }
 
 // Audience is sts.amazonaws.com in every partition (see DefaultAudience).
 func (p *Provider) Audience() string { return DefaultAudience }
@@ -174,22 +173,22 @@ func (p *Provider) assume(ctx context.Context, tok *idtoken.Token, env provider.
 		in.PolicyArns = append(in.PolicyArns, ststypes.PolicyDescriptorType{Arn: awssdk.String(arn)})
 	}
 	var out *sts.AssumeRoleWithWebIdentityOutput
-	_, err := env.Retry.Do(ctx, diagnose.AWSCall, func(ctx context.Context, _ int) error {
+	_, err := env.Retry.Do(ctx, assumeCall, func(ctx context.Context, _ int) error {
 		actx, cancel := env.Retry.Attempt(ctx)
 		defer cancel()
 		var err error
 		out, err = client.AssumeRoleWithWebIdentity(actx, in)
 		if err != nil && actx.Err() != nil && ctx.Err() == nil {
 			// Only this attempt ran out of time (a hung connection): worth another try.
-			return retry.Transient(fmt.Errorf("%s: no answer within the attempt's time limit", diagnose.AWSCall), 0)
+			return retry.Transient(fmt.Errorf("%s: no answer within the attempt's time limit", assumeCall), 0)
 		}
 		return p.classify(err, tok.Claims)
 	})
 	if err != nil {
-		return nil, diagnose.AWSRetryBudget(err)
+		return nil, retryBudget(err)
 	}
 	if !complete(out.Credentials, out.AssumedRoleUser) {
-		return nil, fmt.Errorf("%s: the answer has no credentials", diagnose.AWSCall)
+		return nil, fmt.Errorf("%s: the answer has no credentials", assumeCall)
 	}
 	return out, nil
 }
@@ -203,8 +202,8 @@ func complete(c *ststypes.Credentials, u *ststypes.AssumedRoleUser) bool {
 // classify sorts an SDK error of AssumeRoleWithWebIdentity; STS's own refusals are explained
 // against the token's claims.
 func (p *Provider) classify(err error, claims idtoken.Claims) error {
-	return classifyCall(err, diagnose.AWSCall, func(code, msg string) error {
-		return diagnose.AWS(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, claims)
+	return classifyCall(err, assumeCall, func(code, msg string) error {
+		return explainAssume(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, claims)
 	})
 }
 
@@ -227,9 +226,9 @@ func classifyCall(err error, call string, explain func(code, msg string) error) 
 			status = re.HTTPStatusCode()
 		}
 		if status != 0 {
-			return fmt.Errorf("%s: %v (HTTP %d); no STS answer is that large", diagnose.AWSCall, httpcall.ErrTooLarge, status)
+			return fmt.Errorf("%s: %v (HTTP %d); no STS answer is that large", assumeCall, httpcall.ErrTooLarge, status)
 		}
-		return fmt.Errorf("%s: %v; no STS answer is that large", diagnose.AWSCall, httpcall.ErrTooLarge)
+		return fmt.Errorf("%s: %v; no STS answer is that large", assumeCall, httpcall.ErrTooLarge)
 	}
 	var broken *answerError
 	if errors.As(err, &broken) {
@@ -311,91 +310,127 @@ func AccountFromARN(arn string) string {
 	return parts[4]
 }
 
+// issued is what STS handed out: the credentials, and whose they are.
+type issued struct {
+	keyID, secret, session string
+	arn, account           string
+	expires                time.Time
+}
+
+// result checks what STS issued and hands it over in the export mode the inputs chose
+// (refreshExport, profileExport or envExport), with the outputs and the summary every mode has.
 func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentityOutput, env provider.Env) (*provider.Result, error) {
 	c := p.cfg
 	cr := out.Credentials
-	keyID, secret, session := *cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken
-	arn := *out.AssumedRoleUser.Arn
-	account := AccountFromARN(arn)
-	var expires time.Time
+	is := issued{keyID: *cr.AccessKeyId, secret: *cr.SecretAccessKey, session: *cr.SessionToken, arn: *out.AssumedRoleUser.Arn}
+	is.account = AccountFromARN(is.arn)
 	if cr.Expiration != nil {
-		expires = cr.Expiration.UTC()
+		is.expires = cr.Expiration.UTC()
 	}
 	r := &provider.Result{
-		Secrets:    []string{keyID, secret, session},
-		Expiration: expires,
+		Secrets:    []string{is.keyID, is.secret, is.session},
+		Expiration: is.expires,
 	}
 	if c.MaskAccountID {
-		r.Secrets = append(r.Secrets, account, arn)
+		r.Secrets = append(r.Secrets, is.account, is.arn)
 	}
 	// Whatever refuses the answer below, the credentials were issued: the error goes back
 	// with their secrets (and nothing else), so that login masks them all the same.
-	failed := func(err error) (*provider.Result, error) {
+	err := p.checkIssued(is)
+	if err == nil {
+		switch {
+		case c.Refresh:
+			err = p.refreshExport(r, env)
+		case c.Profile != "":
+			err = p.profileExport(r, env, is)
+		default:
+			p.envExport(r, is)
+		}
+	}
+	if err != nil {
 		return &provider.Result{Secrets: r.Secrets}, err
 	}
+	p.describe(r, tok, is)
+	return r, nil
+}
+
+// checkIssued refuses credentials no STS issues, and a role outside aws-allowed-account-ids.
+func (p *Provider) checkIssued(is issued) error {
+	c := p.cfg
 	// A key or token that is not one printable token is no credential STS issues; it would
 	// only add lines to the files later steps read. Refused before anything is written.
 	for _, v := range []struct{ what, value string }{
-		{"AccessKeyId", keyID}, {"SecretAccessKey", secret}, {"SessionToken", session},
+		{"AccessKeyId", is.keyID}, {"SecretAccessKey", is.secret}, {"SessionToken", is.session},
 	} {
 		if err := oneToken(v.value); err != nil {
-			return failed(fmt.Errorf("%s: the answer's %s %v; a hostile or broken endpoint, so no credentials were exported", diagnose.AWSCall, v.what, err))
+			return fmt.Errorf("%s: the answer's %s %v; a hostile or broken endpoint, so no credentials were exported", assumeCall, v.what, err)
 		}
 	}
-	if len(c.AllowedAccountIDs) > 0 && !slices.Contains(c.AllowedAccountIDs, account) {
-		shown := account
+	if len(c.AllowedAccountIDs) > 0 && !slices.Contains(c.AllowedAccountIDs, is.account) {
+		shown := is.account
 		if c.MaskAccountID {
 			shown = "(masked)"
 		}
-		return failed(fmt.Errorf("%s: the assumed role is in account %s, which is not in aws-allowed-account-ids (%s); no credentials were exported",
-			diagnose.AWSCall, shown, strings.Join(c.AllowedAccountIDs, ", ")))
+		return fmt.Errorf("%s: the assumed role is in account %s, which is not in aws-allowed-account-ids (%s); no credentials were exported",
+			assumeCall, shown, strings.Join(c.AllowedAccountIDs, ", "))
 	}
-	if c.Refresh {
-		if err := p.refreshExport(r, env); err != nil {
-			return failed(err)
-		}
-	} else if c.Profile != "" {
-		files, err := profileFiles(env.Home, c.Profile, c.Region, keyID, secret, session)
-		if err != nil {
-			return failed(err)
-		}
-		r.Files = files
-		r.Env = []runner.Var{
-			{Name: "AWS_SHARED_CREDENTIALS_FILE", Value: env.Home.HostPath(credentialsRel)},
-			{Name: "AWS_CONFIG_FILE", Value: env.Home.HostPath(configRel)},
-		}
-		r.State = []runner.Var{{Name: "profile", Value: c.Profile}}
-		r.SecretEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"}
-		if c.ExportProfile {
-			r.Env = append(r.Env, runner.Var{Name: "AWS_PROFILE", Value: c.Profile})
-			r.SecretEnv = append(r.SecretEnv, "AWS_PROFILE")
-		}
-		r.Log = append(r.Log, hiddenSharedFiles(env)...)
-	} else {
-		r.Env = []runner.Var{
-			{Name: "AWS_ACCESS_KEY_ID", Value: keyID},
-			{Name: "AWS_SECRET_ACCESS_KEY", Value: secret},
-			{Name: "AWS_SESSION_TOKEN", Value: session},
-			{Name: "AWS_REGION", Value: c.Region},
-			{Name: "AWS_DEFAULT_REGION", Value: c.Region},
-		}
-		r.SecretEnv = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
+	return nil
+}
+
+// profileExport fills r with aws-profile's profile in the shared files and the variables
+// pointing at them (AWS_PROFILE only with aws-export-profile).
+func (p *Provider) profileExport(r *provider.Result, env provider.Env, is issued) error {
+	c := p.cfg
+	files, err := profileFiles(env.Home, c.Profile, c.Region, is.keyID, is.secret, is.session)
+	if err != nil {
+		return err
 	}
+	r.Files = files
+	r.Env = []runner.Var{
+		{Name: "AWS_SHARED_CREDENTIALS_FILE", Value: env.Home.HostPath(credentialsRel)},
+		{Name: "AWS_CONFIG_FILE", Value: env.Home.HostPath(configRel)},
+	}
+	r.State = []runner.Var{{Name: "profile", Value: c.Profile}}
+	r.SecretEnv = []string{"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"}
+	if c.ExportProfile {
+		r.Env = append(r.Env, runner.Var{Name: "AWS_PROFILE", Value: c.Profile})
+		r.SecretEnv = append(r.SecretEnv, "AWS_PROFILE")
+	}
+	r.Log = append(r.Log, hiddenSharedFiles(env)...)
+	return nil
+}
+
+// envExport fills r with the credentials and the region as the variables every AWS SDK reads.
+func (p *Provider) envExport(r *provider.Result, is issued) {
+	c := p.cfg
+	r.Env = []runner.Var{
+		{Name: "AWS_ACCESS_KEY_ID", Value: is.keyID},
+		{Name: "AWS_SECRET_ACCESS_KEY", Value: is.secret},
+		{Name: "AWS_SESSION_TOKEN", Value: is.session},
+		{Name: "AWS_REGION", Value: c.Region},
+		{Name: "AWS_DEFAULT_REGION", Value: c.Region},
+	}
+	r.SecretEnv = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
+}
+
+// describe adds what every export mode has: the outputs, the summary row and the log line.
+func (p *Provider) describe(r *provider.Result, tok *idtoken.Token, is issued) {
+	c := p.cfg
 	r.Outputs = []runner.Var{
-		{Name: "aws-account-id", Value: account},
-		{Name: "aws-arn", Value: arn},
+		{Name: "aws-account-id", Value: is.account},
+		{Name: "aws-arn", Value: is.arn},
 		// configure-aws-credentials' name for the same ARN, so its workflows keep working.
-		{Name: "authenticated-arn", Value: arn},
+		{Name: "authenticated-arn", Value: is.arn},
 	}
 	r.CredentialOutputs = []runner.Var{
-		{Name: "aws-access-key-id", Value: keyID},
-		{Name: "aws-secret-access-key", Value: secret},
-		{Name: "aws-session-token", Value: session},
+		{Name: "aws-access-key-id", Value: is.keyID},
+		{Name: "aws-secret-access-key", Value: is.secret},
+		{Name: "aws-session-token", Value: is.session},
 	}
-	if !expires.IsZero() {
-		r.CredentialOutputs = append(r.CredentialOutputs, runner.Var{Name: "aws-expiration", Value: expires.Format(time.RFC3339)})
+	if !is.expires.IsZero() {
+		r.CredentialOutputs = append(r.CredentialOutputs, runner.Var{Name: "aws-expiration", Value: is.expires.Format(time.RFC3339)})
 	}
-	identity, shownAccount := arn, account
+	identity, shownAccount := is.arn, is.account
 	if c.MaskAccountID {
 		// The summary is a file, not a log: masks do not reach it.
 		identity, shownAccount = "(masked)", "(masked)"
@@ -405,18 +440,17 @@ func (p *Provider) result(tok *idtoken.Token, out *sts.AssumeRoleWithWebIdentity
 		Account:  shownAccount,
 		Audience: tok.Claims.AudienceString(),
 		Subject:  tok.Claims.Subject(),
-		Expires:  expires,
+		Expires:  is.expires,
 	}
 	where := "as environment variables"
 	if c.Profile != "" {
 		where = "as profile " + c.Profile
 	}
-	line := fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", arn, c.Region, where, expires.Format(time.RFC3339))
+	line := fmt.Sprintf("aws: assumed %s in %s, credentials %s until %s", is.arn, c.Region, where, is.expires.Format(time.RFC3339))
 	if c.Refresh {
-		line = fmt.Sprintf("aws: assumed %s in %s; profile %s renews the credentials through credential_process for the rest of the job", arn, c.Region, c.refreshProfile())
+		line = fmt.Sprintf("aws: assumed %s in %s; profile %s renews the credentials through credential_process for the rest of the job", is.arn, c.Region, c.refreshProfile())
 	}
 	r.Log = append([]string{line}, r.Log...)
-	return r, nil
 }
 
 // hiddenSharedFiles names the shared files of the job's own that the exported

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/oidc-login/oidc-login/internal/config"
-	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/retry"
 )
@@ -111,8 +110,8 @@ func (p *Provider) chain(ctx context.Context, opts sts.Options, first *sts.Assum
 	prev, prevRole := first, c.RoleARN
 	var hops []chained
 	for _, h := range c.Chain {
-		hop := diagnose.AWSHop{Line: h.Line, RoleARN: h.RoleARN, PrevRoleARN: prevRole, Partition: c.Partition}
-		call := fmt.Sprintf("%s into %s (aws-role-chain line %d)", diagnose.AWSChainCall, h.RoleARN, hop.Line)
+		hop := chainHop{Line: h.Line, RoleARN: h.RoleARN, PrevRoleARN: prevRole, Partition: c.Partition}
+		call := fmt.Sprintf("%s into %s (aws-role-chain line %d)", chainCall, h.RoleARN, hop.Line)
 		cr := prev.Credentials
 		o := opts
 		o.Credentials = awssdk.NewCredentialsCache(awssdk.CredentialsProviderFunc(func(context.Context) (awssdk.Credentials, error) {
@@ -133,7 +132,7 @@ func (p *Provider) chain(ctx context.Context, opts sts.Options, first *sts.Assum
 			if err != nil && actx.Err() != nil && ctx.Err() == nil {
 				return retry.Transient(fmt.Errorf("%s: no answer within the attempt's time limit", call), 0)
 			}
-			return classifyCall(err, call, func(code, msg string) error { return diagnose.AWSChain(code, msg, hop) })
+			return classifyCall(err, call, func(code, msg string) error { return explainChain(code, msg, hop) })
 		})
 		if err != nil {
 			return hops, err

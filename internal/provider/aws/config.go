@@ -30,7 +30,7 @@ var (
 // DefaultAudience is the ID-token audience in every partition, China included: it is what
 // aws-actions/configure-aws-credentials sends (its action.yml default, never changed by
 // region), so the IAM OIDC providers of workflows moving over list it. A provider created
-// with sts.amazonaws.com.cn needs the audience input; diagnose.AWS says so when STS refuses.
+// with sts.amazonaws.com.cn needs the audience input; explainAssume says so when STS refuses.
 const DefaultAudience = "sts.amazonaws.com"
 
 // Config is the validated aws-* inputs.

@@ -1,15 +1,8 @@
 package aws
 
-import (
-	"fmt"
+import "fmt"
 
-	"github.com/oidc-login/oidc-login/internal/provider"
-)
-
-// The post step skips a provider that does not declare what it exports.
-var _ provider.Declarer = (*Provider)(nil)
-
-// Exports lists every variable the post step may blank for this provider (provider.Declarer).
+// Exports lists every variable the post step may blank for this provider (provider.Provider).
 func (p *Provider) Exports() []string {
 	return []string{
 		"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_PROFILE",
@@ -17,7 +10,7 @@ func (p *Provider) Exports() []string {
 	}
 }
 
-// CheckState refuses post-step state this step could not have saved (provider.Declarer).
+// CheckState refuses post-step state this step could not have saved (provider.Provider).
 func (p *Provider) CheckState(state map[string]string) error {
 	// The profile is the one this configuration writes (the aws-profile input, or aws-refresh's
 	// default when that is empty), so a forged one cannot name another profile in the shared

@@ -45,8 +45,8 @@ func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
 	return p, nil
 }
 
-// Name is "azure".
-func (p *Provider) Name() string { return "azure" }
+// Name is the provider's name in the provider input.
+func (p *Provider) Name() string { return Name }
 
 // Audience is api://AzureADTokenExchange in every cloud, as Azure/login sends it.
 func (p *Provider) Audience() string { return p.cfg.Cloud.Audience }

@@ -28,7 +28,7 @@ type Cloud struct {
 // Clouds are the clouds azure-cloud names. Issue 16 decided the audience: Azure/login (and
 // Terraform's azurerm) send api://AzureADTokenExchange in every cloud, so a workflow moving
 // over keeps matching its credential; the sovereign clouds' own audiences
-// (api://AzureADTokenExchangeUSGov, …China) are what diagnose.Azure names on a mismatch.
+// (api://AzureADTokenExchangeUSGov, …China) are what explain names on a mismatch.
 var Clouds = []Cloud{{
 	Name:           "AzureCloud",
 	AuthorityHost:  "https://login.microsoftonline.com",

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/lazyre"
@@ -73,7 +72,7 @@ func (p *Provider) exchange(ctx context.Context, tok *idtoken.Token, env provide
 		"client_assertion_type": {assertionType},
 		"client_assertion":      {tok.Raw},
 	}
-	req := httpcall.PostForm(diagnose.AzureCall, c.TokenURL(), form)
+	req := httpcall.PostForm(tokenCall, c.TokenURL(), form)
 	// The expiry is counted from before the first attempt, so it is never later than Entra's.
 	start := env.Now()
 	propagation := 0
@@ -93,22 +92,22 @@ func (p *Provider) exchange(ctx context.Context, tok *idtoken.Token, env provide
 }
 
 func readToken(r *httpcall.Response, start time.Time) (*accessToken, error) {
-	if err := httpcall.CheckJSON(diagnose.AzureCall, r); err != nil {
+	if err := httpcall.CheckJSON(tokenCall, r); err != nil {
 		return nil, err
 	}
 	var a tokenAnswer
 	if err := json.Unmarshal(r.Body, &a); err != nil {
-		return nil, fmt.Errorf("%s: the answer is not valid JSON", diagnose.AzureCall)
+		return nil, fmt.Errorf("%s: the answer is not valid JSON", tokenCall)
 	}
 	if a.AccessToken == "" {
-		return nil, fmt.Errorf("%s: the answer has no access_token", diagnose.AzureCall)
+		return nil, fmt.Errorf("%s: the answer has no access_token", tokenCall)
 	}
 	if a.TokenType != "" && !strings.EqualFold(a.TokenType, "Bearer") {
-		return nil, fmt.Errorf("%s: the answer's token_type is %q, not Bearer", diagnose.AzureCall, a.TokenType)
+		return nil, fmt.Errorf("%s: the answer's token_type is %q, not Bearer", tokenCall, a.TokenType)
 	}
 	secs, err := strconv.Atoi(strings.Trim(string(bytes.TrimSpace(a.ExpiresIn)), `"`))
 	if err != nil || secs <= 0 {
-		return nil, fmt.Errorf("%s: the answer has no valid expires_in", diagnose.AzureCall)
+		return nil, fmt.Errorf("%s: the answer has no valid expires_in", tokenCall)
 	}
 	return &accessToken{Token: a.AccessToken, Expires: start.Add(time.Duration(secs) * time.Second).UTC().Truncate(time.Second)}, nil
 }
@@ -157,7 +156,7 @@ func (e aadError) code() int {
 func (p *Provider) refusal(r *httpcall.Response, tok *idtoken.Token, propagation *int) error {
 	var e aadError
 	if json.Unmarshal(r.Body, &e) != nil || (e.Error == "" && e.Description == "") {
-		return httpcall.Fail(diagnose.AzureCall, r, "")
+		return httpcall.Fail(tokenCall, r, "")
 	}
 	code := e.code()
 	if httpcall.IsTransientStatus(r.Status) || transientCodes[code] || e.Error == "temporarily_unavailable" {
@@ -165,13 +164,13 @@ func (p *Provider) refusal(r *httpcall.Response, tok *idtoken.Token, propagation
 		if code != 0 {
 			detail = fmt.Sprintf("AADSTS%d: %s", code, e.describe(code))
 		}
-		return retry.Transient(&httpcall.StatusError{Call: diagnose.AzureCall, Status: r.Status, Detail: detail}, httpcall.RetryAfter(r.Header))
+		return retry.Transient(&httpcall.StatusError{Call: tokenCall, Status: r.Status, Detail: detail}, httpcall.RetryAfter(r.Header))
 	}
 	if code == 0 {
-		return &httpcall.StatusError{Call: diagnose.AzureCall, Status: r.Status, Detail: e.Error + ": " + e.describe(0)}
+		return &httpcall.StatusError{Call: tokenCall, Status: r.Status, Detail: e.Error + ": " + e.describe(0)}
 	}
-	d := diagnose.Azure(code, e.describe(code), p.target(), tok.Claims)
-	if code == diagnose.AADSTSNoMatchingRecord {
+	d := explain(code, e.describe(code), p.target(), tok.Claims)
+	if code == AADSTSNoMatchingRecord {
 		*propagation++
 		if *propagation < PropagationAttempts {
 			return retry.Transient(d, p.propagationWait)
@@ -181,9 +180,9 @@ func (p *Provider) refusal(r *httpcall.Response, tok *idtoken.Token, propagation
 	return d
 }
 
-func (p *Provider) target() diagnose.AzureTarget {
+func (p *Provider) target() trustTarget {
 	c := p.cfg
-	return diagnose.AzureTarget{
+	return trustTarget{
 		ClientID:      c.ClientID,
 		TenantID:      c.TenantID,
 		Cloud:         c.Cloud.Name,

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/provider"
@@ -38,8 +37,8 @@ type client struct {
 	claims idtoken.Claims
 }
 
-func (c *client) target() diagnose.GCPTarget {
-	return diagnose.GCPTarget{
+func (c *client) target() trustTarget {
+	return trustTarget{
 		Provider: c.cfg.Provider, ProjectNumber: c.cfg.ProjectNumber, Pool: c.cfg.Pool, ProviderID: c.cfg.ProviderID,
 		ServiceAccount: c.cfg.ServiceAccount, Project: c.cfg.ProjectID, Delegates: c.cfg.Delegates,
 	}
@@ -61,13 +60,13 @@ func (c *client) exchange(ctx context.Context, subjectToken string, scopes []str
 		"subject_token_type":   {tokenTypeJWT},
 		"subject_token":        {subjectToken},
 	}
-	req := httpcall.PostForm(diagnose.GCPSTSCall, c.cfg.TokenURL(), form)
+	req := httpcall.PostForm(stsCall, c.cfg.TokenURL(), form)
 	var out federated
 	_, _, err := httpcall.Do(ctx, c.env.HTTP, c.env.Retry, req, func(r *httpcall.Response) error {
 		if r.Status != http.StatusOK {
 			return c.stsRefusal(r)
 		}
-		if err := httpcall.CheckJSON(diagnose.GCPSTSCall, r); err != nil {
+		if err := httpcall.CheckJSON(stsCall, r); err != nil {
 			return err
 		}
 		var body struct {
@@ -76,10 +75,10 @@ func (c *client) exchange(ctx context.Context, subjectToken string, scopes []str
 			ExpiresIn   int64  `json:"expires_in"`
 		}
 		if err := json.Unmarshal(r.Body, &body); err != nil {
-			return fmt.Errorf("%s: the answer is not valid JSON: %v", diagnose.GCPSTSCall, err)
+			return fmt.Errorf("%s: the answer is not valid JSON: %v", stsCall, err)
 		}
 		if body.AccessToken == "" || body.ExpiresIn <= 0 {
-			return fmt.Errorf("%s: the answer has no access_token or expires_in", diagnose.GCPSTSCall)
+			return fmt.Errorf("%s: the answer has no access_token or expires_in", stsCall)
 		}
 		out = federated{Token: body.AccessToken, Expires: c.env.Now().Add(time.Duration(body.ExpiresIn) * time.Second).UTC().Truncate(time.Second)}
 		return nil
@@ -98,12 +97,12 @@ func (c *client) stsRefusal(r *httpcall.Response) error {
 		Description string `json:"error_description"`
 	}
 	if json.Unmarshal(r.Body, &body) != nil || body.Error == "" {
-		return httpcall.Fail(diagnose.GCPSTSCall, r, "")
+		return httpcall.Fail(stsCall, r, "")
 	}
 	if httpcall.IsTransientStatus(r.Status) || body.Error == stsTransientCode {
-		return retry.Transient(&httpcall.StatusError{Call: diagnose.GCPSTSCall, Status: r.Status, Detail: body.Error + ": " + body.Description}, httpcall.RetryAfter(r.Header))
+		return retry.Transient(&httpcall.StatusError{Call: stsCall, Status: r.Status, Detail: body.Error + ": " + body.Description}, httpcall.RetryAfter(r.Header))
 	}
-	return diagnose.GCPSTS(body.Error, body.Description, c.target(), c.claims)
+	return explainSTS(body.Error, body.Description, c.target(), c.claims)
 }
 
 // accessToken is generateAccessToken's answer.
@@ -167,7 +166,7 @@ func (c *client) generateIDToken(ctx context.Context, fed string) (string, error
 
 // iam calls one IAM Credentials method with the federated token as the bearer.
 func (c *client) iam(ctx context.Context, method, fed string, body []byte, read func([]byte) error) error {
-	call := diagnose.GCPIAMCall + " " + method
+	call := iamCall + " " + method
 	req := httpcall.Request{
 		Call:   call,
 		Method: http.MethodPost,
@@ -199,7 +198,7 @@ var transientStatuses = map[string]bool{"UNAVAILABLE": true, "RESOURCE_EXHAUSTED
 
 // iamRefusal reads a google.rpc error ({"error":{"code","message","status"}}).
 func (c *client) iamRefusal(method string, r *httpcall.Response) error {
-	call := diagnose.GCPIAMCall + " " + method
+	call := iamCall + " " + method
 	var body struct {
 		Error struct {
 			Code    int    `json:"code"`
@@ -213,5 +212,5 @@ func (c *client) iamRefusal(method string, r *httpcall.Response) error {
 	if httpcall.IsTransientStatus(r.Status) || transientStatuses[body.Error.Status] {
 		return retry.Transient(&httpcall.StatusError{Call: call, Status: r.Status, Detail: body.Error.Status + ": " + body.Error.Message}, httpcall.RetryAfter(r.Header))
 	}
-	return diagnose.GCPIAM(method, r.Status, body.Error.Status, body.Error.Message, c.target(), c.claims)
+	return explainIAM(method, r.Status, body.Error.Status, body.Error.Message, c.target(), c.claims)
 }

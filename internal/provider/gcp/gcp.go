@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/internal/config"
-	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/runner"
@@ -33,8 +32,8 @@ func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
 	return &Provider{cfg: c}, nil
 }
 
-// Name is "gcp".
-func (p *Provider) Name() string { return "gcp" }
+// Name is the provider's name in the provider input.
+func (p *Provider) Name() string { return Name }
 
 // Audience is https://iam.googleapis.com/<provider resource name>, which a provider accepts
 // when it lists no allowed audiences.
@@ -117,7 +116,7 @@ func (p *Provider) identity(claims idtoken.Claims) string {
 	if p.cfg.ServiceAccount != "" {
 		return p.cfg.ServiceAccount
 	}
-	return diagnose.GCPPrincipal(diagnose.GCPTarget{ProjectNumber: p.cfg.ProjectNumber, Pool: p.cfg.Pool}, claims.Subject())
+	return principal(trustTarget{ProjectNumber: p.cfg.ProjectNumber, Pool: p.cfg.Pool}, claims.Subject())
 }
 
 func (p *Provider) result(tok *idtoken.Token, env provider.Env, m minted) (*provider.Result, error) {

@@ -25,8 +25,8 @@ func New(config.Inputs, config.Common) (provider.Provider, error) {
 	return &Provider{}, nil
 }
 
-// Name is "github".
-func (p *Provider) Name() string { return "github" }
+// Name is the provider's name in the provider input.
+func (p *Provider) Name() string { return Name }
 
 // Audience is "": GitHub's default (https://github.com/<owner>) unless `audience` is set.
 func (p *Provider) Audience() string { return "" }

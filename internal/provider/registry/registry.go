@@ -1,5 +1,8 @@
-// Package registry maps the names of the `provider` input to the providers. Adding a cloud is
-// one folder under internal/provider and one line here.
+// Package registry lists the providers. Everything else that needs the list derives it from
+// All: the provider input's validation, the native-only inputs, the post step, the catalog of
+// explained refusals and README's generated blocks, and the tests that go through every
+// provider. Adding a provider is its folder under internal/provider (with its Spec) and one
+// entry here; docs/architecture.md has the whole checklist.
 package registry
 
 import (
@@ -13,16 +16,13 @@ import (
 	"github.com/oidc-login/oidc-login/internal/provider/vault"
 )
 
-// Names lists the providers in the order the documentation gives them.
-var Names = []string{"aws", "gcp", "azure", "vault", "alibaba", "token-exchange", "github"}
-
-// Factories builds each provider from the inputs.
-var Factories = map[string]provider.Factory{
-	"aws":            aws.New,
-	"gcp":            gcp.New,
-	"azure":          azure.New,
-	"vault":          vault.New,
-	"alibaba":        alibaba.New,
-	"token-exchange": tokenexchange.New,
-	"github":         github.New,
+// All is every provider, in the order the documentation gives them.
+var All = provider.Specs{
+	aws.Spec,
+	gcp.Spec,
+	azure.Spec,
+	vault.Spec,
+	alibaba.Spec,
+	tokenexchange.Spec,
+	github.Spec,
 }

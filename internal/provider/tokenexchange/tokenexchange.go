@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/internal/config"
-	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/provider"
@@ -43,8 +42,8 @@ func New(in config.Inputs, _ config.Common) (provider.Provider, error) {
 	return &Provider{cfg: c}, nil
 }
 
-// Name is "token-exchange".
-func (p *Provider) Name() string { return "token-exchange" }
+// Name is the provider's name in the provider input.
+func (p *Provider) Name() string { return Name }
 
 // Audience is the origin of token-exchange-url (Origin): the ID token names the server it is
 // for, so the server cannot replay it at another relying party of the same job (a Vault that
@@ -83,7 +82,7 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 			form.Set(name, v)
 		}
 	}
-	req := httpcall.PostForm(diagnose.TokenExchangeCall, c.URL, form)
+	req := httpcall.PostForm(exchangeCall, c.URL, form)
 	var out answer
 	_, _, err := httpcall.Do(ctx, env.HTTP, env.Retry, req, func(r *httpcall.Response) error {
 		if r.Status == http.StatusOK {
@@ -99,7 +98,7 @@ func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.E
 
 // decode reads a 200 answer; one without access_token is an error, never an empty token.
 func decode(r *httpcall.Response, out *answer) error {
-	call := diagnose.TokenExchangeCall
+	call := exchangeCall
 	if err := httpcall.CheckJSON(call, r); err != nil {
 		return err
 	}
@@ -123,9 +122,9 @@ func (p *Provider) refusal(r *httpcall.Response, claims idtoken.Claims) error {
 		if e.Description != "" {
 			detail += ": " + e.Description
 		}
-		return retry.Transient(&httpcall.StatusError{Call: diagnose.TokenExchangeCall, Status: r.Status, Detail: detail}, httpcall.RetryAfter(r.Header))
+		return retry.Transient(&httpcall.StatusError{Call: exchangeCall, Status: r.Status, Detail: detail}, httpcall.RetryAfter(r.Header))
 	}
-	return diagnose.TokenExchange(diagnose.TokenExchangeFailure{
+	return explain(failure{
 		URL: c.URL, Status: r.Status, Code: e.Error, Description: e.Description,
 		Audience: c.Audience, Resource: c.Resource, Scope: c.Scope,
 		RequestedTokenType: c.RequestedTokenType, ClientID: c.ClientID,

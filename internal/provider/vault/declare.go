@@ -1,15 +1,8 @@
 package vault
 
-import (
-	"fmt"
+import "fmt"
 
-	"github.com/oidc-login/oidc-login/internal/provider"
-)
-
-// The post step skips a provider that does not declare what it exports.
-var _ provider.Declarer = (*Provider)(nil)
-
-// Exports lists every variable the post step may blank for this provider (provider.Declarer).
+// Exports lists every variable the post step may blank for this provider (provider.Provider).
 func (p *Provider) Exports() []string {
 	names := []string{"VAULT_TOKEN"}
 	for _, s := range p.cfg.Secrets {
@@ -18,7 +11,7 @@ func (p *Provider) Exports() []string {
 	return names
 }
 
-// CheckState refuses post-step state this step could not have saved (provider.Declarer).
+// CheckState refuses post-step state this step could not have saved (provider.Provider).
 func (p *Provider) CheckState(state map[string]string) error {
 	for k, v := range state {
 		switch {

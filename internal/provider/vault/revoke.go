@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/retry"
@@ -33,13 +32,13 @@ func (p *Provider) Cleanup(ctx context.Context, state map[string]string, env pro
 }
 
 func revoke(ctx context.Context, cl *client, token string) error {
-	call := diagnose.VaultRevokeCall
+	call := revokeCall
 	_, err := cl.do(ctx, call, http.MethodPost, "auth/token/revoke-self", token, nil, func(r *httpcall.Response) error {
 		if r.Status < 300 {
 			return nil
 		}
 		e := parseErrors(r.Body)
-		msg := diagnose.VaultMessage(e.Errors)
+		msg := serverMessage(e.Errors)
 		switch {
 		case transient(r.Status):
 			return failTransient(call, r, msg)

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/oidc-login/oidc-login/internal/config"
-	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/runner"
@@ -63,7 +62,7 @@ func (p *Provider) readSecrets(ctx context.Context, cl *client, a *auth, r *prov
 		}
 	}
 	export := func(s Secret, key, name string, raw any) {
-		call := diagnose.VaultReadCall(s.Path)
+		call := readCall(s.Path)
 		v, err := format(raw)
 		if err != nil {
 			fail(fmt.Errorf("%s: the value of key %q cannot be written as text: %v", call, key, err))
@@ -79,7 +78,7 @@ func (p *Provider) readSecrets(ctx context.Context, cl *client, a *auth, r *prov
 		out = append(out, runner.Var{Name: name, Value: v})
 	}
 	for _, s := range p.cfg.Secrets {
-		call := diagnose.VaultReadCall(s.Path)
+		call := readCall(s.Path)
 		if absent[s.Path] {
 			r.Notices = append(r.Notices, fmt.Sprintf("vault: %s does not exist; it is marked optional (?) in vault-secrets, so nothing was exported for %s", s.Path, s.describe()))
 			continue
@@ -166,20 +165,20 @@ func sortedKeys(m map[string]any) []string {
 // failure; a 404 with an error or warning (no such mount, a KV v2 path without data/) is a
 // mistake in the item and still fails.
 func (p *Provider) readPath(ctx context.Context, cl *client, a *auth, path string, mayBeAbsent bool) (map[string]any, bool, error) {
-	call := diagnose.VaultReadCall(path)
+	call := readCall(path)
 	var data map[string]any
 	found := true
 	_, err := cl.do(ctx, call, http.MethodGet, path, a.ClientToken, nil, func(r *httpcall.Response) error {
 		if r.Status >= 300 {
 			e := parseErrors(r.Body)
 			if transient(r.Status) {
-				return failTransient(call, r, diagnose.VaultMessage(e.Errors))
+				return failTransient(call, r, serverMessage(e.Errors))
 			}
 			if mayBeAbsent && r.Status == http.StatusNotFound && len(e.Errors) == 0 && len(e.Warnings) == 0 && isVaultJSON(r.Body) {
 				found = false
 				return nil
 			}
-			return diagnose.VaultRead(r.Status, e.Errors, e.Warnings, path, p.cfg.Namespace, p.target(), a.Policies)
+			return explainRead(r.Status, e.Errors, e.Warnings, path, p.cfg.Namespace, p.target(), a.Policies)
 		}
 		if err := httpcall.CheckJSON(call, r); err != nil {
 			return err

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/internal/config"
-	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/provider"
@@ -54,14 +53,14 @@ func New(in config.Inputs, common config.Common) (provider.Provider, error) {
 	return &Provider{cfg: c}, nil
 }
 
-// Name is "vault".
-func (p *Provider) Name() string { return "vault" }
+// Name is the provider's name in the provider input.
+func (p *Provider) Name() string { return Name }
 
 // Audience is GitHub's default (https://github.com/<owner>), which Vault roles commonly bind.
 func (p *Provider) Audience() string { return "" }
 
-func (p *Provider) target() diagnose.VaultTarget {
-	return diagnose.VaultTarget{Mount: p.cfg.AuthPath, Role: p.cfg.Role, Namespace: p.cfg.Namespace}
+func (p *Provider) target() trustTarget {
+	return trustTarget{Mount: p.cfg.AuthPath, Role: p.cfg.Role, Namespace: p.cfg.Namespace}
 }
 
 // auth is the part of the login answer we use.
@@ -103,15 +102,15 @@ func (p *Provider) login(ctx context.Context, cl *client, tok *idtoken.Token) (*
 		body["role"] = p.cfg.Role
 	}
 	b, _ := json.Marshal(body)
-	call := diagnose.VaultLoginCall
+	call := loginCall
 	var a *auth
 	_, err := cl.do(ctx, call, http.MethodPost, "auth/"+p.cfg.AuthPath+"/login", "", b, func(r *httpcall.Response) error {
 		if r.Status >= 300 {
 			e := parseErrors(r.Body)
 			if transient(r.Status) {
-				return failTransient(call, r, diagnose.VaultMessage(e.Errors))
+				return failTransient(call, r, serverMessage(e.Errors))
 			}
-			return diagnose.VaultLogin(r.Status, e.Errors, p.target(), tok.Claims)
+			return explainLogin(r.Status, e.Errors, p.target(), tok.Claims)
 		}
 		if err := httpcall.CheckJSON(call, r); err != nil {
 			return err

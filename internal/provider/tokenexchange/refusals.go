@@ -1,17 +1,18 @@
-package diagnose
+package tokenexchange
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
-// TokenExchangeCall names the exchange in messages.
-const TokenExchangeCall = "OAuth 2.0 token exchange (RFC 8693)"
+// exchangeCall names the exchange in messages.
+const exchangeCall = "OAuth 2.0 token exchange (RFC 8693)"
 
-// TokenExchangeFailure is one RFC 6749 §5.2 error answer to the exchange and what was asked.
-type TokenExchangeFailure struct {
+// failure is one RFC 6749 §5.2 error answer to the exchange and what was asked.
+type failure struct {
 	URL    string
 	Status int
 	// Code and Description are the answer's `error` and `error_description`.
@@ -20,10 +21,10 @@ type TokenExchangeFailure struct {
 	Audience, Resource, Scope, RequestedTokenType, ClientID string
 }
 
-// TokenExchange explains a refusal of the exchange. The server's trust configuration is its
+// explain explains a refusal of the exchange. The server's trust configuration is its
 // own, so the fix is said in terms of what the server must accept rather than in its syntax.
-func TokenExchange(f TokenExchangeFailure, claims idtoken.Claims) *Error {
-	e := &Error{Call: TokenExchangeCall + " at " + f.URL, Code: f.Code, Message: dropFinalPeriod(f.Description), Claims: claims}
+func explain(f failure, claims idtoken.Claims) *diagnose.Error {
+	e := &diagnose.Error{Call: exchangeCall + " at " + f.URL, Code: f.Code, Message: diagnose.Sentence(f.Description), Claims: claims}
 	if e.Code == "" {
 		e.Code = fmt.Sprintf("HTTP %d", f.Status)
 	}
@@ -31,9 +32,9 @@ func TokenExchange(f TokenExchangeFailure, claims idtoken.Claims) *Error {
 	case "invalid_grant":
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The server refused the GitHub ID token as subject_token: it must trust the issuer %s, accept the audience %q (change it with the audience input), and admit the subject %q", claims.Issuer(), claims.AudienceString(), claims.Subject())
-		e.Fix = tokenExchangeTrust(claims)
+		e.Fix = trustFix(claims)
 	case "invalid_target":
-		e.Cause = "The server will not issue a token for the target asked for: check " + tokenExchangeTargets(f) + " against what the server allows for this client"
+		e.Cause = "The server will not issue a token for the target asked for: check " + targets(f) + " against what the server allows for this client"
 	case "invalid_client", "unauthorized_client":
 		if f.ClientID == "" {
 			e.Cause = "The server wants to know the client: set token-exchange-client-id to the client id it registered for this exchange"
@@ -45,7 +46,7 @@ func TokenExchange(f TokenExchangeFailure, claims idtoken.Claims) *Error {
 	case "unsupported_grant_type":
 		e.Cause = "The server does not support urn:ietf:params:oauth:grant-type:token-exchange at this endpoint: check token-exchange-url"
 	case "invalid_request":
-		e.Cause = "The server found the request malformed or missing a parameter it requires: check its documentation for the token-exchange parameters (" + tokenExchangeTargets(f) + ", token-exchange-client-id)"
+		e.Cause = "The server found the request malformed or missing a parameter it requires: check its documentation for the token-exchange parameters (" + targets(f) + ", token-exchange-client-id)"
 	default:
 		if f.Status == 401 || f.Status == 403 {
 			e.Cause = "The server refused the request itself: set token-exchange-client-id if it wants a client id, and check that it accepts GitHub ID tokens at all"
@@ -54,8 +55,8 @@ func TokenExchange(f TokenExchangeFailure, claims idtoken.Claims) *Error {
 	return e
 }
 
-// tokenExchangeTargets lists what was asked for, for the invalid_target explanation.
-func tokenExchangeTargets(f TokenExchangeFailure) string {
+// targets lists what was asked for, for the invalid_target explanation.
+func targets(f failure) string {
 	var parts []string
 	for _, p := range []struct{ name, v string }{
 		{"token-exchange-audience", f.Audience},
@@ -72,16 +73,16 @@ func tokenExchangeTargets(f TokenExchangeFailure) string {
 	return strings.Join(parts, ", ")
 }
 
-func tokenExchangeTrust(claims idtoken.Claims) string {
+func trustFix(claims idtoken.Claims) string {
 	var b strings.Builder
 	b.WriteString("The server's trust configuration for GitHub ID tokens must accept:\n")
 	fmt.Fprintf(&b, "  issuer    %s (keys at %s/.well-known/jwks)\n", claims.Issuer(), strings.TrimRight(claims.Issuer(), "/"))
 	fmt.Fprintf(&b, "  audience  %s\n", claims.AudienceString())
-	sub := SubjectFor(claims.Subject())
+	sub := diagnose.SubjectFor(claims.Subject())
 	fmt.Fprintf(&b, "  subject   %s\n", sub.Exact)
 	if sub.Wildcard != "" {
 		fmt.Fprintf(&b, "            or, to admit %s, the pattern %s\n", sub.Kind, sub.Wildcard)
 	}
-	b.WriteString("\n" + NeverTrust + "\n")
+	b.WriteString("\n" + diagnose.NeverTrust + "\n")
 	return b.String()
 }

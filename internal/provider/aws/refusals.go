@@ -1,4 +1,4 @@
-package diagnose
+package aws
 
 import (
 	"encoding/json"
@@ -6,40 +6,41 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/retry"
 )
 
-// AWSCall names the STS call in messages.
-const AWSCall = "AWS STS AssumeRoleWithWebIdentity"
+// assumeCall names the STS call in messages.
+const assumeCall = "AWS STS AssumeRoleWithWebIdentity"
 
-// awsStatement is one statement of an IAM role trust policy, fields in the order AWS's console
+// trustStatement is one statement of an IAM role trust policy, fields in the order AWS's console
 // shows them.
-type awsStatement struct {
+type trustStatement struct {
 	Effect    string                       `json:"Effect"`
 	Principal map[string]string            `json:"Principal"`
 	Action    string                       `json:"Action"`
 	Condition map[string]map[string]string `json:"Condition"`
 }
 
-type awsPolicy struct {
-	Version   string         `json:"Version"`
-	Statement []awsStatement `json:"Statement"`
+type trustDocument struct {
+	Version   string           `json:"Version"`
+	Statement []trustStatement `json:"Statement"`
 }
 
-// AWSTrustPolicy is the role trust policy that admits a token with these claims: the
+// trustPolicy is the role trust policy that admits a token with these claims: the
 // condition keys are <issuer host>:aud and <issuer host>:sub.
-func AWSTrustPolicy(partition, account string, claims idtoken.Claims, wildcard bool) string {
+func trustPolicy(partition, account string, claims idtoken.Claims, wildcard bool) string {
 	host := claims.IssuerHost()
 	aud := claims.AudienceString()
-	sub := SubjectFor(claims.Subject())
+	sub := diagnose.SubjectFor(claims.Subject())
 	cond := map[string]map[string]string{"StringEquals": {host + ":aud": aud}}
 	if wildcard && sub.Wildcard != "" {
 		cond["StringLike"] = map[string]string{host + ":sub": sub.Wildcard}
 	} else {
 		cond["StringEquals"][host+":sub"] = sub.Exact
 	}
-	p := awsPolicy{Version: "2012-10-17", Statement: []awsStatement{{
+	p := trustDocument{Version: "2012-10-17", Statement: []trustStatement{{
 		Effect:    "Allow",
 		Principal: map[string]string{"Federated": fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", partition, account, host)},
 		Action:    "sts:AssumeRoleWithWebIdentity",
@@ -49,9 +50,9 @@ func AWSTrustPolicy(partition, account string, claims idtoken.Claims, wildcard b
 	return string(b)
 }
 
-// AWS explains an STS refusal of AssumeRoleWithWebIdentity for the role roleARN.
-func AWS(code, message, partition, account, roleARN string, claims idtoken.Claims) *Error {
-	e := &Error{Call: AWSCall, Code: code, Message: message, Claims: claims}
+// explainAssume explains an STS refusal of AssumeRoleWithWebIdentity for the role roleARN.
+func explainAssume(code, message, partition, account, roleARN string, claims idtoken.Claims) *diagnose.Error {
+	e := &diagnose.Error{Call: assumeCall, Code: code, Message: message, Claims: claims}
 	host := claims.IssuerHost()
 	aud := claims.AudienceString()
 	providerARN := fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", partition, account, host)
@@ -66,7 +67,7 @@ func AWS(code, message, partition, account, roleARN string, claims idtoken.Claim
 		if host != "token.actions.githubusercontent.com" {
 			e.Cause += fmt.Sprintf(". The token was issued by %s (GitHub Enterprise Server or an enterprise issuer), so the role must trust that issuer's OIDC provider", claims.Issuer())
 		}
-		e.Fix = awsTrustFix(partition, account, roleARN, claims)
+		e.Fix = trustFix(partition, account, roleARN, claims)
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "audience"):
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The IAM OIDC provider %s does not list the token's audience %q as a client ID. Add it to the provider, or set the audience input to a client ID the provider lists", providerARN, aud)
@@ -78,7 +79,7 @@ func AWS(code, message, partition, account, roleARN string, claims idtoken.Claim
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "no openidconnect provider"):
 		e.Trust = true
 		e.Cause = fmt.Sprintf("Account %s has no IAM OIDC provider for %s. Create it once per account, with the audience as its client ID", account, claims.Issuer())
-		e.Fix = fmt.Sprintf("aws iam create-open-id-connect-provider \\\n  --url %s \\\n  --client-id-list %s\n\n%s", claims.Issuer(), aud, awsTrustFix(partition, account, roleARN, claims))
+		e.Fix = fmt.Sprintf("aws iam create-open-id-connect-provider \\\n  --url %s \\\n  --client-id-list %s\n\n%s", claims.Issuer(), aud, trustFix(partition, account, roleARN, claims))
 	case code == "InvalidIdentityToken":
 		e.Trust = true
 		e.Cause = "STS could not validate the token against the account's OIDC provider; check that the provider's URL is exactly the token's issuer"
@@ -99,22 +100,22 @@ func AWS(code, message, partition, account, roleARN string, claims idtoken.Claim
 	return e
 }
 
-func awsTrustFix(partition, account, roleARN string, claims idtoken.Claims) string {
+func trustFix(partition, account, roleARN string, claims idtoken.Claims) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Trust policy for %s that admits exactly this token:\n%s\n", roleARN, AWSTrustPolicy(partition, account, claims, false))
-	if sub := SubjectFor(claims.Subject()); sub.Wildcard != "" {
-		fmt.Fprintf(&b, "\nOr, to admit %s (StringLike):\n%s\n", sub.Kind, AWSTrustPolicy(partition, account, claims, true))
+	fmt.Fprintf(&b, "Trust policy for %s that admits exactly this token:\n%s\n", roleARN, trustPolicy(partition, account, claims, false))
+	if sub := diagnose.SubjectFor(claims.Subject()); sub.Wildcard != "" {
+		fmt.Fprintf(&b, "\nOr, to admit %s (StringLike):\n%s\n", sub.Kind, trustPolicy(partition, account, claims, true))
 	}
-	b.WriteString("\n" + NeverTrust + "\n")
+	b.WriteString("\n" + diagnose.NeverTrust + "\n")
 	return b.String()
 }
 
-// AWSChainCall names the role-chaining call in messages.
-const AWSChainCall = "AWS STS AssumeRole"
+// chainCall names the role-chaining call in messages.
+const chainCall = "AWS STS AssumeRole"
 
-// AWSHop is one hop of aws-role-chain: the role it assumes, and the role whose session calls
+// chainHop is one hop of aws-role-chain: the role it assumes, and the role whose session calls
 // AssumeRole (the web-identity role for the first line).
-type AWSHop struct {
+type chainHop struct {
 	// Line is the hop's line in aws-role-chain, counted from 1.
 	Line int
 	// RoleARN is the role this hop assumes; PrevRoleARN the role it is assumed from.
@@ -123,34 +124,34 @@ type AWSHop struct {
 	Partition string
 }
 
-// awsRoleStatement is a statement with an AWS principal and no condition.
-type awsRoleStatement struct {
+// roleStatement is a statement with an AWS principal and no condition.
+type roleStatement struct {
 	Effect    string            `json:"Effect"`
 	Principal map[string]string `json:"Principal,omitempty"`
 	Action    []string          `json:"Action"`
 	Resource  string            `json:"Resource,omitempty"`
 }
 
-type awsRolePolicy struct {
-	Version   string             `json:"Version"`
-	Statement []awsRoleStatement `json:"Statement"`
+type roleDocument struct {
+	Version   string          `json:"Version"`
+	Statement []roleStatement `json:"Statement"`
 }
 
-// AWSChainTrustPolicy is the trust policy a chained role needs: it trusts the role before it
+// chainTrustPolicy is the trust policy a chained role needs: it trusts the role before it
 // (its sessions call AssumeRole), not the OIDC provider, which only the first role trusts.
 // sts:TagSession is included because a session's transitive tags travel along a chain, and
 // AssumeRole with tags is refused without it.
-func AWSChainTrustPolicy(prevRoleARN string) string {
-	b, _ := json.MarshalIndent(awsRolePolicy{Version: "2012-10-17", Statement: []awsRoleStatement{{
+func chainTrustPolicy(prevRoleARN string) string {
+	b, _ := json.MarshalIndent(roleDocument{Version: "2012-10-17", Statement: []roleStatement{{
 		Effect: "Allow", Principal: map[string]string{"AWS": prevRoleARN}, Action: []string{"sts:AssumeRole", "sts:TagSession"},
 	}}}, "", "  ")
 	return string(b)
 }
 
-// awsChainPermissionPolicy is the identity policy the previous role needs to call AssumeRole
+// chainPermissionPolicy is the identity policy the previous role needs to call AssumeRole
 // on the next one (needed across accounts; within one account the trust policy suffices).
-func awsChainPermissionPolicy(roleARN string) string {
-	b, _ := json.MarshalIndent(awsRolePolicy{Version: "2012-10-17", Statement: []awsRoleStatement{{
+func chainPermissionPolicy(roleARN string) string {
+	b, _ := json.MarshalIndent(roleDocument{Version: "2012-10-17", Statement: []roleStatement{{
 		Effect: "Allow", Action: []string{"sts:AssumeRole", "sts:TagSession"}, Resource: roleARN,
 	}}}, "", "  ")
 	return string(b)
@@ -161,18 +162,18 @@ func roleName(roleARN string) string {
 	return roleARN[strings.LastIndex(roleARN, "/")+1:]
 }
 
-// AWSChain explains a refusal of the AssumeRole call of one aws-role-chain hop.
-func AWSChain(code, message string, hop AWSHop) *Error {
-	e := &Error{Call: fmt.Sprintf("%s into %s (aws-role-chain line %d)", AWSChainCall, hop.RoleARN, hop.Line), Code: code, Message: message}
+// explainChain explains a refusal of the AssumeRole call of one aws-role-chain hop.
+func explainChain(code, message string, hop chainHop) *diagnose.Error {
+	e := &diagnose.Error{Call: fmt.Sprintf("%s into %s (aws-role-chain line %d)", chainCall, hop.RoleARN, hop.Line), Code: code, Message: message}
 	lower := strings.ToLower(message)
 	switch {
 	case code == "AccessDenied":
 		e.Cause = fmt.Sprintf("The session of %s may not assume %s. A chained role trusts the role before it, not the OIDC provider: add the statement below to the trust policy of %s, and, when the roles are in different accounts, allow sts:AssumeRole on it in a permissions policy of %s (or fix line %d of aws-role-chain)",
 			hop.PrevRoleARN, hop.RoleARN, hop.RoleARN, hop.PrevRoleARN, hop.Line)
 		var b strings.Builder
-		fmt.Fprintf(&b, "Trust policy for %s (it trusts the previous role %s):\n%s\n", hop.RoleARN, hop.PrevRoleARN, AWSChainTrustPolicy(hop.PrevRoleARN))
+		fmt.Fprintf(&b, "Trust policy for %s (it trusts the previous role %s):\n%s\n", hop.RoleARN, hop.PrevRoleARN, chainTrustPolicy(hop.PrevRoleARN))
 		fmt.Fprintf(&b, "\naws iam update-assume-role-policy --role-name %s --policy-document file://trust.json\n", roleName(hop.RoleARN))
-		fmt.Fprintf(&b, "\nPermissions policy for %s (needed when %s is in another account):\n%s\n", hop.PrevRoleARN, hop.RoleARN, awsChainPermissionPolicy(hop.RoleARN))
+		fmt.Fprintf(&b, "\nPermissions policy for %s (needed when %s is in another account):\n%s\n", hop.PrevRoleARN, hop.RoleARN, chainPermissionPolicy(hop.RoleARN))
 		fmt.Fprintf(&b, "\naws iam put-role-policy --role-name %s --policy-name assume-%s --policy-document file://permissions.json\n", roleName(hop.PrevRoleARN), roleName(hop.RoleARN))
 		e.Fix = b.String()
 	case code == "ValidationError" && strings.Contains(lower, "durationseconds"):
@@ -187,11 +188,11 @@ func AWSChain(code, message string, hop AWSHop) *Error {
 	return e
 }
 
-// AWSRetryBudget adds, to an STS failure that used up retry-max-attempts, how our budget
+// retryBudget adds, to an STS failure that used up retry-max-attempts, how our budget
 // differs from configure-aws-credentials': it retries every error 12 times, we retry only
 // failures that can clear (throttling, 5xx, network) and 5 times by default, within
 // timeout-seconds. A workflow moving over from an STS that throttles hard hits this first.
-func AWSRetryBudget(err error) error {
+func retryBudget(err error) error {
 	var ex *retry.ExhaustedError
 	if !errors.As(err, &ex) || ex.Deadline {
 		return err

@@ -1,41 +1,42 @@
-package diagnose
+package alibaba
 
 import (
 	"encoding/json"
 	"fmt"
 	"strings"
 
+	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
-// AlibabaCall names the STS call in messages.
-const AlibabaCall = "Alibaba Cloud STS AssumeRoleWithOIDC"
+// assumeCall names the STS call in messages.
+const assumeCall = "Alibaba Cloud STS AssumeRoleWithOIDC"
 
-// AlibabaFailure is one refusal of AssumeRoleWithOIDC, as the RPC gateway answered it, and
+// failure is one refusal of AssumeRoleWithOIDC, as the RPC gateway answered it, and
 // what was asked for.
-type AlibabaFailure struct {
+type failure struct {
 	Code, Message, RequestID, Recommend string
 	RoleARN, ProviderARN                string
 }
 
-// alibabaStatement is one statement of a RAM role's trust policy, in RAM's policy language.
-type alibabaStatement struct {
+// trustStatement is one statement of a RAM role's trust policy, in RAM's policy language.
+type trustStatement struct {
 	Action    string                       `json:"Action"`
 	Effect    string                       `json:"Effect"`
 	Principal map[string][]string          `json:"Principal"`
 	Condition map[string]map[string]string `json:"Condition"`
 }
 
-type alibabaPolicy struct {
-	Statement []alibabaStatement `json:"Statement"`
-	Version   string             `json:"Version"`
+type trustDocument struct {
+	Statement []trustStatement `json:"Statement"`
+	Version   string           `json:"Version"`
 }
 
-// AlibabaTrustPolicy is the RAM role trust policy that admits a token with these claims
+// trustPolicy is the RAM role trust policy that admits a token with these claims
 // through the OIDC provider providerARN: RAM's condition keys are oidc:iss, oidc:aud and
 // oidc:sub.
-func AlibabaTrustPolicy(providerARN string, claims idtoken.Claims, wildcard bool) string {
-	sub := SubjectFor(claims.Subject())
+func trustPolicy(providerARN string, claims idtoken.Claims, wildcard bool) string {
+	sub := diagnose.SubjectFor(claims.Subject())
 	cond := map[string]map[string]string{"StringEquals": {
 		"oidc:iss": claims.Issuer(),
 		"oidc:aud": claims.AudienceString(),
@@ -45,7 +46,7 @@ func AlibabaTrustPolicy(providerARN string, claims idtoken.Claims, wildcard bool
 	} else {
 		cond["StringEquals"]["oidc:sub"] = sub.Exact
 	}
-	p := alibabaPolicy{Version: "1", Statement: []alibabaStatement{{
+	p := trustDocument{Version: "1", Statement: []trustStatement{{
 		Action:    "sts:AssumeRole",
 		Effect:    "Allow",
 		Principal: map[string][]string{"Federated": {providerARN}},
@@ -55,15 +56,15 @@ func AlibabaTrustPolicy(providerARN string, claims idtoken.Claims, wildcard bool
 	return string(b)
 }
 
-// alibabaName is the name at the end of an ARN (role/<name>, oidc-provider/<name>).
-func alibabaName(arn string) string {
+// arnName is the name at the end of an ARN (role/<name>, oidc-provider/<name>).
+func arnName(arn string) string {
 	return arn[strings.LastIndex(arn, "/")+1:]
 }
 
-// Alibaba explains a refusal of AssumeRoleWithOIDC.
-func Alibaba(f AlibabaFailure, claims idtoken.Claims) *Error {
-	e := &Error{Call: AlibabaCall, Code: f.Code, Message: dropFinalPeriod(f.Message), Claims: claims}
-	role, prov := alibabaName(f.RoleARN), alibabaName(f.ProviderARN)
+// explain explains a refusal of AssumeRoleWithOIDC.
+func explain(f failure, claims idtoken.Claims) *diagnose.Error {
+	e := &diagnose.Error{Call: assumeCall, Code: f.Code, Message: diagnose.Sentence(f.Message), Claims: claims}
+	role, prov := arnName(f.RoleARN), arnName(f.ProviderARN)
 	aud := claims.AudienceString()
 	lower := strings.ToLower(f.Message)
 	switch {
@@ -71,14 +72,14 @@ func Alibaba(f AlibabaFailure, claims idtoken.Claims) *Error {
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The account has no OIDC provider %s: check alibaba-oidc-provider-arn, or create the provider for the issuer %s with the audience %q as a client id", f.ProviderARN, claims.Issuer(), aud)
 		e.Fix = fmt.Sprintf("aliyun ims CreateOIDCProvider \\\n  --OIDCProviderName %s \\\n  --IssuerUrl %s \\\n  --ClientIds %s \\\n  --Fingerprints <SHA-1 fingerprint of the issuer TLS certificate>\n\nthen give the role %s this trust policy:\n%s\n",
-			prov, claims.Issuer(), aud, f.RoleARN, AlibabaTrustPolicy(f.ProviderARN, claims, false))
+			prov, claims.Issuer(), aud, f.RoleARN, trustPolicy(f.ProviderARN, claims, false))
 	case f.Code == "AuthenticationFail.NoPermission":
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The trust policy of %s does not admit this token: its Principal must be the OIDC provider %s and its conditions on oidc:iss, oidc:aud and oidc:sub must match the token's iss, aud and sub", f.RoleARN, f.ProviderARN)
 		if strings.Contains(claims.Subject(), "@") && strings.HasPrefix(claims.Subject(), "repo:") {
 			e.Cause += ". This repository's sub uses the immutable-id form (repo:owner@id/repo@id:…); a condition written with plain names does not match it"
 		}
-		e.Fix = alibabaTrustFix(f.RoleARN, role, f.ProviderARN, claims)
+		e.Fix = trustFix(f.RoleARN, role, f.ProviderARN, claims)
 	case f.Code == "AuthenticationFail.OIDCToken.AudienceNotMatch":
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The OIDC provider %s does not list the token's audience %q as a client id. Add it to the provider's client ids, or set the audience input to a client id the provider lists", f.ProviderARN, aud)
@@ -89,7 +90,7 @@ func Alibaba(f AlibabaFailure, claims idtoken.Claims) *Error {
 		e.Trust = true
 		e.Cause = fmt.Sprintf("STS could not verify the token's signature with the keys it fetched for the OIDC provider %s: its IssuerUrl must be exactly the token's issuer %s (with GitHub Enterprise Server, https://<host>/_services/token), and its fingerprint must be the current SHA-1 fingerprint of that issuer's TLS certificate", f.ProviderARN, claims.Issuer())
 		e.Fix = fmt.Sprintf("Read the issuer's current certificate fingerprint:\n\n  openssl s_client -connect %s:443 -servername %s </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha1\n\nthen add it to the provider (without the colons; UpdateOIDCProvider does not change fingerprints):\n\naliyun ims AddFingerprintToOIDCProvider \\\n  --OIDCProviderName %s \\\n  --Fingerprint <fingerprint>\n",
-			alibabaIssuerHost(claims), alibabaIssuerHost(claims), prov)
+			issuerHost(claims), issuerHost(claims), prov)
 	case f.Code == "AuthenticationFail.OIDCToken.Invalid" || strings.HasPrefix(f.Code, "AuthenticationFail.OIDCToken."):
 		e.Trust = true
 		e.Cause = fmt.Sprintf("STS could not accept the token for the OIDC provider %s; check that the provider's IssuerUrl is exactly the token's issuer %s", f.ProviderARN, claims.Issuer())
@@ -122,8 +123,8 @@ func Alibaba(f AlibabaFailure, claims idtoken.Claims) *Error {
 	return e
 }
 
-// alibabaIssuerHost is the issuer's host name, for openssl.
-func alibabaIssuerHost(claims idtoken.Claims) string {
+// issuerHost is the issuer's host name, for openssl.
+func issuerHost(claims idtoken.Claims) string {
 	h := claims.IssuerHost()
 	if i := strings.Index(h, "/"); i >= 0 {
 		return h[:i]
@@ -131,19 +132,14 @@ func alibabaIssuerHost(claims idtoken.Claims) string {
 	return h
 }
 
-func alibabaTrustFix(roleARN, role, providerARN string, claims idtoken.Claims) string {
+func trustFix(roleARN, role, providerARN string, claims idtoken.Claims) string {
 	var b strings.Builder
-	exact := AlibabaTrustPolicy(providerARN, claims, false)
+	exact := trustPolicy(providerARN, claims, false)
 	fmt.Fprintf(&b, "Trust policy for %s that admits exactly this token:\n%s\n", roleARN, exact)
-	if sub := SubjectFor(claims.Subject()); sub.Wildcard != "" {
-		fmt.Fprintf(&b, "\nOr, to admit %s (StringLike):\n%s\n", sub.Kind, AlibabaTrustPolicy(providerARN, claims, true))
+	if sub := diagnose.SubjectFor(claims.Subject()); sub.Wildcard != "" {
+		fmt.Fprintf(&b, "\nOr, to admit %s (StringLike):\n%s\n", sub.Kind, trustPolicy(providerARN, claims, true))
 	}
 	fmt.Fprintf(&b, "\nApply it with:\n\naliyun ram UpdateRole \\\n  --RoleName %s \\\n  --NewAssumeRolePolicyDocument '<policy JSON above>'\n", role)
-	b.WriteString("\n" + NeverTrust + "\n")
+	b.WriteString("\n" + diagnose.NeverTrust + "\n")
 	return b.String()
-}
-
-// dropFinalPeriod drops a message's closing period: Error.Error adds its own punctuation after it.
-func dropFinalPeriod(msg string) string {
-	return strings.TrimSuffix(strings.TrimSpace(msg), ".")
 }

@@ -1,19 +1,20 @@
-package diagnose
+package alibaba
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
 const (
-	aliRole     = "acs:ram::1234567890123456:role/deploy"
-	aliProvider = "acs:ram::1234567890123456:oidc-provider/github"
+	testRole     = "acs:ram::1234567890123456:role/deploy"
+	testProvider = "acs:ram::1234567890123456:oidc-provider/github"
 )
 
-func aliClaims(sub string) idtoken.Claims {
+func testClaims(sub string) idtoken.Claims {
 	return idtoken.Claims{"iss": "https://token.actions.githubusercontent.com", "aud": "sts.aliyuncs.com", "sub": sub}
 }
 
@@ -25,9 +26,9 @@ func TestAlibabaExplains(t *testing.T) {
 		cause     string
 		fix       []string
 	}{
-		{"AuthenticationFail.NoPermission", "There is no permission.", true, "The trust policy of " + aliRole + " does not admit this token",
-			[]string{`"oidc:sub": "repo:o/r:ref:refs/heads/main"`, `"oidc:sub": "repo:o/r:ref:refs/heads/*"`, "--RoleName deploy", NeverTrust}},
-		{"AuthenticationFail.NoPermission", "No such OIDC Provider registered.", true, "The account has no OIDC provider " + aliProvider,
+		{"AuthenticationFail.NoPermission", "There is no permission.", true, "The trust policy of " + testRole + " does not admit this token",
+			[]string{`"oidc:sub": "repo:o/r:ref:refs/heads/main"`, `"oidc:sub": "repo:o/r:ref:refs/heads/*"`, "--RoleName deploy", diagnose.NeverTrust}},
+		{"AuthenticationFail.NoPermission", "No such OIDC Provider registered.", true, "The account has no OIDC provider " + testProvider,
 			[]string{"aliyun ims CreateOIDCProvider", "--OIDCProviderName github", "--ClientIds sts.aliyuncs.com"}},
 		{"AuthenticationFail.OIDCToken.AudienceNotMatch", "Invalid audience.", true, `does not list the token's audience "sts.aliyuncs.com"`,
 			[]string{"aliyun ims UpdateOIDCProvider", "--ClientIds sts.aliyuncs.com"}},
@@ -42,8 +43,8 @@ func TestAlibabaExplains(t *testing.T) {
 		{"InvalidParameter.PolicyGrammar", "The parameter Policy has not passed grammar check.", false, "alibaba-policy", nil},
 	}
 	for _, tc := range cases {
-		e := Alibaba(AlibabaFailure{Code: tc.code, Message: tc.msg, RequestID: "REQ-1", Recommend: "https://api.aliyun.com/troubleshoot?q=" + tc.code,
-			RoleARN: aliRole, ProviderARN: aliProvider}, aliClaims("repo:o/r:ref:refs/heads/main"))
+		e := explain(failure{Code: tc.code, Message: tc.msg, RequestID: "REQ-1", Recommend: "https://api.aliyun.com/troubleshoot?q=" + tc.code,
+			RoleARN: testRole, ProviderARN: testProvider}, testClaims("repo:o/r:ref:refs/heads/main"))
 		if e.Trust != tc.trust || !strings.Contains(e.Cause, tc.cause) {
 			t.Errorf("%s %q: trust %v, cause %q; want trust %v and a cause with %q", tc.code, tc.msg, e.Trust, e.Cause, tc.trust, tc.cause)
 		}
@@ -52,7 +53,7 @@ func TestAlibabaExplains(t *testing.T) {
 				t.Errorf("%s: fix lacks %q:\n%s", tc.code, f, e.Fix)
 			}
 		}
-		if msg := e.Error(); strings.Contains(msg, "..") || !strings.HasPrefix(msg, AlibabaCall+" refused: "+tc.code+": ") {
+		if msg := e.Error(); strings.Contains(msg, "..") || !strings.HasPrefix(msg, assumeCall+" refused: "+tc.code+": ") {
 			t.Errorf("%s: message reads badly: %s", tc.code, msg)
 		}
 	}
@@ -69,13 +70,13 @@ func TestAlibabaTrustPolicy(t *testing.T) {
 				Condition      map[string]map[string]string
 			}
 		}
-		text := AlibabaTrustPolicy(aliProvider, aliClaims("repo:o/r:environment:prod"), wildcard)
+		text := trustPolicy(testProvider, testClaims("repo:o/r:environment:prod"), wildcard)
 		if err := json.Unmarshal([]byte(text), &p); err != nil {
 			t.Fatalf("not JSON: %v\n%s", err, text)
 		}
 		st := p.Statement[0]
 		eq, like := st.Condition["StringEquals"], st.Condition["StringLike"]
-		if p.Version != "1" || st.Action != "sts:AssumeRole" || st.Effect != "Allow" || len(st.Principal.Federated) != 1 || st.Principal.Federated[0] != aliProvider ||
+		if p.Version != "1" || st.Action != "sts:AssumeRole" || st.Effect != "Allow" || len(st.Principal.Federated) != 1 || st.Principal.Federated[0] != testProvider ||
 			eq["oidc:iss"] != "https://token.actions.githubusercontent.com" || eq["oidc:aud"] != "sts.aliyuncs.com" {
 			t.Errorf("wildcard=%v: policy %s", wildcard, text)
 		}

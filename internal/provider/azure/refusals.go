@@ -1,4 +1,4 @@
-package diagnose
+package azure
 
 import (
 	"bytes"
@@ -6,15 +6,16 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/lazyre"
 )
 
-// AzureCall names the Entra ID token request in messages.
-const AzureCall = "Microsoft Entra ID token request"
+// tokenCall names the Entra ID token request in messages.
+const tokenCall = "Microsoft Entra ID token request"
 
-// AzureTarget is what a login asked Entra ID for, to explain a refusal in its terms.
-type AzureTarget struct {
+// trustTarget is what a login asked Entra ID for, to explain a refusal in its terms.
+type trustTarget struct {
 	ClientID, TenantID string
 	// Cloud is the azure-cloud name (AzureCloud, AzureUSGovernment, AzureChinaCloud).
 	Cloud         string
@@ -41,11 +42,11 @@ const (
 	AADSTSSignatureInvalid   = 50013
 )
 
-// Azure explains an Entra ID refusal of the client-credentials grant whose client_assertion
+// explain explains an Entra ID refusal of the client-credentials grant whose client_assertion
 // was the GitHub ID token with these claims. code is the AADSTS number, message the
 // service's description without its trace lines.
-func Azure(code int, message string, t AzureTarget, claims idtoken.Claims) *Error {
-	e := &Error{Call: AzureCall, Code: fmt.Sprintf("AADSTS%d", code), Message: message, Claims: claims}
+func explain(code int, message string, t trustTarget, claims idtoken.Claims) *diagnose.Error {
+	e := &diagnose.Error{Call: tokenCall, Code: fmt.Sprintf("AADSTS%d", code), Message: message, Claims: claims}
 	iss, sub, aud := claims.Issuer(), claims.Subject(), claims.AudienceString()
 	app := fmt.Sprintf("application %s in tenant %s", t.ClientID, t.TenantID)
 	exact := "Entra ID compares issuer, subject and audience exactly and case-sensitively: a * in a subject is a literal character, not a wildcard"
@@ -70,7 +71,7 @@ func Azure(code int, message string, t AzureTarget, claims idtoken.Claims) *Erro
 	case AADSTSSubjectMismatch:
 		e.Trust = true
 		e.Cause = fmt.Sprintf("No federated identity credential of %s with issuer %s and audience %s has the subject %s. %s. Add a credential with exactly this subject (below); a job with `environment:` presents the environment subject, not the branch one", app, iss, aud, sub, exact)
-		if strings.HasPrefix(sub, "repo:") && strings.Contains(Repository(sub), "@") {
+		if strings.HasPrefix(sub, "repo:") && strings.Contains(diagnose.Repository(sub), "@") {
 			e.Cause += "; this repository's sub uses the immutable-id form (repo:owner@id/repo@id:…), which a credential written with plain names does not match"
 		}
 	case AADSTSAppNotFound:
@@ -81,7 +82,7 @@ func Azure(code int, message string, t AzureTarget, claims idtoken.Claims) *Erro
 		e.Cause = fmt.Sprintf("Entra ID at %s knows no tenant %s. Check azure-tenant-id, and azure-cloud (now %s): a US Government tenant exists only at login.microsoftonline.us and a China tenant only at login.chinacloudapi.cn", t.AuthorityHost, t.TenantID, t.Cloud)
 	case AADSTSAssertionTimeRange:
 		e.Trust = true
-		e.Cause = fmt.Sprintf("Entra ID saw the ID token outside its validity (issued %s, expires %s; GitHub's tokens live about 5 minutes). A slow step or a wrong clock on the runner is the usual cause: re-run the job", azureTime(claims, "iat"), azureTime(claims, "exp"))
+		e.Cause = fmt.Sprintf("Entra ID saw the ID token outside its validity (issued %s, expires %s; GitHub's tokens live about 5 minutes). A slow step or a wrong clock on the runner is the usual cause: re-run the job", claimTime(claims, "iat"), claimTime(claims, "exp"))
 	case AADSTSMalformedJWT:
 		e.Trust = true
 		e.Cause = "Entra ID could not read the client assertion as a JWT. The runner's ID token is always one, so a proxy that rewrites requests, or a token endpoint that is not Entra ID (check azure-authority-host), is the likely cause"
@@ -92,20 +93,20 @@ func Azure(code int, message string, t AzureTarget, claims idtoken.Claims) *Erro
 		e.Cause = "Entra ID refused the client-credentials grant; its message above says why"
 		return e
 	}
-	e.Fix = azureFix(t, claims)
+	e.Fix = trustFix(t, claims)
 	return e
 }
 
-func azureTime(c idtoken.Claims, name string) string {
+func claimTime(c idtoken.Claims, name string) string {
 	if t := c.Time(name); !t.IsZero() {
 		return t.Format("2006-01-02T15:04:05Z")
 	}
 	return "(unknown)"
 }
 
-// AzureFederatedCredential is the body of `az ad app federated-credential create
+// federatedCredential is the body of `az ad app federated-credential create
 // --parameters`, fields in the order Microsoft documents them.
-type AzureFederatedCredential struct {
+type federatedCredential struct {
 	Name        string   `json:"name"`
 	Issuer      string   `json:"issuer"`
 	Subject     string   `json:"subject"`
@@ -113,27 +114,27 @@ type AzureFederatedCredential struct {
 	Description string   `json:"description"`
 }
 
-// azureFlexibleCredential is a flexible federated identity credential (Graph beta): it
+// flexibleCredential is a flexible federated identity credential (Graph beta): it
 // matches claims with an expression instead of an exact subject.
-type azureFlexibleCredential struct {
-	Name                     string          `json:"name"`
-	Issuer                   string          `json:"issuer"`
-	Audiences                []string        `json:"audiences"`
-	ClaimsMatchingExpression azureExpression `json:"claimsMatchingExpression"`
-	Description              string          `json:"description"`
+type flexibleCredential struct {
+	Name                     string     `json:"name"`
+	Issuer                   string     `json:"issuer"`
+	Audiences                []string   `json:"audiences"`
+	ClaimsMatchingExpression expression `json:"claimsMatchingExpression"`
+	Description              string     `json:"description"`
 }
 
-type azureExpression struct {
+type expression struct {
 	Value           string `json:"value"`
 	LanguageVersion int    `json:"languageVersion"`
 }
 
-// AzureCredentialFor is the federated identity credential that admits exactly a token with
+// credentialFor is the federated identity credential that admits exactly a token with
 // these claims.
-func AzureCredentialFor(claims idtoken.Claims) AzureFederatedCredential {
+func credentialFor(claims idtoken.Claims) federatedCredential {
 	sub := claims.Subject()
-	return AzureFederatedCredential{
-		Name:        AzureCredentialName(sub),
+	return federatedCredential{
+		Name:        credentialName(sub),
 		Issuer:      claims.Issuer(),
 		Subject:     sub,
 		Audiences:   claims.Audience(),
@@ -141,13 +142,13 @@ func AzureCredentialFor(claims idtoken.Claims) AzureFederatedCredential {
 	}
 }
 
-var azureNameJunkRE = lazyre.New(`[^A-Za-z0-9_-]+`)
+var nameJunkRE = lazyre.New(`[^A-Za-z0-9_-]+`)
 
-// AzureCredentialName derives a credential name Entra accepts (3 to 120 letters, digits, - and _,
+// credentialName derives a credential name Entra accepts (3 to 120 letters, digits, - and _,
 // starting with a letter or digit) from a subject: octo-repo-branch-main.
-func AzureCredentialName(sub string) string {
+func credentialName(sub string) string {
 	name := sub
-	if repo := Repository(sub); repo != "" {
+	if repo := diagnose.Repository(sub); repo != "" {
 		short := repo[strings.LastIndex(repo, "/")+1:]
 		if i := strings.Index(short, "@"); i > 0 {
 			short = short[:i]
@@ -164,7 +165,7 @@ func AzureCredentialName(sub string) string {
 		name = short + "-" + ctx
 	}
 	name = strings.ReplaceAll(name, "*", "any")
-	name = strings.Trim(azureNameJunkRE().ReplaceAllString(name, "-"), "-_")
+	name = strings.Trim(nameJunkRE().ReplaceAllString(name, "-"), "-_")
 	if len(name) > 120 {
 		name = strings.TrimRight(name[:120], "-_")
 	}
@@ -174,7 +175,7 @@ func AzureCredentialName(sub string) string {
 	return name
 }
 
-func azureJSON(v any) string {
+func compactJSON(v any) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -183,27 +184,27 @@ func azureJSON(v any) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// azureShellQuote single-quotes s for a POSIX shell.
-func azureShellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+// shellQuote single-quotes s for a POSIX shell.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
-// azureFix is the federated identity credential that admits this token, as the az commands
+// trustFix is the federated identity credential that admits this token, as the az commands
 // that create it on an app registration or a user-assigned managed identity, and, where a
 // wildcard would help, the flexible credential that admits the token's siblings.
-func azureFix(t AzureTarget, claims idtoken.Claims) string {
-	fic := AzureCredentialFor(claims)
+func trustFix(t trustTarget, claims idtoken.Claims) string {
+	fic := credentialFor(claims)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Federated identity credential that admits exactly this token (Entra ID matches issuer, subject and audience exactly; there are no wildcards in subject):\n\n")
-	fmt.Fprintf(&b, "az ad app federated-credential create --id %s --parameters %s\n", t.ClientID, azureShellQuote(azureJSON(fic)))
+	fmt.Fprintf(&b, "az ad app federated-credential create --id %s --parameters %s\n", t.ClientID, shellQuote(compactJSON(fic)))
 	fmt.Fprintf(&b, "\nFor a user-assigned managed identity instead:\n\n")
 	fmt.Fprintf(&b, "az identity federated-credential create --identity-name <identity-name> --resource-group <resource-group> \\\n  --name %s --issuer %s --subject %s --audiences %s\n",
-		fic.Name, azureShellQuote(fic.Issuer), azureShellQuote(fic.Subject), azureShellQuote(strings.Join(fic.Audiences, " ")))
-	sub := SubjectFor(claims.Subject())
+		fic.Name, shellQuote(fic.Issuer), shellQuote(fic.Subject), shellQuote(strings.Join(fic.Audiences, " ")))
+	sub := diagnose.SubjectFor(claims.Subject())
 	if sub.Wildcard != "" {
-		flex := azureFlexibleCredential{
-			Name:      AzureCredentialName(sub.Wildcard),
+		flex := flexibleCredential{
+			Name:      credentialName(sub.Wildcard),
 			Issuer:    fic.Issuer,
 			Audiences: fic.Audiences,
-			ClaimsMatchingExpression: azureExpression{
+			ClaimsMatchingExpression: expression{
 				Value:           "claims['sub'] matches '" + sub.Wildcard + "'",
 				LanguageVersion: 1,
 			},
@@ -213,9 +214,9 @@ func azureFix(t AzureTarget, claims idtoken.Claims) string {
 		if graph == "" {
 			graph = "https://graph.microsoft.com"
 		}
-		fmt.Fprintf(&b, "\nTo admit %s with one credential, an app registration can use a flexible federated identity credential (preview), which matches claimsMatchingExpression instead of subject. Save this as fic.json:\n\n%s\n\n", sub.Kind, azureJSON(flex))
+		fmt.Fprintf(&b, "\nTo admit %s with one credential, an app registration can use a flexible federated identity credential (preview), which matches claimsMatchingExpression instead of subject. Save this as fic.json:\n\n%s\n\n", sub.Kind, compactJSON(flex))
 		fmt.Fprintf(&b, "az rest --method post --url \"%s/beta/applications(appId='%s')/federatedIdentityCredentials\" --body @fic.json\n", graph, t.ClientID)
-		b.WriteString("\n" + NeverTrust + "\n")
+		b.WriteString("\n" + diagnose.NeverTrust + "\n")
 	}
 	return b.String()
 }

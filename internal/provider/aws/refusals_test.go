@@ -1,47 +1,29 @@
-package diagnose
+package aws
 
 import (
 	"encoding/json"
 	"strings"
 	"testing"
-)
 
-func TestSubjectFor(t *testing.T) {
-	t.Parallel()
-	want := map[string]string{
-		"branch":            "repo:octo-org/octo-repo:ref:refs/heads/*",
-		"tag":               "repo:octo-org/octo-repo:ref:refs/tags/*",
-		"environment":       "repo:octo-org/octo-repo:environment:*",
-		"pull_request":      "",
-		"reusable workflow": "repo:octo-org/octo-repo:ref:refs/heads/*",
-		"immutable id":      "repo:octo-org@65432/octo-repo@123456:ref:refs/heads/*",
-		"custom template":   "",
-	}
-	for name, c := range claimSets {
-		s := SubjectFor(c.Subject())
-		if s.Exact != c.Subject() || s.Wildcard != want[name] {
-			t.Errorf("%s: SubjectFor = %+v, want wildcard %q", name, s, want[name])
-		}
-		if strings.HasPrefix(s.Wildcard, "repo:*") {
-			t.Errorf("%s: suggested a wildcard over every repository", name)
-		}
-	}
-}
+	"github.com/oidc-login/oidc-login/internal/diagnose"
+	"github.com/oidc-login/oidc-login/internal/diagnose/diagnosetest"
+	"github.com/oidc-login/oidc-login/internal/idtoken"
+)
 
 // TestAWSAccessDenied feeds STS's real AccessDenied for every claim set and checks the
 // suggested trust policies parse and match the token exactly.
 func TestAWSAccessDenied(t *testing.T) {
 	t.Parallel()
-	for name, c := range claimSets {
-		e := AWS("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", c)
+	for name, c := range diagnosetest.ClaimSets {
+		e := explainAssume("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", c)
 		msg := e.Error()
 		for _, w := range []string{"iss=" + c.Issuer(), "sub=" + c.Subject(), "aud=sts.amazonaws.com", c.IssuerHost() + ":sub"} {
 			if !strings.Contains(msg, w) {
 				t.Errorf("%s: message lacks %q: %s", name, w, msg)
 			}
 		}
-		exact := AWSTrustPolicy("aws", "123456789012", c, false)
-		var p awsPolicy
+		exact := trustPolicy("aws", "123456789012", c, false)
+		var p trustDocument
 		if err := json.Unmarshal([]byte(exact), &p); err != nil {
 			t.Fatalf("%s: policy is not JSON: %v", name, err)
 		}
@@ -52,21 +34,21 @@ func TestAWSAccessDenied(t *testing.T) {
 		if p.Statement[0].Principal["Federated"] != "arn:aws:iam::123456789012:oidc-provider/"+c.IssuerHost() {
 			t.Errorf("%s: principal %v", name, p.Statement[0].Principal)
 		}
-		if !strings.Contains(e.Details(), NeverTrust) {
+		if !strings.Contains(e.Details(), diagnose.NeverTrust) {
 			t.Errorf("%s: no warning against repo:*", name)
 		}
 	}
-	if e := AWS("AccessDenied", "", "aws", "1", "r", claimSets["immutable id"]); !strings.Contains(e.Cause, "immutable-id form") {
+	if e := explainAssume("AccessDenied", "", "aws", "1", "r", diagnosetest.ClaimSets["immutable id"]); !strings.Contains(e.Cause, "immutable-id form") {
 		t.Errorf("no hint for the immutable-id subject: %s", e.Cause)
 	}
-	if e := AWS("AccessDenied", "", "aws", "1", "r", claimSets["reusable workflow"]); !strings.Contains(e.Cause, "enterprise issuer") {
+	if e := explainAssume("AccessDenied", "", "aws", "1", "r", diagnosetest.ClaimSets["reusable workflow"]); !strings.Contains(e.Cause, "enterprise issuer") {
 		t.Errorf("no hint for another issuer: %s", e.Cause)
 	}
 }
 
 func TestAWSOtherRefusals(t *testing.T) {
 	t.Parallel()
-	c := claimSets["branch"]
+	c := diagnosetest.ClaimSets["branch"]
 	cases := map[string][2]string{
 		"audience":      {"InvalidIdentityToken", "Incorrect token audience"},
 		"no provider":   {"InvalidIdentityToken", "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com"},
@@ -86,9 +68,32 @@ func TestAWSOtherRefusals(t *testing.T) {
 		"not validated": "aws iam get-open-id-connect-provider \\\n  --open-id-connect-provider-arn arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com\n",
 	}
 	for name, cm := range cases {
-		e := AWS(cm[0], cm[1], "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", c)
+		e := explainAssume(cm[0], cm[1], "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", c)
 		if !strings.Contains(e.Error()+e.Details(), want[name]) {
 			t.Errorf("%s: explanation lacks %q:\n%s\n%s", name, want[name], e.Error(), e.Details())
 		}
+	}
+}
+
+// customClaims is a custom subject template's token: the environment, then the called
+// workflow (the shape TestTrustFixesKeepCustomClaims and its gcp twin check).
+var customClaims = idtoken.Claims{"sub": "repo:o/r:environment:prod:job_workflow_ref:o/infra/.github/workflows/deploy.yml@refs/heads/main",
+	"iss": "https://token.actions.githubusercontent.com", "aud": "sts.amazonaws.com",
+	"repository": "o/r", "environment": "prod", "job_workflow_ref": "o/infra/.github/workflows/deploy.yml@refs/heads/main"}
+
+// TestTrustFixesKeepCustomClaims: the suggested trust policy for a custom template keeps its
+// job_workflow_ref, where the old suggestion admitted any workflow.
+func TestTrustFixesKeepCustomClaims(t *testing.T) {
+	t.Parallel()
+	want := "repo:o/r:environment:*:job_workflow_ref:o/infra/.github/workflows/deploy.yml@refs/heads/main"
+	fix := explainAssume("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", customClaims).Fix
+	if !strings.Contains(fix, `"token.actions.githubusercontent.com:sub": "`+want+`"`) {
+		t.Errorf("AWS fix lacks the widened subject %q:\n%s", want, fix)
+	}
+	if strings.Contains(fix, `"repo:o/r:environment:*"`) || strings.Contains(fix, `"repo:o/r:*"`) {
+		t.Errorf("AWS fix still suggests a pattern without the job_workflow_ref:\n%s", fix)
+	}
+	if !strings.Contains(fix, "any environment of o/r (job_workflow_ref unchanged)") {
+		t.Errorf("AWS fix does not say what the pattern admits:\n%s", fix)
 	}
 }

@@ -1,10 +1,13 @@
-package diagnose
+package vault
 
 import (
 	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/oidc-login/oidc-login/internal/diagnose"
+	"github.com/oidc-login/oidc-login/internal/diagnose/diagnosetest"
 )
 
 func TestVaultMessage(t *testing.T) {
@@ -16,7 +19,7 @@ func TestVaultMessage(t *testing.T) {
 		"": nil,
 	}
 	for want, errs := range cases {
-		if got := VaultMessage(errs); got != want {
+		if got := serverMessage(errs); got != want {
 			t.Errorf("VaultMessage(%q) = %q, want %q", errs, got, want)
 		}
 	}
@@ -26,8 +29,8 @@ func TestVaultMessage(t *testing.T) {
 // setting to change, in the vault CLI's syntax, built from the token's claims.
 func TestVaultLogin(t *testing.T) {
 	t.Parallel()
-	c := claimSets["environment"]
-	target := VaultTarget{Mount: "jwt", Role: "deploy"}
+	c := diagnosetest.ClaimSets["environment"]
+	target := trustTarget{Mount: "jwt", Role: "deploy"}
 	cases := []struct {
 		name  string
 		msg   string
@@ -37,7 +40,7 @@ func TestVaultLogin(t *testing.T) {
 	}{
 		{"unknown role", `role "nope" could not be found`, true,
 			[]string{`auth/jwt has no role "nope"`, "vault list auth/jwt/role"},
-			[]string{"vault write auth/jwt/role/nope \\", "role_type=jwt", "bound_audiences=sts.amazonaws.com", `bound_claims='{"sub":"repo:octo-org/octo-repo:environment:production"}'`, `bound_claims='{"sub":"repo:octo-org/octo-repo:environment:*"}'`, "bound_claims_type=glob", "token_policies=<policy>", NeverTrust}},
+			[]string{"vault write auth/jwt/role/nope \\", "role_type=jwt", "bound_audiences=sts.amazonaws.com", `bound_claims='{"sub":"repo:octo-org/octo-repo:environment:production"}'`, `bound_claims='{"sub":"repo:octo-org/octo-repo:environment:*"}'`, "bound_claims_type=glob", "token_policies=<policy>", diagnose.NeverTrust}},
 		{"missing role", "missing role", false, []string{"vault write auth/jwt/config default_role=<role>"}, nil},
 		{"audience (cap/jwt)", "error validating token: invalid audience (aud) claim: audience claim does not match any expected audience", true,
 			[]string{"do not include the token's aud sts.amazonaws.com"}, []string{"vault write auth/jwt/role/deploy bound_audiences=sts.amazonaws.com\n"}},
@@ -69,7 +72,7 @@ func TestVaultLogin(t *testing.T) {
 		{"oidc role", "role with oidc role_type is not allowed", false, []string{"role_type=jwt"}, []string{"role_type=jwt"}},
 	}
 	for _, tc := range cases {
-		e := VaultLogin(400, []string{tc.msg}, target, c)
+		e := explainLogin(400, []string{tc.msg}, target, c)
 		if e.Trust != tc.trust {
 			t.Errorf("%s: Trust = %v, want %v", tc.name, e.Trust, tc.trust)
 		}
@@ -109,16 +112,16 @@ func checkBoundClaimsJSON(t *testing.T, name, fix string) {
 // bound_claims match the token, and a wildcard is offered only where SubjectFor has one.
 func TestVaultRoleFixEveryShape(t *testing.T) {
 	t.Parallel()
-	for name, c := range claimSets {
-		e := VaultLogin(400, []string{`role "deploy" could not be found`}, VaultTarget{Mount: "github", Role: "deploy", Namespace: "admin/team"}, c)
+	for name, c := range diagnosetest.ClaimSets {
+		e := explainLogin(400, []string{`role "deploy" could not be found`}, trustTarget{Mount: "github", Role: "deploy", Namespace: "admin/team"}, c)
 		exact, _ := json.Marshal(map[string]string{"sub": c.Subject()})
-		if !strings.Contains(e.Fix, "bound_claims="+vaultShellQuote(string(exact))) {
+		if !strings.Contains(e.Fix, "bound_claims="+shellQuote(string(exact))) {
 			t.Errorf("%s: no exact bound_claims for %s:\n%s", name, c.Subject(), e.Fix)
 		}
 		if !strings.Contains(e.Fix, "vault write -namespace=admin/team auth/github/role/deploy \\") {
 			t.Errorf("%s: the command does not name the namespace and mount:\n%s", name, e.Fix)
 		}
-		wild := SubjectFor(c.Subject()).Wildcard
+		wild := diagnose.SubjectFor(c.Subject()).Wildcard
 		if got := strings.Contains(e.Fix, "bound_claims_type=glob"); got != (wild != "") {
 			t.Errorf("%s: glob offered=%v, want %v", name, got, wild != "")
 		}
@@ -128,7 +131,7 @@ func TestVaultRoleFixEveryShape(t *testing.T) {
 
 func TestVaultDefaultRole(t *testing.T) {
 	t.Parallel()
-	e := VaultLogin(400, []string{"audience claim found in JWT but no audiences bound to the role"}, VaultTarget{Mount: "jwt"}, claimSets["branch"])
+	e := explainLogin(400, []string{"audience claim found in JWT but no audiences bound to the role"}, trustTarget{Mount: "jwt"}, diagnosetest.ClaimSets["branch"])
 	if !strings.Contains(e.Cause, "vault-role is empty, so the mount's default_role was used") || !strings.Contains(e.Fix, "auth/jwt/role/<default-role>") {
 		t.Errorf("no hint about the default role:\n%s\n%s", e.Cause, e.Fix)
 	}
@@ -136,8 +139,8 @@ func TestVaultDefaultRole(t *testing.T) {
 
 func TestVaultRead(t *testing.T) {
 	t.Parallel()
-	target := VaultTarget{Mount: "jwt", Role: "deploy"}
-	e := VaultRead(403, []string{"1 error occurred:\n\t* permission denied\n\n"}, nil, "secret/data/ci", "", target, []string{"default", "ci"})
+	target := trustTarget{Mount: "jwt", Role: "deploy"}
+	e := explainRead(403, []string{"1 error occurred:\n\t* permission denied\n\n"}, nil, "secret/data/ci", "", target, []string{"default", "ci"})
 	if e.Error() != `Vault read of secret/data/ci refused: HTTP 403: permission denied. The token's policies (default, ci) do not allow reading secret/data/ci. Grant read on it in a policy attached to role "deploy" on auth/jwt (token_policies).` {
 		t.Errorf("403 message: %s", e.Error())
 	}
@@ -146,11 +149,11 @@ func TestVaultRead(t *testing.T) {
 			t.Errorf("403 fix lacks %q:\n%s", w, e.Fix)
 		}
 	}
-	e = VaultRead(404, []string{}, nil, "secret/ci", "", target, nil)
+	e = explainRead(404, []string{}, nil, "secret/ci", "", target, nil)
 	if !strings.Contains(e.Cause, "There is no secret at secret/ci") || !strings.Contains(e.Cause, "secret/data/ci") {
 		t.Errorf("404 cause: %s", e.Cause)
 	}
-	e = VaultRead(404, []string{}, []string{"Invalid path for a versioned K/V secrets engine. See the API docs for the appropriate API endpoints to use."}, "team/secret/app", "ns1", target, nil)
+	e = explainRead(404, []string{}, []string{"Invalid path for a versioned K/V secrets engine. See the API docs for the appropriate API endpoints to use."}, "team/secret/app", "ns1", target, nil)
 	if !strings.Contains(e.Cause, "write it as team/data/secret/app") || !strings.Contains(e.Message, "versioned K/V") {
 		t.Errorf("KV v2 cause: %s (%s)", e.Cause, e.Message)
 	}
@@ -165,7 +168,7 @@ func TestVaultShellQuote(t *testing.T) {
 		"":                            "''",
 		"a,b":                         "a,b",
 	} {
-		if got := vaultShellQuote(in); got != want {
+		if got := shellQuote(in); got != want {
 			t.Errorf("vaultShellQuote(%q) = %s, want %s", in, got, want)
 		}
 	}

@@ -1,13 +1,15 @@
-package diagnose
+package gcp
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/oidc-login/oidc-login/internal/diagnose"
+	"github.com/oidc-login/oidc-login/internal/diagnose/diagnosetest"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
-var gcpTarget = GCPTarget{
+var testTarget = trustTarget{
 	Provider:       "projects/123456789012/locations/global/workloadIdentityPools/github-pool/providers/github",
 	ProjectNumber:  "123456789012",
 	Pool:           "github-pool",
@@ -33,10 +35,10 @@ func TestGCPCondition(t *testing.T) {
 		{idtoken.Claims{"sub": "custom:subject"}, "assertion.sub == 'custom:subject'", "assertion.sub == 'custom:subject'"},
 	}
 	for _, tc := range cases {
-		if got := GCPCondition(tc.claims, false); got != tc.exact {
+		if got := attributeCondition(tc.claims, false); got != tc.exact {
 			t.Errorf("exact condition = %s, want %s", got, tc.exact)
 		}
-		if got := GCPCondition(tc.claims, true); got != tc.broad {
+		if got := attributeCondition(tc.claims, true); got != tc.broad {
 			t.Errorf("broad condition = %s, want %s", got, tc.broad)
 		}
 	}
@@ -51,7 +53,7 @@ func TestGCPWildcardCondition(t *testing.T) {
 		"repo:octo-org/octo-repo:pull_request":                    "",
 		"repository_owner_id:65432:repository_id:123456:env:prod": "",
 	} {
-		if got := GCPWildcardCondition(idtoken.Claims{"sub": sub}); got != want {
+		if got := wildcardCondition(idtoken.Claims{"sub": sub}); got != want {
 			t.Errorf("GCPWildcardCondition(%q) = %q, want %q", sub, got, want)
 		}
 	}
@@ -82,7 +84,7 @@ func TestGCPSTS(t *testing.T) {
 		{"invalid_grant", "The ID Token has expired.", false, []string{"re-run the job"}},
 	}
 	for _, tc := range cases {
-		e := GCPSTS(tc.code, tc.msg, gcpTarget, claims)
+		e := explainSTS(tc.code, tc.msg, testTarget, claims)
 		text := e.Error() + "\n" + e.Details()
 		if e.Trust != tc.trust || e.Cause == "" || strings.Contains(e.Error(), "..") {
 			t.Errorf("%s %q: trust %v, cause %q, error %q", tc.code, tc.msg, e.Trust, e.Cause, e.Error())
@@ -98,7 +100,7 @@ func TestGCPSTS(t *testing.T) {
 func TestGCPIAMPermissionDenied(t *testing.T) {
 	t.Parallel()
 	claims := idtoken.Claims{"iss": "https://token.actions.githubusercontent.com", "sub": "repo:octo-org/octo-repo:environment:prod", "repository": "octo-org/octo-repo"}
-	e := GCPIAM("generateAccessToken", 403, "PERMISSION_DENIED", "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).", gcpTarget, claims)
+	e := explainIAM("generateAccessToken", 403, "PERMISSION_DENIED", "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).", testTarget, claims)
 	want := "gcloud iam service-accounts add-iam-policy-binding deploy@octo-project.iam.gserviceaccount.com \\\n" +
 		"  --project=octo-project \\\n" +
 		"  --role=roles/iam.workloadIdentityUser \\\n" +
@@ -113,8 +115,43 @@ func TestGCPIAMPermissionDenied(t *testing.T) {
 		t.Errorf("error = %s", e.Error())
 	}
 	for status, want := range map[string]string{"NOT_FOUND": "does not exist", "INVALID_ARGUMENT": "allowServiceAccountCredentialLifetimeExtension", "UNAUTHENTICATED": "same universe"} {
-		if e := GCPIAM("generateAccessToken", 400, status, "x", gcpTarget, claims); !strings.Contains(e.Cause, want) {
+		if e := explainIAM("generateAccessToken", 400, status, "x", testTarget, claims); !strings.Contains(e.Cause, want) {
 			t.Errorf("%s cause = %q, want it to mention %q", status, e.Cause, want)
 		}
 	}
+}
+
+// TestWildcardConditionKeepsCustomClaims: for a custom template whose widened part is
+// followed by another claim (the environment, then the called workflow), no prefix condition
+// can hold it, so none is suggested.
+func TestWildcardConditionKeepsCustomClaims(t *testing.T) {
+	t.Parallel()
+	c := idtoken.Claims{"sub": "repo:o/r:environment:prod:job_workflow_ref:o/infra/.github/workflows/deploy.yml@refs/heads/main",
+		"iss": "https://token.actions.githubusercontent.com", "aud": "sts.amazonaws.com",
+		"repository": "o/r", "environment": "prod", "job_workflow_ref": "o/infra/.github/workflows/deploy.yml@refs/heads/main"}
+	if got := wildcardCondition(c); got != "" {
+		t.Errorf("GCP: a prefix cannot hold a claim after the widened part, yet got %s", got)
+	}
+}
+
+// TestFixConditionIsTheCondition: for every catalog entry and every shape of token, what the
+// shell passes as --attribute-condition is exactly the condition for that token, and it
+// parses and admits it.
+func TestFixConditionIsTheCondition(t *testing.T) {
+	t.Parallel()
+	diagnosetest.EachFix(refusals, func(where string, x *diagnose.Error, c idtoken.Claims) {
+		for _, cmd := range diagnose.FixCommands(x.Fix, refusals.CLIs) {
+			words, _ := diagnose.ShellWords(cmd) // diagnosetest.CheckFixes checks the quoting
+			for _, w := range words {
+				cond, ok := strings.CutPrefix(w, "--attribute-condition=")
+				if !ok {
+					continue
+				}
+				if cond != attributeCondition(c, false) {
+					t.Errorf("%s: the shell passes %q, not the condition %q", where, cond, attributeCondition(c, false))
+				}
+				diagnosetest.CheckCEL(t, where, cond, c)
+			}
+		}
+	})
 }

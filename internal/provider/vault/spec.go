@@ -1,0 +1,18 @@
+package vault
+
+import "github.com/oidc-login/oidc-login/internal/provider"
+
+// Name is the provider's name in the provider input.
+const Name = "vault"
+
+// Spec is the registry's entry for vault.
+var Spec = provider.Spec{
+	Name:        Name,
+	Title:       "HashiCorp Vault and OpenBao",
+	Docs:        "Vault (and OpenBao)",
+	New:         New,
+	InputPrefix: "vault-",
+	Env:         []string{"VAULT_ADDR", "VAULT_TOKEN", "VAULT_NAMESPACE"},
+	EnvNamedBy:  []string{"vault-secrets"},
+	Refusals:    refusals,
+}
