@@ -77,6 +77,7 @@ if [ -f "$here/VERSION" ] || [ -f "$here/SHA256SUMS" ]; then
 	# leaves a value that is not one sum, which is refused.
 	want=""
 	while read -r sum name _ || [ -n "${sum:-}" ]; do
+		name="${name%$'\r'}" # a CRLF file (a copy checked out with core.autocrlf=true)
 		if [ "${name:-}" = "$asset" ] || [ "${name:-}" = "*$asset" ]; then
 			want="${want:+$want }$sum"
 		fi

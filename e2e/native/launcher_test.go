@@ -164,7 +164,8 @@ func TestCompositeStepCacheHit(t *testing.T) {
 // TestLauncherCacheHitReadsFilesAsWritten: the cache-hit path reads native/ with bash builtins
 // (run.sh avoids a fork per file); it must read them as sha256sum and the release commit
 // write them: the asset's line among the others, in text or binary ("*name") mode, the last
-// line without its newline, VERSION with surrounding blanks. A marker naming the committed sum
+// line without its newline, VERSION with surrounding blanks, both with CRLF line ends (a copy
+// checked out with core.autocrlf=true). A marker naming the committed sum
 // and size lets the cached binary run without a download; two lines for the asset are refused
 // before anything runs.
 func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
@@ -177,6 +178,7 @@ func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
 	}{
 		{"text mode among others", "  " + Version + "\n\n", other + "  oidc-login_darwin_arm64\n" + sum + "  " + asset + "\n" + other + "  oidc-login_windows_amd64.exe\n", true},
 		{"binary mode, no final newline", Version, other + " *oidc-login_linux_arm64\n" + sum + " *" + asset, true},
+		{"CRLF line ends", Version + "\r\n", other + "  oidc-login_darwin_arm64\r\n" + sum + "  " + asset + "\r\n", true},
 		{"two lines for the asset", Version + "\n", sum + "  " + asset + "\n" + other + "  " + asset + "\n", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
