@@ -10,9 +10,13 @@
 #   unreleased ref (a branch, @main, a local ./native): built from the action's own source with
 #     the runner's Go, when there is one; otherwise the step fails naming the ref to use.
 #
-# Test hook only: OIDC_LOGIN_NATIVE_TEST_RELEASE_URL replaces the release download URL; it
-# must be plain http on loopback, so it can never point a real job elsewhere, and the
-# committed sums are checked all the same.
+# Where the release is: OIDC_LOGIN_NATIVE_DOWNLOAD_URL, when set, names a mirror holding
+# <version>/<asset>. Otherwise it is <server>/<repository>/releases/download/<version>/<asset>
+# for the server and repository the action was used from (native/action.yml passes
+# github.server_url and github.action_repository; a copy used as `uses: ./native` has no
+# repository and takes oidc-login/oidc-login's assets), and on a server other than github.com
+# (GitHub Enterprise Server) github.com is tried next. Plain http only on loopback (tests).
+# Whatever the source, the committed sums are checked all the same.
 set -euo pipefail
 
 # fail prints one ::error:: line and stops. Its text may hold what the workflow typed (the
@@ -47,6 +51,25 @@ post) args=(post) ;;
 *) fail "stage: '${INPUT_STAGE}' is not allowed: use main (the default) or post" ;;
 esac
 
+# Where the action came from, as native/action.yml passes it: the runner clears
+# github.action_repository and github.action_ref for a composite's own run: step (actions/runner
+# 258d6c8, src/Runner.Worker/ActionRunner.cs 143-154), but evaluates that step's env: with the
+# composite's github context (src/Runner.Worker/Handlers/CompositeActionHandler.cs 154-161,
+# 287-294). Both are empty for a local `uses: ./native`.
+repo="${OIDC_LOGIN_ACTION_REPOSITORY:-}"
+if [ -n "$repo" ]; then
+	[[ "$repo" =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] || fail "github.action_repository '$repo' is not <owner>/<name>"
+	uses="$repo/native@${OIDC_LOGIN_ACTION_REF:-}"
+else
+	uses="this copy of the native action (uses: ./native)"
+fi
+
+# valid_base URL: the URL is https, or plain http on loopback (the tests' local release).
+valid_base() {
+	[[ "$1" =~ ^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%/+-]*)?$ ]] ||
+		[[ "$1" =~ ^http://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?(/[A-Za-z0-9._~%/+-]*)?$ ]]
+}
+
 # sha256 FILE prints the file's SHA-256 in hex (sha256sum on Linux, shasum on macOS).
 sha256() {
 	if command -v sha256sum >/dev/null 2>&1; then
@@ -56,11 +79,42 @@ sha256() {
 	fi
 }
 
-# Attempts and time limits of the download; a release asset is about 8 MB.
-download_attempts=3
+# Limits of a download; a release asset is about 9 MB. curl retries what may pass (a refused
+# connection, a timeout, HTTP 408, 429 and 5xx) after 1 and 2 s, not a 404.
+download_retries=2
 connect_timeout=10
 max_time=120
 max_bytes=104857600
+
+# download TO: fetches the asset into the file TO from each source in turn, until one gives
+# the bytes native/SHA256SUMS names; a file that does not match is deleted and never run. When
+# none does, the step fails, saying what each source gave.
+download() {
+	local to="$1" base url proto got tried=""
+	for base in "${sources[@]}"; do
+		url="$base/$version/$asset"
+		proto='=https'
+		[[ "$url" == http://* ]] && proto='=http'
+		if ! curl --fail --silent --show-error --location --proto "$proto" --proto-redir "$proto" \
+			--retry "$download_retries" --retry-connrefused --connect-timeout "$connect_timeout" \
+			--max-time "$max_time" --max-filesize "$max_bytes" --output "$to" "$url"; then
+			tried="${tried:+$tried; }$url could not be downloaded (curl's message above)"
+			continue
+		fi
+		got="$(sha256 "$to")" || got="unreadable"
+		if [ "$got" = "$want" ]; then
+			echo "oidc-login native: downloaded and verified $asset $version ($want) from $url"
+			return 0
+		fi
+		: >"$to"
+		tried="${tried:+$tried; }$url gave a file with SHA-256 $got, but native/SHA256SUMS says $want: refused, not run (deleted)"
+	done
+	rm -f "$to"
+	if [ -n "${OIDC_LOGIN_NATIVE_DOWNLOAD_URL:-}" ]; then
+		fail "no verified $asset $version could be fetched: $tried"
+	fi
+	fail "no verified $asset $version could be fetched: $tried. A runner that cannot reach these can take the assets from a mirror: set OIDC_LOGIN_NATIVE_DOWNLOAD_URL to a URL holding $version/$asset"
+}
 
 if [ -f "$here/VERSION" ] || [ -f "$here/SHA256SUMS" ]; then
 	if ! { [ -f "$here/VERSION" ] && [ -f "$here/SHA256SUMS" ]; }; then
@@ -113,43 +167,30 @@ if [ -f "$here/VERSION" ] || [ -f "$here/SHA256SUMS" ]; then
 		fi
 	fi
 	if [ ! -f "$bin" ]; then
-		base="https://github.com/${GITHUB_ACTION_REPOSITORY:-oidc-login/oidc-login}/releases/download/$version"
-		proto='=https'
-		if [ -n "${OIDC_LOGIN_NATIVE_TEST_RELEASE_URL:-}" ]; then
-			[[ "$OIDC_LOGIN_NATIVE_TEST_RELEASE_URL" =~ ^http://(127\.0\.0\.1|localhost|\[::1\]):[0-9]+(/.*)?$ ]] ||
-				fail "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL (a test hook) must be http://127.0.0.1:<port>/…, http://localhost:<port>/… or http://[::1]:<port>/…"
-			base="${OIDC_LOGIN_NATIVE_TEST_RELEASE_URL%/}" proto='=http'
+		if [ -n "${OIDC_LOGIN_NATIVE_DOWNLOAD_URL:-}" ]; then
+			sources=("${OIDC_LOGIN_NATIVE_DOWNLOAD_URL%/}")
+			valid_base "${sources[0]}" || fail "OIDC_LOGIN_NATIVE_DOWNLOAD_URL must be an https:// URL (plain http only on 127.0.0.1, localhost or [::1]) without query, credentials or spaces"
+		else
+			server="${OIDC_LOGIN_SERVER_URL:-https://github.com}"
+			server="${server%/}"
+			sources=("$server/${repo:-oidc-login/oidc-login}/releases/download")
+			valid_base "${sources[0]}" || fail "github.server_url '$server' is not an https:// URL"
+			[ "$server" = "https://github.com" ] || sources+=("https://github.com/${repo:-oidc-login/oidc-login}/releases/download")
 		fi
 		mkdir -p "$cache"
 		tmp="$(mktemp "$cache/.download-XXXXXX")"
 		trap 'rm -f "$tmp"' EXIT
-		ok=""
-		for ((i = 1; i <= download_attempts; i++)); do
-			if curl --fail --silent --show-error --location --proto "$proto" --proto-redir "$proto" \
-				--connect-timeout "$connect_timeout" --max-time "$max_time" --max-filesize "$max_bytes" \
-				--output "$tmp" "$base/$asset"; then
-				ok=1
-				break
-			fi
-			[ "$i" -lt "$download_attempts" ] && sleep "$i"
-		done
-		[ -n "$ok" ] || fail "downloading $asset of $version failed $download_attempts times"
-		got="$(sha256 "$tmp")"
-		if [ "$got" != "$want" ]; then
-			rm -f "$tmp"
-			fail "the downloaded $asset has SHA-256 $got, but native/SHA256SUMS says $want: refusing to run it (deleted)"
-		fi
+		download "$tmp"
 		chmod 0755 "$tmp"
 		mv -f "$tmp" "$bin"
 		trap - EXIT
 		size="$(wc -c <"$bin")"
 		echo "$want ${size//[[:space:]]/}" >"$marker"
-		echo "oidc-login native: downloaded and verified $asset $version ($want)"
 	fi
 else
 	# No release pinned in native/: this is a branch, @main or a local checkout.
 	if ! command -v go >/dev/null 2>&1; then
-		fail "this ref (${GITHUB_ACTION_REF:-a local checkout}) of oidc-login/native is not a release, so there is no verified binary to fetch, and there is no go on PATH to build one from its source: use a release tag (uses: oidc-login/oidc-login/native@v1), or set up Go first (actions/setup-go)"
+		fail "$uses is not a release, so there is no verified binary to fetch, and there is no go on PATH to build one from its source: use a release tag (uses: ${repo:-oidc-login/oidc-login}/native@v1), or set up Go first (actions/setup-go)"
 	fi
 	out="${RUNNER_TEMP:?RUNNER_TEMP is not set}/oidc-login-build"
 	mkdir -p "$out"

@@ -13,8 +13,10 @@ import (
 )
 
 // launcher lays out native/ (released when sum is set) and returns the run.sh command for one
-// github login, as action.yml's bash step starts it.
-func launcher(t *testing.T, sum, cache, releaseURL, path string) (*exec.Cmd, *harness.Workspace, func() int) {
+// github login, as action.yml's bash step starts it for a local `uses: ./native` (no action
+// repository or ref) on github.com; the asset comes from the mirror downloadURL (the local
+// release) unless it is "". A test appends to cmd.Env what it changes: the last value wins.
+func launcher(t *testing.T, sum, cache, downloadURL, path string) (*exec.Cmd, *harness.Workspace, func() int) {
 	t.Helper()
 	version, sums := "", ""
 	if sum != "" {
@@ -27,7 +29,8 @@ func launcher(t *testing.T, sum, cache, releaseURL, path string) (*exec.Cmd, *ha
 	cmd.Env = []string{"PATH=" + path, "RUNNER_TEMP=" + ws.RunnerTemp, "RUNNER_TOOL_CACHE=" + cache,
 		"GITHUB_ENV=" + ws.EnvFile, "GITHUB_OUTPUT=" + ws.OutputFile, "GITHUB_STEP_SUMMARY=" + ws.SummaryFile,
 		"GITHUB_REPOSITORY=octo-org/octo-repo", "OIDC_LOGIN_ACTION_PATH=" + native,
-		"OIDC_LOGIN_RUNNER_OS=Linux", "OIDC_LOGIN_RUNNER_ARCH=X64", "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL=" + releaseURL,
+		"OIDC_LOGIN_RUNNER_OS=Linux", "OIDC_LOGIN_RUNNER_ARCH=X64", "OIDC_LOGIN_NATIVE_DOWNLOAD_URL=" + downloadURL,
+		"OIDC_LOGIN_ACTION_REPOSITORY=", "OIDC_LOGIN_ACTION_REF=", "OIDC_LOGIN_SERVER_URL=https://github.com",
 		"INPUT_PROVIDER=github", "INPUT_STAGE=main", "INPUT_EXPORT-ENV=true"}
 	for k, v := range gh.Env() {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -83,7 +86,7 @@ func TestLauncherUnreleasedWithoutGo(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("run.sh: %v, want exit 1\n%s", err, shown)
 	}
-	want := "::error title=oidc-login native::this ref (a local checkout) of oidc-login/native is not a release, so there is no verified binary to fetch, and there is no go on PATH to build one from its source: use a release tag (uses: oidc-login/oidc-login/native@v1), or set up Go first (actions/setup-go)\n"
+	want := "::error title=oidc-login native::this copy of the native action (uses: ./native) is not a release, so there is no verified binary to fetch, and there is no go on PATH to build one from its source: use a release tag (uses: oidc-login/oidc-login/native@v1), or set up Go first (actions/setup-go)\n"
 	if string(out) != want {
 		t.Errorf("output (as the runner shows it) %q, want %q", shown, want)
 	}
@@ -125,7 +128,7 @@ func TestCompositeStepCacheHit(t *testing.T) {
 	a.Seed(t, cache, body)
 	gh := harness.NewGitHub(t)
 	ws := harness.NewWorkspace(t)
-	env := map[string]string{"RUNNER_TOOL_CACHE": cache, "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL": rel.URL}
+	env := map[string]string{"RUNNER_TOOL_CACHE": cache, "OIDC_LOGIN_NATIVE_DOWNLOAD_URL": rel.URL}
 	for k, v := range gh.Env() {
 		env[k] = v
 	}
