@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -38,8 +37,9 @@ func launcher(t *testing.T, sum, cache, downloadURL, path string) (*exec.Cmd, *h
 	return cmd, ws, gh.Requests
 }
 
-// TestLauncherReplacesDamagedCache: a cached binary with no marker and the wrong bytes is
-// hashed, deleted with a warning, fetched again, checked, and only then run.
+// TestLauncherReplacesDamagedCache: a cached binary with the wrong bytes is copied, hashed and
+// refused with a warning; the asset is fetched again, checked, run, and replaces the damaged
+// file in the tool cache.
 func TestLauncherReplacesDamagedCache(t *testing.T) {
 	t.Parallel()
 	body, rel := builtRelease(t)
@@ -48,7 +48,8 @@ func TestLauncherReplacesDamagedCache(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "oidc-login"), []byte("#!/bin/sh\necho damaged\n"), 0o755); err != nil {
+	damaged := "#!/bin/sh\necho damaged\n"
+	if err := os.WriteFile(filepath.Join(dir, "oidc-login"), []byte(damaged), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cmd, ws, _ := launcher(t, sha256Hex(body), cache, rel.URL, os.Getenv("PATH"))
@@ -57,8 +58,10 @@ func TestLauncherReplacesDamagedCache(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run.sh: %v\n%s", err, log)
 	}
-	if strings.Contains(log, "damaged") || !strings.Contains(log, "does not match the committed SHA-256; deleted it and downloading again") {
-		t.Errorf("the damaged cache was not refused before running:\n%s", log)
+	warning := "::warning title=oidc-login native::the cached " + filepath.Join(dir, "oidc-login") + " has SHA-256 " + sha256Hex([]byte(damaged)) +
+		", but native/SHA256SUMS says " + sha256Hex(body) + ": not running it, downloading " + asset + " again\n"
+	if strings.Contains(log, "damaged\n") || !strings.Contains(string(out), warning) {
+		t.Errorf("the damaged cache was not refused before running (want %q):\n%s", warning, log)
 	}
 	if n := rel.Requests(); n != 1 {
 		t.Errorf("%d downloads, want 1", n)
@@ -66,8 +69,8 @@ func TestLauncherReplacesDamagedCache(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "oidc-login")); sha256Hex(b) != sha256Hex(body) {
 		t.Error("the cache does not hold the verified binary")
 	}
-	if m, _ := os.ReadFile(filepath.Join(dir, "oidc-login.verified")); strings.TrimSpace(string(m)) != sha256Hex(body)+" "+strconv.Itoa(len(body)) {
-		t.Errorf("marker = %q", m)
+	if b, _ := os.ReadFile(nativeinstall.JobCopyPath(ws.RunnerTemp, sha256Hex(body))); sha256Hex(b) != sha256Hex(body) {
+		t.Error("the job's copy is not the verified binary")
 	}
 	env, _ := os.ReadFile(ws.EnvFile)
 	if !strings.Contains(string(env), "GITHUB_ID_TOKEN_FILE") {
@@ -159,8 +162,8 @@ func TestCompositeStepCacheHit(t *testing.T) {
 	if err != nil || string(tok) != minted[0] {
 		t.Errorf("GITHUB_ID_TOKEN_FILE %q does not hold the minted token (%v)", got["GITHUB_ID_TOKEN_FILE"], err)
 	}
-	if m, _ := os.ReadFile(a.CachePath(cache) + ".verified"); strings.TrimSpace(string(m)) != sha256Hex(body)+" "+strconv.Itoa(len(body)) {
-		t.Errorf("the launcher's marker = %q, want the committed sum and the size", m)
+	if b, err := os.ReadFile(nativeinstall.JobCopyPath(ws.RunnerTemp, sha256Hex(body))); err != nil || sha256Hex(b) != sha256Hex(body) {
+		t.Errorf("the job's copy is not the verified binary (%v)", err)
 	}
 }
 
@@ -168,9 +171,8 @@ func TestCompositeStepCacheHit(t *testing.T) {
 // (run.sh avoids a fork per file); it must read them as sha256sum and the release commit
 // write them: the asset's line among the others, in text or binary ("*name") mode, the last
 // line without its newline, VERSION with surrounding blanks, both with CRLF line ends (a copy
-// checked out with core.autocrlf=true). A marker naming the committed sum
-// and size lets the cached binary run without a download; two lines for the asset are refused
-// before anything runs.
+// checked out with core.autocrlf=true). The binary in the tool cache then runs without a
+// download; two lines for the asset are refused before anything runs.
 func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
 	t.Parallel()
 	body := built(t)
@@ -192,9 +194,6 @@ func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := os.WriteFile(filepath.Join(dir, "oidc-login"), body, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "oidc-login.verified"), []byte(sum+" "+strconv.Itoa(len(body))+"\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			cmd, ws, idRequests := launcher(t, sum, cache, rel.URL, os.Getenv("PATH"))

@@ -97,8 +97,14 @@ func (a *Action) CachePath(toolCache string) string {
 	return filepath.Join(toolCache, "oidc-login", strings.TrimPrefix(a.Version, "v"), archDir, "oidc-login")
 }
 
-// Seed puts body in toolCache as an earlier job's download left it, without the launcher's
-// marker: the first step hashes it once and writes the marker, later ones trust the marker.
+// JobCopyPath is the job's own copy the launcher runs, under the job's RUNNER_TEMP, for the
+// binary whose SHA-256 is sum.
+func JobCopyPath(runnerTemp, sum string) string {
+	return filepath.Join(runnerTemp, "oidc-login-native", sum, "oidc-login")
+}
+
+// Seed puts body in toolCache as an earlier job's download left it: a job's first step copies
+// it to the job's RUNNER_TEMP and hashes the copy before running it.
 func (a *Action) Seed(tb testing.TB, toolCache string, body []byte) string {
 	tb.Helper()
 	p := a.CachePath(toolCache)
