@@ -15,10 +15,12 @@
 # Trust: the tool cache is only a source of bytes; whoever can write it (on a self-hosted
 # runner every earlier job, or other runners sharing the folder) can make a step download
 # again, never run something else. Later steps of the job run its copy without hashing it
-# again: the runner empties RUNNER_TEMP at the start of every job, and what can write there
-# meanwhile is the job's own steps, which the runner already gives the ID-token request token
-# (actions/runner 258d6c8, src/Runner.Worker/Handlers/ScriptHandler.cs 317-318), or a process
-# running as the runner's user, which can change the runner itself.
+# again: the runner empties RUNNER_TEMP at the start and the end of every job (all but what a
+# still-running process keeps it from deleting: actions/runner 258d6c8,
+# src/Runner.Worker/TempDirectoryManager.cs), and what can write there meanwhile is the job's
+# own steps, which the runner already gives the ID-token request token
+# (src/Runner.Worker/Handlers/ScriptHandler.cs 314-319), or a process running as the
+# runner's user, which can change the runner itself.
 #
 # Where the release is: OIDC_LOGIN_NATIVE_DOWNLOAD_URL, when set, names a mirror holding
 # <version>/<asset>. Otherwise it is <server>/<repository>/releases/download/<version>/<asset>

@@ -32,7 +32,7 @@ const (
 // Header starts the generated file.
 const Header = "# Generated from ../action.yml by native/gen: do not edit, run `go generate ./native/...`.\n" +
 	"# The native action: the same binary as the Docker action, run on the runner itself\n" +
-	"# (Linux, macOS, Windows; x64 and arm64). See README.md, \"Native or container?\".\n"
+	"# (Linux, macOS, Windows; x64 and arm64). See docs/native.md.\n"
 
 // EnvName is the variable the runner would give a Docker action for input: INPUT_ and the
 // name upper-cased, hyphens kept.
