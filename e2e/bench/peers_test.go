@@ -424,7 +424,7 @@ func gcpPeers(b *testing.B, p *peerEnv) peerCase {
 	}
 }
 
-// runPeers runs one untimed round (the page cache, the native marker), then b.N rounds of
+// runPeers runs one untimed round (the page cache), then b.N rounds of
 // every subject in turn, checks each login, and reports the medians and ratios.
 func runPeers(b *testing.B, c peerCase) {
 	one := func(s *subject) (time.Duration, int) {
