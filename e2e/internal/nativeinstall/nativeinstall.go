@@ -209,7 +209,7 @@ type meta struct {
 // Step is the composite's bash step (id unix of native/action.yml) for one login, as the
 // runner starts it: every input of native/action.yml (the given ones, else its default
 // evaluated with the runner's contexts) mapped through the step's env: block, the runner's
-// variables of ws, env on top (ID-token variables, RUNNER_TOOL_CACHE, the test hook), and
+// variables of ws, env on top (ID-token variables, RUNNER_TOOL_CACHE, the mirror variable), and
 // the step's run: script in a file under RUNNER_TEMP, run with the runner's bash line
 // (`bash --noprofile --norc -e -o pipefail {0}`, ScriptHandlerHelpers.cs at actions/runner
 // 258d6c8). The working directory is the workspace.
