@@ -52,14 +52,14 @@ if (-not $os) { $os = $env:RUNNER_OS }
 if ($os -ne 'Windows') { Fail "runner.os '$os' is not Windows; this launcher is the PowerShell one" }
 $runnerArch = $env:OIDC_LOGIN_RUNNER_ARCH
 if (-not $runnerArch) { $runnerArch = $env:RUNNER_ARCH }
-switch ($runnerArch) {
+switch -CaseSensitive ($runnerArch) {
 	'X64' { $goarch = 'amd64'; $arch = 'x64' }
 	'ARM64' { $goarch = 'arm64'; $arch = 'arm64' }
 	default { Fail "runner.arch '$runnerArch' has no oidc-login binary: X64 and ARM64 do" }
 }
 $stage = $env:INPUT_STAGE
 if (-not $stage) { $stage = 'main' }
-switch ($stage) {
+switch -CaseSensitive ($stage) {
 	'main' { $binArgs = @() }
 	'post' { $binArgs = @('post') }
 	default { Fail "stage: '$stage' is not allowed: use main (the default) or post" }
