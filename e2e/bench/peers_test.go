@@ -61,7 +61,7 @@ const peerRunTimeout = 2 * time.Minute
 //     run.sh, to show what the launchers add (not a way the runner can start it);
 //   - native-cache-miss (aws only): the native step on a runner that has never run this
 //     version: an empty tool cache, so run.sh downloads the asset from a local release server
-//     (the OIDC_LOGIN_NATIVE_TEST_RELEASE_URL hook), checks its SHA-256, caches and runs it.
+//     (from the mirror OIDC_LOGIN_NATIVE_DOWNLOAD_URL names), checks its SHA-256, caches and runs it.
 //
 // Cases:
 //   - aws: role via web identity at a trust-checking STS (stsfake, plain http). Ours makes one
@@ -341,7 +341,7 @@ func awsPeers(b *testing.B, p *peerEnv) peerCase {
 		before: func(b *testing.B) { missCache = b.TempDir() },
 		cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
 			e := jobEnv()
-			e["RUNNER_TOOL_CACHE"], e["OIDC_LOGIN_NATIVE_TEST_RELEASE_URL"] = missCache, rel.URL
+			e["RUNNER_TOOL_CACHE"], e["OIDC_LOGIN_NATIVE_DOWNLOAD_URL"] = missCache, rel.URL
 			for k, v := range p.gh.Env() {
 				e[k] = v
 			}
@@ -424,7 +424,7 @@ func gcpPeers(b *testing.B, p *peerEnv) peerCase {
 	}
 }
 
-// runPeers runs one untimed round (the page cache, the native marker), then b.N rounds of
+// runPeers runs one untimed round (the page cache), then b.N rounds of
 // every subject in turn, checks each login, and reports the medians and ratios.
 func runPeers(b *testing.B, c peerCase) {
 	one := func(s *subject) (time.Duration, int) {

@@ -112,11 +112,13 @@ func newRepo(t *testing.T, sum, workflow string) string {
 }
 
 // runAct runs `act push` in host mode (-P ubuntu-latest=-self-hosted): composite and run:
-// steps on this machine, as a self-hosted runner would. No secret may reach its log.
-func runAct(t *testing.T, dir string, env map[string]string) *actlog.Run {
+// steps on this machine, as a self-hosted runner would, with act's further flags extra. No
+// secret may reach its log.
+func runAct(t *testing.T, dir string, env map[string]string, extra ...string) *actlog.Run {
 	t.Helper()
 	args := []string{"push", "-W", ".github/workflows/ci.yml", "-P", "ubuntu-latest=-self-hosted",
 		"--action-cache-path", filepath.Join(t.TempDir(), "act-cache"), "--no-cache-server"}
+	args = append(args, extra...)
 	for k, v := range env {
 		args = append(args, "--env", k+"="+v)
 	}
@@ -279,7 +281,7 @@ func TestNativeUnderAct(t *testing.T) {
 	}
 	c := newClouds(t)
 	toolCache := t.TempDir()
-	hook := map[string]string{"RUNNER_TOOL_CACHE": toolCache, "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL": rel.URL}
+	hook := map[string]string{"RUNNER_TOOL_CACHE": toolCache, "OIDC_LOGIN_NATIVE_DOWNLOAD_URL": rel.URL}
 	dir := newRepo(t, sha256Hex(body), workflow("native", c.with(), hook, consumer))
 	env := c.gh.Env()
 	env["SSL_CERT_FILE"] = c.ca.File
@@ -298,7 +300,7 @@ func TestNativeUnderAct(t *testing.T) {
 		if b, err := os.ReadFile(cached); err != nil || sha256Hex(b) != sha256Hex(body) {
 			t.Errorf("job %d: the tool cache holds no verified %s (%v)", job, cached, err)
 		}
-		downloads := strings.Count(run.Log, "oidc-login native: downloaded and verified "+asset+" "+Version+" ("+sha256Hex(body)+")")
+		downloads := strings.Count(run.Log, "oidc-login native: downloaded and verified "+asset+" "+Version+" ("+sha256Hex(body)+") from "+rel.URL+"/"+Version+"/"+asset)
 		if want := map[int]int{1: 1, 2: 0}[job]; downloads != want {
 			t.Errorf("job %d: %d downloads logged, want %d", job, downloads, want)
 		}
@@ -351,13 +353,14 @@ func TestNativeRefusesTamperedBinary(t *testing.T) {
 	rel := newRelease(t, tampered)
 	c := newClouds(t)
 	toolCache := t.TempDir()
-	hook := map[string]string{"RUNNER_TOOL_CACHE": toolCache, "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL": rel.URL}
+	hook := map[string]string{"RUNNER_TOOL_CACHE": toolCache, "OIDC_LOGIN_NATIVE_DOWNLOAD_URL": rel.URL}
 	dir := newRepo(t, sha256Hex(body), workflow("tampered", c.with(), hook, "true"))
 	env := c.gh.Env()
 	env["MOTO"] = c.motoURL
 	run := runAct(t, dir, env)
 	run.Require(t, "Main login", "failure")
-	want := "::error title=oidc-login native::the downloaded " + asset + " has SHA-256 " + sha256Hex(tampered) + ", but native/SHA256SUMS says " + sha256Hex(body) + ": refusing to run it (deleted)"
+	want := "::error title=oidc-login native::no verified " + asset + " " + Version + " could be fetched: " + rel.URL + "/" + Version + "/" + asset +
+		" gave a file with SHA-256 " + sha256Hex(tampered) + ", but native/SHA256SUMS says " + sha256Hex(body) + ": refused, not run (deleted)"
 	// act prints the launcher's annotation (composite steps nest under the action's step).
 	if n := strings.Count(run.Log, want); n != 2 {
 		t.Errorf("%d lines say the download was refused for its SHA-256, want 2 (main and post stage)\n%s", n, run.Log)

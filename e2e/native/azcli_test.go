@@ -68,7 +68,7 @@ func TestNativeAzureCLILoginUnderAct(t *testing.T) {
 `, client, tenant, azSubscription)
 	hook := fmt.Sprintf(`        env:
           RUNNER_TOOL_CACHE: %s
-          OIDC_LOGIN_NATIVE_TEST_RELEASE_URL: %s
+          OIDC_LOGIN_NATIVE_DOWNLOAD_URL: %s
 `, t.TempDir(), rel.URL)
 	wf := fmt.Sprintf(`name: azcli-%d
 on: push

@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -13,8 +12,10 @@ import (
 )
 
 // launcher lays out native/ (released when sum is set) and returns the run.sh command for one
-// github login, as action.yml's bash step starts it.
-func launcher(t *testing.T, sum, cache, releaseURL, path string) (*exec.Cmd, *harness.Workspace, func() int) {
+// github login, as action.yml's bash step starts it for a local `uses: ./native` (no action
+// repository or ref) on github.com; the asset comes from the mirror downloadURL (the local
+// release) unless it is "". A test appends to cmd.Env what it changes: the last value wins.
+func launcher(t *testing.T, sum, cache, downloadURL, path string) (*exec.Cmd, *harness.Workspace, func() int) {
 	t.Helper()
 	version, sums := "", ""
 	if sum != "" {
@@ -27,7 +28,8 @@ func launcher(t *testing.T, sum, cache, releaseURL, path string) (*exec.Cmd, *ha
 	cmd.Env = []string{"PATH=" + path, "RUNNER_TEMP=" + ws.RunnerTemp, "RUNNER_TOOL_CACHE=" + cache,
 		"GITHUB_ENV=" + ws.EnvFile, "GITHUB_OUTPUT=" + ws.OutputFile, "GITHUB_STEP_SUMMARY=" + ws.SummaryFile,
 		"GITHUB_REPOSITORY=octo-org/octo-repo", "OIDC_LOGIN_ACTION_PATH=" + native,
-		"OIDC_LOGIN_RUNNER_OS=Linux", "OIDC_LOGIN_RUNNER_ARCH=X64", "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL=" + releaseURL,
+		"OIDC_LOGIN_RUNNER_OS=Linux", "OIDC_LOGIN_RUNNER_ARCH=X64", "OIDC_LOGIN_NATIVE_DOWNLOAD_URL=" + downloadURL,
+		"OIDC_LOGIN_ACTION_REPOSITORY=", "OIDC_LOGIN_ACTION_REF=", "OIDC_LOGIN_SERVER_URL=https://github.com",
 		"INPUT_PROVIDER=github", "INPUT_STAGE=main", "INPUT_EXPORT-ENV=true"}
 	for k, v := range gh.Env() {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -35,8 +37,9 @@ func launcher(t *testing.T, sum, cache, releaseURL, path string) (*exec.Cmd, *ha
 	return cmd, ws, gh.Requests
 }
 
-// TestLauncherReplacesDamagedCache: a cached binary with no marker and the wrong bytes is
-// hashed, deleted with a warning, fetched again, checked, and only then run.
+// TestLauncherReplacesDamagedCache: a cached binary with the wrong bytes is copied, hashed and
+// refused with a warning; the asset is fetched again, checked, run, and replaces the damaged
+// file in the tool cache.
 func TestLauncherReplacesDamagedCache(t *testing.T) {
 	t.Parallel()
 	body, rel := builtRelease(t)
@@ -45,7 +48,8 @@ func TestLauncherReplacesDamagedCache(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "oidc-login"), []byte("#!/bin/sh\necho damaged\n"), 0o755); err != nil {
+	damaged := "#!/bin/sh\necho damaged\n"
+	if err := os.WriteFile(filepath.Join(dir, "oidc-login"), []byte(damaged), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	cmd, ws, _ := launcher(t, sha256Hex(body), cache, rel.URL, os.Getenv("PATH"))
@@ -54,8 +58,10 @@ func TestLauncherReplacesDamagedCache(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run.sh: %v\n%s", err, log)
 	}
-	if strings.Contains(log, "damaged") || !strings.Contains(log, "does not match the committed SHA-256; deleted it and downloading again") {
-		t.Errorf("the damaged cache was not refused before running:\n%s", log)
+	warning := "::warning title=oidc-login native::the cached " + filepath.Join(dir, "oidc-login") + " has SHA-256 " + sha256Hex([]byte(damaged)) +
+		", but native/SHA256SUMS says " + sha256Hex(body) + ": not running it, downloading " + asset + " again\n"
+	if strings.Contains(log, "damaged\n") || !strings.Contains(string(out), warning) {
+		t.Errorf("the damaged cache was not refused before running (want %q):\n%s", warning, log)
 	}
 	if n := rel.Requests(); n != 1 {
 		t.Errorf("%d downloads, want 1", n)
@@ -63,8 +69,8 @@ func TestLauncherReplacesDamagedCache(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "oidc-login")); sha256Hex(b) != sha256Hex(body) {
 		t.Error("the cache does not hold the verified binary")
 	}
-	if m, _ := os.ReadFile(filepath.Join(dir, "oidc-login.verified")); strings.TrimSpace(string(m)) != sha256Hex(body)+" "+strconv.Itoa(len(body)) {
-		t.Errorf("marker = %q", m)
+	if b, _ := os.ReadFile(nativeinstall.JobCopyPath(ws.RunnerTemp, sha256Hex(body))); sha256Hex(b) != sha256Hex(body) {
+		t.Error("the job's copy is not the verified binary")
 	}
 	env, _ := os.ReadFile(ws.EnvFile)
 	if !strings.Contains(string(env), "GITHUB_ID_TOKEN_FILE") {
@@ -83,7 +89,7 @@ func TestLauncherUnreleasedWithoutGo(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("run.sh: %v, want exit 1\n%s", err, shown)
 	}
-	want := "::error title=oidc-login native::this ref (a local checkout) of oidc-login/native is not a release, so there is no verified binary to fetch, and there is no go on PATH to build one from its source: use a release tag (uses: oidc-login/oidc-login/native@v1), or set up Go first (actions/setup-go)\n"
+	want := "::error title=oidc-login native::this copy of the native action (uses: ./native) is not a release, so there is no verified binary to fetch, and there is no go on PATH to build one from its source: use a release tag (uses: oidc-login/oidc-login/native@v1), or set up Go first (actions/setup-go)\n"
 	if string(out) != want {
 		t.Errorf("output (as the runner shows it) %q, want %q", shown, want)
 	}
@@ -125,7 +131,7 @@ func TestCompositeStepCacheHit(t *testing.T) {
 	a.Seed(t, cache, body)
 	gh := harness.NewGitHub(t)
 	ws := harness.NewWorkspace(t)
-	env := map[string]string{"RUNNER_TOOL_CACHE": cache, "OIDC_LOGIN_NATIVE_TEST_RELEASE_URL": rel.URL}
+	env := map[string]string{"RUNNER_TOOL_CACHE": cache, "OIDC_LOGIN_NATIVE_DOWNLOAD_URL": rel.URL}
 	for k, v := range gh.Env() {
 		env[k] = v
 	}
@@ -156,17 +162,17 @@ func TestCompositeStepCacheHit(t *testing.T) {
 	if err != nil || string(tok) != minted[0] {
 		t.Errorf("GITHUB_ID_TOKEN_FILE %q does not hold the minted token (%v)", got["GITHUB_ID_TOKEN_FILE"], err)
 	}
-	if m, _ := os.ReadFile(a.CachePath(cache) + ".verified"); strings.TrimSpace(string(m)) != sha256Hex(body)+" "+strconv.Itoa(len(body)) {
-		t.Errorf("the launcher's marker = %q, want the committed sum and the size", m)
+	if b, err := os.ReadFile(nativeinstall.JobCopyPath(ws.RunnerTemp, sha256Hex(body))); err != nil || sha256Hex(b) != sha256Hex(body) {
+		t.Errorf("the job's copy is not the verified binary (%v)", err)
 	}
 }
 
 // TestLauncherCacheHitReadsFilesAsWritten: the cache-hit path reads native/ with bash builtins
 // (run.sh avoids a fork per file); it must read them as sha256sum and the release commit
 // write them: the asset's line among the others, in text or binary ("*name") mode, the last
-// line without its newline, VERSION with surrounding blanks. A marker naming the committed sum
-// and size lets the cached binary run without a download; two lines for the asset are refused
-// before anything runs.
+// line without its newline, VERSION with surrounding blanks, both with CRLF line ends (a copy
+// checked out with core.autocrlf=true). The binary in the tool cache then runs without a
+// download; two lines for the asset are refused before anything runs.
 func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
 	t.Parallel()
 	body := built(t)
@@ -177,6 +183,7 @@ func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
 	}{
 		{"text mode among others", "  " + Version + "\n\n", other + "  oidc-login_darwin_arm64\n" + sum + "  " + asset + "\n" + other + "  oidc-login_windows_amd64.exe\n", true},
 		{"binary mode, no final newline", Version, other + " *oidc-login_linux_arm64\n" + sum + " *" + asset, true},
+		{"CRLF line ends", Version + "\r\n", other + "  oidc-login_darwin_arm64\r\n" + sum + "  " + asset + "\r\n", true},
 		{"two lines for the asset", Version + "\n", sum + "  " + asset + "\n" + other + "  " + asset + "\n", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -187,9 +194,6 @@ func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := os.WriteFile(filepath.Join(dir, "oidc-login"), body, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "oidc-login.verified"), []byte(sum+" "+strconv.Itoa(len(body))+"\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			cmd, ws, idRequests := launcher(t, sum, cache, rel.URL, os.Getenv("PATH"))

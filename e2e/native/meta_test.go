@@ -3,8 +3,10 @@ package native_test
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -105,5 +107,24 @@ func TestSameInterface(t *testing.T) {
 		if compose.EnvName("aws-role-arn") != "INPUT_AWS-ROLE-ARN" {
 			t.Errorf("EnvName(aws-role-arn) = %s", compose.EnvName("aws-role-arn"))
 		}
+	}
+}
+
+// TestNativeFilesCheckOutLF: .gitattributes checks the launchers, the files a release commit
+// adds and the CI scripts out with LF line ends on every OS, so a clone with
+// core.autocrlf=true (Git for Windows' default) still runs run.sh and .ci/*.
+func TestNativeFilesCheckOutLF(t *testing.T) {
+	t.Parallel()
+	paths := []string{"native/run.sh", "native/run.ps1", "native/action.yml", "native/VERSION", "native/SHA256SUMS", ".ci/run", ".ci/lint"}
+	out, err := exec.Command("git", append([]string{"-C", harness.Root(), "check-attr", "eol", "--"}, paths...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("git check-attr: %v\n%s", err, out)
+	}
+	var want strings.Builder
+	for _, p := range paths {
+		want.WriteString(p + ": eol: lf\n")
+	}
+	if string(out) != want.String() {
+		t.Errorf("git check-attr eol:\n%s\nwant:\n%s", out, want.String())
 	}
 }

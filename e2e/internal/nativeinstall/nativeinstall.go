@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -39,6 +40,19 @@ type Action struct {
 	Dir string
 	// Version is native/VERSION ("" for an unreleased ref).
 	Version string
+	// Repository and Ref are where a workflow took the action from, as the composite's github
+	// context has them (github.action_repository, github.action_ref): "" for a local
+	// `uses: ./native`, the default.
+	Repository, Ref string
+	// ServerURL is github.server_url ("" is https://github.com).
+	ServerURL string
+}
+
+func (a *Action) serverURL() string {
+	if a.ServerURL == "" {
+		return "https://github.com"
+	}
+	return a.ServerURL
 }
 
 // SHA256Hex is the lower-case hex SHA-256 of b, as SHA256SUMS holds it.
@@ -83,8 +97,14 @@ func (a *Action) CachePath(toolCache string) string {
 	return filepath.Join(toolCache, "oidc-login", strings.TrimPrefix(a.Version, "v"), archDir, "oidc-login")
 }
 
-// Seed puts body in toolCache as an earlier job's download left it, without the launcher's
-// marker: the first step hashes it once and writes the marker, later ones trust the marker.
+// JobCopyPath is the job's own copy the launcher runs, under the job's RUNNER_TEMP, for the
+// binary whose SHA-256 is sum.
+func JobCopyPath(runnerTemp, sum string) string {
+	return filepath.Join(runnerTemp, "oidc-login-native", sum, "oidc-login")
+}
+
+// Seed puts body in toolCache as an earlier job's download left it: a job's first step copies
+// it to the job's RUNNER_TEMP and hashes the copy before running it.
 func (a *Action) Seed(tb testing.TB, toolCache string, body []byte) string {
 	tb.Helper()
 	p := a.CachePath(toolCache)
@@ -97,40 +117,65 @@ func (a *Action) Seed(tb testing.TB, toolCache string, body []byte) string {
 	return p
 }
 
-// Release is the local "GitHub release" of one version: it serves the asset at
-// /<version>/<Asset> (run.sh's OIDC_LOGIN_NATIVE_TEST_RELEASE_URL hook points there) and
-// counts the requests and bytes it served.
+// Release is a local stand-in for where the launcher downloads a release's assets from: a
+// GitHub server, at <server>/<owner>/<repo>/releases/download/<version>/<asset>, or a mirror
+// named by OIDC_LOGIN_NATIVE_DOWNLOAD_URL, at <base>/<version>/<asset>. It serves the asset
+// at any path ending in /<version>/<Asset>, answers 404 to anything else, and records every
+// path it was asked for, so a test can tell which URL the launcher built.
 type Release struct {
-	// URL is the base the hook takes: http://127.0.0.1:<port>/<version>.
+	// URL is http://127.0.0.1:<port>: what a test passes as github.server_url
+	// (OIDC_LOGIN_SERVER_URL) or as OIDC_LOGIN_NATIVE_DOWNLOAD_URL. The launchers take plain
+	// http only on loopback.
 	URL      string
+	version  string
 	body     atomic.Pointer[[]byte]
 	requests atomic.Int64
 	bytes    atomic.Int64
+	mu       sync.Mutex
+	paths    []string
 }
 
-// NewRelease starts the release server for version, serving body.
+// NewRelease starts the release server for version, serving body, on loopback.
 func NewRelease(tb testing.TB, version string, body []byte) *Release {
 	tb.Helper()
-	r := &Release{}
-	r.body.Store(&body)
+	r := NewReleaseHandler(version, body)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.Method != http.MethodGet || req.URL.Path != "/"+version+"/"+Asset {
-			http.NotFound(w, req)
-			return
-		}
-		r.requests.Add(1)
-		w.Header().Set("Content-Type", "application/octet-stream")
-		n, _ := w.Write(*r.body.Load())
-		r.bytes.Add(int64(n))
-	})}
+	srv := &http.Server{Handler: r}
 	go func() { _ = srv.Serve(ln) }()
 	tb.Cleanup(func() { _ = srv.Close() })
-	r.URL = "http://" + ln.Addr().String() + "/" + version
+	r.URL = "http://" + ln.Addr().String()
 	return r
+}
+
+// NewReleaseHandler is a Release without a server of its own (URL is ""), for a test that
+// serves it itself: over TLS, standing in for github.com behind a proxy.
+func NewReleaseHandler(version string, body []byte) *Release {
+	r := &Release{version: version}
+	r.body.Store(&body)
+	return r
+}
+
+// ServeHTTP serves the asset at any path ending in /<version>/<Asset>, and 404 elsewhere.
+func (r *Release) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	r.paths = append(r.paths, req.Method+" "+req.URL.Path)
+	r.mu.Unlock()
+	if req.Method != http.MethodGet || !strings.HasSuffix(req.URL.Path, "/"+r.version+"/"+Asset) {
+		http.NotFound(w, req)
+		return
+	}
+	r.requests.Add(1)
+	w.Header().Set("Content-Type", "application/octet-stream")
+	n, _ := w.Write(*r.body.Load())
+	r.bytes.Add(int64(n))
+}
+
+// GitHubPath is where a GitHub server keeps the asset of repo's release version.
+func GitHubPath(repo, version string) string {
+	return "/" + repo + "/releases/download/" + version + "/" + Asset
 }
 
 // Requests counts the asset requests served so far.
@@ -138,6 +183,13 @@ func (r *Release) Requests() int64 { return r.requests.Load() }
 
 // Bytes counts the asset bytes served so far.
 func (r *Release) Bytes() int64 { return r.bytes.Load() }
+
+// Paths lists every request so far as "<method> <path>", in order, 404s included.
+func (r *Release) Paths() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.paths...)
+}
 
 // meta is the part of native/action.yml the runner reads to run the bash step.
 type meta struct {
@@ -157,7 +209,7 @@ type meta struct {
 // Step is the composite's bash step (id unix of native/action.yml) for one login, as the
 // runner starts it: every input of native/action.yml (the given ones, else its default
 // evaluated with the runner's contexts) mapped through the step's env: block, the runner's
-// variables of ws, env on top (ID-token variables, RUNNER_TOOL_CACHE, the test hook), and
+// variables of ws, env on top (ID-token variables, RUNNER_TOOL_CACHE, the mirror variable), and
 // the step's run: script in a file under RUNNER_TEMP, run with the runner's bash line
 // (`bash --noprofile --norc -e -o pipefail {0}`, ScriptHandlerHelpers.cs at actions/runner
 // 258d6c8). The working directory is the workspace.
@@ -173,6 +225,7 @@ func (a *Action) Step(ws *harness.Workspace, inputs, env map[string]string) (*ex
 	runnerCtx := map[string]string{
 		"runner.temp": ws.RunnerTemp, "runner.workspace": ws.RunnerWorkspace, "runner.os": RunnerOS, "runner.arch": RunnerArch,
 		"github.workspace": ws.Workspace, "github.action_path": a.Dir, "job.container.id": "",
+		"github.action_repository": a.Repository, "github.action_ref": a.Ref, "github.server_url": a.serverURL(),
 	}
 	ctx := map[string]string{}
 	for k, v := range runnerCtx {

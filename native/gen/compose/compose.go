@@ -32,7 +32,7 @@ const (
 // Header starts the generated file.
 const Header = "# Generated from ../action.yml by native/gen: do not edit, run `go generate ./native/...`.\n" +
 	"# The native action: the same binary as the Docker action, run on the runner itself\n" +
-	"# (Linux, macOS, Windows; x64 and arm64). See README.md, \"Native or container?\".\n"
+	"# (Linux, macOS, Windows; x64 and arm64). See docs/native.md.\n"
 
 // EnvName is the variable the runner would give a Docker action for input: INPUT_ and the
 // name upper-cased, hyphens kept.
@@ -116,11 +116,19 @@ func Native(src []byte) ([]byte, error) {
 		for _, n := range names {
 			add(e, EnvName(n), str("${{ inputs."+n+" }}"))
 		}
-		// The launchers' own variables: where the action's files are, and the machine it runs
-		// on as the runner names them.
+		// The launchers' own variables: where the action's files are, the machine it runs on
+		// as the runner names them, and where the action came from. The runner clears
+		// github.action_repository and github.action_ref for the run: step itself, so its
+		// GITHUB_ACTION_REPOSITORY is empty, but it evaluates this env: mapping with the
+		// composite's github context first (actions/runner 258d6c8,
+		// src/Runner.Worker/ActionRunner.cs 143-154,
+		// src/Runner.Worker/Handlers/CompositeActionHandler.cs 154-161 and 287-294).
 		add(e, "OIDC_LOGIN_ACTION_PATH", str("${{ github.action_path }}"))
 		add(e, "OIDC_LOGIN_RUNNER_OS", str("${{ runner.os }}"))
 		add(e, "OIDC_LOGIN_RUNNER_ARCH", str("${{ runner.arch }}"))
+		add(e, "OIDC_LOGIN_ACTION_REPOSITORY", str("${{ github.action_repository }}"))
+		add(e, "OIDC_LOGIN_ACTION_REF", str("${{ github.action_ref }}"))
+		add(e, "OIDC_LOGIN_SERVER_URL", str("${{ github.server_url }}"))
 		return e
 	}
 	unix := mapping()
