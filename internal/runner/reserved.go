@@ -181,11 +181,10 @@ func CheckChosenName(name string) error {
 		return fmt.Errorf("%q is not a valid environment variable name", name)
 	}
 	if r, ok := ReservedBy(name); ok {
-		what := name
-		if r.Pattern != strings.ToUpper(name) {
-			what = fmt.Sprintf("%s (%s)", name, r.Pattern)
+		if r.Pattern == name {
+			return fmt.Errorf("%s is reserved (%s)", name, r.Reader)
 		}
-		return fmt.Errorf("%s is reserved: %s", what, r.Reader)
+		return fmt.Errorf("%s is reserved (%s: %s)", name, r.Pattern, r.Reader)
 	}
 	return nil
 }

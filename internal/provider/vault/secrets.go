@@ -89,9 +89,15 @@ func (p *Provider) readSecrets(ctx context.Context, cl *client, a *auth, r *prov
 			for _, key := range sortedKeys(data) {
 				name := DefaultName(key)
 				item := s.Path + " " + allKeys
-				switch {
+				switch reserved := runner.CheckChosenName(name); {
 				case config.EnvName("vault-secrets", name) != nil:
 					fail(fmt.Errorf("%s: the key %q (read by %s) gives the variable name %q, which is not a valid environment variable name; read it on its own with %s %s | NAME", call, key, item, name, s.Path, key))
+				case reserved != nil:
+					// Refused, but read: masked like every other value.
+					if v, err := format(data[key]); err == nil {
+						r.Secrets = append(r.Secrets, withoutDelimiterLines(v))
+					}
+					fail(fmt.Errorf("%s: the key %q (read by %s) would be exported as %s, which is not allowed: %v; nothing was exported. Read it on its own under another name: %s %s | OTHER_NAME", call, key, item, name, reserved, s.Path, key))
 				case reservedNames[name] || reservedOutputs[strings.ToLower(name)]:
 					fail(fmt.Errorf("%s: the key %q (read by %s) would overwrite %s, which the step sets itself; read it on its own with %s %s | NAME", call, key, item, name, s.Path, key))
 				case exporter[strings.ToLower(name)] != "":
