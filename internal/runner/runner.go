@@ -153,7 +153,20 @@ func CheckEnv(v Var) error {
 	if !envNameRE().MatchString(v.Name) {
 		return fmt.Errorf("%q is not a valid environment variable name", v.Name)
 	}
+	if c, ok := controlChar(v.Value); ok {
+		return fmt.Errorf("the value for %s holds the control character U+%04X; an exported value must hold no NUL (it ends the value in a process's environment, and on Windows what follows would read as another variable) and no other control character but tab, CR and LF; refusing to write it", v.Name, c)
+	}
 	return checkValue(v)
+}
+
+// controlChar finds a C0 control character other than tab, CR and LF.
+func controlChar(s string) (rune, bool) {
+	for _, c := range s {
+		if c < 0x20 && c != '\t' && c != '\r' && c != '\n' {
+			return c, true
+		}
+	}
+	return 0, false
 }
 
 // CheckOutput refuses an output (or state) that cannot be written safely.

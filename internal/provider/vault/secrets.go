@@ -76,6 +76,10 @@ func (p *Provider) readSecrets(ctx context.Context, cl *client, a *auth, r *prov
 			fail(fmt.Errorf("%s: the value of key %q (for %s) has a line equal to the runner's file-command delimiter %s, which would inject variables into later steps; nothing was exported. Change the secret's value", call, key, name, runner.Delimiter))
 			return
 		}
+		if err := runner.CheckEnv(runner.Var{Name: name, Value: v}); err != nil {
+			fail(fmt.Errorf("%s: key %q: %v; nothing was exported. Change the secret's value", call, key, err))
+			return
+		}
 		out = append(out, runner.Var{Name: name, Value: v})
 	}
 	for _, s := range p.cfg.Secrets {
