@@ -70,7 +70,7 @@ func (h *Helper) Main(ctx context.Context, args []string) int {
 }
 
 func (h *Helper) run(ctx context.Context, args []string, secrets *[]string) (*Output, error) {
-	hc, err := aws.ParseHelperArgs(args)
+	hc, err := aws.ParseHelperArgs(args, h.Getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -86,10 +87,17 @@ func (c Config) refreshProfile() string {
 // refused altogether; no ARN, region, URL or IAM client id needs it.
 var unsafeArg = lazyre.New(`[\s\x00-\x1f\x7f]`)
 
-// checkRefresh refuses, at input time, values that cannot go into the profile's command line.
-func (p *Provider) checkRefresh() error {
+// checkRefresh refuses, at input time, values that cannot go into the profile's command line,
+// and an STS endpoint the helper could not reach safely from later steps: plain http to a
+// one-word name is a job's service container only on the job's network, which the later steps
+// are on only in a job container (job.container.id set; elsewhere they run on the runner host,
+// where the name goes to the host's resolver).
+func (p *Provider) checkRefresh(in config.Inputs) error {
 	if !p.cfg.Refresh {
 		return nil
+	}
+	if u, err := url.Parse(p.cfg.Endpoint); err == nil && u.Scheme == "http" && !config.IsLoopbackHost(u.Hostname()) && in.Input("job-container-id") == "" {
+		return config.Errorf("aws-sts-endpoint", "cannot be plain http to the one-word name %s with aws-refresh outside a job container: later steps run the credential_process helper on the runner host, where that name is not the job's service container and the ID token would cross the network in clear; use aws-refresh in a job with container:, or log in without it", config.Quote(u.Hostname()))
 	}
 	if unsafeArg().MatchString(p.audience()) {
 		return config.Errorf("audience", "must not contain spaces or control characters with aws-refresh (it goes into the profile's credential_process), got %s", config.Quote(p.audience()))
@@ -199,8 +207,10 @@ func (p *Provider) HelperArgs() []string {
 }
 
 // ParseHelperArgs reads HelperArgs back, validating every value with the inputs' own rules
-// (a hand-edited profile gets the same errors as the step).
-func ParseHelperArgs(args []string) (HelperConfig, error) {
+// (a hand-edited profile gets the same errors as the step). getenv is the calling step's
+// environment: plain http to a one-word --sts-endpoint is taken only in a job container
+// (HOME=/github/home, see runner.OnJobNetwork), where that name is the job's service.
+func ParseHelperArgs(args []string, getenv func(string) string) (HelperConfig, error) {
 	var hc HelperConfig
 	fs := flag.NewFlagSet(HelperCommand, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -229,7 +239,7 @@ func ParseHelperArgs(args []string) (HelperConfig, error) {
 		}
 		in["aws-inline-session-policy"] = string(b)
 	}
-	c, err := Parse(in)
+	c, err := Parse(config.WithJobNetwork(in, getenv("HOME") == runner.ContainerHome))
 	if err != nil {
 		return hc, fmt.Errorf("bad arguments: %v", err)
 	}
