@@ -42,6 +42,7 @@ func TestCheckRefusesInjection(t *testing.T) {
 		{Var{"BAD-NAME", "x"}, true, "not a valid environment variable name"},
 		{Var{"NAME<<X", "x"}, true, "not a valid environment variable name"},
 		{Var{"aws-account-id", "1"}, false, ""},
+		{Var{"vault-token", "hvs.x\x00y"}, false, "the value for vault-token holds the control character U+0000;"},
 		{Var{"bad name", "1"}, false, "not a valid output name"},
 	}
 	for _, tc := range cases {
