@@ -35,16 +35,17 @@ func FuzzProviders(f *testing.F) {
 	})
 }
 
-// FuzzURL: an accepted endpoint is https, or http to a loopback address, localhost or, on the
-// job's network only, a single-label name (a job's service container): never http to a dotted
-// name or to an address that is not loopback, in any spelling a resolver could read as one.
+// FuzzURL: an accepted endpoint is https, or http to a loopback address, localhost or a
+// single-label name (a job's service container): never http to a dotted name or to an address
+// that is not loopback, in any spelling a resolver could read as one.
 func FuzzURL(f *testing.F) {
 	for _, s := range []string{"https://sts.amazonaws.com", "http://127.0.0.1:1", "http://localhost.evil.com", "http://[::1]", "http://127.0.0.1@evil.com", "https://", "//x",
 		"http://localstack:4566", "http://vault.", "http://10.0.0.1", "http://2130706433", "http://0x7f000001", "http://[::ffff:8.8.8.8]", "HTTP://Vault:8200/v1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		// On the host a one-word name is never taken over plain http.
+		// A single-label name only on the job's network: on the host it is never taken over
+		// plain http.
 		if got, err := URL(MapInputs{"e": v}, "e", ""); err == nil && strings.HasPrefix(got, "http://") {
 			if u, perr := url.Parse(got); perr == nil && IsSingleLabelHost(u.Hostname()) && !IsLoopbackHost(u.Hostname()) {
 				t.Fatalf("on the host, accepted plain http to the one-word name in %q", v)
