@@ -31,6 +31,10 @@ func (e exporter) Login(context.Context, *idtoken.Token, provider.Env) (*provide
 	return &provider.Result{Env: e.env, Log: []string{e.name + ": exported " + e.env[0].Name}}, nil
 }
 
+// It declares what it exports and saves no state (provider.Declarer).
+func (e exporter) Exports() []string                { return []string{e.env[0].Name} }
+func (exporter) CheckState(map[string]string) error { return nil }
+
 // TestTwoProvidersOneVariable runs the main stage in-process with two providers that export
 // the same variable: the step fails naming both, and writes nothing.
 func TestTwoProvidersOneVariable(t *testing.T) {
