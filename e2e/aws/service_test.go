@@ -56,7 +56,22 @@ func TestAWSPlainHTTPRefused(t *testing.T) {
 				// Both names would reach loopback: the refusal must not depend on that.
 				Hosts: map[string]string{"localstack.internal": "127.0.0.1", "localstack": "127.0.0.1"},
 			})
-			harness.RequireInputRefused(t, r, "input aws-sts-endpoint: must use https:// (plain http is allowed only for localhost, loopback addresses and single-label service-container names such as http://localstack:4566), got \""+endpoint+"\"", gh.Requests)
+			harness.RequireInputRefused(t, r, "input aws-sts-endpoint: must use https:// (plain http is allowed only for localhost, loopback addresses and, in the Docker action, single-label service-container names such as http://localstack:4566), got \""+endpoint+"\"", gh.Requests)
 		})
 	}
+}
+
+// TestAWSServiceNameRefusedOnTheHost: the native action (stage: main) runs on the runner host,
+// where a one-word name goes to the host's resolver and its search domains, not to a service
+// container: plain http to it is an input error before any request, even where the name
+// would resolve (the host's resolver is not asked at all).
+func TestAWSServiceNameRefusedOnTheHost(t *testing.T) {
+	t.Parallel()
+	gh := harness.NewGitHub(t)
+	r := harness.Exec(t, harness.Step{
+		Inputs:    awsInputs("http://localhost-sts:4566", "stage", "main"),
+		IDToken:   gh.Env(),
+		Placement: harness.NoContainer,
+	})
+	harness.RequireInputRefused(t, r, `input aws-sts-endpoint: plain http to the one-word name "localhost-sts" reaches a job's service container only from the Docker action (uses: oidc-login/oidc-login@v1) or a job container; this step runs on the runner host`, gh.Requests)
 }

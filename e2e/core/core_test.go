@@ -55,7 +55,7 @@ func TestBadInputMakesNoRequest(t *testing.T) {
 		{"session name", []string{"aws-role-session-name", "has space"}, "input aws-role-session-name: must be 2 to 64 characters"},
 		{"inline policy", []string{"aws-inline-session-policy", "{not json"}, "input aws-inline-session-policy: must be a JSON policy document"},
 		{"managed policy", []string{"aws-managed-session-policies", "ReadOnlyAccess"}, "input aws-managed-session-policies: each item must be a policy ARN"},
-		{"http endpoint off loopback", []string{"aws-sts-endpoint", "http://sts.example.com"}, "input aws-sts-endpoint: must use https:// (plain http is allowed only for localhost, loopback addresses and single-label service-container names"},
+		{"http endpoint off loopback", []string{"aws-sts-endpoint", "http://sts.example.com"}, "input aws-sts-endpoint: must use https:// (plain http is allowed only for localhost, loopback addresses and, in the Docker action, single-label service-container names"},
 		{"allowed accounts", []string{"aws-allowed-account-ids", "12345"}, "input aws-allowed-account-ids: must be 12-digit account ids"},
 		{"boolean", []string{"export-env", "yes"}, `input export-env: must be true or false, got "yes"`},
 		{"retry attempts", []string{"retry-max-attempts", "0"}, "input retry-max-attempts: must be a whole number from 1 to 20"},

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/internal/lazyre"
+	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
 // Inputs reads one raw input by its action.yml name.
@@ -156,16 +157,37 @@ func IsSingleLabelHost(host string) bool {
 	return singleLabelRE().MatchString(host) && !numericHostRE().MatchString(host) && net.ParseIP(host) == nil
 }
 
-// IsPlainHTTPHost reports whether host may be reached over plain http: loopback, or a
-// single-label service-container name. Every other host (dotted names, any address that is
-// not loopback) must use https.
-func IsPlainHTTPHost(host string) bool {
-	return IsLoopbackHost(host) || IsSingleLabelHost(host)
+// JobNetwork is implemented by Inputs that know whether the step runs in a container on the
+// job's Docker network (the Docker action, or a step of a job with container:), where a
+// one-word host name is one of the job's service containers. URL accepts plain http to such a
+// name only from Inputs that say so: anywhere else (the native action on the runner host, a
+// local run) the name goes to the host's resolver and its search domains, and the ID token
+// and what it buys would cross whatever network that leads to in clear.
+type JobNetwork interface {
+	OnJobNetwork() bool
 }
 
-// URL parses an endpoint input: https, or http for a loopback host or a single-label
-// service-container name only (emulators, local proxies, job services), with no credentials in
-// it. Empty means def (which may itself be empty).
+// OnJobNetwork reads it from the runner's variables (runner.OnJobNetwork).
+func (g EnvInputs) OnJobNetwork() bool { return runner.OnJobNetwork(g) }
+
+// WithJobNetwork is in, saying whether the step runs on the job's network.
+func WithJobNetwork(in Inputs, on bool) Inputs { return jobNetworkInputs{in, on} }
+
+type jobNetworkInputs struct {
+	Inputs
+	on bool
+}
+
+func (j jobNetworkInputs) OnJobNetwork() bool { return j.on }
+
+func onJobNetwork(in Inputs) bool {
+	n, ok := in.(JobNetwork)
+	return ok && n.OnJobNetwork()
+}
+
+// URL parses an endpoint input: https, or http for a loopback host, or for a single-label
+// service-container name when the step runs on the job's network (JobNetwork), with no
+// credentials in it. Empty means def (which may itself be empty).
 func URL(in Inputs, name, def string) (string, error) {
 	v := in.Input(name)
 	if v == "" {
@@ -181,8 +203,13 @@ func URL(in Inputs, name, def string) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !IsPlainHTTPHost(u.Hostname()) {
-			return "", Errorf(name, "must use https:// (plain http is allowed only for localhost, loopback addresses and single-label service-container names such as http://localstack:4566), got %s", quote(v))
+		switch host := u.Hostname(); {
+		case IsLoopbackHost(host):
+		case IsSingleLabelHost(host) && onJobNetwork(in):
+		case IsSingleLabelHost(host):
+			return "", Errorf(name, "plain http to the one-word name %s reaches a job's service container only from the Docker action (uses: oidc-login/oidc-login@v1) or a job container; this step runs on the runner host, where the name would go to the host's resolver and its search domains, with the ID token in clear. Use https, or http://localhost:<published port>; got %s", quote(host), quote(v))
+		default:
+			return "", Errorf(name, "must use https:// (plain http is allowed only for localhost, loopback addresses and, in the Docker action, single-label service-container names such as http://localstack:4566), got %s", quote(v))
 		}
 	default:
 		return "", Errorf(name, "must be an https:// URL, got %s", quote(v))

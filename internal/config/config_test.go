@@ -38,11 +38,12 @@ func TestURL(t *testing.T) {
 		"http://127.8.9.10":                    "",
 		"http://10.0.0.1":                      "must use https://",
 		"http://sts.amazonaws.com":             "must use https://",
-		// A job's service containers, by their single-label names.
+		// A job's service containers, by their single-label names (on the job's network).
 		"http://localstack:4566":   "",
 		"http://vault:8200/":       "",
 		"http://LocalStack:4566":   "",
 		"http://my_service-2:8080": "",
+		"http://vault":             "",
 		// Dotted names go through public DNS, and a trailing dot makes a name absolute.
 		"http://localstack.":         "must use https://",
 		"http://vault.internal:8200": "must use https://",
@@ -62,8 +63,14 @@ func TestURL(t *testing.T) {
 		"https://user:pw@host":              "must not carry credentials",
 		"sts.amazonaws.com":                 "must be an absolute https:// URL",
 	}
+	// As the Docker action: the runner sets HOME=/github/home in its container.
+	docker := func(v string) EnvInputs {
+		return func(k string) string {
+			return map[string]string{"INPUT_E": v, "HOME": "/github/home"}[k]
+		}
+	}
 	for v, want := range cases {
-		got, err := URL(MapInputs{"e": v}, "e", "")
+		got, err := URL(docker(v), "e", "")
 		switch {
 		case want == "" && err != nil:
 			t.Errorf("URL(%q): %v", v, err)
@@ -71,6 +78,47 @@ func TestURL(t *testing.T) {
 			t.Errorf("URL(%q) = %q keeps the trailing slash", v, got)
 		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
 			t.Errorf("URL(%q) error = %v, want %q", v, err, want)
+		}
+	}
+}
+
+// TestURLOneWordNameOnTheHost: where the step runs on the runner host (the native action, a
+// local run, inputs that do not say), plain http to a one-word name is an input error that
+// says where such a name works and what to write instead; loopback and https still pass.
+func TestURLOneWordNameOnTheHost(t *testing.T) {
+	t.Parallel()
+	native := EnvInputs(func(k string) string {
+		return map[string]string{"INPUT_VAULT-URL": "http://vault:8200", "INPUT_STAGE": "main", "HOME": "/home/runner"}[k]
+	})
+	hosts := map[string]Inputs{
+		"native": native, "map": MapInputs{"vault-url": "http://vault:8200"},
+		"said": WithJobNetwork(MapInputs{"vault-url": "http://vault:8200"}, false),
+		"act native": EnvInputs(func(k string) string {
+			return map[string]string{"INPUT_VAULT-URL": "http://vault:8200", "INPUT_STAGE": "main", "ACT": "true"}[k]
+		}),
+	}
+	want := `input vault-url: plain http to the one-word name "vault" reaches a job's service container only from the Docker action (uses: oidc-login/oidc-login@v1) or a job container; this step runs on the runner host, where the name would go to the host's resolver and its search domains, with the ID token in clear. Use https, or http://localhost:<published port>; got "http://vault:8200"`
+	for name, in := range hosts {
+		if _, err := URL(in, "vault-url", ""); err == nil || err.Error() != want {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+	for name, in := range map[string]Inputs{
+		"job container": EnvInputs(func(k string) string {
+			return map[string]string{"INPUT_VAULT-URL": "http://vault:8200", "INPUT_STAGE": "main", "HOME": "/github/home"}[k]
+		}),
+		"act docker": EnvInputs(func(k string) string {
+			return map[string]string{"INPUT_VAULT-URL": "http://vault:8200", "ACT": "true"}[k]
+		}),
+		"said": WithJobNetwork(MapInputs{"vault-url": "http://vault:8200"}, true),
+	} {
+		if got, err := URL(in, "vault-url", ""); err != nil || got != "http://vault:8200" {
+			t.Errorf("%s: %q, %v", name, got, err)
+		}
+	}
+	for _, v := range []string{"http://127.0.0.1:8200", "http://localhost:8200", "https://vault:8200"} {
+		if _, err := URL(MapInputs{"e": v}, "e", ""); err != nil {
+			t.Errorf("on the host %s: %v", v, err)
 		}
 	}
 }

@@ -16,7 +16,14 @@ func FuzzURL(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
-		got, err := URL(MapInputs{"e": v}, "e", "")
+		// A single-label name only on the job's network: on the host it is never taken over
+		// plain http.
+		if got, err := URL(MapInputs{"e": v}, "e", ""); err == nil && strings.HasPrefix(got, "http://") {
+			if u, perr := url.Parse(got); perr == nil && IsSingleLabelHost(u.Hostname()) && !IsLoopbackHost(u.Hostname()) {
+				t.Fatalf("on the host, accepted plain http to the one-word name in %q", v)
+			}
+		}
+		got, err := URL(WithJobNetwork(MapInputs{"e": v}, true), "e", "")
 		if err != nil || got == "" {
 			return
 		}

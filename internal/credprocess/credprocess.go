@@ -20,6 +20,7 @@ import (
 	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/provider/aws"
 	"github.com/oidc-login/oidc-login/internal/retry"
+	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
 // Exit statuses.
@@ -54,12 +55,12 @@ func (h *Helper) Main(ctx context.Context, args []string) int {
 	var secrets []string
 	out, err := h.run(ctx, args, &secrets)
 	if err != nil {
-		fmt.Fprintln(h.Stderr, "oidc-login "+Command+": "+oneLine(redact(err.Error(), secrets)))
+		h.fail(redact(err.Error(), secrets))
 		return ExitFailure
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
-		fmt.Fprintln(h.Stderr, "oidc-login "+Command+": encoding the answer: "+err.Error())
+		h.fail("encoding the answer: " + err.Error())
 		return ExitFailure
 	}
 	if _, err := h.Stdout.Write(append(b, '\n')); err != nil {
@@ -69,7 +70,7 @@ func (h *Helper) Main(ctx context.Context, args []string) int {
 }
 
 func (h *Helper) run(ctx context.Context, args []string, secrets *[]string) (*Output, error) {
-	hc, err := aws.ParseHelperArgs(args)
+	hc, err := aws.ParseHelperArgs(args, h.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -114,6 +115,14 @@ func redact(s string, secrets []string) string {
 		}
 	}
 	return s
+}
+
+// fail prints the one line stderr gets. The AWS CLI and the SDKs pass the helper's stderr on
+// to the step's log (aws-sdk-go-v2 connects it to its own), where the runner reads it as it
+// reads stdout, so it goes through the main step's inert printer: one line, no "::" command
+// at its start, no "##[" anywhere in it.
+func (h *Helper) fail(msg string) {
+	fmt.Fprintln(h.Stderr, runner.InertLine("oidc-login "+Command+": "+oneLine(msg)))
 }
 
 // oneLine keeps the message on one line: botocore and the SDKs put stderr into their own

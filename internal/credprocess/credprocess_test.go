@@ -39,18 +39,24 @@ func TestBadArguments(t *testing.T) {
 }
 
 // TestServerTextIsRedactedAndFlattened: a token service whose refusal quotes the request token
-// over several lines gets neither the token nor the line breaks onto stderr.
+// over several lines, with a legacy ##[ command and an escape sequence, gets neither the token,
+// the line breaks, the command nor the control character onto stderr.
 func TestServerTextIsRedactedAndFlattened(t *testing.T) {
 	t.Parallel()
 	const reqToken = "ghrt_0123456789abcdef"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusBadRequest)
-		w.Write([]byte(`{"message": "bad token ` + reqToken + `\n::set-output name=x::y\r\nend"}`))
+		w.Write([]byte(`{"message": "bad token ` + reqToken + `\n::set-output name=x::y\r\nend ##[set-output name=legacy;]z \u001b[31m"}`))
 	}))
 	defer srv.Close()
 	o, e, code := run(t, map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": srv.URL + "/token?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": reqToken}, args)
-	oneFailure(t, "refusal", o, e, code, "bad token *** ::set-output name=x::y end")
+	// The runner acts on "##[name ...]" anywhere in a line it reads, stderr included: it is
+	// written ##%5B, as the main step writes it.
+	oneFailure(t, "refusal", o, e, code, "bad token *** ::set-output name=x::y end ##%5Bset-output name=legacy;]z [31m")
+	if strings.Contains(e, "##[") {
+		t.Errorf("stderr holds a legacy workflow command: %q", e)
+	}
 	if strings.Contains(e, reqToken) {
 		t.Errorf("stderr holds the request token: %q", e)
 	}

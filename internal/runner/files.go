@@ -55,6 +55,9 @@ func (h Home) WriteSecret(f File) error {
 	if err := os.MkdirAll(h.Dir, 0o755); err != nil {
 		return fmt.Errorf("creating the home mount folder: %w", err)
 	}
+	if err := checkReused(h.Dir); err != nil {
+		return fmt.Errorf("not writing %s: %w", f.Rel, err)
+	}
 	uid, gid, haveOwner := owner(h.Dir)
 	target := h.Path(f.Rel)
 	dir := filepath.Dir(target)
@@ -109,6 +112,9 @@ func mkdirOwned(root, dir string, uid, gid int, haveOwner bool) error {
 		fi, err := os.Lstat(cur)
 		switch {
 		case err == nil && fi.IsDir():
+			if err := checkReused(cur); err != nil {
+				return err
+			}
 			continue
 		case err == nil:
 			return fmt.Errorf("creating %s: something that is not a folder is in the way", cur)

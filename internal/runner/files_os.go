@@ -32,3 +32,26 @@ func ownerOnlySDDL(sid string, dir bool) string {
 	}
 	return "D:P(A;" + flags + ";FA;;;" + sid + ")"
 }
+
+// Well-known SIDs a Windows owner check trusts besides the user itself.
+const (
+	sidLocalSystem    = "S-1-5-18"
+	sidAdministrators = "S-1-5-32-544"
+)
+
+// trustedOwner decides whether a file or folder whose owner is the SID owner may be reused or
+// read on Windows, where the action runs as the user whose SID is user. New objects get the
+// token's default owner (defaultOwner): the user, or BUILTIN\Administrators for an elevated
+// administrator, as on GitHub's hosted runners. LocalSystem and Administrators can take
+// ownership of anything and rewrite any DACL, so trusting what they own grants nobody
+// anything new, as root on Unix. Anyone else (another user of a self-hosted machine, who may
+// create folders in RUNNER_TEMP when its parent lets Users do so) is refused.
+func trustedOwner(owner, user, defaultOwner string) bool {
+	switch owner {
+	case "":
+		return false
+	case user, defaultOwner, sidLocalSystem, sidAdministrators:
+		return true
+	}
+	return false
+}

@@ -48,3 +48,41 @@ func TestOwnerOnlySDDL(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustedOwner: on Windows a reused folder or a file read back is accepted only when this
+// user, the token's default owner (Administrators for an elevated administrator, as on
+// GitHub's runners), SYSTEM or Administrators owns it; another user's is refused.
+func TestTrustedOwner(t *testing.T) {
+	t.Parallel()
+	const (
+		user   = "S-1-5-21-3623811015-3361044348-30300820-1013"
+		other  = "S-1-5-21-3623811015-3361044348-30300820-1014"
+		users  = "S-1-5-32-545"    // BUILTIN\Users
+		auth   = "S-1-5-11"        // Authenticated Users
+		world  = "S-1-1-0"         // Everyone
+		admin  = sidAdministrators // BUILTIN\Administrators
+		local  = sidLocalSystem    // the runner as a service
+		cowner = "S-1-3-0"         // CREATOR OWNER, never a real owner
+	)
+	for _, tc := range []struct {
+		owner, defaultOwner string
+		ok                  bool
+	}{
+		{user, user, true},   // a non-elevated runner user's own folder
+		{admin, admin, true}, // an elevated administrator's new folder
+		{admin, user, true},
+		{local, user, true},
+		{other, user, false}, // another user of a self-hosted machine made it first
+		{other, admin, false},
+		{users, user, false},
+		{auth, user, false},
+		{world, user, false},
+		{cowner, user, false},
+		{"", user, false},
+		{"", "", false},
+	} {
+		if got := trustedOwner(tc.owner, user, tc.defaultOwner); got != tc.ok {
+			t.Errorf("trustedOwner(%q, user, %q) = %v, want %v", tc.owner, tc.defaultOwner, got, tc.ok)
+		}
+	}
+}

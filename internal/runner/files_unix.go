@@ -29,6 +29,16 @@ func restrict(f *os.File, mode os.FileMode) error { return f.Chmod(mode) }
 // can only take bits away).
 func restrictDir(string) error { return nil }
 
+// checkReused has nothing to check on Unix: RUNNER_TEMP and the home folder in it are the
+// runner user's, mode 0755 (actions/runner creates them with the user's umask), so no other
+// account can create a folder in them, and every folder this action creates is 0700. The state
+// files, which a main step could not have checked, get their own owner check (nativestate).
+func checkReused(string) error { return nil }
+
+// checkReadOwner has nothing to add on Unix, for the same reason; the state files' readers
+// check owner and mode themselves (nativestate).
+func checkReadOwner(*os.File) error { return nil }
+
 // openNoFollow opens path for reading without following a symlink (O_NOFOLLOW: the open fails
 // with ELOOP, reported as ErrLink) and without blocking on a FIFO (O_NONBLOCK).
 func openNoFollow(path string) (*os.File, error) {

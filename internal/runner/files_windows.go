@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 )
@@ -41,6 +42,67 @@ func setOwnerOnly(path string, dir bool) error {
 	}
 	return windows.SetNamedSecurityInfo(path, windows.SE_FILE_OBJECT,
 		windows.DACL_SECURITY_INFORMATION|windows.PROTECTED_DACL_SECURITY_INFORMATION, nil, nil, dacl, nil)
+}
+
+// checkReused refuses a folder in the home folder, or the home folder itself, that was there
+// already and that another account owns: RUNNER_TEMP on a self-hosted runner often inherits
+// "Users may create folders" from its parent, and the owner of a folder can replace the files
+// in it, ours included, whatever their own DACL says.
+func checkReused(dir string) error {
+	sd, err := windows.GetNamedSecurityInfo(dir, windows.SE_FILE_OBJECT, windows.OWNER_SECURITY_INFORMATION)
+	if err != nil {
+		return fmt.Errorf("reading the owner of %s: %w", dir, err)
+	}
+	return checkOwnerOf(dir, sd)
+}
+
+// checkReadOwner refuses a file read back from the home folder (a state file, a shared AWS
+// file) that another account owns, read from the handle it was opened with, so the file
+// judged is the file read.
+func checkReadOwner(f *os.File) error {
+	sd, err := windows.GetSecurityInfo(windows.Handle(f.Fd()), windows.SE_FILE_OBJECT, windows.OWNER_SECURITY_INFORMATION)
+	if err != nil {
+		return fmt.Errorf("reading its owner: %w", err)
+	}
+	return checkOwnerOf("it", sd)
+}
+
+// checkOwnerOf applies trustedOwner to the owner in sd, for the current process's user and
+// the default owner its token gives new objects.
+func checkOwnerOf(what string, sd *windows.SECURITY_DESCRIPTOR) error {
+	owner, _, err := sd.Owner()
+	if err != nil || owner == nil {
+		return fmt.Errorf("%s has no owner this action can read", what)
+	}
+	tok := windows.GetCurrentProcessToken()
+	u, err := tok.GetTokenUser()
+	if err != nil {
+		return fmt.Errorf("reading the current user's SID: %w", err)
+	}
+	def, err := tokenDefaultOwner(tok)
+	if err != nil {
+		return fmt.Errorf("reading the default owner of new files: %w", err)
+	}
+	if !trustedOwner(owner.String(), u.User.Sid.String(), def) {
+		return fmt.Errorf("%s is owned by %s, not by this user (%s), SYSTEM or Administrators: another account could have made it to read or replace what the action writes; remove it", what, owner, u.User.Sid)
+	}
+	return nil
+}
+
+// tokenDefaultOwner is the SID that objects this process creates are owned by (TOKEN_OWNER,
+// which x/sys/windows reads but does not wrap: one SID pointer).
+func tokenDefaultOwner(tok windows.Token) (string, error) {
+	n := uint32(64)
+	for {
+		b := make([]byte, n)
+		err := windows.GetTokenInformation(tok, windows.TokenOwner, &b[0], n, &n)
+		if err == nil {
+			return (*struct{ Owner *windows.SID })(unsafe.Pointer(&b[0])).Owner.String(), nil
+		}
+		if err != windows.ERROR_INSUFFICIENT_BUFFER || n <= uint32(len(b)) {
+			return "", err
+		}
+	}
 }
 
 // openNoFollow refuses a symlink or other reparse point at path (Windows has no O_NOFOLLOW;

@@ -44,6 +44,7 @@ func FuzzEnvWriter(f *testing.F) {
 	f.Add("X", Delimiter)
 	f.Add("B<<C", "v")
 	f.Add("Y", "a\r\n"+Delimiter+"\r\nZ")
+	f.Add("PW", "pw\x00BASH_ENV=/tmp/x")
 	f.Fuzz(func(t *testing.T, name, value string) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "env")
@@ -63,6 +64,9 @@ func FuzzEnvWriter(f *testing.F) {
 				t.Fatalf("refused, but wrote %q", b)
 			}
 			return
+		}
+		if c, bad := controlChar(value); bad {
+			t.Fatalf("wrote a value holding U+%04X", c)
 		}
 		got, ok := parseEnvFile(string(b))
 		if !ok || len(got) != 1 || got[name] != strings.TrimSuffix(value, "") {

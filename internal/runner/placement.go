@@ -154,6 +154,19 @@ func checkHostPath(name, p string) error {
 	return nil
 }
 
+// OnJobNetwork reports whether this process runs in a container the runner started on the
+// job's Docker network, where the job's service containers answer to their names: the Docker
+// action, or a step of a job container. The runner sets HOME=/github/home in both and nowhere
+// else (actions/runner 258d6c8: Handlers/ContainerActionHandler.cs, ContainerOperationProvider.cs
+// for the job container). nektos/act never sets that HOME (errActUnshared says where it puts
+// things), but starts a Docker action, which has no stage input, in a container of its own.
+func OnJobNetwork(getenv func(string) string) bool {
+	if getenv("HOME") == ContainerHome {
+		return true
+	}
+	return getenv(actEnv) == "true" && getenv("INPUT_STAGE") == ""
+}
+
 // Path is where this process reads and writes rel.
 func (h Home) Path(rel string) string { return filepath.Join(h.Dir, rel) }
 

@@ -156,6 +156,16 @@ func CheckEnv(v Var) error {
 	return checkValue(v)
 }
 
+// controlChar finds a C0 control character other than tab, CR and LF.
+func controlChar(s string) (rune, bool) {
+	for _, c := range s {
+		if c < 0x20 && c != '\t' && c != '\r' && c != '\n' {
+			return c, true
+		}
+	}
+	return 0, false
+}
+
 // CheckOutput refuses an output (or state) that cannot be written safely.
 func CheckOutput(v Var) error {
 	if !outputNameRE().MatchString(v.Name) {
@@ -164,7 +174,15 @@ func CheckOutput(v Var) error {
 	return checkValue(v)
 }
 
+// checkValue refuses what no file command may carry: a line equal to the delimiter, and a NUL
+// or another C0 control character but tab, CR and LF. A NUL ends the value in a process's
+// environment (and on Windows, whose environment block is NUL-separated, what follows would
+// read as another variable); an output reaches one as soon as a step sets env: from it. The
+// error names the variable and the code point, never the value.
 func checkValue(v Var) error {
+	if c, ok := controlChar(v.Value); ok {
+		return fmt.Errorf("the value for %s holds the control character U+%04X; an exported value must hold no NUL (it ends the value in a process's environment, and on Windows what follows would read as another variable) and no other control character but tab, CR and LF; refusing to write it", v.Name, c)
+	}
 	if HasDelimiterLine(v.Value) {
 		return fmt.Errorf("the value for %s contains a line equal to the file-command delimiter %s, which would inject variables; refusing to write it", v.Name, Delimiter)
 	}

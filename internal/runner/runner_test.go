@@ -35,9 +35,14 @@ func TestCheckRefusesInjection(t *testing.T) {
 		{Var{"OK_NAME", "plain"}, true, ""},
 		{Var{"OK", "a\n" + Delimiter + "\nEVIL=1"}, true, "file-command delimiter"},
 		{Var{"OK", "a\r\n" + Delimiter + "\r\nEVIL=1"}, true, "file-command delimiter"},
+		{Var{"PW", "pw\x00BASH_ENV=/tmp/x"}, true, "the value for PW holds the control character U+0000;"},
+		{Var{"PW", "a\x1b[31mred"}, true, "the value for PW holds the control character U+001B;"},
+		{Var{"PW", "a\x7f\u0085b"}, true, ""},
+		{Var{"PEM", "-----BEGIN X-----\r\nab\tc\n-----END X-----\n"}, true, ""},
 		{Var{"BAD-NAME", "x"}, true, "not a valid environment variable name"},
 		{Var{"NAME<<X", "x"}, true, "not a valid environment variable name"},
 		{Var{"aws-account-id", "1"}, false, ""},
+		{Var{"vault-token", "hvs.x\x00y"}, false, "the value for vault-token holds the control character U+0000;"},
 		{Var{"bad name", "1"}, false, "not a valid output name"},
 	}
 	for _, tc := range cases {

@@ -55,7 +55,7 @@ func NewWithHelper(h Helper) provider.Factory {
 			return nil, err
 		}
 		p := &Provider{cfg: c, common: common, helper: h}
-		if err := p.checkRefresh(); err != nil {
+		if err := p.checkRefresh(in); err != nil {
 			return nil, err
 		}
 		return p, nil

@@ -12,7 +12,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -86,16 +88,33 @@ func (c Config) refreshProfile() string {
 // refused altogether; no ARN, region, URL or IAM client id needs it.
 var unsafeArg = lazyre.New(`[\s\x00-\x1f\x7f]`)
 
-// checkRefresh refuses, at input time, values that cannot go into the profile's command line.
-func (p *Provider) checkRefresh() error {
+// checkRefresh refuses, at input time, values that cannot go into the profile's command line,
+// and an STS endpoint the helper could not reach safely from later steps: plain http to a
+// one-word name is a job's service container only on the job's network, which the later steps
+// are on only in a job container (job.container.id set; elsewhere they run on the runner host,
+// where the name goes to the host's resolver).
+func (p *Provider) checkRefresh(in config.Inputs) error { return p.checkRefreshFor(runtime.GOOS, in) }
+
+// checkRefreshFor is checkRefresh for the SDKs of goos (CommandLine).
+func (p *Provider) checkRefreshFor(goos string, in config.Inputs) error {
 	if !p.cfg.Refresh {
 		return nil
+	}
+	if u, err := url.Parse(p.cfg.Endpoint); err == nil && u.Scheme == "http" && !config.IsLoopbackHost(u.Hostname()) && in.Input("job-container-id") == "" {
+		return config.Errorf("aws-sts-endpoint", "cannot be plain http to the one-word name %s with aws-refresh outside a job container: later steps run the credential_process helper on the runner host, where that name is not the job's service container and the ID token would cross the network in clear; use aws-refresh in a job with container:, or log in without it", config.Quote(u.Hostname()))
 	}
 	if unsafeArg().MatchString(p.audience()) {
 		return config.Errorf("audience", "must not contain spaces or control characters with aws-refresh (it goes into the profile's credential_process), got %s", config.Quote(p.audience()))
 	}
 	if unsafeArg().MatchString(p.cfg.Endpoint) {
 		return config.Errorf("aws-sts-endpoint", "must not contain spaces or control characters with aws-refresh, got %s", config.Quote(p.cfg.Endpoint))
+	}
+	if goos == "windows" {
+		for _, v := range []struct{ input, value string }{{"audience", p.audience()}, {"aws-sts-endpoint", p.cfg.Endpoint}} {
+			if why := windowsArgProblem(v.value); why != "" {
+				return config.Errorf(v.input, "cannot go into the profile's credential_process with aws-refresh on Windows: %s; got %s", why, config.Quote(v.value))
+			}
+		}
 	}
 	return nil
 }
@@ -199,8 +218,10 @@ func (p *Provider) HelperArgs() []string {
 }
 
 // ParseHelperArgs reads HelperArgs back, validating every value with the inputs' own rules
-// (a hand-edited profile gets the same errors as the step).
-func ParseHelperArgs(args []string) (HelperConfig, error) {
+// (a hand-edited profile gets the same errors as the step). getenv is the calling step's
+// environment: plain http to a one-word --sts-endpoint is taken only in a job container
+// (HOME=/github/home, see runner.OnJobNetwork), where that name is the job's service.
+func ParseHelperArgs(args []string, getenv func(string) string) (HelperConfig, error) {
 	var hc HelperConfig
 	fs := flag.NewFlagSet(HelperCommand, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -229,7 +250,7 @@ func ParseHelperArgs(args []string) (HelperConfig, error) {
 		}
 		in["aws-inline-session-policy"] = string(b)
 	}
-	c, err := Parse(in)
+	c, err := Parse(config.WithJobNetwork(in, getenv("HOME") == runner.ContainerHome))
 	if err != nil {
 		return hc, fmt.Errorf("bad arguments: %v", err)
 	}
@@ -240,32 +261,6 @@ func ParseHelperArgs(args []string) (HelperConfig, error) {
 		return hc, fmt.Errorf("bad arguments: --retry-max-attempts must be 1 to %d and --timeout-seconds 1 to %d", config.MaxRetryAttempts, int(MaxHelperTimeout/time.Second))
 	}
 	return HelperConfig{Config: c, Audience: *aud, MaxAttempts: *attempts, Timeout: time.Duration(*timeout) * time.Second}, nil
-}
-
-// shellSafe are the characters both consumers' splitters take literally outside quotes.
-var shellSafe = lazyre.New(`^[A-Za-z0-9_@%+=:,./-]+$`)
-
-// CommandLine is the credential_process value: the helper and its arguments, each quoted for
-// the two ways it is split. botocore splits it with shlex.split and runs it without a shell
-// (credentials.py ProcessProvider, compat.py compat_shell_split, boto/botocore@0e6e240);
-// aws-sdk-go-v2 runs it with `sh -c` (credentials/processcreds provider.go, v1.21.1), as do
-// the other SDKs on Linux. POSIX single quotes mean the same to shlex and sh. aws-sdk-go-v2
-// also strips one pair of quotes around the whole value (config/internal/ini legacyStrconv),
-// which is why the last argument is always bare.
-func CommandLine(helper string, args []string) (string, error) {
-	words := append([]string{helper, HelperCommand}, args...)
-	for i, w := range words {
-		if unsafeArg().MatchString(w) {
-			return "", fmt.Errorf("aws-refresh: %s cannot go into credential_process: it contains spaces or control characters", config.Quote(w))
-		}
-		if !shellSafe().MatchString(w) {
-			words[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
-		}
-	}
-	if last := words[len(words)-1]; strings.HasSuffix(last, "'") {
-		return "", fmt.Errorf("aws-refresh: internal error: the command line must end with a bare word, not %s", last)
-	}
-	return strings.Join(words, " "), nil
 }
 
 // Credentials are one refresh's answer.

@@ -14,6 +14,9 @@ import (
 	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
+// noEnv is a helper's environment on the runner host with nothing set.
+func noEnv(string) string { return "" }
+
 func refreshInputs(more ...string) config.MapInputs {
 	in := config.MapInputs{
 		"aws-role-arn": "arn:aws:iam::123456789012:role/path/deploy", "aws-region": "eu-west-1",
@@ -44,7 +47,7 @@ func TestHelperArgsRoundTrip(t *testing.T) {
 	if last := args[len(args)-1]; last != "--duration=7200" {
 		t.Errorf("last argument %q, want the bare duration", last)
 	}
-	hc, err := ParseHelperArgs(args)
+	hc, err := ParseHelperArgs(args, noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +75,7 @@ func TestParseHelperArgsRefuses(t *testing.T) {
 		{[]string{"--role-arn=arn:aws:iam::123456789012:role/x", "--region=eu-west-1", "stray"}, `unexpected "stray"`},
 		{[]string{"--nope"}, "flag provided but not defined"},
 	} {
-		if _, err := ParseHelperArgs(tc.args); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := ParseHelperArgs(tc.args, noEnv); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err = %v, want it to mention %s", tc.args, err, tc.want)
 		}
 	}
@@ -127,6 +130,37 @@ func TestRefreshRefusesUnquotableInputs(t *testing.T) {
 	// Without aws-refresh the audience goes nowhere near a command line.
 	if _, err := New(refreshInputs("aws-refresh", "false"), config.Common{Audience: "a b"}); err != nil {
 		t.Errorf("aws-refresh false: err = %v", err)
+	}
+}
+
+// TestRefreshServiceNameNeedsJobContainer: the Docker action may log in through a job
+// service's one-word name, but with aws-refresh the later steps run the helper too, and they
+// are on the job's network only in a job container; the helper itself takes such a name only
+// there (HOME=/github/home).
+func TestRefreshServiceNameNeedsJobContainer(t *testing.T) {
+	t.Parallel()
+	in := refreshInputs("aws-sts-endpoint", "http://localstack:4566")
+	_, err := New(config.WithJobNetwork(in, true), config.Common{})
+	want := `input aws-sts-endpoint: cannot be plain http to the one-word name "localstack" with aws-refresh outside a job container`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("no job container: err = %v, want %q…", err, want)
+	}
+	in["job-container-id"] = "0123abcd"
+	if _, err := New(config.WithJobNetwork(in, true), config.Common{}); err != nil {
+		t.Errorf("in a job container: %v", err)
+	}
+	in["aws-refresh"] = "false"
+	delete(in, "job-container-id")
+	if _, err := New(config.WithJobNetwork(in, true), config.Common{}); err != nil {
+		t.Errorf("without aws-refresh: %v", err)
+	}
+	args := []string{"--role-arn=arn:aws:iam::123456789012:role/x", "--region=eu-west-1", "--sts-endpoint=http://localstack:4566", "--duration=900"}
+	if _, err := ParseHelperArgs(args, noEnv); err == nil || !strings.Contains(err.Error(), `plain http to the one-word name "localstack"`) {
+		t.Errorf("helper on the host: err = %v", err)
+	}
+	jobContainer := func(k string) string { return map[string]string{"HOME": "/github/home"}[k] }
+	if hc, err := ParseHelperArgs(args, jobContainer); err != nil || hc.Endpoint != "http://localstack:4566" {
+		t.Errorf("helper in a job container: %+v, %v", hc.Endpoint, err)
 	}
 }
 

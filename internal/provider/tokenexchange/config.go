@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
 // DefaultEnvName receives the issued token unless token-exchange-env-name says otherwise.
@@ -61,6 +62,9 @@ func Parse(in config.Inputs) (Config, error) {
 	c.EnvName = config.Or(in, "token-exchange-env-name", DefaultEnvName)
 	if err := config.EnvName("token-exchange-env-name", c.EnvName); err != nil {
 		return c, err
+	}
+	if err := runner.CheckChosenName(c.EnvName); err != nil {
+		return c, config.Errorf("token-exchange-env-name", "%v; choose another name (the default is %s)", err, DefaultEnvName)
 	}
 	return c, nil
 }

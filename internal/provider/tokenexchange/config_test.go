@@ -31,6 +31,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, bad := range [][2]string{
 		{"token-exchange-url", ""}, {"token-exchange-url", "http://example.com/token"}, {"token-exchange-env-name", "A-B"},
+		{"token-exchange-env-name", "BASH_ENV"}, {"token-exchange-env-name", "https_proxy"}, {"token-exchange-env-name", "GITHUB_TOKEN"},
 		{"token-exchange-resource", "not a uri"}, {"token-exchange-requested-token-type", "jwt"}, {"token-exchange-scope", "a\nb"},
 	} {
 		in := config.MapInputs{}
@@ -41,6 +42,17 @@ func TestParse(t *testing.T) {
 		if _, err := Parse(in); err == nil || !strings.HasPrefix(err.Error(), "input "+bad[0]+": ") {
 			t.Errorf("%s=%q: error %v, want an input error naming it", bad[0], bad[1], err)
 		}
+	}
+}
+
+// TestEnvNameReserved: token-exchange-env-name gets the one rule for exported names, with
+// what reads the name and how to pick another.
+func TestEnvNameReserved(t *testing.T) {
+	t.Parallel()
+	_, err := Parse(config.MapInputs{"token-exchange-url": "https://sts.example.com/token", "token-exchange-env-name": "node_options"})
+	want := "input token-exchange-env-name: node_options is reserved (NODE_OPTIONS: node adds its options"
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "; choose another name (the default is OIDC_ACCESS_TOKEN)") {
+		t.Errorf("err = %v, want %q…", err, want)
 	}
 }
 

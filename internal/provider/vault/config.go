@@ -10,6 +10,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/internal/config"
 	"github.com/oidc-login/oidc-login/internal/lazyre"
+	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
 // DefaultAuthPath is where `vault auth enable jwt` mounts the method.
@@ -200,6 +201,9 @@ func ParseSecrets(v string) ([]Secret, error) {
 			}
 		}
 		s := Secret{Path: path, Key: key, Name: name, Optional: optional}
+		if err := runner.CheckChosenName(name); err != nil {
+			return nil, config.Errorf(input, "item %s: %v; export it under another name: %s %s | OTHER_NAME", config.Quote(item), err, path, fields[1])
+		}
 		if reservedNames[strings.ToUpper(name)] {
 			return nil, config.Errorf(input, "item %s would overwrite %s, which the vault provider exports itself; name it with | NAME", config.Quote(item), name)
 		}

@@ -68,6 +68,34 @@ func TestParseSecretSelectors(t *testing.T) {
 	}
 }
 
+// TestParseSecretsReservedNames: an item whose variable a later step would act on, by its
+// key's default name or by | NAME, is an input error naming the item, what reads the name
+// and the item to write instead.
+func TestParseSecretsReservedNames(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"secret/data/x bash_env":         `input vault-secrets: item "secret/data/x bash_env": BASH_ENV is reserved (BASH_*: bash: BASH_ENV names a file that every non-interactive bash, so every run: step, expands and runs first); export it under another name: secret/data/x bash_env | OTHER_NAME`,
+		"secret/data/x ld_preload?":      `input vault-secrets: item "secret/data/x ld_preload?": LD_PRELOAD is reserved (LD_*: the dynamic loader`,
+		"secret/data/x key | PATH":       `input vault-secrets: item "secret/data/x key | PATH": PATH is reserved (every shell and exec look programs up in it); export it under another name: secret/data/x key | OTHER_NAME`,
+		"secret/data/x p | https_proxy":  `https_proxy is reserved (*_PROXY: curl, wget, Go, Python and node`,
+		"secret/data/x node.options":     `NODE__OPTIONS`,
+		"secret/data/x github_token":     `GITHUB_TOKEN is reserved (GITHUB_*: the runner and every action`,
+		"secret/data/x t | Node_Options": `Node_Options is reserved (NODE_OPTIONS: node adds its options`,
+	} {
+		_, err := ParseSecrets(in)
+		if want == "NODE__OPTIONS" {
+			// A dotted key gives NODE__OPTIONS, which nothing reads.
+			if err != nil {
+				t.Errorf("ParseSecrets(%q) = %v", in, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseSecrets(%q) = %v, want %q", in, err, want)
+		}
+	}
+}
+
 // TestDefaultNameIsVaultActions: without | NAME, a key becomes the variable
 // hashicorp/vault-action would export (normalizeOutputKey(key, true), src/utils.js of v3.4.0
 // at 4c06c5c), so workflows moving over keep their variable names.

@@ -10,7 +10,7 @@ import (
 
 // FuzzParseSecrets: any vault-secrets text either fails as an input error naming
 // vault-secrets, or yields items whose names are valid, distinct env vars and whose paths
-// and keys are non-empty and single-line; `*` items have no name and appear once per path, and
+// and keys are non-empty and single-line, with names no later step acts on (runner.CheckChosenName); `*` items have no name and appear once per path, and
 // the optional marker never stays on a key.
 func FuzzParseSecrets(f *testing.F) {
 	for _, s := range []string{
@@ -58,7 +58,7 @@ func FuzzParseSecrets(f *testing.F) {
 				seen["*"+s.Path] = true
 				continue
 			}
-			if runner.CheckEnv(runner.Var{Name: s.Name}) != nil || runner.CheckOutput(runner.Var{Name: s.Output()}) != nil {
+			if runner.CheckChosenName(s.Name) != nil || runner.CheckOutput(runner.Var{Name: s.Output()}) != nil {
 				t.Fatalf("accepted an unwritable name %q", s.Name)
 			}
 			if seen[strings.ToLower(s.Name)] {

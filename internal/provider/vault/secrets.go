@@ -75,6 +75,10 @@ func (p *Provider) readSecrets(ctx context.Context, cl *client, a *auth, r *prov
 			fail(fmt.Errorf("%s: the value of key %q (for %s) has a line equal to the runner's file-command delimiter %s, which would inject variables into later steps; nothing was exported. Change the secret's value", call, key, name, runner.Delimiter))
 			return
 		}
+		if err := runner.CheckEnv(runner.Var{Name: name, Value: v}); err != nil {
+			fail(fmt.Errorf("%s: key %q: %v; nothing was exported. Change the secret's value", call, key, err))
+			return
+		}
 		out = append(out, runner.Var{Name: name, Value: v})
 	}
 	for _, s := range p.cfg.Secrets {
@@ -88,9 +92,15 @@ func (p *Provider) readSecrets(ctx context.Context, cl *client, a *auth, r *prov
 			for _, key := range sortedKeys(data) {
 				name := DefaultName(key)
 				item := s.Path + " " + allKeys
-				switch {
+				switch reserved := runner.CheckChosenName(name); {
 				case config.EnvName("vault-secrets", name) != nil:
 					fail(fmt.Errorf("%s: the key %q (read by %s) gives the variable name %q, which is not a valid environment variable name; read it on its own with %s %s | NAME", call, key, item, name, s.Path, key))
+				case reserved != nil:
+					// Refused, but read: masked like every other value.
+					if v, err := format(data[key]); err == nil {
+						r.Secrets = append(r.Secrets, withoutDelimiterLines(v))
+					}
+					fail(fmt.Errorf("%s: the key %q (read by %s) would be exported as %s, which is not allowed: %v; nothing was exported. Read it on its own under another name: %s %s | OTHER_NAME", call, key, item, name, reserved, s.Path, key))
 				case reservedNames[name] || reservedOutputs[strings.ToLower(name)]:
 					fail(fmt.Errorf("%s: the key %q (read by %s) would overwrite %s, which the step sets itself; read it on its own with %s %s | NAME", call, key, item, name, s.Path, key))
 				case exporter[strings.ToLower(name)] != "":

@@ -1,8 +1,10 @@
-// Command emulators serves the fake GitHub ID-token service and the Vault emulator on
-// loopback for ci.yml's native job, which runs the native action on Linux, macOS and Windows
-// runners where the e2e suites (root, mount namespaces, act) cannot run. It appends, in the
-// runner's GITHUB_ENV format, the ID-token variables a job with id-token: write would have
-// and the Vault address, then serves until the job ends and the runner stops it.
+// Command emulators serves the fake GitHub ID-token service, the Vault emulator and the AWS
+// STS emulator on loopback for ci.yml's native job, which runs the native action on Linux,
+// macOS and Windows runners where the e2e suites (root, mount namespaces, act) cannot run. It
+// appends, in the runner's GITHUB_ENV format, the ID-token variables a job with id-token: write
+// would have and the emulators' addresses, then serves until the job ends and the runner stops
+// it. STS trusts the fake's tokens for STSRole (aws-refresh's helper, run by the SDKs of later
+// steps, logs in there again on every refresh).
 //
 //	go run ./e2e/native/cmd/emulators -env "$GITHUB_ENV"
 package main
@@ -11,10 +13,15 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
+	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
 )
+
+// STSRole is the role the STS emulator lets the fake's tokens assume (ci.yml names it).
+const STSRole = "arn:aws:iam::123456789012:role/ci"
 
 func main() {
 	envFile := flag.String("env", "", "file to append NAME=value lines to (the step's GITHUB_ENV)")
@@ -33,16 +40,24 @@ func main() {
 	v.Put("", "secret", "ci", map[string]any{"greeting": "hello from the vault emulator"})
 	v.AddPolicy("", "ci-read", "secret/data/*")
 
-	f, err := os.OpenFile(*envFile, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "emulators:", err)
-		os.Exit(1)
-	}
+	sts := stsfake.New(fakegithub.Issuer, gh.JWKSURL(), "sts.amazonaws.com")
+	sts.AddRole(stsfake.Role{ARN: STSRole, Audience: "sts.amazonaws.com", Subject: "repo:" + fakegithub.DefaultRepo + ":*"})
+
+	// One write, so the step that waits for the last line finds every line before it.
+	var b strings.Builder
 	for k, val := range gh.Env() {
-		fmt.Fprintf(f, "%s=%s\n", k, val)
+		fmt.Fprintf(&b, "%s=%s\n", k, val)
 	}
-	fmt.Fprintf(f, "EMULATED_VAULT_URL=%s\n", v.URL)
-	if err := f.Close(); err != nil {
+	fmt.Fprintf(&b, "EMULATED_VAULT_URL=%s\n", v.URL)
+	fmt.Fprintf(&b, "EMULATED_STS_URL=%s\n", sts.URL)
+	f, err := os.OpenFile(*envFile, os.O_APPEND|os.O_WRONLY, 0)
+	if err == nil {
+		_, err = f.WriteString(b.String())
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "emulators:", err)
 		os.Exit(1)
 	}
