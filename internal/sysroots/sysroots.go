@@ -31,7 +31,6 @@ import (
 	"encoding/pem"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -130,8 +129,9 @@ func Load(s Sources) (*Roots, error) {
 			var wg sync.WaitGroup
 			for w := range workers {
 				wg.Go(func() {
+					var buf []byte
 					for i := w; i < len(entries); i += workers {
-						perEntry[i] = readEntry(dir, entries[i], bundle)
+						perEntry[i], buf = readEntry(dir, entries[i], bundle, buf)
 					}
 				})
 			}
@@ -190,26 +190,27 @@ func (r *Roots) any() bool {
 }
 
 // readEntry returns the certificate blocks of one directory entry, or none for an entry that
-// is another name of a file read anyway.
-func readEntry(dir string, e fs.DirEntry, bundle os.FileInfo) [][]byte {
-	name := filepath.Join(dir, e.Name())
+// is another name of a file read anyway. The file is read into buf, returned for the next
+// entry: the blocks are copies, so the text is needed only until it is decoded.
+func readEntry(dir string, e fs.DirEntry, bundle os.FileInfo, buf []byte) (blocks [][]byte, next []byte) {
+	name := dir + "/" + e.Name() // as Go's loader names it
 	if e.Type()&fs.ModeSymlink != 0 {
 		// A link to a name in the same directory (OpenSSL's hash links) is another name of a
 		// file read anyway.
-		if target, err := os.Readlink(name); err == nil && !strings.Contains(target, "/") {
-			return nil
+		if target, err := readlink(name); err == nil && !strings.Contains(target, "/") {
+			return nil, buf
 		}
 	}
 	if bundle != nil && e.Type().IsRegular() {
 		if fi, err := e.Info(); err == nil && os.SameFile(fi, bundle) {
-			return nil // Debian's /etc/ssl/certs/ca-certificates.crt, read as the bundle
+			return nil, buf // Debian's /etc/ssl/certs/ca-certificates.crt, read as the bundle
 		}
 	}
-	data, err := os.ReadFile(name)
+	data, err := readFile(name, buf)
 	if err != nil {
-		return nil // as Go: an entry that does not read adds nothing
+		return nil, buf // as Go: an entry that does not read adds nothing
 	}
-	return appendBlocks(nil, data)
+	return appendBlocks(nil, data), data
 }
 
 // appendBlocks adds the DER of what x509.CertPool.AppendCertsFromPEM takes: CERTIFICATE blocks

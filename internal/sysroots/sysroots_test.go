@@ -196,3 +196,16 @@ func TestSameAsGo(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLoad reads this machine's store as System does (go test -bench Load).
+func BenchmarkLoad(b *testing.B) {
+	if platform == nil {
+		b.Skip("no file-based system store on this OS")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(FromEnv(os.Getenv, *platform)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
