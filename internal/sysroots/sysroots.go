@@ -28,7 +28,6 @@ package sysroots
 
 import (
 	"crypto/x509"
-	"encoding/pem"
 	"io/fs"
 	"os"
 	"runtime"
@@ -92,7 +91,9 @@ func (r *root) parsed() *x509.Certificate {
 // The certificate directory (on Debian 146 links to single-certificate files, plus the bundle
 // again) costs more to read than the bundle, so it is read while the bundle is decoded, its
 // entries spread over a few workers; which blocks are trusted, and in which order, is what
-// the sequential reading gives.
+// the sequential reading gives. A file of the directory whose text is a run of the bundle's
+// (Debian's links, a copy of the bundle) is not decoded again: its blocks are the bundle's,
+// which a pool keeps only at their first place.
 func Load(s Sources) (*Roots, error) {
 	var firstErr error
 	note := func(err error) {
@@ -109,6 +110,10 @@ func Load(s Sources) (*Roots, error) {
 			break
 		}
 	}
+	// The directory's files are decoded once the bundle is: a file that is a run of the
+	// bundle's text adds only blocks read already, and is not decoded again (decoded).
+	var fromBundle *decoded
+	bundleDone := make(chan struct{})
 	type dirResult struct {
 		blocks [][]byte
 		errs   []error
@@ -129,9 +134,16 @@ func Load(s Sources) (*Roots, error) {
 			var wg sync.WaitGroup
 			for w := range workers {
 				wg.Go(func() {
-					var buf []byte
+					var buf []byte // each file's text, needed only until it is decoded
 					for i := w; i < len(entries); i += workers {
-						perEntry[i], buf = readEntry(dir, entries[i], bundle, buf)
+						var text []byte
+						if text, buf = readEntry(dir, entries[i], bundle, buf); len(text) == 0 {
+							continue
+						}
+						<-bundleDone
+						if !fromBundle.holds(text) {
+							perEntry[i] = appendBlocks(nil, text)
+						}
 					}
 				})
 			}
@@ -147,11 +159,12 @@ func Load(s Sources) (*Roots, error) {
 	for _, name := range s.Files {
 		data, err := os.ReadFile(name)
 		if err == nil {
-			blocks = appendBlocks(blocks, data)
+			blocks, fromBundle = decodeBlocks(blocks, data)
 			break
 		}
 		note(err)
 	}
+	close(bundleDone)
 	r := <-fromDirs
 	for _, err := range r.errs {
 		note(err)
@@ -189,10 +202,10 @@ func (r *Roots) any() bool {
 	return false
 }
 
-// readEntry returns the certificate blocks of one directory entry, or none for an entry that
-// is another name of a file read anyway. The file is read into buf, returned for the next
-// entry: the blocks are copies, so the text is needed only until it is decoded.
-func readEntry(dir string, e fs.DirEntry, bundle os.FileInfo, buf []byte) (blocks [][]byte, next []byte) {
+// readEntry returns the text of one directory entry, or none for an entry that is another
+// name of a file read anyway or that does not read (Go's loader skips those too). The text is
+// read into buf, returned for the next entry: the blocks decoded from it are copies.
+func readEntry(dir string, e fs.DirEntry, bundle os.FileInfo, buf []byte) (text, next []byte) {
 	name := dir + "/" + e.Name() // as Go's loader names it
 	if e.Type()&fs.ModeSymlink != 0 {
 		// A link to a name in the same directory (OpenSSL's hash links) is another name of a
@@ -208,25 +221,9 @@ func readEntry(dir string, e fs.DirEntry, bundle os.FileInfo, buf []byte) (block
 	}
 	data, err := readFile(name, buf)
 	if err != nil {
-		return nil, buf // as Go: an entry that does not read adds nothing
+		return nil, buf
 	}
-	return appendBlocks(nil, data), data
-}
-
-// appendBlocks adds the DER of what x509.CertPool.AppendCertsFromPEM takes: CERTIFICATE blocks
-// without headers; anything else in data is skipped.
-func appendBlocks(blocks [][]byte, data []byte) [][]byte {
-	for len(data) > 0 {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			break
-		}
-		if b.Type == "CERTIFICATE" && len(b.Headers) == 0 {
-			blocks = append(blocks, b.Bytes)
-		}
-	}
-	return blocks
+	return data, data
 }
 
 // Pool returns every root parsed, in a pool equal to the one Go's loader builds from the same
