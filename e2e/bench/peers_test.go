@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/oidc-login/oidc-login/e2e/bench/internal/official"
 	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
@@ -24,17 +25,6 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/nativeinstall"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
-)
-
-// The official Google action the GCP login is compared with: google-github-actions/auth at
-// the release v3.0.0, read from a git copy (GoogleActionGitEnv names it; by default the
-// mirror these machines carry). As for the AWS action (startcost_test.go), its code is never
-// committed here: the benchmark extracts action.yml and dist/ into a temp dir.
-const (
-	googleActionCommit = "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093" // v3.0.0
-	// GoogleActionGitEnv overrides where the git copy is (a bare repository or a .git folder).
-	GoogleActionGitEnv     = "OIDC_LOGIN_GOOGLE_ACTION_GIT"
-	defaultGoogleActionGit = "/work/.mirror/google-github-actions+auth/repo"
 )
 
 // peerVersion is the release the benchmark's native/ pins (any vX.Y.Z: the launcher only
@@ -87,16 +77,23 @@ const peerRunTimeout = 2 * time.Minute
 //	go test -run '^$' -bench Peers -benchtime 20x ./e2e/bench
 //	go run ./e2e/bench/cmd/peers
 //
-// It needs root, docker, node and git copies of both official actions (AWSActionGitEnv,
-// GoogleActionGitEnv); without any of them it skips, except in CI (CI=true), where it fails.
+// It needs root, docker, node and a git copy of each official action, which the variables of
+// package official name (OIDC_LOGIN_AWS_ACTION_GIT, OIDC_LOGIN_GOOGLE_ACTION_GIT): a case
+// whose variable is unset skips, saying how to set it (CI runs no benchmark); without docker
+// or node it skips, except with CI=true, where it fails.
 func BenchmarkPeers(b *testing.B) {
 	for _, c := range []struct {
-		name  string
-		setup func(b *testing.B, p *peerEnv) peerCase
-	}{{"aws", awsPeers}, {"gcp-service-account", gcpPeers}} {
+		name   string
+		action official.Action
+		setup  func(b *testing.B, p *peerEnv, a *peerAction) peerCase
+	}{{"aws", official.AWS, awsPeers}, {"gcp-service-account", official.Google, gcpPeers}} {
 		b.Run(c.name, func(b *testing.B) {
+			gitDir, err := c.action.GitDir()
+			if err != nil {
+				b.Skip(err)
+			}
 			p := newPeerEnv(b)
-			runPeers(b, c.setup(b, p))
+			runPeers(b, c.setup(b, p, extractAction(b, c.action, gitDir)))
 		})
 	}
 }
@@ -159,19 +156,16 @@ type peerAction struct {
 	repo, ref string
 }
 
-// extractAction writes action.yml and dist/ of the action at commit, from the git copy gitEnv
-// names (else defaultGit), into a temp dir.
-func extractAction(b *testing.B, gitEnv, defaultGit, commit, repo, ref string) *peerAction {
+// extractAction writes action.yml and dist/ of a at its pinned commit, from the git copy in
+// gitDir, into a temp dir.
+func extractAction(b *testing.B, a official.Action, gitDir string) *peerAction {
 	b.Helper()
-	gitDir := os.Getenv(gitEnv)
-	if gitDir == "" {
-		gitDir = defaultGit
-	}
+	repo, ref := a.Repo, a.Ref
 	dir := b.TempDir()
-	cmd := exec.Command("bash", "-o", "pipefail", "-c", `git --git-dir "$1" archive "$2" action.yml dist | tar -x -C "$3"`, "bash", gitDir, commit, dir)
+	cmd := exec.Command("bash", "-o", "pipefail", "-c", `git --git-dir "$1" archive "$2" action.yml dist | tar -x -C "$3"`, "bash", gitDir, a.Commit, dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		skipOrFail(b, fmt.Sprintf("no copy of %s at %s in %s (set %s to a clone of github.com/%s), so it is NOT measured: %v %s",
-			repo, ref, gitDir, gitEnv, repo, err, bytes.TrimSpace(out)))
+		b.Fatalf("%s names %s, which has no %s at %s (%s): point it at a git copy of github.com/%s: %v %s",
+			a.GitEnv, gitDir, repo, ref, a.Commit, repo, err, bytes.TrimSpace(out))
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, "action.yml"))
 	if err != nil {
@@ -192,13 +186,13 @@ func extractAction(b *testing.B, gitEnv, defaultGit, commit, repo, ref string) *
 	if !strings.HasPrefix(meta.Runs.Using, "node") || meta.Runs.Main == "" {
 		b.Fatalf("%s at %s is not a JavaScript action (runs.using %q, main %q)", repo, ref, meta.Runs.Using, meta.Runs.Main)
 	}
-	a := &peerAction{dir: dir, main: filepath.Join(dir, meta.Runs.Main), defaults: map[string]string{}, repo: repo, ref: ref}
+	pa := &peerAction{dir: dir, main: filepath.Join(dir, meta.Runs.Main), defaults: map[string]string{}, repo: repo, ref: ref}
 	for name, in := range meta.Inputs {
 		if in.Default != nil {
-			a.defaults[name] = *in.Default
+			pa.defaults[name] = *in.Default
 		}
 	}
-	return a
+	return pa
 }
 
 // subject is one way of logging in: cmd starts one login in ws; the case's check then
@@ -325,8 +319,7 @@ func (p *peerEnv) nodeSubject(a *peerAction, inputs, env map[string]string, got 
 	}}
 }
 
-func awsPeers(b *testing.B, p *peerEnv) peerCase {
-	awsAction := extractAction(b, AWSActionGitEnv, defaultAWSActionGit, awsActionCommit, "aws-actions/configure-aws-credentials", "v6.2.3")
+func awsPeers(b *testing.B, p *peerEnv, awsAction *peerAction) peerCase {
 	s := stsfake.New(fakegithub.Issuer, p.gh.JWKSURL(), "sts.amazonaws.com")
 	b.Cleanup(s.Close)
 	s.AddRole(stsfake.Role{ARN: awsRole, Audience: "sts.amazonaws.com", Subject: anyBranch})
@@ -376,8 +369,7 @@ func awsPeers(b *testing.B, p *peerEnv) peerCase {
 	}
 }
 
-func gcpPeers(b *testing.B, p *peerEnv) peerCase {
-	googleAction := extractAction(b, GoogleActionGitEnv, defaultGoogleActionGit, googleActionCommit, "google-github-actions/auth", "v3.0.0")
+func gcpPeers(b *testing.B, p *peerEnv, googleAction *peerAction) peerCase {
 	g, err := gcpfake.New(p.ca)
 	if err != nil {
 		b.Fatal(err)

@@ -1,8 +1,9 @@
 // Command peers runs BenchmarkPeers (e2e/bench/peers_test.go) and prints its results side by
 // side as Markdown: for each login, the native action on a cache hit (and the binary's share of
 // it), the container action and the official JavaScript action, their medians and each one's
-// ratio to native, the requests each makes, and the native action's one-time download. Run it as root from the repository,
-// like the e2e tests:
+// ratio to native, the requests each makes, and the native action's one-time download. Run it
+// as root from the repository, like the e2e tests, with OIDC_LOGIN_AWS_ACTION_GIT and
+// OIDC_LOGIN_GOOGLE_ACTION_GIT naming git copies of the official actions (package official):
 //
 //	go run ./e2e/bench/cmd/peers                  # 20 logins of each per case
 //	go run ./e2e/bench/cmd/peers -benchtime 50x
@@ -18,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/oidc-login/oidc-login/e2e/bench/internal/benchfmt"
+	"github.com/oidc-login/oidc-login/e2e/bench/internal/official"
 )
 
 const pkg = "github.com/oidc-login/oidc-login/e2e/bench"
@@ -26,14 +28,21 @@ const pkg = "github.com/oidc-login/oidc-login/e2e/bench"
 const Goal = 10.0
 
 // peers names the official action each case runs under node.
-var peers = map[string]string{
-	"aws":                 "aws-actions/configure-aws-credentials v6.2.3",
-	"gcp-service-account": "google-github-actions/auth v3.0.0",
+var peers = map[string]official.Action{
+	"aws":                 official.AWS,
+	"gcp-service-account": official.Google,
 }
 
 func main() {
 	benchtime := flag.String("benchtime", "20x", "go test -benchtime: logins of each subject per case (Nx)")
 	flag.Parse()
+	// A benchmark without its official action skips; say so before building anything.
+	for _, a := range official.All {
+		if _, err := a.GitDir(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
 	args := []string{"test", "-v", "-count=1", "-run", "^$", "-bench", "^BenchmarkPeers$", "-benchtime", *benchtime, pkg}
 	loadBefore := loadAverage()
 	rows, err := benchfmt.Run(args)
@@ -75,7 +84,7 @@ func table(rows []benchfmt.Row) string {
 		m := r.Metrics
 		name := r.Name
 		if p, ok := peers[r.Name]; ok {
-			name += " (" + p + ")"
+			name += " (" + p.Repo + " " + p.Ref + ")"
 		}
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s× | %s | %s× | %s / %s / %s |\n", name, r.N,
 			benchfmt.Num(m, "native-ms", 1, 1), benchfmt.Num(m, "binary-ms", 1, 1), benchfmt.Num(m, "container-ms", 1, 1), benchfmt.Num(m, "container-x", 1, 1),
