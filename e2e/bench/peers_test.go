@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -71,8 +72,10 @@ const peerRunTimeout = 2 * time.Minute
 // GITHUB_ENV (AWS) or GITHUB_OUTPUT (the GCP access token), and no secret any emulator
 // issued printed outside a mask. Each login gets a fresh workspace, made outside the timer.
 // Metrics per subject: <subject>-ms (median, exec to exit), <subject>-requests (HTTP requests
-// per login, ID-token requests included), and <peer>-x (the peer's median over native's);
-// for aws also asset-bytes and the cache miss's download-requests. Run it with a fixed count:
+// per login, ID-token requests included), <peer>-x (the peer's median over native's), and for
+// native, binary and node <subject>-peak-RSS-MiB (the largest of rssRuns more logins, each
+// checked as the others, under GNU time(1)); for aws also asset-bytes and the cache miss's
+// download-requests. Run it with a fixed count:
 //
 //	go test -run '^$' -bench Peers -benchtime 20x ./e2e/bench
 //	go run ./e2e/bench/cmd/peers
@@ -209,10 +212,14 @@ type subject struct {
 	// peer is an official action: what it prints is judged as the runner shows it (a value
 	// masked earlier in the step is redacted), not by our rule of never printing one.
 	peer bool
+	// rss: its peak memory is measured (not for docker run: the container's memory is not
+	// the CLI's, nor for the cache miss, whose binary is the cache hit's).
+	rss bool
 	// runs counts its logins, the untimed first round included.
-	runs int
-	ds   []time.Duration
-	req  []int
+	runs    int
+	ds      []time.Duration
+	req     []int
+	peakKiB int64
 }
 
 // peerCase is one login done every way, and how to tell it worked.
@@ -259,8 +266,8 @@ func (p *peerEnv) nativeSubjects(b *testing.B, inputs, env map[string]string, go
 		}
 		return p.action.Step(ws, inputs, e)
 	}
-	native = &subject{name: "native", got: got, cmd: step}
-	binary = &subject{name: "binary", got: got, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
+	native = &subject{name: "native", got: got, cmd: step, rss: true}
+	binary = &subject{name: "binary", got: got, rss: true, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
 		cmd, err := step(ws)
 		if err != nil {
 			return nil, err
@@ -290,7 +297,7 @@ func (p *peerEnv) containerSubject(inputs map[string]string, got func(env, outpu
 // nodeSubject is the official action's bundle under node, started as the runner starts a
 // JavaScript action.
 func (p *peerEnv) nodeSubject(a *peerAction, inputs, env map[string]string, got func(env, outputs map[string]string) string) *subject {
-	return &subject{name: "node", peer: true, got: got, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
+	return &subject{name: "node", peer: true, rss: true, got: got, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
 		e := ws.RunnerEnv()
 		for k, v := range jobEnv() {
 			e[k] = v
@@ -419,7 +426,10 @@ func gcpPeers(b *testing.B, p *peerEnv, googleAction *peerAction) peerCase {
 // runPeers runs one untimed round (the page cache, the native marker), then b.N rounds of
 // every subject in turn, checks each login, and reports the medians and ratios.
 func runPeers(b *testing.B, c peerCase) {
-	one := func(s *subject) (time.Duration, int) {
+	// one runs a login of s and checks it; with measureRSS it runs under GNU time(1) (see
+	// harness.Step.MeasureRSS: the child's own peak, not the test process's) and records the
+	// peak instead of the time.
+	one := func(s *subject, measureRSS bool) (time.Duration, int) {
 		b.StopTimer()
 		if s.before != nil {
 			s.before(b)
@@ -429,20 +439,38 @@ func runPeers(b *testing.B, c peerCase) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		var rssFile string
+		if measureRSS {
+			rssFile = filepath.Join(b.TempDir(), "rss")
+			cmd.Args = append([]string{"/usr/bin/time", "--quiet", "--format=%M", "--output=" + rssFile, cmd.Path}, cmd.Args[1:]...)
+			cmd.Path = "/usr/bin/time"
+		}
 		issued, reqs := len(c.issued()), c.requests()
 		s.runs++
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		// Exec to exit: the clock starts before the fork and exec, which the runner pays too.
+		b.StartTimer()
+		start := time.Now()
 		if err := cmd.Start(); err != nil {
 			b.Fatalf("%s: %v", s.name, err)
 		}
 		timer := time.AfterFunc(peerRunTimeout, func() { _ = cmd.Process.Kill() })
-		b.StartTimer()
-		start := time.Now()
 		err = cmd.Wait()
 		d := time.Since(start)
 		b.StopTimer()
 		timer.Stop()
+		if measureRSS {
+			raw, err := os.ReadFile(rssFile)
+			if err != nil {
+				b.Fatal(err)
+			}
+			kib, err := strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64)
+			if err != nil {
+				b.Fatalf("%s: GNU time reported %q, not a peak RSS in KiB", s.name, raw)
+			}
+			s.peakKiB = max(s.peakKiB, kib)
+		}
 		r := &harness.Run{Stdout: stdout.String(), Stderr: stderr.String(), Workspace: ws}
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -469,16 +497,23 @@ func runPeers(b *testing.B, c peerCase) {
 		return d, c.requests() - reqs
 	}
 	for _, s := range c.subjects {
-		one(s)
+		one(s, false)
 	}
 	b.ResetTimer()
 	for range b.N {
 		for _, s := range c.subjects {
-			d, n := one(s)
+			d, n := one(s, false)
 			s.ds, s.req = append(s.ds, d), append(s.req, n)
 		}
 	}
 	b.StopTimer()
+	for range rssRuns {
+		for _, s := range c.subjects {
+			if s.rss {
+				one(s, true)
+			}
+		}
+	}
 	median := func(s *subject) float64 {
 		ds := slices.Clone(s.ds)
 		slices.Sort(ds)
@@ -494,6 +529,9 @@ func runPeers(b *testing.B, c peerCase) {
 		b.ReportMetric(float64(s.req[0]), s.name+"-requests")
 		if s != c.subjects[0] {
 			b.ReportMetric(m/native, s.name+"-x")
+		}
+		if s.rss {
+			b.ReportMetric(float64(s.peakKiB)/1024, s.name+"-peak-RSS-MiB")
 		}
 	}
 	if c.extra != nil {
