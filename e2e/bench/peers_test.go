@@ -3,13 +3,11 @@ package bench_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,12 +26,9 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
-// peerVersion is the release the benchmark's native/ pins (any vX.Y.Z: the launcher only
+// peerVersion is the release the benchmarks' native/ pins (any vX.Y.Z: the launcher only
 // compares it with the tool cache's folder and asks the local release server for it).
 const peerVersion = "v9.9.9"
-
-// peerRunTimeout bounds one login of any subject.
-const peerRunTimeout = 2 * time.Minute
 
 // BenchmarkPeers runs the same login against the same emulators in several ways, side by side
 // and interleaved (one of each per iteration, so a busy machine slows all alike):
@@ -253,29 +248,16 @@ func jobEnv() map[string]string {
 // written by the first, untimed round), and the cached binary started directly with the
 // environment the step gives run.sh: what the launchers (the runner's bash, run.sh) add.
 func (p *peerEnv) nativeSubjects(b *testing.B, inputs, env map[string]string, got func(env, outputs map[string]string) string) (native, binary *subject) {
-	cache := b.TempDir()
-	bin := p.action.Seed(b, cache, p.body)
-	step := func(ws *harness.Workspace) (*exec.Cmd, error) {
-		e := jobEnv()
-		e["RUNNER_TOOL_CACHE"] = cache
-		for k, v := range p.gh.Env() {
-			e[k] = v
-		}
-		for k, v := range env {
-			e[k] = v
-		}
-		return p.action.Step(ws, inputs, e)
+	host := newHostRunner(b, p.body)
+	stepEnv := map[string]string{}
+	for k, v := range p.gh.Env() {
+		stepEnv[k] = v
 	}
-	native = &subject{name: "native", got: got, cmd: step, rss: true}
-	binary = &subject{name: "binary", got: got, rss: true, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
-		cmd, err := step(ws)
-		if err != nil {
-			return nil, err
-		}
-		c := exec.Command(bin)
-		c.Dir, c.Env = cmd.Dir, cmd.Env
-		return c, nil
-	}}
+	for k, v := range env {
+		stepEnv[k] = v
+	}
+	native = &subject{name: "native", got: got, rss: true, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) { return host.step(ws, inputs, stepEnv) }}
+	binary = &subject{name: "binary", got: got, rss: true, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) { return host.binary(ws, inputs, stepEnv) }}
 	return native, binary
 }
 
@@ -426,9 +408,7 @@ func gcpPeers(b *testing.B, p *peerEnv, googleAction *peerAction) peerCase {
 // runPeers runs one untimed round (the page cache, the native marker), then b.N rounds of
 // every subject in turn, checks each login, and reports the medians and ratios.
 func runPeers(b *testing.B, c peerCase) {
-	// one runs a login of s and checks it; with measureRSS it runs under GNU time(1) (see
-	// harness.Step.MeasureRSS: the child's own peak, not the test process's) and records the
-	// peak instead of the time.
+	// one runs a login of s and checks it; with measureRSS it records the peak memory.
 	one := func(s *subject, measureRSS bool) (time.Duration, int) {
 		b.StopTimer()
 		if s.before != nil {
@@ -439,45 +419,11 @@ func runPeers(b *testing.B, c peerCase) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var rssFile string
-		if measureRSS {
-			rssFile = filepath.Join(b.TempDir(), "rss")
-			cmd.Args = append([]string{"/usr/bin/time", "--quiet", "--format=%M", "--output=" + rssFile, cmd.Path}, cmd.Args[1:]...)
-			cmd.Path = "/usr/bin/time"
-		}
 		issued, reqs := len(c.issued()), c.requests()
 		s.runs++
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		// Exec to exit: the clock starts before the fork and exec, which the runner pays too.
-		b.StartTimer()
-		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			b.Fatalf("%s: %v", s.name, err)
-		}
-		timer := time.AfterFunc(peerRunTimeout, func() { _ = cmd.Process.Kill() })
-		err = cmd.Wait()
-		d := time.Since(start)
-		b.StopTimer()
-		timer.Stop()
-		if measureRSS {
-			raw, err := os.ReadFile(rssFile)
-			if err != nil {
-				b.Fatal(err)
-			}
-			kib, err := strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64)
-			if err != nil {
-				b.Fatalf("%s: GNU time reported %q, not a peak RSS in KiB", s.name, raw)
-			}
-			s.peakKiB = max(s.peakKiB, kib)
-		}
-		r := &harness.Run{Stdout: stdout.String(), Stderr: stderr.String(), Workspace: ws}
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			r.Exit = ee.ExitCode()
-		} else if err != nil {
-			b.Fatalf("%s: %v", s.name, err)
-		}
+		t := runTimed(b, s.name, cmd, ws, measureRSS)
+		s.peakKiB = max(s.peakKiB, t.peakKiB)
+		r := t.run
 		if s.peer {
 			maskedFirst(b, s.name, r.Stdout, r.Stderr, leak.All())
 		} else {
@@ -486,7 +432,7 @@ func runPeers(b *testing.B, c peerCase) {
 		if r.Exit != 0 {
 			b.Fatalf("%s exited %d\nstdout:\n%s\nstderr:\n%s", s.name, r.Exit, r.Redact(r.Stdout), r.Redact(r.Stderr))
 		}
-		env, out := readCommands(b, ws.EnvFile), readCommands(b, ws.OutputFile)
+		env, out := t.env, t.out
 		all := c.issued()
 		if len(all) != issued+1 {
 			b.Fatalf("%s: the emulator issued %d credentials for one login, want 1", s.name, len(all)-issued)
@@ -494,7 +440,7 @@ func runPeers(b *testing.B, c peerCase) {
 		if got := s.got(env, out); got != all[issued] {
 			b.Fatalf("%s handed on %d bytes that are not the credential the emulator issued for this login (%d bytes)", s.name, len(got), len(all[issued]))
 		}
-		return d, c.requests() - reqs
+		return t.d, c.requests() - reqs
 	}
 	for _, s := range c.subjects {
 		one(s, false)
@@ -537,20 +483,6 @@ func runPeers(b *testing.B, c peerCase) {
 	if c.extra != nil {
 		c.extra(b)
 	}
-}
-
-// readCommands reads a GITHUB_ENV or GITHUB_OUTPUT file as the runner does after the step.
-func readCommands(b *testing.B, path string) map[string]string {
-	b.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := harness.ParseFileCommands(string(raw))
-	if err != nil {
-		b.Fatalf("%s: %v", filepath.Base(path), err)
-	}
-	return m
 }
 
 // maskedFirst fails unless every secret a peer printed was masked on an earlier line of its
