@@ -183,11 +183,16 @@ func TestSameAsGo(t *testing.T) {
 		return
 	}
 	bundle, dirs, _ := fixture(t)
+	private := filepath.Join(t.TempDir(), "private.pem")
+	write(t, private, newCert(t, "private"))
 	for name, env := range map[string][]string{
 		"fixture":      {"SSL_CERT_FILE=" + bundle, "SSL_CERT_DIR=" + strings.Join(dirs, ":")},
 		"this machine": {"SSL_CERT_FILE=", "SSL_CERT_DIR="},
-		// A private CA alone in SSL_CERT_FILE: Go still adds the machine's directories.
+		// A bundle alone in SSL_CERT_FILE: Go still adds the machine's directories.
 		"SSL_CERT_FILE only": {"SSL_CERT_FILE=" + bundle, "SSL_CERT_DIR="},
+		// A private CA alone in SSL_CERT_FILE: the machine's bundle is then read in its
+		// directory too, next to the files it repeats.
+		"a private CA in SSL_CERT_FILE": {"SSL_CERT_FILE=" + private, "SSL_CERT_DIR="},
 	} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestSameAsGo$", "-test.count=1")
 		cmd.Env = append(append(os.Environ(), "SYSROOTS_CHILD=1"), env...)

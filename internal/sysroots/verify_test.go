@@ -198,6 +198,16 @@ func TestVerifyAsGo(t *testing.T) {
 	write(t, filepath.Join(privateDir, "private.pem"), pemOf(root, expired, constrainedRoot))
 	extraDir := filepath.Join(dir, "extra")
 	write(t, filepath.Join(extraDir, "second.pem"), pemOf(sameName))
+	// A directory whose bundle repeats its single files in another order: each file keeps
+	// its own place, so the first copy of each root is the one Go's order keeps.
+	var fillers []*issued
+	for i := range 30 {
+		fillers = append(fillers, p.issue(ca(fmt.Sprintf("Filler %d", i)), nil, nil))
+	}
+	reorderedDir := filepath.Join(dir, "reordered")
+	write(t, filepath.Join(reorderedDir, "a-root.pem"), pemOf(root))
+	write(t, filepath.Join(reorderedDir, "b-second.pem"), pemOf(sameName))
+	write(t, filepath.Join(reorderedDir, "z-bundle.crt"), pemOf(append([]*issued{sameName, root}, fillers...)...))
 	onlyExpiredFile := filepath.Join(dir, "expired.pem")
 	write(t, onlyExpiredFile, pemOf(expired))
 	empty := filepath.Join(dir, "empty")
@@ -237,6 +247,10 @@ func TestVerifyAsGo(t *testing.T) {
 		{"two roots named alike, the second first", onlyEd(t, dir, sameName), privateDir, []verifyCase{
 			{"signed by neither root of that name", chain(byStranger), "svc.example.com", false},
 			{"signed by the first root of that name", chain(good, inter), "svc.example.com", true},
+		}},
+		{"a bundle repeating the directory's files in another order", onlyExpiredFile, reorderedDir, []verifyCase{
+			{"signed by neither root of that name", chain(byStranger), "svc.example.com", false},
+			{"signed by the second root of that name", chain(bySecond), "second.example.com", true},
 		}},
 		{"only the expired root", onlyExpiredFile, empty, []verifyCase{
 			{"cross-signed: the expired path only", chain(good, crossByExpired), "svc.example.com", false},
