@@ -3,7 +3,6 @@ package bench_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/oidc-login/oidc-login/e2e/bench/internal/official"
 	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
@@ -26,23 +26,9 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
-// The official Google action the GCP login is compared with: google-github-actions/auth at
-// the release v3.0.0, read from a git copy (GoogleActionGitEnv names it; by default the
-// mirror these machines carry). As for the AWS action (startcost_test.go), its code is never
-// committed here: the benchmark extracts action.yml and dist/ into a temp dir.
-const (
-	googleActionCommit = "7c6bc770dae815cd3e89ee6cdf493a5fab2cc093" // v3.0.0
-	// GoogleActionGitEnv overrides where the git copy is (a bare repository or a .git folder).
-	GoogleActionGitEnv     = "OIDC_LOGIN_GOOGLE_ACTION_GIT"
-	defaultGoogleActionGit = "/work/.mirror/google-github-actions+auth/repo"
-)
-
-// peerVersion is the release the benchmark's native/ pins (any vX.Y.Z: the launcher only
+// peerVersion is the release the benchmarks' native/ pins (any vX.Y.Z: the launcher only
 // compares it with the tool cache's folder and asks the local release server for it).
 const peerVersion = "v9.9.9"
-
-// peerRunTimeout bounds one login of any subject.
-const peerRunTimeout = 2 * time.Minute
 
 // BenchmarkPeers runs the same login against the same emulators in several ways, side by side
 // and interleaved (one of each per iteration, so a busy machine slows all alike):
@@ -81,22 +67,31 @@ const peerRunTimeout = 2 * time.Minute
 // GITHUB_ENV (AWS) or GITHUB_OUTPUT (the GCP access token), and no secret any emulator
 // issued printed outside a mask. Each login gets a fresh workspace, made outside the timer.
 // Metrics per subject: <subject>-ms (median, exec to exit), <subject>-requests (HTTP requests
-// per login, ID-token requests included), and <peer>-x (the peer's median over native's);
-// for aws also asset-bytes and the cache miss's download-requests. Run it with a fixed count:
+// per login, ID-token requests included), <peer>-x (the peer's median over native's), and for
+// native, binary and node <subject>-peak-RSS-MiB (the largest of rssRuns more logins, each
+// checked as the others, under GNU time(1)); for aws also asset-bytes and the cache miss's
+// download-requests. Run it with a fixed count:
 //
 //	go test -run '^$' -bench Peers -benchtime 20x ./e2e/bench
 //	go run ./e2e/bench/cmd/peers
 //
-// It needs root, docker, node and git copies of both official actions (AWSActionGitEnv,
-// GoogleActionGitEnv); without any of them it skips, except in CI (CI=true), where it fails.
+// It needs root, docker, node and a git copy of each official action, which the variables of
+// package official name (OIDC_LOGIN_AWS_ACTION_GIT, OIDC_LOGIN_GOOGLE_ACTION_GIT): a case
+// whose variable is unset skips, saying how to set it (CI runs no benchmark); without docker
+// or node it skips, except with CI=true, where it fails.
 func BenchmarkPeers(b *testing.B) {
 	for _, c := range []struct {
-		name  string
-		setup func(b *testing.B, p *peerEnv) peerCase
-	}{{"aws", awsPeers}, {"gcp-service-account", gcpPeers}} {
+		name   string
+		action official.Action
+		setup  func(b *testing.B, p *peerEnv, a *peerAction) peerCase
+	}{{"aws", official.AWS, awsPeers}, {"gcp-service-account", official.Google, gcpPeers}} {
 		b.Run(c.name, func(b *testing.B) {
+			gitDir, err := c.action.GitDir()
+			if err != nil {
+				b.Skip(err)
+			}
 			p := newPeerEnv(b)
-			runPeers(b, c.setup(b, p))
+			runPeers(b, c.setup(b, p, extractAction(b, c.action, gitDir)))
 		})
 	}
 }
@@ -159,19 +154,16 @@ type peerAction struct {
 	repo, ref string
 }
 
-// extractAction writes action.yml and dist/ of the action at commit, from the git copy gitEnv
-// names (else defaultGit), into a temp dir.
-func extractAction(b *testing.B, gitEnv, defaultGit, commit, repo, ref string) *peerAction {
+// extractAction writes action.yml and dist/ of a at its pinned commit, from the git copy in
+// gitDir, into a temp dir.
+func extractAction(b *testing.B, a official.Action, gitDir string) *peerAction {
 	b.Helper()
-	gitDir := os.Getenv(gitEnv)
-	if gitDir == "" {
-		gitDir = defaultGit
-	}
+	repo, ref := a.Repo, a.Ref
 	dir := b.TempDir()
-	cmd := exec.Command("bash", "-o", "pipefail", "-c", `git --git-dir "$1" archive "$2" action.yml dist | tar -x -C "$3"`, "bash", gitDir, commit, dir)
+	cmd := exec.Command("bash", "-o", "pipefail", "-c", `git --git-dir "$1" archive "$2" action.yml dist | tar -x -C "$3"`, "bash", gitDir, a.Commit, dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		skipOrFail(b, fmt.Sprintf("no copy of %s at %s in %s (set %s to a clone of github.com/%s), so it is NOT measured: %v %s",
-			repo, ref, gitDir, gitEnv, repo, err, bytes.TrimSpace(out)))
+		b.Fatalf("%s names %s, which has no %s at %s (%s): point it at a git copy of github.com/%s: %v %s",
+			a.GitEnv, gitDir, repo, ref, a.Commit, repo, err, bytes.TrimSpace(out))
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, "action.yml"))
 	if err != nil {
@@ -192,13 +184,13 @@ func extractAction(b *testing.B, gitEnv, defaultGit, commit, repo, ref string) *
 	if !strings.HasPrefix(meta.Runs.Using, "node") || meta.Runs.Main == "" {
 		b.Fatalf("%s at %s is not a JavaScript action (runs.using %q, main %q)", repo, ref, meta.Runs.Using, meta.Runs.Main)
 	}
-	a := &peerAction{dir: dir, main: filepath.Join(dir, meta.Runs.Main), defaults: map[string]string{}, repo: repo, ref: ref}
+	pa := &peerAction{dir: dir, main: filepath.Join(dir, meta.Runs.Main), defaults: map[string]string{}, repo: repo, ref: ref}
 	for name, in := range meta.Inputs {
 		if in.Default != nil {
-			a.defaults[name] = *in.Default
+			pa.defaults[name] = *in.Default
 		}
 	}
-	return a
+	return pa
 }
 
 // subject is one way of logging in: cmd starts one login in ws; the case's check then
@@ -215,10 +207,14 @@ type subject struct {
 	// peer is an official action: what it prints is judged as the runner shows it (a value
 	// masked earlier in the step is redacted), not by our rule of never printing one.
 	peer bool
+	// rss: its peak memory is measured (not for docker run: the container's memory is not
+	// the CLI's, nor for the cache miss, whose binary is the cache hit's).
+	rss bool
 	// runs counts its logins, the untimed first round included.
-	runs int
-	ds   []time.Duration
-	req  []int
+	runs    int
+	ds      []time.Duration
+	req     []int
+	peakKiB int64
 }
 
 // peerCase is one login done every way, and how to tell it worked.
@@ -252,29 +248,16 @@ func jobEnv() map[string]string {
 // written by the first, untimed round), and the cached binary started directly with the
 // environment the step gives run.sh: what the launchers (the runner's bash, run.sh) add.
 func (p *peerEnv) nativeSubjects(b *testing.B, inputs, env map[string]string, got func(env, outputs map[string]string) string) (native, binary *subject) {
-	cache := b.TempDir()
-	bin := p.action.Seed(b, cache, p.body)
-	step := func(ws *harness.Workspace) (*exec.Cmd, error) {
-		e := jobEnv()
-		e["RUNNER_TOOL_CACHE"] = cache
-		for k, v := range p.gh.Env() {
-			e[k] = v
-		}
-		for k, v := range env {
-			e[k] = v
-		}
-		return p.action.Step(ws, inputs, e)
+	host := newHostRunner(b, p.body)
+	stepEnv := map[string]string{}
+	for k, v := range p.gh.Env() {
+		stepEnv[k] = v
 	}
-	native = &subject{name: "native", got: got, cmd: step}
-	binary = &subject{name: "binary", got: got, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
-		cmd, err := step(ws)
-		if err != nil {
-			return nil, err
-		}
-		c := exec.Command(bin)
-		c.Dir, c.Env = cmd.Dir, cmd.Env
-		return c, nil
-	}}
+	for k, v := range env {
+		stepEnv[k] = v
+	}
+	native = &subject{name: "native", got: got, rss: true, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) { return host.step(ws, inputs, stepEnv) }}
+	binary = &subject{name: "binary", got: got, rss: true, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) { return host.binary(ws, inputs, stepEnv) }}
 	return native, binary
 }
 
@@ -296,7 +279,7 @@ func (p *peerEnv) containerSubject(inputs map[string]string, got func(env, outpu
 // nodeSubject is the official action's bundle under node, started as the runner starts a
 // JavaScript action.
 func (p *peerEnv) nodeSubject(a *peerAction, inputs, env map[string]string, got func(env, outputs map[string]string) string) *subject {
-	return &subject{name: "node", peer: true, got: got, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
+	return &subject{name: "node", peer: true, rss: true, got: got, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) {
 		e := ws.RunnerEnv()
 		for k, v := range jobEnv() {
 			e[k] = v
@@ -325,8 +308,7 @@ func (p *peerEnv) nodeSubject(a *peerAction, inputs, env map[string]string, got 
 	}}
 }
 
-func awsPeers(b *testing.B, p *peerEnv) peerCase {
-	awsAction := extractAction(b, AWSActionGitEnv, defaultAWSActionGit, awsActionCommit, "aws-actions/configure-aws-credentials", "v6.2.3")
+func awsPeers(b *testing.B, p *peerEnv, awsAction *peerAction) peerCase {
 	s := stsfake.New(fakegithub.Issuer, p.gh.JWKSURL(), "sts.amazonaws.com")
 	b.Cleanup(s.Close)
 	s.AddRole(stsfake.Role{ARN: awsRole, Audience: "sts.amazonaws.com", Subject: anyBranch})
@@ -376,8 +358,7 @@ func awsPeers(b *testing.B, p *peerEnv) peerCase {
 	}
 }
 
-func gcpPeers(b *testing.B, p *peerEnv) peerCase {
-	googleAction := extractAction(b, GoogleActionGitEnv, defaultGoogleActionGit, googleActionCommit, "google-github-actions/auth", "v3.0.0")
+func gcpPeers(b *testing.B, p *peerEnv, googleAction *peerAction) peerCase {
 	g, err := gcpfake.New(p.ca)
 	if err != nil {
 		b.Fatal(err)
@@ -427,7 +408,8 @@ func gcpPeers(b *testing.B, p *peerEnv) peerCase {
 // runPeers runs one untimed round (the page cache), then b.N rounds of
 // every subject in turn, checks each login, and reports the medians and ratios.
 func runPeers(b *testing.B, c peerCase) {
-	one := func(s *subject) (time.Duration, int) {
+	// one runs a login of s and checks it; with measureRSS it records the peak memory.
+	one := func(s *subject, measureRSS bool) (time.Duration, int) {
 		b.StopTimer()
 		if s.before != nil {
 			s.before(b)
@@ -439,25 +421,9 @@ func runPeers(b *testing.B, c peerCase) {
 		}
 		issued, reqs := len(c.issued()), c.requests()
 		s.runs++
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Start(); err != nil {
-			b.Fatalf("%s: %v", s.name, err)
-		}
-		timer := time.AfterFunc(peerRunTimeout, func() { _ = cmd.Process.Kill() })
-		b.StartTimer()
-		start := time.Now()
-		err = cmd.Wait()
-		d := time.Since(start)
-		b.StopTimer()
-		timer.Stop()
-		r := &harness.Run{Stdout: stdout.String(), Stderr: stderr.String(), Workspace: ws}
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			r.Exit = ee.ExitCode()
-		} else if err != nil {
-			b.Fatalf("%s: %v", s.name, err)
-		}
+		t := runTimed(b, s.name, cmd, ws, measureRSS)
+		s.peakKiB = max(s.peakKiB, t.peakKiB)
+		r := t.run
 		if s.peer {
 			maskedFirst(b, s.name, r.Stdout, r.Stderr, leak.All())
 		} else {
@@ -466,7 +432,7 @@ func runPeers(b *testing.B, c peerCase) {
 		if r.Exit != 0 {
 			b.Fatalf("%s exited %d\nstdout:\n%s\nstderr:\n%s", s.name, r.Exit, r.Redact(r.Stdout), r.Redact(r.Stderr))
 		}
-		env, out := readCommands(b, ws.EnvFile), readCommands(b, ws.OutputFile)
+		env, out := t.env, t.out
 		all := c.issued()
 		if len(all) != issued+1 {
 			b.Fatalf("%s: the emulator issued %d credentials for one login, want 1", s.name, len(all)-issued)
@@ -474,19 +440,26 @@ func runPeers(b *testing.B, c peerCase) {
 		if got := s.got(env, out); got != all[issued] {
 			b.Fatalf("%s handed on %d bytes that are not the credential the emulator issued for this login (%d bytes)", s.name, len(got), len(all[issued]))
 		}
-		return d, c.requests() - reqs
+		return t.d, c.requests() - reqs
 	}
 	for _, s := range c.subjects {
-		one(s)
+		one(s, false)
 	}
 	b.ResetTimer()
 	for range b.N {
 		for _, s := range c.subjects {
-			d, n := one(s)
+			d, n := one(s, false)
 			s.ds, s.req = append(s.ds, d), append(s.req, n)
 		}
 	}
 	b.StopTimer()
+	for range rssRuns {
+		for _, s := range c.subjects {
+			if s.rss {
+				one(s, true)
+			}
+		}
+	}
 	median := func(s *subject) float64 {
 		ds := slices.Clone(s.ds)
 		slices.Sort(ds)
@@ -503,24 +476,13 @@ func runPeers(b *testing.B, c peerCase) {
 		if s != c.subjects[0] {
 			b.ReportMetric(m/native, s.name+"-x")
 		}
+		if s.rss {
+			b.ReportMetric(float64(s.peakKiB)/1024, s.name+"-peak-RSS-MiB")
+		}
 	}
 	if c.extra != nil {
 		c.extra(b)
 	}
-}
-
-// readCommands reads a GITHUB_ENV or GITHUB_OUTPUT file as the runner does after the step.
-func readCommands(b *testing.B, path string) map[string]string {
-	b.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := harness.ParseFileCommands(string(raw))
-	if err != nil {
-		b.Fatalf("%s: %v", filepath.Base(path), err)
-	}
-	return m
 }
 
 // maskedFirst fails unless every secret a peer printed was masked on an earlier line of its

@@ -16,7 +16,7 @@ func TestRequestsPerLogin(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t, sc)
-			r := harness.Exec(t, w.step(nil, false))
+			r := harness.Exec(t, w.step(nil))
 			w.check(t, r)
 			tokens, calls := w.requests()
 			if tokens != sc.tokens || calls != sc.calls {

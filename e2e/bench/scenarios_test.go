@@ -276,16 +276,13 @@ func newWorld(tb testing.TB, sc scenario) *world {
 	return w
 }
 
-// step is one login in workspace ws, with the ID-token requests going through the clock;
-// measureRSS runs it under time(1) for the child's own peak memory (see
-// harness.Step.MeasureRSS), at the cost of a fork and exec more.
-func (w *world) step(ws *harness.Workspace, measureRSS bool) harness.Step {
+// step is one login in workspace ws, with the ID-token requests going through the clock.
+func (w *world) step(ws *harness.Workspace) harness.Step {
 	var names []string
 	s := harness.Step{
-		Inputs:     map[string]string{},
-		Env:        map[string]string{},
-		Workspace:  ws,
-		MeasureRSS: measureRSS,
+		Inputs:    map[string]string{},
+		Env:       map[string]string{},
+		Workspace: ws,
 		IDToken: map[string]string{
 			"ACTIONS_ID_TOKEN_REQUEST_URL":   w.clock.URL + "/token?api-version=2.0",
 			"ACTIONS_ID_TOKEN_REQUEST_TOKEN": w.gh.RequestToken,

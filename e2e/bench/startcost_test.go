@@ -12,20 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oidc-login/oidc-login/e2e/bench/internal/official"
 	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 )
 
-// The official AWS action, whose start cost the README compares ours with: its committed
-// bundle at the release v6.2.3, read from a git copy of github.com/aws-actions/configure-aws-credentials
-// (AWSActionGitEnv names it; by default the mirror these machines carry). Its code is never
-// committed here: the benchmark extracts dist/index.js into a temp dir.
-const (
-	awsActionCommit = "e6de054238d6b7531b4efff3b6587d9aade6a06c" // v6.2.3
-	awsActionBundle = "dist/index.js"
-	// AWSActionGitEnv overrides where the git copy is (a bare repository or a .git folder).
-	AWSActionGitEnv     = "OIDC_LOGIN_AWS_ACTION_GIT"
-	defaultAWSActionGit = "/work/.mirror/aws-actions+configure-aws-credentials/repo"
-)
+// awsActionBundle is the file of the official AWS action that node starts.
+const awsActionBundle = "dist/index.js"
 
 // BenchmarkStartCost measures what it costs the runner just to start each kind of action, side
 // by side and interleaved (one of each per iteration, so a busy machine slows all three alike):
@@ -42,8 +34,14 @@ const (
 //
 //	go test -run '^$' -bench StartCost -benchtime 50x ./e2e/bench
 //
-// Without docker or node it skips, except in CI (CI=true), where it fails.
+// It needs the git copy of the official AWS action that OIDC_LOGIN_AWS_ACTION_GIT names (unset,
+// it skips, saying how to set it; CI runs no benchmark). Without docker or node it skips,
+// except in CI (CI=true), where it fails.
 func BenchmarkStartCost(b *testing.B) {
+	gitDir, err := official.AWS.GitDir()
+	if err != nil {
+		b.Skip(err)
+	}
 	img := dockerimage.Build(b, nil)
 	nodePath, err := exec.LookPath("node")
 	if err != nil {
@@ -53,7 +51,7 @@ func BenchmarkStartCost(b *testing.B) {
 		}
 		b.Skip(msg)
 	}
-	bundle := extractAWSActionBundle(b)
+	bundle := extractAWSActionBundle(b, gitDir)
 	empty := b.TempDir()
 
 	type subject struct {
@@ -119,23 +117,20 @@ func BenchmarkStartCost(b *testing.B) {
 	}
 }
 
-// extractAWSActionBundle writes the AWS action's committed bundle at the pinned commit to a temp
-// dir and returns its path.
-func extractAWSActionBundle(b *testing.B) string {
+// extractAWSActionBundle writes the AWS action's committed bundle at the pinned commit, from
+// the git copy in gitDir, to a temp dir and returns its path.
+func extractAWSActionBundle(b *testing.B, gitDir string) string {
 	b.Helper()
-	gitDir := os.Getenv(AWSActionGitEnv)
-	if gitDir == "" {
-		gitDir = defaultAWSActionGit
-	}
-	out, err := exec.Command("git", "--git-dir", gitDir, "show", awsActionCommit+":"+awsActionBundle).Output()
+	a := official.AWS
+	out, err := exec.Command("git", "--git-dir", gitDir, "show", a.Commit+":"+awsActionBundle).Output()
 	if err != nil {
 		var stderr []byte
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			stderr = ee.Stderr
 		}
-		b.Fatalf("reading %s at %s from %s (set %s to a clone of github.com/aws-actions/configure-aws-credentials): %v %s",
-			awsActionBundle, awsActionCommit, gitDir, AWSActionGitEnv, err, bytes.TrimSpace(stderr))
+		b.Fatalf("%s names %s, which has no %s at %s (%s): point it at a git copy of github.com/%s: %v %s",
+			a.GitEnv, gitDir, awsActionBundle, a.Ref, a.Commit, a.Repo, err, bytes.TrimSpace(stderr))
 	}
 	p := filepath.Join(b.TempDir(), "index.js")
 	if err := os.WriteFile(p, out, 0o644); err != nil {

@@ -1,5 +1,6 @@
-// Package sysroots loads the system's trusted root certificates once per process, on Linux
-// for a fraction of what crypto/x509 spends.
+// Package sysroots reads the system's trusted root certificates once per process, on Linux for
+// a fraction of what crypto/x509 spends, and verifies server chains against them exactly as
+// crypto/tls would with Go's own system pool.
 //
 // Go's loader (crypto/x509 root_unix.go and root_linux.go, go1.26.8) reads one bundle file
 // (SSL_CERT_FILE, or the first of the distributions' bundle paths that exists), then every
@@ -7,28 +8,28 @@
 // except symlinks to a name in the same directory, and fully parses every certificate block
 // it finds, duplicates too. On Debian and Ubuntu (GitHub's hosted runners) /etc/ssl/certs holds
 // the bundle itself and a link to each of its certificates, so each root is parsed three
-// times, also when SSL_CERT_FILE names another file: 433 parses for 146 roots, 13 ms of a
-// 26 ms Google login with a service account here (perf), more than anything else it does.
+// times, also when SSL_CERT_FILE names another file; yet one handshake needs one root.
 //
-// It trusts exactly what Go would, from the same files read in the same order; the one
-// difference is the work: a block whose DER was seen already is skipped before parsing (a pool
-// keeps one copy anyway), and a directory entry that is the bundle file already read is not
-// read again. SSL_CERT_FILE replaces only the bundle file, as in Go and OpenSSL: the
-// directories are still read unless SSL_CERT_DIR names others, so a job that points
-// SSL_CERT_FILE at its private CA still reaches public endpoints, as it does with every other
-// Go tool on the runner.
+// Roots reads the same files in the same order, but parses none of them up front: each
+// certificate is indexed by its raw subject, and a chain is verified against a pool of only
+// the roots whose subject is the issuer of a certificate the server presented (Roots.Verify).
+// crypto/x509 looks roots up by exactly that name and nothing else, so the decision, the
+// chains and the errors are the ones the full pool gives. A block whose subject cannot be
+// found cheaply is parsed at once, and a block that does not parse is never trusted, as in
+// Go. SSL_CERT_FILE replaces only the bundle file, as in Go and OpenSSL: the directories are
+// still read unless SSL_CERT_DIR names others, so a job that points SSL_CERT_FILE at its
+// private CA still reaches public endpoints, as it does with every other Go tool on the
+// runner.
 //
-// Elsewhere (macOS and Windows verify with the platform's own store) Pool returns nil and Go's
+// Elsewhere (macOS and Windows verify with the platform's own store: crypto/x509 root_darwin.go
+// and root_windows.go give a pool that defers to systemVerify) System returns nil and Go's
 // default applies.
 package sysroots
 
 import (
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/pem"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -56,17 +57,44 @@ func FromEnv(getenv func(string) string, defaults Sources) Sources {
 	return s
 }
 
-// Load builds the pool of every certificate in s. Like Go's loader it returns an error only
-// when it found no certificate and some source could not be read for a reason other than not
-// existing.
+// Roots is a trust store read from Sources: every certificate block, in Go's reading order,
+// each parsed the first time a chain may need it.
+type Roots struct {
+	roots     []root
+	bySubject map[string][]int // raw subject → indexes into roots, ascending
+
+	fullOnce sync.Once
+	full     *x509.CertPool
+}
+
+// root is one certificate block as read (a DER that appears twice is two roots; pools keep
+// the first).
+type root struct {
+	der  []byte
+	once sync.Once
+	cert *x509.Certificate // nil until parsed, and when it does not parse
+}
+
+func (r *root) parsed() *x509.Certificate {
+	r.once.Do(func() {
+		if c, err := x509.ParseCertificate(r.der); err == nil {
+			r.cert = c
+		}
+	})
+	return r.cert
+}
+
+// Load reads and indexes every certificate block in s. Like Go's loader it returns an error
+// only when it found no certificate and some source could not be read for a reason other than
+// not existing.
 //
-// Why it is shaped this way (measured on Debian's store, 146 roots, 2 cores): parsing the
-// distinct certificates is about 4 ms and reading the certificate directory (146 links to
-// single-certificate files, plus the bundle again) about 4 ms more. So the directory is read
-// while the bundle is decoded, and the distinct certificates are parsed by one worker per CPU.
-// Only the work is concurrent: which certificates end up trusted is what the sequential
-// reading gives, in Go's order.
-func Load(s Sources) (*x509.CertPool, error) {
+// The certificate directory (on Debian 146 links to single-certificate files, plus the bundle
+// again) costs more to read than the bundle, so it is read while the bundle is decoded, its
+// entries spread over a few workers; which blocks are trusted, and in which order, is what
+// the sequential reading gives. A file of the directory whose text is a run of the bundle's
+// (Debian's links, a copy of the bundle) is not decoded again: its blocks are the bundle's,
+// which a pool keeps only at their first place.
+func Load(s Sources) (*Roots, error) {
 	var firstErr error
 	note := func(err error) {
 		if err != nil && firstErr == nil && !os.IsNotExist(err) {
@@ -82,6 +110,10 @@ func Load(s Sources) (*x509.CertPool, error) {
 			break
 		}
 	}
+	// The directory's files are decoded once the bundle is: a file that is a run of the
+	// bundle's text adds only blocks read already, and is not decoded again (decoded).
+	var fromBundle *decoded
+	bundleDone := make(chan struct{})
 	type dirResult struct {
 		blocks [][]byte
 		errs   []error
@@ -102,8 +134,16 @@ func Load(s Sources) (*x509.CertPool, error) {
 			var wg sync.WaitGroup
 			for w := range workers {
 				wg.Go(func() {
+					var buf []byte // each file's text, needed only until it is decoded
 					for i := w; i < len(entries); i += workers {
-						perEntry[i] = readEntry(dir, entries[i], bundle)
+						var text []byte
+						if text, buf = readEntry(dir, entries[i], bundle, buf); len(text) == 0 {
+							continue
+						}
+						<-bundleDone
+						if !fromBundle.holds(text) {
+							perEntry[i] = appendBlocks(nil, text)
+						}
 					}
 				})
 			}
@@ -119,109 +159,136 @@ func Load(s Sources) (*x509.CertPool, error) {
 	for _, name := range s.Files {
 		data, err := os.ReadFile(name)
 		if err == nil {
-			blocks = appendBlocks(blocks, data)
+			blocks, fromBundle = decodeBlocks(blocks, data)
 			break
 		}
 		note(err)
 	}
+	close(bundleDone)
 	r := <-fromDirs
 	for _, err := range r.errs {
 		note(err)
 	}
 	blocks = append(blocks, r.blocks...)
 
-	// Each distinct DER once (a pool keeps one copy anyway), in reading order.
-	seen := make(map[[sha256.Size224]byte]bool, len(blocks))
-	distinct := blocks[:0]
-	for _, b := range blocks {
-		sum := sha256.Sum224(b)
-		if !seen[sum] {
-			seen[sum] = true
-			distinct = append(distinct, b)
+	roots := &Roots{roots: make([]root, len(blocks)), bySubject: make(map[string][]int, len(blocks))}
+	for i, der := range blocks {
+		roots.roots[i].der = der
+		subject, ok := subjectOf(der)
+		if !ok {
+			// Not found cheaply: the full parse decides, now.
+			c := roots.roots[i].parsed()
+			if c == nil {
+				continue // not a certificate Go would add either
+			}
+			subject = c.RawSubject
 		}
+		roots.bySubject[string(subject)] = append(roots.bySubject[string(subject)], i)
 	}
-	certs := parseAll(distinct)
-	pool := x509.NewCertPool()
-	n := 0
-	for _, c := range certs {
-		if c != nil {
-			pool.AddCert(c)
-			n++
-		}
-	}
-	if n > 0 || firstErr == nil {
-		return pool, nil
+	if firstErr == nil || roots.any() {
+		return roots, nil
 	}
 	return nil, firstErr
 }
 
-// readEntry returns the certificate blocks of one directory entry, or none for an entry that
-// is another name of a file read anyway.
-func readEntry(dir string, e fs.DirEntry, bundle os.FileInfo) [][]byte {
-	name := filepath.Join(dir, e.Name())
+// any reports whether some root parses, parsing them in order until one does (only needed
+// when a source failed: then Go's loader reports the failure if its pool is empty).
+func (r *Roots) any() bool {
+	for i := range r.roots {
+		if r.roots[i].parsed() != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// readEntry returns the text of one directory entry, or none for an entry that is another
+// name of a file read anyway or that does not read (Go's loader skips those too). The text is
+// read into buf, returned for the next entry: the blocks decoded from it are copies.
+func readEntry(dir string, e fs.DirEntry, bundle os.FileInfo, buf []byte) (text, next []byte) {
+	name := dir + "/" + e.Name() // as Go's loader names it
 	if e.Type()&fs.ModeSymlink != 0 {
 		// A link to a name in the same directory (OpenSSL's hash links) is another name of a
 		// file read anyway.
-		if target, err := os.Readlink(name); err == nil && !strings.Contains(target, "/") {
-			return nil
+		if target, err := readlink(name); err == nil && !strings.Contains(target, "/") {
+			return nil, buf
 		}
 	}
 	if bundle != nil && e.Type().IsRegular() {
 		if fi, err := e.Info(); err == nil && os.SameFile(fi, bundle) {
-			return nil // Debian's /etc/ssl/certs/ca-certificates.crt, read as the bundle
+			return nil, buf // Debian's /etc/ssl/certs/ca-certificates.crt, read as the bundle
 		}
 	}
-	data, err := os.ReadFile(name)
+	data, err := readFile(name, buf)
 	if err != nil {
-		return nil
+		return nil, buf
 	}
-	return appendBlocks(nil, data)
+	return data, data
 }
 
-// appendBlocks adds the DER of what x509.CertPool.AppendCertsFromPEM takes: CERTIFICATE blocks
-// without headers; anything else in data is skipped.
-func appendBlocks(blocks [][]byte, data []byte) [][]byte {
-	for len(data) > 0 {
-		var b *pem.Block
-		b, data = pem.Decode(data)
-		if b == nil {
-			break
+// Pool returns every root parsed, in a pool equal to the one Go's loader builds from the same
+// sources (parsed once, on the first call; callers must not modify it: Clone it to add CAs).
+func (r *Roots) Pool() *x509.CertPool {
+	r.fullOnce.Do(func() {
+		all := make([]int, len(r.roots))
+		for i := range all {
+			all[i] = i
 		}
-		if b.Type == "CERTIFICATE" && len(b.Headers) == 0 {
-			blocks = append(blocks, b.Bytes)
-		}
-	}
-	return blocks
+		r.full = r.poolOf(all)
+	})
+	return r.full
 }
 
-// parseAll parses each DER with one worker per CPU; a block that does not parse is nil, and
-// skipped as AppendCertsFromPEM skips it.
-func parseAll(ders [][]byte) []*x509.Certificate {
-	out := make([]*x509.Certificate, len(ders))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(ders)/16))
+// poolOf is a pool of the roots at idx (ascending) that parse, in reading order: AddCert
+// keeps the first of equal DERs, as Go's pool does, so this is the part of Go's pool those
+// roots make, in the same order.
+func (r *Roots) poolOf(idx []int) *x509.CertPool {
+	p := x509.NewCertPool()
+	parseAll(r.roots, idx)
+	for _, i := range idx {
+		if c := r.roots[i].cert; c != nil {
+			p.AddCert(c)
+		}
+	}
+	return p
+}
+
+// parseAll parses the roots at idx, spread over one worker per CPU when there are many.
+func parseAll(roots []root, idx []int) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(idx)/16))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < len(ders); i += workers {
-				if c, err := x509.ParseCertificate(ders[i]); err == nil {
-					out[i] = c
-				}
+			for k := w; k < len(idx); k += workers {
+				roots[idx[k]].parsed()
 			}
 		})
 	}
 	wg.Wait()
-	return out
 }
 
-var pool = sync.OnceValues(func() (*x509.CertPool, error) {
+var system = sync.OnceValues(func() (*Roots, error) {
 	if platform == nil {
 		return nil, nil
 	}
 	return Load(FromEnv(os.Getenv, *platform))
 })
 
-// Pool returns the system roots, loaded on the first call; later and concurrent calls wait for
-// and share that load. nil without an error means the platform verifies (macOS, Windows):
-// leave tls.Config.RootCAs nil. On an error, too, leave it nil: Go's own loader then reports
-// the same failure when a handshake needs the roots.
-func Pool() (*x509.CertPool, error) { return pool() }
+// System returns the system roots, read on the first call; later and concurrent calls wait
+// for and share that read. nil without an error means the platform verifies (macOS, Windows):
+// leave tls.Config.RootCAs nil and let crypto/tls verify. On an error, too, leave it nil: Go's
+// own loader then reports the same failure when a handshake needs the roots.
+func System() (*Roots, error) { return system() }
+
+// FromFiles reports whether System reads the roots from files on this system (Linux); where
+// it does not, the platform's verifier decides and Roots has nothing to add.
+func FromFiles() bool { return platform != nil }
+
+// Pool returns the system roots as a parsed pool (see System for nil).
+func Pool() (*x509.CertPool, error) {
+	r, err := System()
+	if r == nil || err != nil {
+		return nil, err
+	}
+	return r.Pool(), nil
+}

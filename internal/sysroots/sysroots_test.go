@@ -37,7 +37,7 @@ func TestFromEnv(t *testing.T) {
 }
 
 // newCert returns a fresh self-signed CA certificate, PEM-encoded.
-func newCert(t *testing.T, name string) []byte {
+func newCert(t testing.TB, name string) []byte {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -114,7 +114,7 @@ func TestLoadTrustsEachDistinctCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got.Equal(poolOf(t, certs...)) {
+	if !got.Pool().Equal(poolOf(t, certs...)) {
 		t.Fatal("the pool is not exactly A, B, C and D")
 	}
 	// SSL_CERT_FILE alone names a private CA: it replaces the bundle file, and everything in
@@ -127,7 +127,7 @@ func TestLoadTrustsEachDistinctCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !only.Equal(poolOf(t, append([][]byte{private}, certs...)...)) {
+	if !only.Pool().Equal(poolOf(t, append([][]byte{private}, certs...)...)) {
 		t.Fatal("with SSL_CERT_FILE alone the pool is not exactly its CA and the directories' A, B, C and D")
 	}
 }
@@ -136,7 +136,7 @@ func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
 	// Nothing there at all: an empty pool, as Go's loader gives.
 	p, err := Load(Sources{Files: []string{filepath.Join(dir, "none.crt")}, Dirs: []string{filepath.Join(dir, "none")}})
-	if err != nil || p == nil || !p.Equal(x509.NewCertPool()) {
+	if err != nil || p == nil || !p.Pool().Equal(x509.NewCertPool()) {
 		t.Fatalf("absent sources: got %v, %v; want an empty pool", p, err)
 	}
 	// A source that exists but cannot be read, and no certificate anywhere: the error.
@@ -147,8 +147,19 @@ func TestLoadErrors(t *testing.T) {
 	bundle, _, certs := fixture(t)
 	if p, err := Load(Sources{Files: []string{dir}, Dirs: []string{filepath.Dir(bundle)}}); err != nil || p == nil {
 		t.Fatalf("got %v, %v; want the directory's certificates", p, err)
-	} else if want := poolOf(t, certs[0], certs[1], certs[2]); !p.Equal(want) {
+	} else if want := poolOf(t, certs[0], certs[1], certs[2]); !p.Pool().Equal(want) {
 		t.Fatal("the pool is not the directory's A, B and C")
+	}
+	// Next to a block that is placed by its subject but does not parse (trailing data after
+	// the certificate), the read error still stands: Go's pool would be empty.
+	b, _ := pem.Decode(newCert(t, "E"))
+	trailing := filepath.Join(t.TempDir(), "trailing.pem")
+	write(t, trailing, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: append(b.Bytes, 0)}))
+	if _, ok := subjectOf(append(b.Bytes, 0)); !ok {
+		t.Fatal("the fixture is not placed by its subject")
+	}
+	if _, err := Load(Sources{Files: []string{dir}, Dirs: []string{filepath.Dir(trailing)}}); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Fatalf("unreadable bundle, unparseable block: got %v, want the read error", err)
 	}
 }
 
@@ -166,22 +177,40 @@ func TestSameAsGo(t *testing.T) {
 		if goErr != nil || err != nil {
 			t.Fatalf("Go: %v; ours: %v", goErr, err)
 		}
-		if !ours.Equal(goPool) {
+		if !ours.Pool().Equal(goPool) {
 			t.Fatal("the pools differ")
 		}
 		return
 	}
 	bundle, dirs, _ := fixture(t)
+	private := filepath.Join(t.TempDir(), "private.pem")
+	write(t, private, newCert(t, "private"))
 	for name, env := range map[string][]string{
 		"fixture":      {"SSL_CERT_FILE=" + bundle, "SSL_CERT_DIR=" + strings.Join(dirs, ":")},
 		"this machine": {"SSL_CERT_FILE=", "SSL_CERT_DIR="},
-		// A private CA alone in SSL_CERT_FILE: Go still adds the machine's directories.
+		// A bundle alone in SSL_CERT_FILE: Go still adds the machine's directories.
 		"SSL_CERT_FILE only": {"SSL_CERT_FILE=" + bundle, "SSL_CERT_DIR="},
+		// A private CA alone in SSL_CERT_FILE: the machine's bundle is then read in its
+		// directory too, next to the files it repeats.
+		"a private CA in SSL_CERT_FILE": {"SSL_CERT_FILE=" + private, "SSL_CERT_DIR="},
 	} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestSameAsGo$", "-test.count=1")
 		cmd.Env = append(append(os.Environ(), "SYSROOTS_CHILD=1"), env...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("%s: %v\n%s", name, err, out)
+		}
+	}
+}
+
+// BenchmarkLoad reads this machine's store as System does (go test -bench Load).
+func BenchmarkLoad(b *testing.B) {
+	if platform == nil {
+		b.Skip("no file-based system store on this OS")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Load(FromEnv(os.Getenv, *platform)); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
