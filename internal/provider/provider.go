@@ -76,6 +76,11 @@ type Spec struct {
 	New Factory
 	// InputPrefix starts the name of every input of its own ("aws-").
 	InputPrefix string
+	// AudienceInputName names its input that sets the audience of its ID token alone; empty
+	// means the usual name, InputPrefix+"id-token-audience" (AudienceInput).
+	AudienceInputName string
+	// DefaultAudience says, for the documentation, which audience it asks for by default.
+	DefaultAudience string
 	// NativeOnly are the inputs of its own that only the native action can honour.
 	NativeOnly []NativeOnly
 	// Env lists every variable it can export under a name of its own choosing; EnvNamedBy
@@ -84,6 +89,15 @@ type Spec struct {
 	EnvNamedBy []string
 	// Refusals are the refusals it explains (none when Refusals.Entries is nil).
 	Refusals diagnose.Catalog
+}
+
+// AudienceInput is the input that overrides the audience of this provider's ID token alone,
+// so that one step can log into services that each want their own audience.
+func (s Spec) AudienceInput() string {
+	if s.AudienceInputName != "" {
+		return s.AudienceInputName
+	}
+	return s.InputPrefix + "id-token-audience"
 }
 
 // Specs is a list of providers: the registry's, or a test's.
