@@ -44,6 +44,13 @@ type Cleaner interface {
 	Cleanup(ctx context.Context, state map[string]string, env Env) error
 }
 
+// SoftError is a Cleaner's failure that deserves a warning rather than a failed post step:
+// a token that could not be revoked still expires on its own.
+type SoftError struct{ Err error }
+
+func (e *SoftError) Error() string { return e.Err.Error() }
+func (e *SoftError) Unwrap() error { return e.Err }
+
 // Aborter is implemented by providers whose successful login leaves something live that is
 // worth undoing when the step fails anyway (another provider failed, or writing failed): a
 // Vault token nobody will receive. Best effort: the step's own error is what counts.
