@@ -111,6 +111,10 @@ func TestProviderSections(t *testing.T) {
 			t.Errorf("%s: README.md has no section %q (its Spec's Docs)", s.Name, "## "+s.Docs)
 			continue
 		}
+		// A provider with a page of its own (docs/providers/<name>.md) documents itself there.
+		if page, err := os.ReadFile("../../../../docs/providers/" + s.Name + ".md"); err == nil {
+			text += "\n" + string(page)
+		}
 		for in := range meta.Inputs {
 			// The audience inputs have one table of their own (Audiences).
 			if strings.HasPrefix(in, s.InputPrefix) && in != s.AudienceInput() && !strings.Contains(text, "\n| `"+in+"` |") {
