@@ -28,7 +28,7 @@ const RubyGemsAudience = "rubygems.org"
 
 // NewRubyGems starts a RubyGems.org whose gem trusts the fake GitHub's repository.
 func NewRubyGems(gh *fakegithub.Server, ca *testca.CA) (*Server, error) {
-	s, err := newServer("rubygems", gh, ca, "rubygems_api_key")
+	s, err := newServer("rubygems", gh, ca, "rubygems_api_key", "expires_at")
 	if err != nil {
 		return nil, err
 	}
