@@ -111,6 +111,16 @@ func TestActionMatchesDocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A provider's page under docs/providers is its part of the contract, as its README
+	// section was.
+	pages, _ := filepath.Glob(filepath.Join(harness.Root(), "docs", "providers", "*.md"))
+	for _, p := range pages {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readme = append(append(readme, "\n\n"...), b...)
+	}
 	documented := docInputs(string(readme))
 	if len(documented) < 20 {
 		t.Fatalf("read only %d inputs from README.md's tables (header %q)", len(documented), tableHeader)

@@ -18,6 +18,7 @@ var consumed = map[string][]string{
 	"vault":          {"read secret/ci (KV v2, version 1): api-key = ***, region = eu-central-2", "the post step revoked VAULT_TOKEN: lookup-self now answers 403"},
 	"alibaba":        {"No Alibaba Cloud client runs here", "  ALIBABA_CLOUD_ACCESS_KEY_SECRET=***\n", "these are the STS credentials the emulator issued for acs:ram::1234567890123456:role/deploy/github-action-session"},
 	"token-exchange": {"200 OK\n{\"message\":\"hello, octo-org/octo-repo\"}"},
+	"custom":         {"HTTP 200: the API took the token it issued"},
 	"github":         {"sub=repo:octo-org/octo-repo:ref:refs/heads/main aud=https://github.com/octo-org expires "},
 }
 

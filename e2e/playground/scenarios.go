@@ -36,6 +36,10 @@ var scenarios = map[string]*scenario{
 		about: "RFC 8693 server; an API that accepts only the issued token answers 200",
 		parts: []starter{tokenExchangePart},
 	},
+	"custom": {
+		about: "a custom Bearer+JSON API, logged into with the docs' recipe; the API answers only the token it issued",
+		parts: []starter{customPart},
+	},
 	"github": {
 		about:  "the ID token itself in a file; its signature is verified with the issuer's JWKS",
 		parts:  []starter{githubPart},

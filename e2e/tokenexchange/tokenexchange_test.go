@@ -229,7 +229,7 @@ func TestTokenExchangeRefusals(t *testing.T) {
 	}, {
 		name:  "200 without access_token",
 		setup: func(_ *fakegithub.Server, s *rfc8693fake.Server) { s.Faults.Queue(noAccessToken) },
-		want:  []string{"the server answered HTTP 200 without an access_token"},
+		want:  []string{`the answer (HTTP 200) has no access_token (it has the fields "expires_in", "issued_token_type", "token_type"); set token-exchange-token-field to the field that holds the token`},
 	}, {
 		name:  "200 that is not JSON",
 		setup: func(_ *fakegithub.Server, s *rfc8693fake.Server) { s.Faults.Queue(fault.WrongContentType) },

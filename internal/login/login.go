@@ -59,9 +59,11 @@ type selected struct {
 	name     string
 	p        provider.Provider
 	audience string
-	token    *idtoken.Token
-	result   *provider.Result
-	err      error
+	// audienceFrom is the input that chose audience ("" for the provider's own default).
+	audienceFrom string
+	token        *idtoken.Token
+	result       *provider.Result
+	err          error
 }
 
 // Masker is implemented by providers some of whose inputs are secret by choice (an account
@@ -148,16 +150,24 @@ func (a *Action) configure(r *runner.Runner, in config.Inputs) (config.Common, [
 				r.Mask(v)
 			}
 		}
-		aud := p.Audience()
+		s := &selected{name: name, p: p, audience: p.Audience()}
 		if common.Audience != "" {
-			aud = common.Audience
+			s.audience, s.audienceFrom = common.Audience, "audience"
 		}
-		sel = append(sel, &selected{name: name, p: p, audience: aud})
+		own := spec.AudienceInput()
+		if v := in.Input(own); v != "" {
+			if strings.ContainsAny(v, "\r\n") {
+				inputErrs = append(inputErrs, fail(titleInput, config.Errorf(own, "must be a single line")))
+				continue
+			}
+			s.audience, s.audienceFrom = v, own
+		}
+		sel = append(sel, s)
 	}
 	if len(inputErrs) > 0 {
 		return common, nil, errors.Join(inputErrs...)
 	}
-	sharedAudience(r, common, sel)
+	sharedAudience(r, sel)
 	return common, sel, nil
 }
 
@@ -199,19 +209,45 @@ func preconnect(ctx context.Context, c *http.Client, sel []*selected) {
 	}
 }
 
-// sharedAudience warns when the audience input hands one ID token to several providers: each
-// relying party then holds a token the others accept, and may replay it at them while it is
-// valid. Each provider's own default audience keeps them apart.
-func sharedAudience(r *runner.Runner, c config.Common, sel []*selected) {
-	if c.Audience == "" || len(sel) < 2 {
-		return
+// sharedAudience warns when an input (audience, or a provider's own audience input) hands
+// one ID token to several providers: each relying party then holds a token the others
+// accept, and may replay it at them while it is valid. Each provider's own default audience
+// keeps them apart, so providers that share a default (vault and github) are not warned about.
+func sharedAudience(r *runner.Runner, sel []*selected) {
+	var order []string
+	groups := map[string][]*selected{}
+	for _, s := range sel {
+		if groups[s.audience] == nil {
+			order = append(order, s.audience)
+		}
+		groups[s.audience] = append(groups[s.audience], s)
 	}
-	names := make([]string, len(sel))
-	for i, s := range sel {
-		names[i] = s.name
+	for _, aud := range order {
+		g := groups[aud]
+		var names, inputs []string
+		stepWide := true
+		for _, s := range g {
+			names = append(names, s.name)
+			if s.audienceFrom != "" && !slices.Contains(inputs, s.audienceFrom) {
+				inputs = append(inputs, s.audienceFrom)
+			}
+			stepWide = stepWide && s.audienceFrom == "audience"
+		}
+		if len(g) < 2 || len(inputs) == 0 {
+			continue
+		}
+		if stepWide {
+			r.Warningf("audience %s gives %s the same ID token, so each of them could replay it at the others; leave audience empty (each provider then gets a token for itself) or log in one provider per step",
+				aud, strings.Join(names, " and "))
+			continue
+		}
+		verb := "gives"
+		if len(inputs) > 1 {
+			verb = "give"
+		}
+		r.Warningf("%s %s %s the same ID token (audience %s), so each of them could replay it at the others; give each provider an audience of its own or log in one provider per step",
+			strings.Join(inputs, " and "), verb, strings.Join(names, " and "), aud)
 	}
-	r.Warningf("audience %s gives %s the same ID token, so each of them could replay it at the others; leave audience empty (each provider then gets a token for itself) or log in one provider per step",
-		c.Audience, strings.Join(names, " and "))
 }
 
 // abort lets every provider that logged in undo it (revoke a token) when the step will not

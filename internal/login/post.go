@@ -122,7 +122,11 @@ func (a *Action) cleanProviders(ctx context.Context, r *runner.Runner, in config
 			continue
 		}
 		if c, ok := p.(provider.Cleaner); ok {
-			if err := c.Cleanup(ctx, st, env); err != nil {
+			var soft *provider.SoftError
+			switch err := c.Cleanup(ctx, st, env); {
+			case errors.As(err, &soft):
+				r.Warningf("oidc-login post: %s cleanup: %v", name, soft.Err)
+			case err != nil:
 				errs = append(errs, fail(titlePost+": "+name, fmt.Errorf("%s cleanup failed: %w", name, err)))
 			}
 		}

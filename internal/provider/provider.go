@@ -44,6 +44,13 @@ type Cleaner interface {
 	Cleanup(ctx context.Context, state map[string]string, env Env) error
 }
 
+// SoftError is a Cleaner's failure that deserves a warning rather than a failed post step:
+// a token that could not be revoked still expires on its own.
+type SoftError struct{ Err error }
+
+func (e *SoftError) Error() string { return e.Err.Error() }
+func (e *SoftError) Unwrap() error { return e.Err }
+
 // Aborter is implemented by providers whose successful login leaves something live that is
 // worth undoing when the step fails anyway (another provider failed, or writing failed): a
 // Vault token nobody will receive. Best effort: the step's own error is what counts.
@@ -76,6 +83,11 @@ type Spec struct {
 	New Factory
 	// InputPrefix starts the name of every input of its own ("aws-").
 	InputPrefix string
+	// AudienceInputName names its input that sets the audience of its ID token alone; empty
+	// means the usual name, InputPrefix+"id-token-audience" (AudienceInput).
+	AudienceInputName string
+	// DefaultAudience says, for the documentation, which audience it asks for by default.
+	DefaultAudience string
 	// NativeOnly are the inputs of its own that only the native action can honour.
 	NativeOnly []NativeOnly
 	// Env lists every variable it can export under a name of its own choosing; EnvNamedBy
@@ -84,6 +96,15 @@ type Spec struct {
 	EnvNamedBy []string
 	// Refusals are the refusals it explains (none when Refusals.Entries is nil).
 	Refusals diagnose.Catalog
+}
+
+// AudienceInput is the input that overrides the audience of this provider's ID token alone,
+// so that one step can log into services that each want their own audience.
+func (s Spec) AudienceInput() string {
+	if s.AudienceInputName != "" {
+		return s.AudienceInputName
+	}
+	return s.InputPrefix + "id-token-audience"
 }
 
 // Specs is a list of providers: the registry's, or a test's.

@@ -7,11 +7,12 @@ const Name = "alibaba"
 
 // Spec is the registry's entry for alibaba.
 var Spec = provider.Spec{
-	Name:        Name,
-	Title:       "Alibaba Cloud",
-	Docs:        "Alibaba Cloud",
-	New:         New,
-	InputPrefix: "alibaba-",
+	Name:            Name,
+	Title:           "Alibaba Cloud",
+	Docs:            "Alibaba Cloud",
+	New:             New,
+	InputPrefix:     "alibaba-",
+	DefaultAudience: "`" + DefaultAudience + "`",
 	// The credentials and region under the names of the Alibaba Cloud SDKs, of Terraform's
 	// alicloud provider, and of configure-aliyun-credentials-action.
 	Env: []string{

@@ -7,11 +7,12 @@ const Name = "aws"
 
 // Spec is the registry's entry for aws.
 var Spec = provider.Spec{
-	Name:        Name,
-	Title:       "AWS",
-	Docs:        "AWS",
-	New:         New,
-	InputPrefix: "aws-",
+	Name:            Name,
+	Title:           "AWS",
+	Docs:            "AWS",
+	New:             New,
+	InputPrefix:     "aws-",
+	DefaultAudience: "`" + DefaultAudience + "`",
 	// The keys (or, with aws-profile and aws-refresh, the shared files and the profile) and
 	// the region, under the names the AWS SDKs and CLI read.
 	Env: []string{

@@ -7,11 +7,12 @@ const Name = "azure"
 
 // Spec is the registry's entry for azure.
 var Spec = provider.Spec{
-	Name:        Name,
-	Title:       "Azure",
-	Docs:        "Azure (Entra ID workload identity federation)",
-	New:         New,
-	InputPrefix: "azure-",
+	Name:            Name,
+	Title:           "Azure",
+	Docs:            "Azure (Entra ID workload identity federation)",
+	New:             New,
+	InputPrefix:     "azure-",
+	DefaultAudience: "`api://AzureADTokenExchange`",
 	NativeOnly: []provider.NativeOnly{{
 		Input: CLILoginInput,
 		Why:   "this Docker action runs in a container of its own, so the az it could sign in is not the runner's, and later steps would not see the session; use the native action, or Azure/login, or run az login --federated-token in a later step with AZURE_FEDERATED_TOKEN_FILE",

@@ -16,6 +16,10 @@ var Spec = provider.Spec{
 	Docs:        "Google Cloud (`gcp`): Workload Identity Federation",
 	New:         New,
 	InputPrefix: "gcp-",
-	Env:         slices.Concat(fileEnv, projectEnv),
-	Refusals:    refusals,
+	// gcp-id-token-audience is the audience of the Google ID token gcp-token-format id_token
+	// mints, as in google-github-actions/auth, so the GitHub token's own takes another name.
+	AudienceInputName: "gcp-github-id-token-audience",
+	DefaultAudience:   "`https://iam.googleapis.com/` followed by `gcp-workload-identity-provider`",
+	Env:               slices.Concat(fileEnv, projectEnv),
+	Refusals:          refusals,
 }

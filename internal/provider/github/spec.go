@@ -7,10 +7,11 @@ const Name = "github"
 
 // Spec is the registry's entry for github.
 var Spec = provider.Spec{
-	Name:        Name,
-	Title:       "The GitHub ID token itself",
-	Docs:        "The GitHub ID token itself",
-	New:         New,
-	InputPrefix: "github-",
-	Env:         []string{EnvTokenFile},
+	Name:            Name,
+	Title:           "The GitHub ID token itself",
+	Docs:            "The GitHub ID token itself",
+	New:             New,
+	InputPrefix:     "github-",
+	DefaultAudience: "GitHub's default, `https://github.com/<owner>`",
+	Env:             []string{EnvTokenFile},
 }

@@ -111,6 +111,9 @@ func TestActionYMLMatchesRegistry(t *testing.T) {
 				t.Errorf("%s: native-only input %s: its description does not start with %q", s.Name, n.Input, s.Name+", native action only:")
 			}
 		}
+		if in, ok := meta.Inputs[s.AudienceInput()]; !ok || in.Default != nil {
+			t.Errorf("%s: action.yml must declare its audience input %s, without a default (the provider's own applies)", s.Name, s.AudienceInput())
+		}
 		for _, in := range s.EnvNamedBy {
 			if _, ok := meta.Inputs[in]; !ok || !strings.HasPrefix(in, s.InputPrefix) {
 				t.Errorf("%s: its Spec says input %s names variables; action.yml must declare it, with the prefix %s", s.Name, in, s.InputPrefix)

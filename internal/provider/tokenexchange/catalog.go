@@ -22,6 +22,9 @@ const (
 func catalog() []diagnose.Entry {
 	row := func(f failure, when string) diagnose.Entry {
 		f.URL = sampleURL
+		if f.Call == "" {
+			f.RFC8693 = true
+		}
 		code := f.Code
 		if code == "" {
 			code = "HTTP " + strconv.Itoa(f.Status)
@@ -39,5 +42,7 @@ func catalog() []diagnose.Entry {
 		row(failure{Status: 400, Code: "unsupported_grant_type", Description: `grant_type "urn:ietf:params:oauth:grant-type:token-exchange" is not supported`}, ""),
 		row(failure{Status: 400, Code: "invalid_request", Description: `unsupported subject_token_type "urn:ietf:params:oauth:token-type:id_token"`}, ""),
 		row(failure{Status: 403}, "the server answers without an RFC 6749 error body"),
+		row(failure{Status: 302}, "the server redirects the exchange elsewhere"),
+		row(failure{Call: customCall, Status: 422, Description: "valid token, but no corresponding publisher"}, "a service's own shape (`token-exchange-subject-field` other than `subject_token`) refuses with its own error"),
 	}
 }

@@ -2,6 +2,7 @@ package tokenexchange
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -11,7 +12,8 @@ import (
 func TestParse(t *testing.T) {
 	t.Parallel()
 	c, err := Parse(config.MapInputs{"token-exchange-url": "https://sts.example.com/oauth2/token/"})
-	if err != nil || c != (Config{URL: "https://sts.example.com/oauth2/token", EnvName: DefaultEnvName, IDAudience: "https://sts.example.com"}) {
+	if err != nil || !reflect.DeepEqual(c, Config{URL: "https://sts.example.com/oauth2/token", EnvName: DefaultEnvName, IDAudience: "https://sts.example.com",
+		Method: "POST", SubjectField: "subject_token", SubjectTokenType: SubjectTokenType, TokenField: "access_token"}) {
 		t.Errorf("defaults: %+v, %v", c, err)
 	}
 	full := config.MapInputs{
@@ -25,8 +27,9 @@ func TestParse(t *testing.T) {
 	}
 	c, err = Parse(full)
 	want := Config{URL: "http://127.0.0.1:8080/token", Audience: "billing", Resource: "https://api.example.com", Scope: "read write",
-		RequestedTokenType: "urn:ietf:params:oauth:token-type:jwt", ClientID: "ci", EnvName: "API_TOKEN", IDAudience: "http://127.0.0.1:8080"}
-	if err != nil || c != want {
+		RequestedTokenType: "urn:ietf:params:oauth:token-type:jwt", ClientID: "ci", EnvName: "API_TOKEN", IDAudience: "http://127.0.0.1:8080",
+		Method: "POST", SubjectField: "subject_token", SubjectTokenType: SubjectTokenType, TokenField: "access_token"}
+	if err != nil || !reflect.DeepEqual(c, want) {
 		t.Errorf("every input: %+v, %v", c, err)
 	}
 	for _, bad := range [][2]string{

@@ -8,13 +8,19 @@ import (
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
-// exchangeCall names the exchange in messages.
-const exchangeCall = "OAuth 2.0 token exchange (RFC 8693)"
+// exchangeCall and customCall name the exchange in messages: RFC 8693's shape, or another.
+const (
+	exchangeCall = "OAuth 2.0 token exchange (RFC 8693)"
+	customCall   = "token exchange"
+)
 
-// failure is one RFC 6749 §5.2 error answer to the exchange and what was asked.
+// failure is one error answer to the exchange and what was asked.
 type failure struct {
-	URL    string
-	Status int
+	// Call names the exchange (exchangeCall or customCall); RFC8693 says which shape it was.
+	Call    string
+	RFC8693 bool
+	URL     string
+	Status  int
 	// Code and Description are the answer's `error` and `error_description`.
 	Code, Description string
 	// Parameters is what we sent besides the token, for the explanation.
@@ -24,9 +30,24 @@ type failure struct {
 // explain explains a refusal of the exchange. The server's trust configuration is its
 // own, so the fix is said in terms of what the server must accept rather than in its syntax.
 func explain(f failure, claims idtoken.Claims) *diagnose.Error {
-	e := &diagnose.Error{Call: exchangeCall + " at " + f.URL, Code: f.Code, Message: diagnose.Sentence(f.Description), Claims: claims}
+	if f.Call == "" {
+		f.Call = exchangeCall
+	}
+	e := &diagnose.Error{Call: f.Call + " at " + f.URL, Code: f.Code, Message: diagnose.Sentence(f.Description), Claims: claims}
 	if e.Code == "" {
 		e.Code = fmt.Sprintf("HTTP %d", f.Status)
+	}
+	if f.Status >= 300 && f.Status < 400 {
+		e.Cause = "The server answered with a redirect, which the step does not follow: it would carry the ID token to another address. Set token-exchange-url to the address the server redirects to"
+		return e
+	}
+	if !f.RFC8693 && !rfc6749Codes[f.Code] {
+		// A service's own shape: its refusals are its own, but nearly all are about whom it
+		// trusts or what the request lacks.
+		e.Trust = true
+		e.Cause = fmt.Sprintf("The service refused the exchange. It must trust GitHub ID tokens from the issuer %s with the audience %q (token-exchange-id-token-audience sets it) and the subject %q, and it may want fields the request lacks (token-exchange-fields, token-exchange-subject-field, token-exchange-body): check its documentation", claims.Issuer(), claims.AudienceString(), claims.Subject())
+		e.Fix = trustFix(claims)
+		return e
 	}
 	switch f.Code {
 	case "invalid_grant":
@@ -53,6 +74,13 @@ func explain(f failure, claims idtoken.Claims) *diagnose.Error {
 		}
 	}
 	return e
+}
+
+// rfc6749Codes are the error codes of RFC 6749 §5.2 and RFC 8693 §2.2.2, which the
+// explanations below speak to in any shape of request.
+var rfc6749Codes = map[string]bool{
+	"invalid_request": true, "invalid_client": true, "invalid_grant": true, "unauthorized_client": true,
+	"unsupported_grant_type": true, "invalid_scope": true, "invalid_target": true,
 }
 
 // targets lists what was asked for, for the invalid_target explanation.

@@ -27,7 +27,7 @@ func TestTokenExchangeExplains(t *testing.T) {
 		{failure{Status: 403}, false, "refused the request itself"},
 	}
 	for _, tc := range cases {
-		tc.f.URL = "https://sts.example.com/token"
+		tc.f.URL, tc.f.RFC8693 = "https://sts.example.com/token", true
 		e := explain(tc.f, claims)
 		if e.Trust != tc.trust || !strings.Contains(e.Cause, tc.cause) {
 			t.Errorf("%s/%d: trust %v cause %q, want trust %v and %q", tc.f.Code, tc.f.Status, e.Trust, e.Cause, tc.trust, tc.cause)

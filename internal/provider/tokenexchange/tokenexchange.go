@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/oidc-login/oidc-login/internal/config"
@@ -50,85 +51,167 @@ func (p *Provider) Name() string { return Name }
 // accepts GitHub's default audience). The audience input overrides it.
 func (p *Provider) Audience() string { return p.cfg.IDAudience }
 
-// answer is RFC 8693 §2.2.1's success answer. expires_in is a number by the RFC, but some
-// servers send it as a string.
-type answer struct {
-	AccessToken     string          `json:"access_token"`
-	IssuedTokenType string          `json:"issued_token_type"`
-	TokenType       string          `json:"token_type"`
-	ExpiresIn       json.RawMessage `json:"expires_in"`
-	RefreshToken    string          `json:"refresh_token"`
-}
-
 // oauthError is RFC 6749 §5.2's error answer.
 type oauthError struct {
 	Error       string `json:"error"`
 	Description string `json:"error_description"`
 }
 
-// Login makes the exchange once per attempt.
-func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.Env) (*provider.Result, error) {
-	c := p.cfg
-	form := url.Values{
-		"grant_type":         {GrantType},
-		"subject_token":      {tok.Raw},
-		"subject_token_type": {SubjectTokenType},
+// call names the exchange in messages: RFC 8693's, or the service's own shape.
+func (p *Provider) call() string {
+	if p.cfg.RFC8693() {
+		return exchangeCall
 	}
-	for name, v := range map[string]string{
-		"audience": c.Audience, "resource": c.Resource, "scope": c.Scope,
-		"requested_token_type": c.RequestedTokenType, "client_id": c.ClientID,
+	return customCall
+}
+
+// request is the exchange as this step's inputs shape it. The ID token goes to c.URL only, as
+// the subject field, as a bearer, or both.
+func (p *Provider) request(idToken string) (httpcall.Request, error) {
+	c := p.cfg
+	var fields []Field
+	switch {
+	case c.RFC8693():
+		fields = append(fields, Field{"grant_type", GrantType}, Field{"subject_token", idToken}, Field{"subject_token_type", c.SubjectTokenType})
+	case c.SubjectField != "":
+		fields = append(fields, Field{c.SubjectField, idToken})
+	}
+	for _, f := range []Field{
+		{"audience", c.Audience}, {"resource", c.Resource}, {"scope", c.Scope},
+		{"requested_token_type", c.RequestedTokenType}, {"client_id", c.ClientID},
 	} {
-		if v != "" {
-			form.Set(name, v)
+		if f.Value != "" {
+			fields = append(fields, f)
 		}
 	}
-	req := httpcall.PostForm(exchangeCall, c.URL, form)
-	var out answer
-	_, _, err := httpcall.Do(ctx, env.HTTP, env.Retry, req, func(r *httpcall.Response) error {
-		if r.Status == http.StatusOK {
-			return decode(r, &out)
+	fields = append(fields, c.Fields...)
+	req := httpcall.Request{Call: p.call(), Method: c.Method, URL: c.URL, Header: http.Header{"Accept": {"application/json"}}}
+	if c.Bearer {
+		req.Header.Set("Authorization", "Bearer "+idToken)
+	}
+	switch {
+	case c.Method == http.MethodGet:
+		u, err := url.Parse(c.URL)
+		if err != nil {
+			return req, err
+		}
+		q := u.Query()
+		for _, f := range fields {
+			q.Add(f.Name, f.Value)
+		}
+		u.RawQuery = q.Encode()
+		req.URL = u.String()
+	case c.JSON:
+		obj := make(map[string]string, len(fields))
+		for _, f := range fields {
+			obj[f.Name] = f.Value
+		}
+		b, err := json.Marshal(obj)
+		if err != nil {
+			return req, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Body = b
+	default:
+		form := url.Values{}
+		for _, f := range fields {
+			form.Add(f.Name, f.Value)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Body = []byte(form.Encode())
+	}
+	return req, nil
+}
+
+// Login makes the exchange once per attempt.
+func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.Env) (*provider.Result, error) {
+	req, err := p.request(tok.Raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.call(), err)
+	}
+	var out *answer
+	_, _, err = httpcall.Do(ctx, env.HTTP, env.Retry, req, func(r *httpcall.Response) error {
+		if r.Status >= 200 && r.Status < 300 {
+			out, err = p.decode(r)
+			return err
 		}
 		return p.refusal(r, tok.Claims)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return p.result(tok, &out, env.Now()), nil
-}
-
-// decode reads a 200 answer; one without access_token is an error, never an empty token.
-func decode(r *httpcall.Response, out *answer) error {
-	call := exchangeCall
-	if err := httpcall.CheckJSON(call, r); err != nil {
-		return err
-	}
-	if err := json.Unmarshal(r.Body, out); err != nil {
-		return fmt.Errorf("%s: the answer is not valid JSON: %v", call, err)
-	}
-	if out.AccessToken == "" {
-		return fmt.Errorf("%s: the server answered HTTP 200 without an access_token", call)
-	}
-	return nil
+	return p.result(tok, out, env.Now()), nil
 }
 
 // refusal sorts an error answer: 429 and 5xx (and the RFC's server_error and
 // temporarily_unavailable codes) are retried, anything else is final and explained.
 func (p *Provider) refusal(r *httpcall.Response, claims idtoken.Claims) error {
 	c := p.cfg
-	var e oauthError
-	_ = json.Unmarshal(r.Body, &e)
-	if httpcall.IsTransientStatus(r.Status) || e.Error == "temporarily_unavailable" || e.Error == "server_error" {
-		detail := e.Error
-		if e.Description != "" {
-			detail += ": " + e.Description
+	code, description := errorDetail(r)
+	if httpcall.IsTransientStatus(r.Status) || code == "temporarily_unavailable" || code == "server_error" {
+		detail := code
+		if description != "" {
+			detail = strings.TrimPrefix(detail+": "+description, ": ")
 		}
-		return retry.Transient(&httpcall.StatusError{Call: exchangeCall, Status: r.Status, Detail: detail}, httpcall.RetryAfter(r.Header))
+		return retry.Transient(&httpcall.StatusError{Call: p.call(), Status: r.Status, Detail: detail}, httpcall.RetryAfter(r.Header))
 	}
 	return explain(failure{
-		URL: c.URL, Status: r.Status, Code: e.Error, Description: e.Description,
+		Call: p.call(), URL: c.URL, Status: r.Status, Code: code, Description: description, RFC8693: c.RFC8693(),
 		Audience: c.Audience, Resource: c.Resource, Scope: c.Scope,
 		RequestedTokenType: c.RequestedTokenType, ClientID: c.ClientID,
 	}, claims)
+}
+
+// maxDetail bounds how much of a server's error text a message quotes.
+const maxDetail = 500
+
+// errorDetail reads a refusal's code and description from the error shapes services use:
+// RFC 6749's error and error_description; a message (npm, Tailscale, octo-sts, PyPI); an
+// errors list of objects with code and detail, description or message (crates.io, PyPI,
+// JFrog). An answer that is not JSON gives none, with what it was instead.
+func errorDetail(r *httpcall.Response) (code, description string) {
+	var e oauthError
+	if json.Unmarshal(r.Body, &e) == nil && (e.Error != "" || e.Description != "") {
+		return e.Error, clip(e.Description)
+	}
+	var other struct {
+		Message string `json:"message"`
+		Errors  []struct {
+			Code        string `json:"code"`
+			Detail      string `json:"detail"`
+			Description string `json:"description"`
+			Message     string `json:"message"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(r.Body, &other); err != nil {
+		if ct := r.Header.Get("Content-Type"); ct != "" && !strings.Contains(strings.ToLower(ct), "json") {
+			return "", fmt.Sprintf("the answer is %s, not JSON", clip(ct))
+		}
+		return "", ""
+	}
+	var parts []string
+	if other.Message != "" {
+		parts = append(parts, other.Message)
+	}
+	for _, x := range other.Errors {
+		if code == "" {
+			code = x.Code
+		}
+		for _, d := range []string{x.Detail, x.Description, x.Message} {
+			if d != "" {
+				parts = append(parts, d)
+				break
+			}
+		}
+	}
+	return clip(code), clip(strings.Join(parts, "; "))
+}
+
+func clip(s string) string {
+	if len(s) > maxDetail {
+		return s[:maxDetail] + "…"
+	}
+	return s
 }
 
 // expiresIn reads expires_in as whole seconds, number or numeric string; 0 when absent.
@@ -144,18 +227,17 @@ func expiresIn(raw json.RawMessage) int64 {
 func (p *Provider) result(tok *idtoken.Token, out *answer, now time.Time) *provider.Result {
 	c := p.cfg
 	r := &provider.Result{
-		Secrets:   []string{out.AccessToken},
-		Env:       []runner.Var{{Name: c.EnvName, Value: out.AccessToken}},
+		Secrets:   out.Secrets,
+		Env:       []runner.Var{{Name: c.EnvName, Value: out.Token}},
 		SecretEnv: []string{c.EnvName},
 		// The token is the point of this provider, so it is an output without output-credentials.
-		Outputs: []runner.Var{{Name: "token-exchange-access-token", Value: out.AccessToken}},
+		Outputs: []runner.Var{{Name: "token-exchange-access-token", Value: out.Token}},
 	}
-	if out.RefreshToken != "" {
-		// Not exported, but a secret the process holds: mask it all the same.
-		r.Secrets = append(r.Secrets, out.RefreshToken)
+	if c.Revoke != nil {
+		r.State = []runner.Var{{Name: StateToken, Value: out.Token}}
 	}
-	if secs := expiresIn(out.ExpiresIn); secs > 0 {
-		r.Expiration = now.Add(time.Duration(secs) * time.Second).UTC().Truncate(time.Second)
+	r.Expiration = out.expiration(now)
+	if !r.Expiration.IsZero() {
 		r.Outputs = append(r.Outputs, runner.Var{Name: "token-exchange-expiration", Value: r.Expiration.Format(time.RFC3339)})
 	}
 	issued := out.IssuedTokenType

@@ -7,12 +7,13 @@ const Name = "vault"
 
 // Spec is the registry's entry for vault.
 var Spec = provider.Spec{
-	Name:        Name,
-	Title:       "HashiCorp Vault and OpenBao",
-	Docs:        "Vault (and OpenBao)",
-	New:         New,
-	InputPrefix: "vault-",
-	Env:         []string{"VAULT_ADDR", "VAULT_TOKEN", "VAULT_NAMESPACE"},
-	EnvNamedBy:  []string{"vault-secrets"},
-	Refusals:    refusals,
+	Name:            Name,
+	Title:           "HashiCorp Vault and OpenBao",
+	Docs:            "Vault (and OpenBao)",
+	New:             New,
+	InputPrefix:     "vault-",
+	DefaultAudience: "GitHub's default, `https://github.com/<owner>`",
+	Env:             []string{"VAULT_ADDR", "VAULT_TOKEN", "VAULT_NAMESPACE"},
+	EnvNamedBy:      []string{"vault-secrets"},
+	Refusals:        refusals,
 }

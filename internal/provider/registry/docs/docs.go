@@ -1,5 +1,5 @@
 // Package docs renders the parts of README.md that derive from the registry: the provider
-// index and the troubleshooting tables of every explained refusal. A test keeps README.md in
+// index, the per-provider audience inputs and the troubleshooting tables of every explained refusal. A test keeps README.md in
 // step with them; `go generate ./internal/provider/registry/docs` rewrites them.
 package docs
 
@@ -34,6 +34,24 @@ func Index() string {
 			refusals = fmt.Sprintf("[%s](#%s)", s.Refusals.Title, Anchor(heading))
 		}
 		fmt.Fprintf(&b, "| `%s` | [%s](#%s) | %s |\n", s.Name, s.Title, Anchor(s.Docs), refusals)
+	}
+	return b.String()
+}
+
+// The markers around README.md's table of the per-provider audience inputs.
+const (
+	AudiencesBegin = "<!-- audiences:begin -->"
+	AudiencesEnd   = "<!-- audiences:end -->"
+)
+
+// Audiences renders the table of every provider's own audience input (Spec.AudienceInput)
+// with the audience it asks for without one.
+func Audiences() string {
+	var b strings.Builder
+	b.WriteString("<!-- Generated from the registry (each provider's spec.go) by `go generate ./internal/provider/registry/docs`: edit the code, not this block. -->\n\n")
+	b.WriteString("| input | default | meaning |\n|---|---|---|\n")
+	for _, s := range registry.All {
+		fmt.Fprintf(&b, "| `%s` | its own: %s | the audience of the ID token `%s` gets; overrides `audience` for `%s` alone |\n", s.AudienceInput(), s.DefaultAudience, s.Name, s.Name)
 	}
 	return b.String()
 }
@@ -82,6 +100,9 @@ func Sections() []diagnose.Section {
 func Update(readme string) (string, error) {
 	readme, err := replace(readme, IndexBegin, IndexEnd, Index())
 	if err != nil {
+		return "", err
+	}
+	if readme, err = replace(readme, AudiencesBegin, AudiencesEnd, Audiences()); err != nil {
 		return "", err
 	}
 	return diagnose.ReplaceTroubleshooting(readme, diagnose.Troubleshooting(Sections()))

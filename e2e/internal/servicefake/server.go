@@ -1,0 +1,279 @@
+// Package servicefake emulates the services that take a GitHub ID token in a shape of their
+// own rather than RFC 8693's form (PyPI, crates.io, RubyGems, npm, octo-sts, JFrog, Tailscale,
+// Databricks, and a custom Bearer+JSON API), one file each, written from the service's source
+// or documentation (cited in each file). Each verifies the ID token as its service does
+// (signature against the issuer's JWKS, issuer, audience, expiry, and its trust condition),
+// refuses with the service's own error shape, and answers the later use of the token (an
+// upload, an API call) only for a token it issued and has not revoked.
+//
+// Each constructor returns the running server, which knows the `with:` inputs that trust it
+// (Inputs) and the real origins its recipe names (Origins), so a test can run the recipe's
+// block against it with only those origins replaced.
+package servicefake
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
+	"github.com/oidc-login/oidc-login/e2e/internal/fakeid"
+	"github.com/oidc-login/oidc-login/e2e/internal/fault"
+	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
+	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
+	"github.com/oidc-login/oidc-login/e2e/internal/leak"
+	"github.com/oidc-login/oidc-login/e2e/internal/recipes"
+	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+)
+
+// Server is one running emulated service.
+type Server struct {
+	// Name is the service ("pypi", "crates", ...), the recipe's name on the docs page.
+	Name string
+	// URL is the emulator's origin, https://localhost:<port>.
+	URL string
+	// Faults sits in front of every route; Hostile, once Set, taints every answer.
+	Faults  *fault.Injector
+	Hostile hostile.Mode
+
+	// origins are the real origins the recipe names, each served here.
+	origins []string
+	// use builds the request a later step makes with the issued token (Use).
+	use func(base, token string) (*http.Request, error)
+
+	srv    *httptest.Server
+	client *http.Client
+	gh     *fakegithub.Server
+	mux    *http.ServeMux
+
+	mu         sync.Mutex
+	issued     map[string]time.Time
+	revoked    []string
+	jtis       map[string]bool
+	subjects   []string
+	uses       int
+	unexpected []string
+}
+
+// newServer starts a service on https://localhost with a certificate from ca; svc adds its
+// routes to the mux, and keep names the answer fields hostile mode leaves alone (the issued
+// token, which the emulator registered as a secret).
+func newServer(name string, gh *fakegithub.Server, ca *testca.CA, keep ...string) (*Server, error) {
+	s := &Server{Name: name, gh: gh, mux: http.NewServeMux(), issued: map[string]time.Time{}, jtis: map[string]bool{}, client: ca.Client()}
+	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(s.mux, hostile.Fields(keep...)), HangFor: 200 * time.Millisecond}
+	srv, err := ca.NewTLSServer(s.Faults)
+	if err != nil {
+		return nil, err
+	}
+	s.srv = srv
+	s.URL = strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	return s, nil
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// Origins are the real origins the service's recipe names; a test replaces each with URL.
+func (s *Server) Origins() []string { return slices.Clone(s.origins) }
+
+// Inputs are the with: inputs that log into this emulator: the recipe of the same name on the
+// docs page (package recipes), its origins replaced by URL.
+func (s *Server) Inputs() (map[string]string, error) {
+	r, err := recipes.Get(s.Name)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for k, v := range r.With {
+		out[k] = s.Local(v)
+	}
+	return out, nil
+}
+
+// Local replaces every real origin of the recipe in v with the emulator's URL.
+func (s *Server) Local(v string) string {
+	for _, o := range s.origins {
+		v = strings.ReplaceAll(v, o, s.URL)
+	}
+	return v
+}
+
+// Use makes the later step's request with token, the way the service's client sends it, and
+// returns the status: 2xx only for a token this emulator issued and has not revoked.
+func (s *Server) Use(token string) (int, error) {
+	req, err := s.use(s.URL, token)
+	if err != nil {
+		return 0, err
+	}
+	res, err := s.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	return res.StatusCode, nil
+}
+
+// Issued returns every token handed out, in order.
+func (s *Server) Issued() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.issued))
+	for t := range s.issued {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Revoked returns every token revoked.
+func (s *Server) Revoked() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.revoked)
+}
+
+// Uses counts the later requests the emulator accepted.
+func (s *Server) Uses() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.uses
+}
+
+// SubjectTokens returns every ID token the service was sent.
+func (s *Server) SubjectTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.subjects)
+}
+
+// Requests counts requests, faults included.
+func (s *Server) Requests() int { return s.Faults.Requests() }
+
+// Unexpected lists requests the service's client would never send; tests require it empty.
+func (s *Server) Unexpected() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.unexpected)
+}
+
+// Secrets lists every secret the emulator issued, for leak checks.
+func (s *Server) Secrets() []string { return s.Issued() }
+
+func (s *Server) unexpectedf(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unexpected = append(s.unexpected, fmt.Sprintf(format, args...))
+}
+
+// issue records a token the service hands out, valid for ttl, as a secret the harness scans
+// every output for.
+func (s *Server) issue(tok string, ttl time.Duration) string {
+	leak.Register(tok)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.issued[tok] = time.Now().Add(ttl)
+	return tok
+}
+
+// valid reports whether tok is a live token of this service, counting the use when it is.
+func (s *Server) valid(tok string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.issued[tok]
+	if !ok || time.Now().After(exp) || slices.Contains(s.revoked, tok) {
+		return false
+	}
+	s.uses++
+	return true
+}
+
+// revoke ends tok (a no-op for a token the service does not know, as the services do).
+func (s *Server) revoke(tok string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.issued[tok]; ok && !slices.Contains(s.revoked, tok) {
+		s.revoked = append(s.revoked, tok)
+	}
+}
+
+// verify checks an ID token the way the services here do before trusting it: RS256 signature
+// against the issuer's JWKS, iss, the audience the service expects, exp; and, like PyPI,
+// crates.io and RubyGems, that its jti was not used before. It records the token it was sent.
+func (s *Server) verify(raw string, audiences ...string) (map[string]any, *jwtcheck.Error) {
+	s.mu.Lock()
+	s.subjects = append(s.subjects, raw)
+	s.mu.Unlock()
+	v := &jwtcheck.Verifier{Issuer: fakegithub.Issuer, JWKSURL: s.gh.JWKSURL(), Audiences: audiences, Leeway: 30 * time.Second}
+	claims, err := v.Verify(raw)
+	if err != nil {
+		var je *jwtcheck.Error
+		errors.As(err, &je)
+		return nil, je
+	}
+	jti, _ := claims["jti"].(string)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if jti != "" && s.jtis[jti] {
+		return nil, &jwtcheck.Error{Reason: "reused", Msg: "the token was already used"}
+	}
+	s.jtis[jti] = true
+	return claims, nil
+}
+
+// repositoryTrusted is the trust condition the recipes configure: the repository the fake
+// GitHub mints tokens for.
+func repositoryTrusted(claims map[string]any) bool {
+	r, _ := claims["repository"].(string)
+	return r == fakegithub.DefaultRepo
+}
+
+// bearer returns the token of an Authorization: Bearer header ("" if none).
+func bearer(r *http.Request) string {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// readJSON reads an object of strings, as every JSON exchange here sends.
+func readJSON(r *http.Request) (map[string]any, error) {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return nil, fmt.Errorf("Content-Type %q is not application/json", ct)
+	}
+	var m map[string]any
+	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// alnum is the alphabet of the services' random tokens.
+const alnum = fakeid.Upper + fakeid.Lower + fakeid.Digits
+
+func fakeAlnum(n int) string { return fakeid.String(n, alnum) }
+
+func readBody(r *http.Request) ([]byte, error) { return io.ReadAll(io.LimitReader(r.Body, 1<<20)) }
+
+// jsonStrict decodes an object, refusing fields of the wrong type as typed parsers do.
+func jsonStrict(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+func fakeHex(n int) string { return fakeid.Hex(n) }
