@@ -38,6 +38,8 @@ type Action struct {
 	Now  func() time.Time
 	// Host holds the runner's own paths from the command line (see ParseArgs).
 	Host runner.HostPaths
+	// DockerAction says the runner started the Docker action (Invocation.DockerAction).
+	DockerAction bool
 }
 
 func (a *Action) client() *http.Client {
@@ -124,7 +126,7 @@ func (a *Action) Main(ctx context.Context, r *runner.Runner) error {
 // configure checks every input before the first request and builds the selected providers,
 // masking the inputs some of them hide. Every provider's input errors are returned together.
 func (a *Action) configure(r *runner.Runner, in config.Inputs) (config.Common, []*selected, error) {
-	if err := refuseNativeOnly(a.Getenv, in, a.Providers); err != nil {
+	if err := refuseNativeOnly(a.DockerAction, in, a.Providers); err != nil {
 		return config.Common{}, nil, fail(titleInput, err)
 	}
 	common, err := config.ParseCommon(in, a.Providers.Names())
@@ -384,7 +386,7 @@ func (a *Action) commit(r *runner.Runner, home runner.Home, c config.Common, sel
 	if err := r.Check(w); err != nil {
 		return err
 	}
-	if nativestate.Native(a.Getenv) {
+	if a.native() {
 		// The native (composite) action has no post step and no state: the stage: post step
 		// reads this file instead (package nativestate says why that is safe).
 		sf, err := nativestate.Encode(w.State)
@@ -476,10 +478,9 @@ func cell(v string) string {
 
 // refuseNativeOnly refuses, in the Docker action, the inputs only native/action.yml declares:
 // stage, and every provider's NativeOnly inputs. The runner still passes an undeclared with:
-// entry as INPUT_*, and the Docker action knows it is one because the runner sets HOME to the
-// container's home mount there.
-func refuseNativeOnly(getenv func(string) string, in config.Inputs, specs provider.Specs) error {
-	if getenv("HOME") != runner.ContainerHome {
+// entry as INPUT_*; the Docker action knows it is one from its command line (ParseArgs).
+func refuseNativeOnly(dockerAction bool, in config.Inputs, specs provider.Specs) error {
+	if !dockerAction {
 		return nil
 	}
 	if v := in.Input("stage"); v != "" {
