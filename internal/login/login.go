@@ -74,8 +74,44 @@ type Masker interface {
 }
 
 // Main runs the main stage: it configures every selected provider from the inputs, gets the
-// ID tokens, logs in, and hands everything over at once, or reports why not.
+// ID tokens, logs in, and hands everything over at once, or reports why not. Whatever stops it
+// is explained in the job summary too, where a refusal already puts its explanation: a bad
+// input or a missing id-token permission is as much the user's to fix.
 func (a *Action) Main(ctx context.Context, r *runner.Runner) error {
+	err := a.main(ctx, r)
+	if err != nil && !errors.Is(err, errReported) {
+		a.summarizeFailure(r, err)
+	}
+	return err
+}
+
+// summarizeFailure writes err, each of its joined errors under its annotation's title, as the
+// job summary (unless job-summary is false; a job-summary that is not a boolean is one of the
+// errors, and the summary is written then).
+func (a *Action) summarizeFailure(r *runner.Runner, err error) {
+	if on, berr := config.Bool(config.EnvInputs(a.Getenv), "job-summary", true); berr == nil && !on {
+		return
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	var b strings.Builder
+	b.WriteString(FailureHeading + "\n\nNothing was exported.\n")
+	for _, e := range errs {
+		title := titleMain
+		var f *failure
+		if errors.As(e, &f) {
+			title, e = f.title, f.err
+		}
+		fmt.Fprintf(&b, "\n**%s**:\n\n%s", title, codeBlock(e.Error()))
+	}
+	if err := r.Commit(runner.Writes{Summary: r.Redact(b.String())}); err != nil {
+		r.Warningf("writing the job summary failed: %v", err)
+	}
+}
+
+func (a *Action) main(ctx context.Context, r *runner.Runner) error {
 	common, sel, err := a.configure(r, config.EnvInputs(a.Getenv))
 	if err != nil {
 		return err
