@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/declared"
 	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
@@ -162,6 +163,9 @@ func (a *Action) main(ctx context.Context, r *runner.Runner) error {
 // configure checks every input before the first request and builds the selected providers,
 // masking the inputs some of them hide. Every provider's input errors are returned together.
 func (a *Action) configure(r *runner.Runner, in config.Inputs) (config.Common, []*selected, error) {
+	if err := a.refuseUndeclared(in); err != nil {
+		return config.Common{}, nil, err
+	}
 	if err := refuseNativeOnly(a.DockerAction, in, a.Providers); err != nil {
 		return config.Common{}, nil, fail(titleInput, err)
 	}
@@ -531,6 +535,31 @@ func refuseNativeOnly(dockerAction bool, in config.Inputs, specs provider.Specs)
 		}
 	}
 	return nil
+}
+
+// refuseUndeclared refuses, in the Docker action, every with: key that action.yml does not
+// declare: the runner passes it as INPUT_* and only warns, so a typo would otherwise be
+// ignored. In the native action the runner passes only declared inputs (native/action.yml maps
+// each one), so there is nothing to check.
+func (a *Action) refuseUndeclared(in config.Inputs) error {
+	if !a.DockerAction || a.Environ == nil {
+		return nil
+	}
+	var prefixes []string
+	for _, name := range config.List(in.Input("provider")) {
+		if s, ok := a.Providers.Lookup(name); ok {
+			prefixes = append(prefixes, s.InputPrefix)
+		}
+	}
+	err := declared.Check(a.Environ(), prefixes)
+	if err == nil {
+		return nil
+	}
+	var errs []error
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		errs = append(errs, fail(titleInput, e))
+	}
+	return errors.Join(errs...)
 }
 
 // refuseUnselected refuses a NativeOnly input turned on while its provider is not selected:
