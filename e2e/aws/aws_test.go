@@ -204,6 +204,7 @@ func TestAWSRefusals(t *testing.T) {
 		want: []string{
 			"InvalidIdentityToken: Incorrect token audience",
 			"aud=https://github.com/octo-org",
+			`does not list the token's audience "https://github.com/octo-org", which the audience input chose, as a client ID. Remove the audience input: the step then asks for sts.amazonaws.com, this provider's default`,
 			"--client-id https://github.com/octo-org",
 		},
 	}, {

@@ -36,6 +36,7 @@ func catalog() []diagnose.Entry {
 		row("AuthenticationFail.NoPermission", "There is no permission.", "the repository's `sub` uses the immutable-id form", diagnose.SampleClaims(sampleAudience, "sub", diagnose.SampleImmutable)),
 		row("AuthenticationFail.NoPermission", "No such OIDC Provider registered.", "", c),
 		row("AuthenticationFail.OIDCToken.AudienceNotMatch", "Invalid audience.", "the `audience` input is set", diagnose.SampleClaims(diagnose.SampleGitHubOwner)),
+		row("AuthenticationFail.OIDCToken.AudienceNotMatch", "Invalid audience.", "the OIDC provider lacks the default client id", c),
 		row("AuthenticationFail.OIDCToken.Expired", "This JsonWebToken is expired.", "", c),
 		row("AuthenticationFail.OIDCToken.InvalidSignature", "OIDC token validate failed: invalid signature.", "", c),
 		row("AuthenticationFail.OIDCToken.Invalid", "The issuer of the OIDC token does not match the IssuerUrl of the OIDC Provider.", "the token comes from an enterprise issuer", diagnose.SampleClaims(sampleAudience, "iss", diagnose.SampleEnterprise)),

@@ -70,12 +70,18 @@ func explainAssume(code, message, partition, account, roleARN string, claims idt
 		e.Fix = trustFix(partition, account, roleARN, claims)
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "audience"):
 		e.Trust = true
+		add := fmt.Sprintf("aws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn %s \\\n  --client-id %s\n", providerARN, aud)
+		if a := (diagnose.Audience{Default: DefaultAudience, Asked: aud}); a.FromInput() {
+			e.Cause = fmt.Sprintf("The IAM OIDC provider %s does not list the token's audience %q, which the audience input chose, as a client ID. %s, which an OIDC provider for GitHub Actions lists; or add %q to the provider's client IDs", providerARN, aud, a.Remove(), aud)
+			e.Fix = a.RemoveFix() + "Or add it to the OIDC provider's client IDs:\n" + add
+			break
+		}
 		e.Cause = fmt.Sprintf("The IAM OIDC provider %s does not list the token's audience %q as a client ID. Add it to the provider, or set the audience input to a client ID the provider lists", providerARN, aud)
-		if partition == "aws-cn" && aud == "sts.amazonaws.com" {
-			// Since issue 16 the China default is the one configure-aws-credentials sends.
+		if partition == "aws-cn" {
+			// configure-aws-credentials sends sts.amazonaws.com in China too, and so do we.
 			e.Cause += ". In China regions this action sends sts.amazonaws.com, as aws-actions/configure-aws-credentials does; a provider created with the client ID sts.amazonaws.com.cn needs `audience: sts.amazonaws.com.cn`"
 		}
-		e.Fix = fmt.Sprintf("aws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn %s \\\n  --client-id %s\n", providerARN, aud)
+		e.Fix = add
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "no openidconnect provider"):
 		e.Trust = true
 		e.Cause = fmt.Sprintf("Account %s has no IAM OIDC provider for %s. Create it once per account, with the audience as its client ID", account, claims.Issuer())

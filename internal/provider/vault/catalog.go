@@ -19,6 +19,9 @@ var refusals = diagnose.Catalog{
 // sampleTarget is the quick start's mount and role.
 var sampleTarget = trustTarget{Mount: "jwt", Role: "deploy"}
 
+// sampleAudienceInput is an audience a workflow set with the audience input.
+const sampleAudienceInput = "https://vault.example.com"
+
 func catalog() []diagnose.Entry {
 	loginStatus := func(status int, sample string, claims idtoken.Claims) diagnose.Entry {
 		return diagnose.Entry{Code: "HTTP " + strconv.Itoa(status), Sample: sample, Claims: claims,
@@ -43,6 +46,12 @@ func catalog() []diagnose.Entry {
 		login("missing role", c),
 		login("audience claim found in JWT but no audiences bound to the role", c),
 		login("error validating token: invalid audience (aud) claim: audience claim does not match any expected audience", c),
+		{Code: "HTTP 400", Sample: "error validating token: invalid audience (aud) claim: audience claim does not match any expected audience", When: "the `audience` input is set",
+			Claims: diagnose.SampleClaims(sampleAudienceInput), Explain: func(m string, c idtoken.Claims) *diagnose.Error {
+				t := sampleTarget
+				t.Audience = c.AudienceString()
+				return explainLogin(400, []string{m}, t, c)
+			}},
 		login("sub claim does not match bound subject", c),
 		login(`error validating claims: claim "sub" does not match any associated bound claim values`, c),
 		login(`error validating claims: claim "environment" is missing`, c),
