@@ -208,6 +208,14 @@ func TestAWSRefusals(t *testing.T) {
 			"--client-id https://github.com/octo-org",
 		},
 	}, {
+		name:   "misspelled role",
+		inputs: []string{"aws-role-arn", "arn:aws:iam::123456789012:role/deplyo"},
+		want: []string{
+			"AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+			"The trust policy of arn:aws:iam::123456789012:role/deplyo does not admit this token, or no such role in account 123456789012: STS gives the same answer for both (aws iam get-role --role-name deplyo tells them apart)",
+			"aws iam get-role --role-name deplyo --query Role.Arn",
+		},
+	}, {
 		name: "issuer without OIDC provider",
 		setup: func(gh *fakegithub.Server, s *stsfake.Server) {
 			gh.SetIssuer("https://token.actions.githubusercontent.com/octo-enterprise")

@@ -61,6 +61,12 @@ func explainAssume(code, message, partition, account, roleARN string, claims idt
 	case code == "AccessDenied" || code == "IDPRejectedClaim":
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The trust policy of %s does not admit this token: its conditions on %s:sub and %s:aud must match the token's sub and aud, and its Principal must be the OIDC provider %s", roleARN, host, host, providerARN)
+		if code == "AccessDenied" {
+			// STS answers a role that does not exist exactly as one whose trust policy refuses,
+			// so a misspelled role name must not send the user to edit a policy.
+			e.Cause = fmt.Sprintf("The trust policy of %s does not admit this token, or no such role in account %s: STS gives the same answer for both (aws iam get-role --role-name %s tells them apart). The policy's conditions on %s:sub and %s:aud must match the token's sub and aud, and its Principal must be the OIDC provider %s",
+				roleARN, account, roleName(roleARN), host, host, providerARN)
+		}
 		if strings.Contains(claims.Subject(), "@") && strings.HasPrefix(claims.Subject(), "repo:") {
 			e.Cause += ". This repository's sub uses the immutable-id form (repo:owner@id/repo@id:…); a condition written with plain names does not match it"
 		}
@@ -68,6 +74,9 @@ func explainAssume(code, message, partition, account, roleARN string, claims idt
 			e.Cause += fmt.Sprintf(". The token was issued by %s (GitHub Enterprise Server or an enterprise issuer), so the role must trust that issuer's OIDC provider", claims.Issuer())
 		}
 		e.Fix = trustFix(partition, account, roleARN, claims)
+		if code == "AccessDenied" {
+			e.Fix = fmt.Sprintf("Check that the role exists:\naws iam get-role --role-name %s --query Role.Arn\n\n%s", roleName(roleARN), e.Fix)
+		}
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "audience"):
 		e.Trust = true
 		add := fmt.Sprintf("aws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn %s \\\n  --client-id %s\n", providerARN, aud)

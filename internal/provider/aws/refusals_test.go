@@ -99,7 +99,8 @@ func TestTrustFixesKeepCustomClaims(t *testing.T) {
 }
 
 // TestAWSAdviceThatFixes: the first fix each explanation offers is the one that helps. A
-// wrong audience input is removed rather than added to the OIDC provider.
+// wrong audience input is removed rather than added to the OIDC provider; AccessDenied, which
+// STS also answers for a role that does not exist, says so before the trust policy.
 func TestAWSAdviceThatFixes(t *testing.T) {
 	t.Parallel()
 	const role, provider = "arn:aws:iam::123456789012:role/deploy", "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
@@ -113,6 +114,9 @@ func TestAWSAdviceThatFixes(t *testing.T) {
 		{"default audience", "InvalidIdentityToken", "Incorrect token audience", "sts.amazonaws.com",
 			`The IAM OIDC provider ` + provider + ` does not list the token's audience "sts.amazonaws.com" as a client ID. Add it to the provider, or set the audience input to a client ID the provider lists`,
 			"aws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn " + provider + " \\\n  --client-id sts.amazonaws.com\n"},
+		{"access denied", "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "sts.amazonaws.com",
+			"The trust policy of " + role + " does not admit this token, or no such role in account 123456789012: STS gives the same answer for both (aws iam get-role --role-name deploy tells them apart). The policy's conditions on token.actions.githubusercontent.com:sub and token.actions.githubusercontent.com:aud must match the token's sub and aud, and its Principal must be the OIDC provider " + provider,
+			"Check that the role exists:\naws iam get-role --role-name deploy --query Role.Arn\n\nTrust policy for " + role + " that admits exactly this token:\n"},
 	} {
 		e := explainAssume(tc.code, tc.msg, "aws", "123456789012", role, diagnose.SampleClaims(tc.aud))
 		if e.Cause != tc.cause {
