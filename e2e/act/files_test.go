@@ -17,7 +17,7 @@ import (
 // actRefusal is how the step fails under act when a provider would leave a file for later
 // steps (internal/runner errActUnshared, after "nothing was written: not writing <file>: ").
 const actRefusal = "nektos/act (ACT=true) runs this container action with RUNNER_TEMP=/tmp, its own /tmp, and shares no folder for files with the later steps, so the path would point nowhere there; " +
-	"under act use settings that write no file: aws without aws-profile, gcp with gcp-create-credentials-file: false (README: Try your workflow locally with act)"
+	"under act use settings that write no file: aws without aws-profile, gcp with gcp-create-credentials-file: false and gcp-token-format: access_token (a later step reads the gcp-access-token output): https://github.com/oidc-login/oidc-login/blob/main/docs/act.md"
 
 const (
 	gcpProjectNumber = "123456789012"
