@@ -73,6 +73,9 @@ func Generate(root string) ([]byte, error) {
 	}
 	var rows []official
 	for _, g := range guides {
+		if filepath.Base(g) == "README.md" { // the index of the guides
+			continue
+		}
 		r, err := guideInputs(g)
 		if err != nil {
 			return nil, err
