@@ -55,7 +55,7 @@ func gcpWith(g *gcpfake.Server, more ...string) []string {
 }
 
 // TestActRefusesFilesForLaterSteps: every setting that hands a later step a file fails under
-// act the way README.md says, before anything is exported, because act's action container
+// act the way docs/act.md says, before anything is exported, because act's action container
 // shares no folder with later steps; the later step sees none of the variables.
 func TestActRefusesFilesForLaterSteps(t *testing.T) {
 	t.Parallel()
@@ -123,7 +123,7 @@ func TestActRefusesFilesForLaterSteps(t *testing.T) {
 	}
 }
 
-// TestActGCPAccessTokenInstead is what README.md offers under act for Google: no credentials
+// TestActGCPAccessTokenInstead is what docs/act.md offers under act for Google: no credentials
 // file, the access token as a (masked) step output; the later step gets exactly the token the
 // emulator issued for the service account.
 func TestActGCPAccessTokenInstead(t *testing.T) {

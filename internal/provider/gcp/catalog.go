@@ -5,7 +5,7 @@ import (
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
-// refusals are the refusals this provider explains, for README's troubleshooting table and
+// refusals are the refusals this provider explains, for its page's troubleshooting table and
 // the tests (diagnose.Catalog).
 var refusals = diagnose.Catalog{
 	Title:   "Google Cloud STS and IAM Credentials",
@@ -13,7 +13,7 @@ var refusals = diagnose.Catalog{
 	Entries: catalog,
 }
 
-// The sample targets, named like the README's quick starts.
+// The sample targets, named like the quick start of the provider's page.
 const (
 	sampleAudience   = "https://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github-pool/providers/github"
 	sampleLongBranch = "refs/heads/renovate/update-dependency-github.com-aws-aws-sdk-go-v2-service-sts-to-v1.33.19-and-friends-for-the-weekly-batch"
