@@ -261,7 +261,7 @@ type actRun struct {
 	Duration time.Duration
 }
 
-// runAct runs `act push` in r the way README.md tells users to, plus what an offline test
+// runAct runs `act push` in r the way docs/act.md tells users to, plus what an offline test
 // needs: the local job image (--pull=false), the host network for the loopback emulators,
 // its own action cache, no cache server, and the ID-token variables as --env (act has no
 // OIDC service of its own). Every secret any emulator registered must stay out of the log.
@@ -270,7 +270,7 @@ func runAct(t *testing.T, r *repo, env map[string]string) *actRun {
 	return runActWith(t, r, env, actOptions{})
 }
 
-// actOptions vary an act run from what README.md tells users.
+// actOptions vary an act run from what docs/act.md tells users.
 type actOptions struct {
 	// Platform replaces the job image for ubuntu-latest ("-self-hosted": steps on the host).
 	Platform string

@@ -17,7 +17,7 @@ import (
 // actRefusal is how the step fails under act when a provider would leave a file for later
 // steps (internal/runner errActUnshared, after "nothing was written: not writing <file>: ").
 const actRefusal = "nektos/act (ACT=true) runs this container action with RUNNER_TEMP=/tmp, its own /tmp, and shares no folder for files with the later steps, so the path would point nowhere there; " +
-	"under act use settings that write no file: aws without aws-profile, gcp with gcp-create-credentials-file: false (README: Try your workflow locally with act)"
+	"under act use settings that write no file: aws without aws-profile, gcp with gcp-create-credentials-file: false and gcp-token-format: access_token (a later step reads the gcp-access-token output): https://github.com/oidc-login/oidc-login/blob/main/docs/act.md"
 
 const (
 	gcpProjectNumber = "123456789012"
@@ -55,7 +55,7 @@ func gcpWith(g *gcpfake.Server, more ...string) []string {
 }
 
 // TestActRefusesFilesForLaterSteps: every setting that hands a later step a file fails under
-// act the way README.md says, before anything is exported, because act's action container
+// act the way docs/act.md says, before anything is exported, because act's action container
 // shares no folder with later steps; the later step sees none of the variables.
 func TestActRefusesFilesForLaterSteps(t *testing.T) {
 	t.Parallel()
@@ -123,7 +123,7 @@ func TestActRefusesFilesForLaterSteps(t *testing.T) {
 	}
 }
 
-// TestActGCPAccessTokenInstead is what README.md offers under act for Google: no credentials
+// TestActGCPAccessTokenInstead is what docs/act.md offers under act for Google: no credentials
 // file, the access token as a (masked) step output; the later step gets exactly the token the
 // emulator issued for the service account.
 func TestActGCPAccessTokenInstead(t *testing.T) {

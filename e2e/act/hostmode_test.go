@@ -18,7 +18,7 @@ var summaryMissing = regexp.MustCompile(`writing the runner's file commands fail
 // paths of the file commands, which do not exist there; it also starts that container on the
 // default network instead of the host's (pkg/runner/action.go newStepContainer). So nothing can
 // be exported: here the ID-token request cannot reach the loopback service either, and the
-// step fails, naming the file-command path that is missing, as README.md says.
+// step fails, naming the file-command path that is missing, as docs/act.md says.
 func TestActSelfHostedCannotExport(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)

@@ -9,7 +9,7 @@ import (
 
 // TestActHasNoIDToken: act has no token service of its own, so without the two ID-token
 // variables passed in (act --env, as runAct does for the emulators) the step fails with the
-// missing-permission error before it contacts anything, as README.md says.
+// missing-permission error before it contacts anything, as docs/act.md says.
 func TestActHasNoIDToken(t *testing.T) {
 	t.Parallel()
 	m := moto.Shared(t)

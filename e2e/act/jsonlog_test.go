@@ -11,7 +11,7 @@ import (
 
 // TestActJSONLogHoldsMaskedValues: act's --json log masks each record's msg, but its command
 // records carry the command's own text in clear (arg and raw), an ::add-mask:: one included,
-// so every value the action masked is in that log in clear. README.md says not to use --json
+// so every value the action masked is in that log in clear. docs/act.md says not to use --json
 // with real credentials; this keeps that true for the act version modelled.
 func TestActJSONLogHoldsMaskedValues(t *testing.T) {
 	t.Parallel()
@@ -38,6 +38,6 @@ func TestActJSONLogHoldsMaskedValues(t *testing.T) {
 		}
 	}
 	if inClear != 1 || inMsg != 0 {
-		t.Errorf("the runner's request token (masked by the action) is in clear in %d add-mask records and %d msg fields of act's --json log; want 1 and 0, as README.md describes", inClear, inMsg)
+		t.Errorf("the runner's request token (masked by the action) is in clear in %d add-mask records and %d msg fields of act's --json log; want 1 and 0, as docs/act.md describes", inClear, inMsg)
 	}
 }

@@ -3,7 +3,7 @@
 // the action's image and a busybox job image built locally, and the e2e emulators on loopback
 // (the job container shares the host's network). It checks what works there (environment
 // credentials used by a real consumer in a later step, outputs, masks, the post step) and that
-// what cannot work under act fails the way README.md says.
+// what cannot work under act fails the way docs/act.md says.
 //
 // act's model, read at nektos/act bd86152 and seen by running it (v0.2.89):
 //   - pkg/runner/action.go newStepContainer and pkg/runner/step_docker.go: a container action

@@ -20,7 +20,7 @@ func sha256Line(s string) string {
 // TestActVaultTokenOutlivesTheJob: Vault works under act (environment only: the token and the
 // secrets read reach the later step exactly, masked in the log), but act starts the post stage
 // without the main stage's state, so vault-revoke-token cannot revoke the token: it stays
-// valid until its TTL, as README.md says.
+// valid until its TTL, as docs/act.md says.
 func TestActVaultTokenOutlivesTheJob(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)

@@ -196,7 +196,7 @@ func TestAlibabaRefusals(t *testing.T) {
 		inputs: []string{"audience", "https://github.com/octo-org"},
 		want: []string{
 			"AuthenticationFail.OIDCToken.AudienceNotMatch: Invalid audience",
-			"does not list the token's audience \"https://github.com/octo-org\" as a client id",
+			"does not list the token's audience \"https://github.com/octo-org\", which the audience input chose, as a client id. Remove the audience input: the step then asks for sts.aliyuncs.com, this provider's default",
 			"aud=https://github.com/octo-org",
 			"aliyun ims UpdateOIDCProvider",
 			"--OIDCProviderName github",

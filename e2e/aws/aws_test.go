@@ -204,7 +204,16 @@ func TestAWSRefusals(t *testing.T) {
 		want: []string{
 			"InvalidIdentityToken: Incorrect token audience",
 			"aud=https://github.com/octo-org",
+			`does not list the token's audience "https://github.com/octo-org", which the audience input chose, as a client ID. Remove the audience input: the step then asks for sts.amazonaws.com, this provider's default`,
 			"--client-id https://github.com/octo-org",
+		},
+	}, {
+		name:   "misspelled role",
+		inputs: []string{"aws-role-arn", "arn:aws:iam::123456789012:role/deplyo"},
+		want: []string{
+			"AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+			"The trust policy of arn:aws:iam::123456789012:role/deplyo does not admit this token, or no such role in account 123456789012: STS gives the same answer for both (aws iam get-role --role-name deplyo tells them apart)",
+			"aws iam get-role --role-name deplyo --query Role.Arn",
 		},
 	}, {
 		name: "issuer without OIDC provider",

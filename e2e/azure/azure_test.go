@@ -172,7 +172,7 @@ func TestAzureRefusals(t *testing.T) {
 		name:     "700212 audience input override",
 		inputs:   []string{"audience", "api://custom-exchange"},
 		requests: 1,
-		want:     []string{"AADSTS700212", "presented assertion audience 'api://custom-exchange'", "aud=api://custom-exchange", "the audience input changed it"},
+		want:     []string{"AADSTS700212", "presented assertion audience 'api://custom-exchange'", "aud=api://custom-exchange", "which the audience input chose. Remove the audience input: the step then asks for api://AzureADTokenExchange, this provider's default in AzureCloud"},
 	}, {
 		name:     "700212 US Government app trusting the portal's per-cloud audience",
 		audience: usgovAudience,

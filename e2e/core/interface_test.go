@@ -56,8 +56,8 @@ var (
 	backticked  = regexp.MustCompile("`([^`]+)`")
 )
 
-// docInputs reads every row of README.md's input tables (header tableHeader): input name →
-// the default cells given for it.
+// docInputs reads every row of the documentation's input tables (header tableHeader): input
+// name → the default cells given for it.
 func docInputs(readme string) map[string][]string {
 	out := map[string][]string{}
 	table := false
@@ -76,8 +76,8 @@ func docInputs(readme string) map[string][]string {
 	return out
 }
 
-// docOutputs lists the names README.md gives as outputs: every `name` in a paragraph, a table
-// row, or a table whose header, that speaks of outputs.
+// docOutputs lists the names the documentation gives as outputs: every `name` in a paragraph,
+// a table row, or a table whose header, that speaks of outputs.
 func docOutputs(readme string) map[string]bool {
 	out := map[string]bool{}
 	speaks := func(s string) bool { return strings.Contains(strings.ToLower(s), "output") }
@@ -98,41 +98,53 @@ func docOutputs(readme string) map[string]bool {
 	return out
 }
 
-// TestActionMatchesDocs: action.yml and README.md, which together are the public contract,
-// agree. Every input has exactly one row in README's input tables, with the same literal
-// default (and none where README gives the default in words: computed, per provider, or
-// required), and every row is an input; every output is named where README speaks of
-// outputs; and the runs section is the Docker action the runner starts with the runner's own
-// paths as arguments.
-func TestActionMatchesDocs(t *testing.T) {
-	t.Parallel()
-	m := readMeta(t)
-	readme, err := os.ReadFile(filepath.Join(harness.Root(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
+// userDocs is the documentation a user reads: README.md and every page under docs/ but the
+// migration guides (whose tables are about the official actions' inputs), joined.
+func userDocs(t *testing.T) string {
+	t.Helper()
+	root := harness.Root()
+	paths := []string{filepath.Join(root, "README.md")}
+	for _, glob := range []string{"docs/*.md", "docs/providers/*.md"} {
+		m, err := filepath.Glob(filepath.Join(root, glob))
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, m...)
 	}
-	// A provider's page under docs/providers is its part of the contract, as its README
-	// section was.
-	pages, _ := filepath.Glob(filepath.Join(harness.Root(), "docs", "providers", "*.md"))
-	for _, p := range pages {
+	var all strings.Builder
+	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		readme = append(append(readme, "\n\n"...), b...)
+		all.Write(b)
+		all.WriteString("\n\n")
 	}
-	documented := docInputs(string(readme))
+	return all.String()
+}
+
+// TestActionMatchesDocs: action.yml and the documentation (the README's common inputs, each
+// provider's page, docs/), which together are the public contract, agree. Every input has
+// exactly one row in their input tables, with the same literal default (and none where the
+// row gives the default in words: computed, per provider, or required), and every row is an
+// input; every output is named where they speak of outputs; and the runs section is the
+// Docker action the runner starts with the runner's own paths as arguments.
+func TestActionMatchesDocs(t *testing.T) {
+	t.Parallel()
+	m := readMeta(t)
+	docs := userDocs(t)
+	documented := docInputs(docs)
 	if len(documented) < 20 {
-		t.Fatalf("read only %d inputs from README.md's tables (header %q)", len(documented), tableHeader)
+		t.Fatalf("read only %d inputs from the documentation's tables (header %q)", len(documented), tableHeader)
 	}
 	for name, in := range m.Inputs {
 		defs, ok := documented[name]
 		switch {
 		case !ok:
-			t.Errorf("action.yml declares the input %s, which no input table of README.md documents", name)
+			t.Errorf("action.yml declares the input %s, which no input table of README.md or docs/ documents", name)
 			continue
 		case len(defs) > 1:
-			t.Errorf("README.md documents the input %s %d times", name, len(defs))
+			t.Errorf("README.md and docs/ document the input %s %d times", name, len(defs))
 		case in.Description == "":
 			t.Errorf("input %s has no description", name)
 		}
@@ -145,15 +157,15 @@ func TestActionMatchesDocs(t *testing.T) {
 			want = l[1]
 		}
 		if got != want {
-			t.Errorf("input %s: action.yml default %q, README.md says %q", name, got, defs[0])
+			t.Errorf("input %s: action.yml default %q, the documentation says %q", name, got, defs[0])
 		}
 	}
 	for name := range documented {
 		if _, ok := m.Inputs[name]; !ok {
-			t.Errorf("README.md documents the input %s, which action.yml does not declare", name)
+			t.Errorf("the documentation has an input row for %s, which action.yml does not declare", name)
 		}
 	}
-	outputs := docOutputs(string(readme))
+	outputs := docOutputs(docs)
 	var missing []string
 	for name, out := range m.Outputs {
 		if !outputs[name] {
@@ -165,7 +177,7 @@ func TestActionMatchesDocs(t *testing.T) {
 	}
 	sort.Strings(missing)
 	if len(missing) > 0 {
-		t.Errorf("action.yml declares outputs README.md does not document as outputs: %v", missing)
+		t.Errorf("action.yml declares outputs README.md and docs/ do not document as outputs: %v", missing)
 	}
 	if m.Runs.Using != "docker" || m.Runs.Image != "Dockerfile" || m.Runs.PostEntrypoint != "/oidc-login-post" {
 		t.Errorf("runs = %+v", m.Runs)

@@ -47,6 +47,7 @@ func TestGCPRefusals(t *testing.T) {
 		want: []string{
 			"invalid_grant: The audience in ID Token [https://github.com/octo-org] does not match the expected audience.",
 			"aud=https://github.com/octo-org",
+			`does not accept the token's audience "https://github.com/octo-org", which the audience input chose. Remove the audience input: the step then asks for https://iam.googleapis.com/projects/`,
 			"--allowed-audiences=https://github.com/octo-org",
 		},
 	}, {

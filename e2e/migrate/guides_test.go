@@ -68,10 +68,11 @@ func readList(t *testing.T, path string) official {
 	return o
 }
 
-// ours is this repository's action.yml, and the variables README documents.
+// ours is this repository's action.yml, and the variables its README and provider pages
+// document.
 type ours struct {
 	inputs, outputs map[string]bool
-	readme          string
+	docs            string
 }
 
 func readOurs(t *testing.T) ours {
@@ -94,11 +95,17 @@ func readOurs(t *testing.T) ours {
 	for k := range m.Outputs {
 		o.outputs[k] = true
 	}
-	readme, err := os.ReadFile(filepath.Join(harness.Root(), "README.md"))
+	pages, err := filepath.Glob(filepath.Join(harness.Root(), "docs", "providers", "*.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.readme = string(readme)
+	for _, p := range append([]string{filepath.Join(harness.Root(), "README.md")}, pages...) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.docs += string(b) + "\n"
+	}
 	return o
 }
 
@@ -240,8 +247,8 @@ func checkDefault(t *testing.T, where, name, cell string, off official) {
 }
 
 // checkOurs: each name in backticks in our cell is an input or output in action.yml (a
-// `name: value` counts as name), or an environment variable README documents; a cell without
-// any says "not supported" or "not needed", and its notes say why.
+// `name: value` counts as name), or an environment variable the README or a provider page
+// documents; a cell without any says "not supported" or "not needed", and its notes say why.
 func checkOurs(t *testing.T, where, cell, notes string, our ours) {
 	t.Helper()
 	names := backtick.FindAllStringSubmatch(cell, -1)
@@ -259,9 +266,9 @@ func checkOurs(t *testing.T, where, cell, notes string, our ours) {
 		name = strings.TrimSpace(name)
 		switch {
 		case our.inputs[name], our.outputs[name]:
-		case envName.MatchString(name) && strings.Contains(our.readme, "`"+name+"`"):
+		case envName.MatchString(name) && strings.Contains(our.docs, "`"+name+"`"):
 		default:
-			t.Errorf("%s: %q is neither an input nor an output in action.yml, nor a variable README documents", where, name)
+			t.Errorf("%s: %q is neither an input nor an output in action.yml, nor a variable the docs document", where, name)
 		}
 	}
 }

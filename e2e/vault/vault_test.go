@@ -190,7 +190,7 @@ func TestVaultCACertificate(t *testing.T) {
 	}{
 		{name: "PEM", ca: func(p []byte) string { return string(p) }},
 		{name: "base64 of PEM", ca: func(p []byte) string { return base64.StdEncoding.EncodeToString(p) }},
-		{name: "no CA", ca: func([]byte) string { return "" }, exit: 1, errors: []string{"Vault JWT login", "certificate signed by unknown authority"}},
+		{name: "no CA", ca: func([]byte) string { return "" }, exit: 1, errors: []string{"Vault JWT login", "certificate signed by unknown authority (set vault-ca-certificate, or SSL_CERT_FILE, to the CA that signed the server's certificate)"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,9 +6,9 @@ import (
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
-// Catalog is one provider's explained refusals (its Spec holds it). README.md's
-// troubleshooting tables are rendered from what each entry's Explain returns, so the README
-// says exactly what a failing step prints.
+// Catalog is one provider's explained refusals (its Spec holds it). The troubleshooting table
+// of the provider's page (docs/providers/<name>.md) is rendered from what each entry's Explain
+// returns, so the page says exactly what a failing step prints.
 type Catalog struct {
 	// Title heads the provider's table: the service that refuses ("AWS STS").
 	Title string
@@ -45,7 +45,7 @@ type Entry struct {
 func (e Entry) Explained() *Error { return e.Explain(e.Sample, e.Claims) }
 
 // The sample token of every catalog: a push to main of octo-org/octo-repo on GitHub.com.
-// Times are fixed so the README renders the same every time.
+// Times are fixed so the pages render the same every time.
 const (
 	SampleIssuer     = "https://token.actions.githubusercontent.com"
 	SampleEnterprise = "https://token.actions.githubusercontent.com/octo-enterprise"

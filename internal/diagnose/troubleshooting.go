@@ -1,73 +1,37 @@
 package diagnose
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/oidc-login/oidc-login/internal/lazyre"
 )
 
-// The markers around README.md's generated troubleshooting block.
-const (
-	TroubleshootingBegin = "<!-- troubleshooting:begin -->"
-	TroubleshootingEnd   = "<!-- troubleshooting:end -->"
-)
-
-// Section is one provider's table in the troubleshooting block.
-type Section struct {
-	// Provider is its name in the provider input.
-	Provider string
-	Catalog  Catalog
-}
-
-// Troubleshooting renders the README block (without the markers): per provider, a table of
-// every explained refusal with the Cause and a summary of the Fix the step prints.
-func Troubleshooting(sections []Section) string {
+// Table renders a provider's table of explained refusals, each with the Cause and a summary of
+// the Fix the step prints, for the provider's documentation page.
+func Table(c Catalog) string {
 	var b strings.Builder
-	b.WriteString("<!-- Generated from each provider's catalog.go (internal/provider/<name>) by `go generate ./internal/provider/registry/docs`: edit the code, not this block. -->\n\n")
-	b.WriteString("Every row below is what the step itself prints for that answer: the middle column is the error's\n" +
-		"explanation, the last one what the collapsed group under it shows. The rows are rendered for a push to\n" +
-		"`main` of `octo-org/octo-repo` on GitHub.com and the names of the quick starts above, so the step shows\n" +
-		"your own role, pool, app, mount and claims where these show the examples. Rows with *the token's claims*\n" +
-		"also print its `iss`, `sub` and `aud` in the error.\n")
-	for _, s := range sections {
-		fmt.Fprintf(&b, "\n### %s (`%s`)\n\n", s.Catalog.Title, s.Provider)
-		b.WriteString("| answer | what it means and what to change | in the collapsed group |\n|---|---|---|\n")
-		previous := ""
-		for _, e := range s.Catalog.Entries() {
-			x := e.Explained()
-			answer := x.Code
-			if m := firstSentence(x.Message); m != "" {
-				answer += ": " + m
-			}
-			first := mdCode(answer)
-			if e.When != "" {
-				first += ", when " + e.When
-			}
-			fix := FixSummary(x, s.Catalog.CLIs)
-			if fix == previous && len(fix) > 80 {
-				fix = "as above"
-			} else {
-				previous = fix
-			}
-			fmt.Fprintf(&b, "| %s | %s. | %s |\n", first, mdText(x.Cause), fix)
+	b.WriteString("| answer | what it means and what to change | in the collapsed group |\n|---|---|---|\n")
+	previous := ""
+	for _, e := range c.Entries() {
+		x := e.Explained()
+		answer := x.Code
+		if m := firstSentence(x.Message); m != "" {
+			answer += ": " + m
 		}
+		first := mdCode(answer)
+		if e.When != "" {
+			first += ", when " + e.When
+		}
+		fix := FixSummary(x, c.CLIs)
+		if fix == previous && len(fix) > 80 {
+			fix = "as above"
+		} else {
+			previous = fix
+		}
+		fmt.Fprintf(&b, "| %s | %s. | %s |\n", first, mdText(x.Cause), fix)
 	}
 	return b.String()
-}
-
-// ReplaceTroubleshooting returns readme with the text between the markers replaced by block.
-func ReplaceTroubleshooting(readme, block string) (string, error) {
-	before, rest, ok := strings.Cut(readme, TroubleshootingBegin)
-	if !ok {
-		return "", errors.New("README has no " + TroubleshootingBegin + " marker")
-	}
-	_, after, ok := strings.Cut(rest, TroubleshootingEnd)
-	if !ok {
-		return "", errors.New("README has no " + TroubleshootingEnd + " marker after " + TroubleshootingBegin)
-	}
-	return before + TroubleshootingBegin + "\n" + block + TroubleshootingEnd + after, nil
 }
 
 // FixSummary says in a line what the collapsed group of e suggests: the claims when it is a
@@ -156,7 +120,7 @@ func isCommand(line string, clis []string) bool {
 	return false
 }
 
-// commandShape is a command with long values elided: the README shows which command and
+// commandShape is a command with long values elided: the documentation shows which command and
 // which settings, the step shows the values for this very token.
 func commandShape(cmd string) string {
 	words, _ := ShellWords(cmd)

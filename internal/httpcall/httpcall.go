@@ -49,6 +49,9 @@ type Request struct {
 	URL    string
 	Header http.Header
 	Body   []byte
+	// CAInput is the input that adds CAs to trust for this server (vault-ca-certificate), named
+	// with SSL_CERT_FILE when its certificate is not trusted; "" when the provider has none.
+	CAInput string
 }
 
 // PostForm is the request every OAuth-style token endpoint takes: a form POST answered in
@@ -113,7 +116,11 @@ func once(ctx context.Context, c *http.Client, req Request) (*Response, error) {
 		e := fmt.Errorf("%s: %s", req.Call, networkFault(err))
 		if IsCertificateError(err) {
 			// A certificate the client does not trust will not be trusted on the next try.
-			return nil, fmt.Errorf("%w (set SSL_CERT_FILE, or the provider's CA input, to the CA that signed the server's certificate)", e)
+			trust := "SSL_CERT_FILE"
+			if req.CAInput != "" {
+				trust = req.CAInput + ", or SSL_CERT_FILE,"
+			}
+			return nil, fmt.Errorf("%w (set %s to the CA that signed the server's certificate)", e, trust)
 		}
 		return nil, retry.Transient(e, 0)
 	}

@@ -23,6 +23,12 @@ type Invocation struct {
 	// action.yml's post-entrypoint), or a local run passes "post" first.
 	Post bool
 	Host runner.HostPaths
+	// DockerAction is true when action.yml's runs.args are on the command line: the runner
+	// passes them only to the Docker action, whatever the job's placement. The native launchers
+	// (native/run.sh, native/run.ps1) pass nothing, or "post"; HOME cannot tell the two apart,
+	// since a composite's steps in a job container get HOME=/github/home too
+	// (ContainerOperationProvider.cs at actions/runner 258d6c8).
+	DockerAction bool
 }
 
 // ParseArgs reads the command line (argv0 is the program's name as started).
@@ -46,6 +52,7 @@ func ParseArgs(argv0 string, args []string) (Invocation, error) {
 			return inv, fmt.Errorf("unknown argument %q: the action takes its settings as inputs (with:), and action.yml passes only %s=, %s= and %s=", a, ArgRunnerTemp, ArgRunnerWorkspace, ArgJobContainerID)
 		}
 		*dst = value
+		inv.DockerAction = true
 	}
 	return inv, nil
 }

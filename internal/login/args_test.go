@@ -16,11 +16,13 @@ func TestParseArgs(t *testing.T) {
 		want    Invocation
 		wantErr string
 	}{
-		{"/oidc-login", full, Invocation{Host: runner.HostPaths{Temp: "/home/runner/work/_temp", Workspace: "/home/runner/work/r"}}, ""},
-		{"/oidc-login-post", full, Invocation{Post: true, Host: runner.HostPaths{Temp: "/home/runner/work/_temp", Workspace: "/home/runner/work/r"}}, ""},
-		{"./oidc-login", append([]string{"post"}, full...), Invocation{Post: true, Host: runner.HostPaths{Temp: "/home/runner/work/_temp", Workspace: "/home/runner/work/r"}}, ""},
+		{"/oidc-login", full, Invocation{Host: runner.HostPaths{Temp: "/home/runner/work/_temp", Workspace: "/home/runner/work/r"}, DockerAction: true}, ""},
+		{"/oidc-login-post", full, Invocation{Post: true, Host: runner.HostPaths{Temp: "/home/runner/work/_temp", Workspace: "/home/runner/work/r"}, DockerAction: true}, ""},
+		{"./oidc-login", append([]string{"post"}, full...), Invocation{Post: true, Host: runner.HostPaths{Temp: "/home/runner/work/_temp", Workspace: "/home/runner/work/r"}, DockerAction: true}, ""},
+		// The native launchers: nothing, or post.
 		{"oidc-login", nil, Invocation{}, ""},
-		{"oidc-login", []string{"--job-container-id=abc"}, Invocation{Host: runner.HostPaths{JobContainerID: "abc"}}, ""},
+		{"oidc-login", []string{"post"}, Invocation{Post: true}, ""},
+		{"oidc-login", []string{"--job-container-id=abc"}, Invocation{Host: runner.HostPaths{JobContainerID: "abc"}, DockerAction: true}, ""},
 		{"oidc-login", []string{"--runner-temp"}, Invocation{}, "unknown argument \"--runner-temp\""},
 		{"oidc-login", []string{"--provider=aws"}, Invocation{}, "inputs (with:)"},
 		{"oidc-login", []string{"main"}, Invocation{}, "unknown argument"},

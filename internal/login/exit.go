@@ -53,7 +53,7 @@ func (a *Action) Run(ctx context.Context, argv0 string, args []string) int {
 		if err != nil {
 			return fail(title, err)
 		}
-		a.Host = inv.Host
+		a.Host, a.DockerAction = inv.Host, inv.DockerAction
 		if inv.Post {
 			title = titlePost
 			return a.Post(ctx, r)

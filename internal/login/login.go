@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/declared"
 	"github.com/oidc-login/oidc-login/internal/diagnose"
 	"github.com/oidc-login/oidc-login/internal/httpcall"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
@@ -38,6 +39,8 @@ type Action struct {
 	Now  func() time.Time
 	// Host holds the runner's own paths from the command line (see ParseArgs).
 	Host runner.HostPaths
+	// DockerAction says the runner started the Docker action (Invocation.DockerAction).
+	DockerAction bool
 }
 
 func (a *Action) client() *http.Client {
@@ -74,8 +77,44 @@ type Masker interface {
 }
 
 // Main runs the main stage: it configures every selected provider from the inputs, gets the
-// ID tokens, logs in, and hands everything over at once, or reports why not.
+// ID tokens, logs in, and hands everything over at once, or reports why not. Whatever stops it
+// is explained in the job summary too, where a refusal already puts its explanation: a bad
+// input or a missing id-token permission is as much the user's to fix.
 func (a *Action) Main(ctx context.Context, r *runner.Runner) error {
+	err := a.main(ctx, r)
+	if err != nil && !errors.Is(err, errReported) {
+		a.summarizeFailure(r, err)
+	}
+	return err
+}
+
+// summarizeFailure writes err, each of its joined errors under its annotation's title, as the
+// job summary (unless job-summary is false; a job-summary that is not a boolean is one of the
+// errors, and the summary is written then).
+func (a *Action) summarizeFailure(r *runner.Runner, err error) {
+	if on, berr := config.Bool(config.EnvInputs(a.Getenv), "job-summary", true); berr == nil && !on {
+		return
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	var b strings.Builder
+	b.WriteString(FailureHeading + "\n\nNothing was exported.\n")
+	for _, e := range errs {
+		title := titleMain
+		var f *failure
+		if errors.As(e, &f) {
+			title, e = f.title, f.err
+		}
+		fmt.Fprintf(&b, "\n**%s**:\n\n%s", title, codeBlock(e.Error()))
+	}
+	if err := r.Commit(runner.Writes{Summary: r.Redact(b.String())}); err != nil {
+		r.Warningf("writing the job summary failed: %v", err)
+	}
+}
+
+func (a *Action) main(ctx context.Context, r *runner.Runner) error {
 	common, sel, err := a.configure(r, config.EnvInputs(a.Getenv))
 	if err != nil {
 		return err
@@ -126,7 +165,10 @@ func (a *Action) Main(ctx context.Context, r *runner.Runner) error {
 // configure checks every input before the first request and builds the selected providers,
 // masking the inputs some of them hide. Every provider's input errors are returned together.
 func (a *Action) configure(r *runner.Runner, in config.Inputs) (config.Common, []*selected, error) {
-	if err := refuseNativeOnly(a.Getenv, in, a.Providers); err != nil {
+	if err := a.refuseUndeclared(in); err != nil {
+		return config.Common{}, nil, err
+	}
+	if err := refuseNativeOnly(a.DockerAction, in, a.Providers); err != nil {
 		return config.Common{}, nil, fail(titleInput, err)
 	}
 	common, err := config.ParseCommon(in, a.Providers.Names())
@@ -420,7 +462,7 @@ func (a *Action) commit(r *runner.Runner, home runner.Home, c config.Common, sel
 	if err := r.Check(w); err != nil {
 		return err
 	}
-	if nativestate.Native(a.Getenv) {
+	if a.native() {
 		// The native (composite) action has no post step and no state: the stage: post step
 		// reads this file instead (package nativestate says why that is safe).
 		sf, err := nativestate.Encode(w.State)
@@ -512,10 +554,9 @@ func cell(v string) string {
 
 // refuseNativeOnly refuses, in the Docker action, the inputs only native/action.yml declares:
 // stage, and every provider's NativeOnly inputs. The runner still passes an undeclared with:
-// entry as INPUT_*, and the Docker action knows it is one because the runner sets HOME to the
-// container's home mount there.
-func refuseNativeOnly(getenv func(string) string, in config.Inputs, specs provider.Specs) error {
-	if getenv("HOME") != runner.ContainerHome {
+// entry as INPUT_*; the Docker action knows it is one from its command line (ParseArgs).
+func refuseNativeOnly(dockerAction bool, in config.Inputs, specs provider.Specs) error {
+	if !dockerAction {
 		return nil
 	}
 	if v := in.Input("stage"); v != "" {
@@ -530,6 +571,31 @@ func refuseNativeOnly(getenv func(string) string, in config.Inputs, specs provid
 		}
 	}
 	return nil
+}
+
+// refuseUndeclared refuses, in the Docker action, every with: key that action.yml does not
+// declare: the runner passes it as INPUT_* and only warns, so a typo would otherwise be
+// ignored. In the native action the runner passes only declared inputs (native/action.yml maps
+// each one), so there is nothing to check.
+func (a *Action) refuseUndeclared(in config.Inputs) error {
+	if !a.DockerAction || a.Environ == nil {
+		return nil
+	}
+	var prefixes []string
+	for _, name := range config.List(in.Input("provider")) {
+		if s, ok := a.Providers.Lookup(name); ok {
+			prefixes = append(prefixes, s.InputPrefix)
+		}
+	}
+	err := declared.Check(a.Environ(), prefixes)
+	if err == nil {
+		return nil
+	}
+	var errs []error
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		errs = append(errs, fail(titleInput, e))
+	}
+	return errors.Join(errs...)
 }
 
 // refuseUnselected refuses a NativeOnly input turned on while its provider is not selected:

@@ -1,6 +1,8 @@
 package login
 
 import (
+	"bytes"
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -10,32 +12,52 @@ import (
 	"github.com/oidc-login/oidc-login/internal/provider/registry"
 )
 
-// TestRefuseNativeOnly: the Docker action (HOME=/github/home) refuses stage, which only the
-// native action declares; the native action and local runs accept it.
+// TestRefuseNativeOnly: the Docker action refuses stage, which only the native action
+// declares; the native action and local runs accept it, wherever they run.
 func TestRefuseNativeOnly(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		home, stage string
-		want        string
+		docker bool
+		stage  string
+		want   string
 	}{
-		{"/github/home", "post", "input stage: is an input of the native action"},
-		{"/github/home", "main", "input stage: is an input of the native action"},
-		{"/github/home", "", ""},
-		{"/home/runner", "post", ""},
-		{`C:\Users\runneradmin`, "main", ""},
+		{true, "post", "input stage: is an input of the native action"},
+		{true, "main", "input stage: is an input of the native action"},
+		{true, "", ""},
+		{false, "post", ""},
+		{false, "main", ""},
 	} {
-		getenv := func(k string) string {
-			if k == "HOME" {
-				return tc.home
-			}
-			return ""
-		}
-		err := refuseNativeOnly(getenv, config.MapInputs{"stage": tc.stage}, registry.All)
+		err := refuseNativeOnly(tc.docker, config.MapInputs{"stage": tc.stage}, registry.All)
 		switch {
 		case tc.want == "" && err != nil:
-			t.Errorf("HOME=%s stage=%q: %v, want no error", tc.home, tc.stage, err)
+			t.Errorf("Docker action %v, stage=%q: %v, want no error", tc.docker, tc.stage, err)
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-			t.Errorf("HOME=%s stage=%q: %v, want %q", tc.home, tc.stage, err, tc.want)
+			t.Errorf("Docker action %v, stage=%q: %v, want %q", tc.docker, tc.stage, err, tc.want)
+		}
+	}
+}
+
+// TestNativeInJobContainer: the native action in a job with `container:` runs where the
+// runner sets HOME=/github/home, as it does for the Docker action, but without runs.args; its
+// stage input is its own there too. Without an ID-token permission the step stops at that, the
+// first thing it needs after its inputs; the Docker action (runs.args on the command line)
+// still refuses stage.
+func TestNativeInJobContainer(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"HOME": "/github/home", "RUNNER_TEMP": "/__w/_temp", "INPUT_PROVIDER": "github", "INPUT_STAGE": "main",
+		"GITHUB_ENV": "/__w/_temp/_runner_file_commands/set_env", "GITHUB_OUTPUT": "/__w/_temp/_runner_file_commands/set_output"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "::error title=oidc-login%3A no ID token::the job cannot request a GitHub OIDC ID token"},
+		{[]string{"--runner-temp=/home/runner/work/_temp", "--runner-workspace=/home/runner/work/r", "--job-container-id=abc"},
+			"::error title=oidc-login%3A invalid input::input stage: is an input of the native action (uses: oidc-login/oidc-login/native@v1) only"},
+	} {
+		var out bytes.Buffer
+		a := &Action{Stdout: &out, Getenv: func(k string) string { return env[k] }, Providers: registry.All}
+		if code := a.Run(context.Background(), "oidc-login", tc.args); code != ExitFailure || !strings.HasPrefix(out.String(), tc.want) {
+			t.Errorf("args %q: exit %d, output\n%s\nwant it to start with %q", tc.args, code, out.String(), tc.want)
 		}
 	}
 }
@@ -64,26 +86,21 @@ func TestRefuseNativeOnlyInputsInDocker(t *testing.T) {
 	inputs, _ := nativeOnly(t)
 	for _, n := range inputs {
 		for _, tc := range []struct {
-			home, v string
-			want    string
+			docker bool
+			v      string
+			want   string
 		}{
-			{"/github/home", "true", "input " + n.Input + ": works in the native action only (uses: oidc-login/oidc-login/native@v1): " + n.Why},
-			{"/github/home", "false", ""},
-			{"/github/home", "nope", ""},
-			{"/home/runner", "true", ""},
+			{true, "true", "input " + n.Input + ": works in the native action only (uses: oidc-login/oidc-login/native@v1): " + n.Why},
+			{true, "false", ""},
+			{true, "nope", ""},
+			{false, "true", ""},
 		} {
-			getenv := func(k string) string {
-				if k == "HOME" {
-					return tc.home
-				}
-				return ""
-			}
-			err := refuseNativeOnly(getenv, config.MapInputs{n.Input: tc.v}, registry.All)
+			err := refuseNativeOnly(tc.docker, config.MapInputs{n.Input: tc.v}, registry.All)
 			switch {
 			case tc.want == "" && err != nil:
-				t.Errorf("HOME=%s %s=%q: %v", tc.home, n.Input, tc.v, err)
+				t.Errorf("Docker action %v, %s=%q: %v", tc.docker, n.Input, tc.v, err)
 			case tc.want != "" && (err == nil || err.Error() != tc.want):
-				t.Errorf("HOME=%s %s=%q: %v, want %q", tc.home, n.Input, tc.v, err, tc.want)
+				t.Errorf("Docker action %v, %s=%q: %v, want %q", tc.docker, n.Input, tc.v, err, tc.want)
 			}
 		}
 	}

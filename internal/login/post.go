@@ -32,7 +32,7 @@ func (a *Action) Post(ctx context.Context, r *runner.Runner) error {
 	if err != nil {
 		return fail(titlePost+": invalid input", err)
 	}
-	if nativestate.Native(a.Getenv) {
+	if a.native() {
 		return a.nativePost(ctx, r, in, set)
 	}
 	return a.post(ctx, r, in, set, a.envState())
@@ -322,8 +322,13 @@ func (a *Action) foreign(in config.Inputs, saved map[string]string) error {
 // later steps, so its folder is simply theirs (nativestate.Home), also under nektos/act, whose
 // unshared-folder rule is about container actions.
 func (a *Action) home() (runner.Home, error) {
-	if nativestate.Native(a.Getenv) {
+	if a.native() {
 		return nativestate.Home(a.Getenv)
 	}
 	return runner.DetectHome(a.Getenv, a.Host)
 }
+
+// native reports whether the native (composite) action runs this stage: it always passes the
+// stage input, which the Docker action does not declare (a stage given to the Docker action in
+// with: is refused by its main stage, and its post stage keeps to the Docker action's state).
+func (a *Action) native() bool { return !a.DockerAction && nativestate.Native(a.Getenv) }

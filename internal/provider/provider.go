@@ -77,7 +77,7 @@ type Spec struct {
 	Name string
 	// Title says what it logs into, for the documentation's provider index.
 	Title string
-	// Docs is the heading of its section in README.md.
+	// Docs is the title of its page, docs/providers/<Name>.md.
 	Docs string
 	// New builds it from the step's inputs.
 	New Factory

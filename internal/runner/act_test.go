@@ -54,3 +54,14 @@ func TestDetectHomeUnderAct(t *testing.T) {
 		t.Errorf("ACT=1: DetectHome = %+v, %v; want an ordinary run outside a container", h, err)
 	}
 }
+
+// TestActRefusalNamesWhatWorks: the refusal names every setting a provider needs to hand on
+// no file under act; gcp needs two, since without a token format it hands on nothing at all.
+func TestActRefusalNamesWhatWorks(t *testing.T) {
+	t.Parallel()
+	want := "nektos/act (ACT=true) runs this container action with RUNNER_TEMP=/tmp, its own /tmp, and shares no folder for files with the later steps, so the path would point nowhere there; " +
+		"under act use settings that write no file: aws without aws-profile, gcp with gcp-create-credentials-file: false and gcp-token-format: access_token (a later step reads the gcp-access-token output): https://github.com/oidc-login/oidc-login/blob/main/docs/act.md"
+	if errActUnshared.Error() != want {
+		t.Errorf("the act refusal:\n  %s\nwant\n  %s", errActUnshared, want)
+	}
+}

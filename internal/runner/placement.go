@@ -64,7 +64,7 @@ const actEnv = "ACT"
 // tool cache and act's own /var/run/act (pkg/runner/run_context.go GetBindsAndMounts): a path
 // exported from here would point nowhere in the steps after it.
 var errActUnshared = errors.New("nektos/act (ACT=true) runs this container action with RUNNER_TEMP=/tmp, its own /tmp, and shares no folder for files with the later steps, so the path would point nowhere there; " +
-	"under act use settings that write no file: aws without aws-profile, gcp with gcp-create-credentials-file: false (README: Try your workflow locally with act)")
+	"under act use settings that write no file: aws without aws-profile, gcp with gcp-create-credentials-file: false and gcp-token-format: access_token (a later step reads the gcp-access-token output): https://github.com/oidc-login/oidc-login/blob/main/docs/act.md")
 
 // DetectHome finds the home mount, and the path later steps will see it at, in each place the
 // binary can run:

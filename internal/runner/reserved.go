@@ -19,7 +19,7 @@ type Reservation struct {
 	Source string
 }
 
-// Where each reservation is documented (the README's table links the same pages).
+// Where each reservation is documented (docs/security.md's table links the same pages).
 const (
 	bashStartup   = "https://www.gnu.org/software/bash/manual/html_node/Bash-Startup-Files.html"
 	bashVariables = "https://www.gnu.org/software/bash/manual/html_node/Bash-Variables.html"

@@ -78,26 +78,26 @@ func TestReservationsAreWellFormed(t *testing.T) {
 	}
 }
 
-// TestReadmeListsReservations: README's table of names the action does not export names every
-// reservation and links every source, so the docs and the rule cannot drift apart.
-func TestReadmeListsReservations(t *testing.T) {
+// TestDocsListReservations: docs/security.md's table of names the action does not export names
+// every reservation and links every source, so the docs and the rule cannot drift apart.
+func TestDocsListReservations(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "security.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	const heading = "### Names the action does not export\n"
+	const heading = "## Names the action does not export\n"
 	_, section, ok := strings.Cut(string(b), heading)
 	if !ok {
-		t.Fatalf("README.md has no %q section", strings.TrimSpace(heading))
+		t.Fatalf("docs/security.md has no %q section", strings.TrimSpace(heading))
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
 	for _, r := range Reservations() {
 		if !strings.Contains(section, "`"+r.Pattern+"`") {
-			t.Errorf("README's table does not name %s", r.Pattern)
+			t.Errorf("docs/security.md's table does not name %s", r.Pattern)
 		}
 		if !strings.Contains(section, "("+r.Source+")") {
-			t.Errorf("README's table does not link %s (for %s)", r.Source, r.Pattern)
+			t.Errorf("docs/security.md's table does not link %s (for %s)", r.Source, r.Pattern)
 		}
 	}
 }

@@ -337,7 +337,7 @@ func CheckActionable(t *testing.T, provider string, cat diagnose.Catalog, inputs
 	return len(entries)
 }
 
-// FirstSentence is a message up to its first full stop (as the README's table shows it).
+// FirstSentence is a message up to its first full stop (as the troubleshooting table shows it).
 func FirstSentence(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.Index(s, ". "); i >= 0 {
@@ -348,7 +348,7 @@ func FirstSentence(s string) string {
 
 // CheckCoversEveryCause reads every assignment to a Cause in file (the arms of its switches,
 // and the hints appended to them) and checks that some entry of cat produces it, or that it
-// is one of cat's Fallbacks: a new case without a README row fails here. It returns how many
+// is one of cat's Fallbacks: a new case without a row of the troubleshooting table fails here. It returns how many
 // assignments it found.
 func CheckCoversEveryCause(t *testing.T, provider string, cat diagnose.Catalog, file string) int {
 	t.Helper()

@@ -5,7 +5,7 @@ import (
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
-// refusals are the refusals this provider explains, for README's troubleshooting table and
+// refusals are the refusals this provider explains, for its page's troubleshooting table and
 // the tests (diagnose.Catalog).
 var refusals = diagnose.Catalog{
 	Title:   "Alibaba Cloud STS",
@@ -13,7 +13,7 @@ var refusals = diagnose.Catalog{
 	Entries: catalog,
 }
 
-// The sample targets, named like the README's quick starts.
+// The sample targets, named like the quick start of the provider's page.
 const (
 	sampleRole         = "acs:ram::1234567890123456:role/deploy"
 	sampleOIDCProvider = "acs:ram::1234567890123456:oidc-provider/github"
@@ -36,6 +36,7 @@ func catalog() []diagnose.Entry {
 		row("AuthenticationFail.NoPermission", "There is no permission.", "the repository's `sub` uses the immutable-id form", diagnose.SampleClaims(sampleAudience, "sub", diagnose.SampleImmutable)),
 		row("AuthenticationFail.NoPermission", "No such OIDC Provider registered.", "", c),
 		row("AuthenticationFail.OIDCToken.AudienceNotMatch", "Invalid audience.", "the `audience` input is set", diagnose.SampleClaims(diagnose.SampleGitHubOwner)),
+		row("AuthenticationFail.OIDCToken.AudienceNotMatch", "Invalid audience.", "the OIDC provider lacks the default client id", c),
 		row("AuthenticationFail.OIDCToken.Expired", "This JsonWebToken is expired.", "", c),
 		row("AuthenticationFail.OIDCToken.InvalidSignature", "OIDC token validate failed: invalid signature.", "", c),
 		row("AuthenticationFail.OIDCToken.Invalid", "The issuer of the OIDC token does not match the IssuerUrl of the OIDC Provider.", "the token comes from an enterprise issuer", diagnose.SampleClaims(sampleAudience, "iss", diagnose.SampleEnterprise)),

@@ -84,6 +84,10 @@ func explain(f failure, claims idtoken.Claims) *diagnose.Error {
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The OIDC provider %s does not list the token's audience %q as a client id. Add it to the provider's client ids, or set the audience input to a client id the provider lists", f.ProviderARN, aud)
 		e.Fix = fmt.Sprintf("UpdateOIDCProvider replaces the whole list: name every client id the provider should keep, separated by commas.\n\naliyun ims UpdateOIDCProvider \\\n  --OIDCProviderName %s \\\n  --ClientIds %s\n", prov, aud)
+		if a := (diagnose.Audience{Default: DefaultAudience, Asked: aud}); a.FromInput() {
+			e.Cause = fmt.Sprintf("The OIDC provider %s does not list the token's audience %q, which the audience input chose, as a client id. %s, the client id the quick start creates the OIDC provider with; or add %q to the provider's client ids", f.ProviderARN, aud, a.Remove(), aud)
+			e.Fix = a.RemoveFix() + "Or add it to the provider's client ids. " + e.Fix
+		}
 	case f.Code == "AuthenticationFail.OIDCToken.Expired":
 		e.Cause = "The ID token expired before STS saw it (GitHub's tokens live about 5 minutes); a slow step or a wrong clock on the runner is the usual cause: re-run the job"
 	case f.Code == "AuthenticationFail.OIDCToken.InvalidSignature":

@@ -88,3 +88,19 @@ func TestAlibabaTrustPolicy(t *testing.T) {
 		}
 	}
 }
+
+// TestAlibabaAudienceInputAdvice: a client id the provider lacks that the audience input chose
+// is first to be removed, naming the default the provider is created with.
+func TestAlibabaAudienceInputAdvice(t *testing.T) {
+	t.Parallel()
+	c := testClaims("repo:o/r:ref:refs/heads/main")
+	c["aud"] = "https://github.com/o"
+	e := explain(failure{Code: "AuthenticationFail.OIDCToken.AudienceNotMatch", Message: "Invalid audience.", RoleARN: testRole, ProviderARN: testProvider}, c)
+	want := `The OIDC provider ` + testProvider + ` does not list the token's audience "https://github.com/o", which the audience input chose, as a client id. Remove the audience input: the step then asks for sts.aliyuncs.com, this provider's default, the client id the quick start creates the OIDC provider with; or add "https://github.com/o" to the provider's client ids`
+	if e.Cause != want {
+		t.Errorf("cause\n  %s\nwant\n  %s", e.Cause, want)
+	}
+	if fix := "Remove `audience: https://github.com/o` from the step's with: (the step then asks for sts.aliyuncs.com).\n\nOr add it to the provider's client ids. UpdateOIDCProvider replaces the whole list"; !strings.HasPrefix(e.Fix, fix) {
+		t.Errorf("fix\n%s\nwant it to start with\n%s", e.Fix, fix)
+	}
+}

@@ -5,7 +5,7 @@ import (
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
-// refusals are the refusals this provider explains, for README's troubleshooting table and
+// refusals are the refusals this provider explains, for its page's troubleshooting table and
 // the tests (diagnose.Catalog).
 var refusals = diagnose.Catalog{
 	Title:   "AWS STS",
@@ -13,7 +13,7 @@ var refusals = diagnose.Catalog{
 	Entries: catalog,
 }
 
-// The sample targets, named like the README's quick starts.
+// The sample targets, named like the quick start of the provider's page.
 const (
 	sampleAccount  = "123456789012"
 	sampleRole     = "arn:aws:iam::123456789012:role/deploy"

@@ -61,6 +61,12 @@ func explainAssume(code, message, partition, account, roleARN string, claims idt
 	case code == "AccessDenied" || code == "IDPRejectedClaim":
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The trust policy of %s does not admit this token: its conditions on %s:sub and %s:aud must match the token's sub and aud, and its Principal must be the OIDC provider %s", roleARN, host, host, providerARN)
+		if code == "AccessDenied" {
+			// STS answers a role that does not exist exactly as one whose trust policy refuses,
+			// so a misspelled role name must not send the user to edit a policy.
+			e.Cause = fmt.Sprintf("The trust policy of %s does not admit this token, or no such role in account %s: STS gives the same answer for both (aws iam get-role --role-name %s tells them apart). The policy's conditions on %s:sub and %s:aud must match the token's sub and aud, and its Principal must be the OIDC provider %s",
+				roleARN, account, roleName(roleARN), host, host, providerARN)
+		}
 		if strings.Contains(claims.Subject(), "@") && strings.HasPrefix(claims.Subject(), "repo:") {
 			e.Cause += ". This repository's sub uses the immutable-id form (repo:owner@id/repo@id:…); a condition written with plain names does not match it"
 		}
@@ -68,14 +74,23 @@ func explainAssume(code, message, partition, account, roleARN string, claims idt
 			e.Cause += fmt.Sprintf(". The token was issued by %s (GitHub Enterprise Server or an enterprise issuer), so the role must trust that issuer's OIDC provider", claims.Issuer())
 		}
 		e.Fix = trustFix(partition, account, roleARN, claims)
+		if code == "AccessDenied" {
+			e.Fix = fmt.Sprintf("Check that the role exists:\naws iam get-role --role-name %s --query Role.Arn\n\n%s", roleName(roleARN), e.Fix)
+		}
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "audience"):
 		e.Trust = true
+		add := fmt.Sprintf("aws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn %s \\\n  --client-id %s\n", providerARN, aud)
+		if a := (diagnose.Audience{Default: DefaultAudience, Asked: aud}); a.FromInput() {
+			e.Cause = fmt.Sprintf("The IAM OIDC provider %s does not list the token's audience %q, which the audience input chose, as a client ID. %s, which an OIDC provider for GitHub Actions lists; or add %q to the provider's client IDs", providerARN, aud, a.Remove(), aud)
+			e.Fix = a.RemoveFix() + "Or add it to the OIDC provider's client IDs:\n" + add
+			break
+		}
 		e.Cause = fmt.Sprintf("The IAM OIDC provider %s does not list the token's audience %q as a client ID. Add it to the provider, or set the audience input to a client ID the provider lists", providerARN, aud)
-		if partition == "aws-cn" && aud == "sts.amazonaws.com" {
-			// Since issue 16 the China default is the one configure-aws-credentials sends.
+		if partition == "aws-cn" {
+			// configure-aws-credentials sends sts.amazonaws.com in China too, and so do we.
 			e.Cause += ". In China regions this action sends sts.amazonaws.com, as aws-actions/configure-aws-credentials does; a provider created with the client ID sts.amazonaws.com.cn needs `audience: sts.amazonaws.com.cn`"
 		}
-		e.Fix = fmt.Sprintf("aws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn %s \\\n  --client-id %s\n", providerARN, aud)
+		e.Fix = add
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "no openidconnect provider"):
 		e.Trust = true
 		e.Cause = fmt.Sprintf("Account %s has no IAM OIDC provider for %s. Create it once per account, with the audience as its client ID", account, claims.Issuer())

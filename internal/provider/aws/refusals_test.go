@@ -97,3 +97,33 @@ func TestTrustFixesKeepCustomClaims(t *testing.T) {
 		t.Errorf("AWS fix does not say what the pattern admits:\n%s", fix)
 	}
 }
+
+// TestAWSAdviceThatFixes: the first fix each explanation offers is the one that helps. A
+// wrong audience input is removed rather than added to the OIDC provider; AccessDenied, which
+// STS also answers for a role that does not exist, says so before the trust policy.
+func TestAWSAdviceThatFixes(t *testing.T) {
+	t.Parallel()
+	const role, provider = "arn:aws:iam::123456789012:role/deploy", "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+	for _, tc := range []struct {
+		name, code, msg, aud string
+		cause, fix           string
+	}{
+		{"audience input", "InvalidIdentityToken", "Incorrect token audience", "https://github.com/octo-org",
+			`The IAM OIDC provider ` + provider + ` does not list the token's audience "https://github.com/octo-org", which the audience input chose, as a client ID. Remove the audience input: the step then asks for sts.amazonaws.com, this provider's default, which an OIDC provider for GitHub Actions lists; or add "https://github.com/octo-org" to the provider's client IDs`,
+			"Remove `audience: https://github.com/octo-org` from the step's with: (the step then asks for sts.amazonaws.com).\n\nOr add it to the OIDC provider's client IDs:\naws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn " + provider + " \\\n  --client-id https://github.com/octo-org\n"},
+		{"default audience", "InvalidIdentityToken", "Incorrect token audience", "sts.amazonaws.com",
+			`The IAM OIDC provider ` + provider + ` does not list the token's audience "sts.amazonaws.com" as a client ID. Add it to the provider, or set the audience input to a client ID the provider lists`,
+			"aws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn " + provider + " \\\n  --client-id sts.amazonaws.com\n"},
+		{"access denied", "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "sts.amazonaws.com",
+			"The trust policy of " + role + " does not admit this token, or no such role in account 123456789012: STS gives the same answer for both (aws iam get-role --role-name deploy tells them apart). The policy's conditions on token.actions.githubusercontent.com:sub and token.actions.githubusercontent.com:aud must match the token's sub and aud, and its Principal must be the OIDC provider " + provider,
+			"Check that the role exists:\naws iam get-role --role-name deploy --query Role.Arn\n\nTrust policy for " + role + " that admits exactly this token:\n"},
+	} {
+		e := explainAssume(tc.code, tc.msg, "aws", "123456789012", role, diagnose.SampleClaims(tc.aud))
+		if e.Cause != tc.cause {
+			t.Errorf("%s: cause\n  %s\nwant\n  %s", tc.name, e.Cause, tc.cause)
+		}
+		if !strings.HasPrefix(e.Fix, tc.fix) {
+			t.Errorf("%s: fix\n%s\nwant it to start with\n%s", tc.name, e.Fix, tc.fix)
+		}
+	}
+}

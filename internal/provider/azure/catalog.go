@@ -7,7 +7,7 @@ import (
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
-// refusals are the refusals this provider explains, for README's troubleshooting table and
+// refusals are the refusals this provider explains, for its page's troubleshooting table and
 // the tests (diagnose.Catalog).
 var refusals = diagnose.Catalog{
 	Title:     "Microsoft Entra ID",
@@ -16,7 +16,7 @@ var refusals = diagnose.Catalog{
 	Entries:   catalog,
 }
 
-// The sample targets, named like the README's quick starts.
+// The sample targets, named like the quick start of the provider's page.
 const (
 	sampleAudience      = "api://AzureADTokenExchange"
 	sampleUSGovAudience = "api://AzureADTokenExchangeUSGov"

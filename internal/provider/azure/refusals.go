@@ -63,9 +63,12 @@ func explain(code int, message string, t trustTarget, claims idtoken.Claims) *di
 	case AADSTSAudienceMismatch:
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The federated identity credentials of %s with issuer %s do not list the token's audience %s", app, iss, aud)
-		if aud != t.Audience {
-			e.Cause += fmt.Sprintf(". The %s default is %s; the audience input changed it, so either drop that input or add a credential with audience %s", t.Cloud, t.Audience, aud)
-		} else if t.CloudAudience != "" && t.CloudAudience != aud {
+		if a := (diagnose.Audience{Default: t.Audience, Asked: aud}); a.FromInput() {
+			e.Cause += fmt.Sprintf(", which the audience input chose. %s in %s; or add a credential with audience %s", a.Remove(), t.Cloud, aud)
+			e.Fix = a.RemoveFix() + "Or add a credential with that audience:\n\n" + trustFix(t, claims)
+			return e
+		}
+		if t.CloudAudience != "" && t.CloudAudience != aud {
 			e.Cause += fmt.Sprintf(". In %s this action sends %s, as Azure/login does, but Microsoft's portal proposes %s for credentials in this cloud: if yours lists that, set `audience: %s`, or add a credential with audience %s", t.Cloud, aud, t.CloudAudience, t.CloudAudience, aud)
 		}
 	case AADSTSSubjectMismatch:

@@ -50,7 +50,7 @@ func TestAzureExplainsEveryFederationCode(t *testing.T) {
 	}{
 		{70021, "api://AzureADTokenExchange", []string{"all equal", "may not have propagated"}},
 		{700211, "api://AzureADTokenExchange", []string{"has the issuer https://token.actions.githubusercontent.com"}},
-		{700212, "api://custom", []string{"do not list the token's audience api://custom", "audience input changed it"}},
+		{700212, "api://custom", []string{"do not list the token's audience api://custom, which the audience input chose. Remove the audience input: the step then asks for api://AzureADTokenExchange, this provider's default in AzureCloud; or add a credential with audience api://custom"}},
 		{700213, "api://AzureADTokenExchange", []string{"has the subject " + sub, "not a wildcard", "environment subject"}},
 		{700016, "api://AzureADTokenExchange", []string{"has no application with the client id", "Application (client) ID"}},
 		{90002, "api://AzureADTokenExchange", []string{"knows no tenant", "login.microsoftonline.us"}},
@@ -86,7 +86,7 @@ func TestAzureExplainsEveryFederationCode(t *testing.T) {
 }
 
 // TestAzureSovereignAudience: in a sovereign cloud the default audience is Azure/login's
-// api://AzureADTokenExchange (issue 16); a credential made with the portal's per-cloud
+// api://AzureADTokenExchange, as Azure/login's; a credential made with the portal's per-cloud
 // audience is named, with the input that fixes it.
 func TestAzureSovereignAudience(t *testing.T) {
 	t.Parallel()

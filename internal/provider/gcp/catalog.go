@@ -5,7 +5,7 @@ import (
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
-// refusals are the refusals this provider explains, for README's troubleshooting table and
+// refusals are the refusals this provider explains, for its page's troubleshooting table and
 // the tests (diagnose.Catalog).
 var refusals = diagnose.Catalog{
 	Title:   "Google Cloud STS and IAM Credentials",
@@ -13,7 +13,7 @@ var refusals = diagnose.Catalog{
 	Entries: catalog,
 }
 
-// The sample targets, named like the README's quick starts.
+// The sample targets, named like the quick start of the provider's page.
 const (
 	sampleAudience   = "https://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github-pool/providers/github"
 	sampleLongBranch = "refs/heads/renovate/update-dependency-github.com-aws-aws-sdk-go-v2-service-sts-to-v1.33.19-and-friends-for-the-weekly-batch"
@@ -43,6 +43,7 @@ func catalog() []diagnose.Entry {
 	return []diagnose.Entry{
 		sts("invalid_target", `The target service indicated by the "audience" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn't exist.`, "", c),
 		sts("invalid_grant", "The audience in ID Token [https://github.com/octo-org] does not match the expected audience.", "the `audience` input is set", diagnose.SampleClaims(diagnose.SampleGitHubOwner)),
+		sts("invalid_grant", "The audience in ID Token ["+sampleAudience+"] does not match the expected audience.", "the provider's allowed audiences leave out the default", c),
 		sts("invalid_grant", "The issuer in ID Token https://token.actions.githubusercontent.com/octo-enterprise does not match the expected ones.", "the token comes from an enterprise issuer",
 			diagnose.SampleClaims(sampleAudience, "iss", diagnose.SampleEnterprise)),
 		sts("invalid_grant", "The size of mapped attribute google.subject exceeds the 127 bytes limit. Either modify your attribute mapping or the incoming assertion to produce a mapped attribute that is less than 127 bytes.", "a branch name makes `sub` longer than 127 bytes", long),

@@ -116,8 +116,14 @@ func explainSTS(code, description string, t trustTarget, claims idtoken.Claims) 
 		e.Fix = fmt.Sprintf("List the providers of the pool and their state:\ngcloud iam workload-identity-pools providers list \\\n  --project=%s --location=global --workload-identity-pool=%s \\\n  --format='table(name,state,disabled)'\n\nThe project number of a project id:\ngcloud projects describe <project id> --format='value(projectNumber)'\n", t.ProjectNumber, t.Pool)
 	case code == "invalid_grant" && strings.Contains(lower, "audience"):
 		e.Trust = true
-		e.Cause = fmt.Sprintf("The provider does not accept the token's audience %q. With no allowed audiences configured it accepts https://iam.googleapis.com/%s (the default this action asks for); if you set the audience input, add that value to the provider's allowed audiences", aud, t.Provider)
-		e.Fix = gcloudProvider("update-oidc", t) + fmt.Sprintf(" \\\n  --allowed-audiences=%s\n", aud)
+		allow := gcloudProvider("update-oidc", t) + fmt.Sprintf(" \\\n  --allowed-audiences=%s\n", aud)
+		if a := (diagnose.Audience{Default: "https://iam.googleapis.com/" + t.Provider, Asked: aud}); a.FromInput() {
+			e.Cause = fmt.Sprintf("The provider does not accept the token's audience %q, which the audience input chose. %s, which a provider with no allowed audiences configured accepts; or add %q to the provider's allowed audiences", aud, a.Remove(), aud)
+			e.Fix = a.RemoveFix() + "Or add it to the provider's allowed audiences (list every audience it should accept):\n" + allow
+			break
+		}
+		e.Cause = fmt.Sprintf("The provider does not accept the token's audience %q, the default this action asks for: its allowed audiences are configured and do not list it. Add it to them, or set the audience input to one they list", aud)
+		e.Fix = "Add it to the provider's allowed audiences (list every audience it should accept):\n" + allow
 	case code == "invalid_grant" && strings.Contains(lower, "issuer"):
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The provider's issuer URI is not the token's issuer %s. GitHub.com issues https://token.actions.githubusercontent.com; GitHub Enterprise Server and enterprises with a custom issuer use their own", claims.Issuer())

@@ -155,3 +155,27 @@ func TestFixConditionIsTheCondition(t *testing.T) {
 		}
 	})
 }
+
+// TestGCPAudienceAdvice: when the audience input chose the refused audience, the first fix is
+// to remove it, naming the provider's default; when the default was refused, the provider's
+// allowed audiences are what to change.
+func TestGCPAudienceAdvice(t *testing.T) {
+	t.Parallel()
+	def := "https://iam.googleapis.com/" + testTarget.Provider
+	update := "gcloud iam workload-identity-pools providers update-oidc github \\\n  --project=123456789012 --location=global --workload-identity-pool=github-pool \\\n  --allowed-audiences="
+	for _, tc := range []struct {
+		aud, cause, fix string
+	}{
+		{"https://github.com/octo-org",
+			`The provider does not accept the token's audience "https://github.com/octo-org", which the audience input chose. Remove the audience input: the step then asks for ` + def + `, this provider's default, which a provider with no allowed audiences configured accepts; or add "https://github.com/octo-org" to the provider's allowed audiences`,
+			"Remove `audience: https://github.com/octo-org` from the step's with: (the step then asks for " + def + ").\n\nOr add it to the provider's allowed audiences (list every audience it should accept):\n" + update + "https://github.com/octo-org\n"},
+		{def,
+			`The provider does not accept the token's audience "` + def + `", the default this action asks for: its allowed audiences are configured and do not list it. Add it to them, or set the audience input to one they list`,
+			"Add it to the provider's allowed audiences (list every audience it should accept):\n" + update + def + "\n"},
+	} {
+		e := explainSTS("invalid_grant", "The audience in ID Token ["+tc.aud+"] does not match the expected audience.", testTarget, diagnose.SampleClaims(tc.aud))
+		if e.Cause != tc.cause || e.Fix != tc.fix {
+			t.Errorf("aud %s:\ncause %s\nwant  %s\nfix\n%s\nwant\n%s", tc.aud, e.Cause, tc.cause, e.Fix, tc.fix)
+		}
+	}
+}

@@ -8,8 +8,8 @@ const Name = "token-exchange"
 // Spec is the registry's entry for token-exchange.
 var Spec = provider.Spec{
 	Name:            Name,
-	Title:           "Any OAuth 2.0 token-exchange (RFC 8693) server",
-	Docs:            "Any OAuth 2.0 Token Exchange (RFC 8693) server",
+	Title:           "Any service that takes the ID token: RFC 8693 servers, PyPI, crates.io, npm, …",
+	Docs:            "Any OIDC service: token exchange (`token-exchange`)",
 	New:             New,
 	InputPrefix:     "token-exchange-",
 	DefaultAudience: "the origin of `token-exchange-url`",

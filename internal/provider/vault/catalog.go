@@ -7,7 +7,7 @@ import (
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
-// refusals are the refusals this provider explains, for README's troubleshooting table and
+// refusals are the refusals this provider explains, for its page's troubleshooting table and
 // the tests (diagnose.Catalog).
 var refusals = diagnose.Catalog{
 	Title:     "Vault and OpenBao",
@@ -18,6 +18,9 @@ var refusals = diagnose.Catalog{
 
 // sampleTarget is the quick start's mount and role.
 var sampleTarget = trustTarget{Mount: "jwt", Role: "deploy"}
+
+// sampleAudienceInput is an audience a workflow set with the audience input.
+const sampleAudienceInput = "https://vault.example.com"
 
 func catalog() []diagnose.Entry {
 	loginStatus := func(status int, sample string, claims idtoken.Claims) diagnose.Entry {
@@ -43,6 +46,12 @@ func catalog() []diagnose.Entry {
 		login("missing role", c),
 		login("audience claim found in JWT but no audiences bound to the role", c),
 		login("error validating token: invalid audience (aud) claim: audience claim does not match any expected audience", c),
+		{Code: "HTTP 400", Sample: "error validating token: invalid audience (aud) claim: audience claim does not match any expected audience", When: "the `audience` input is set",
+			Claims: diagnose.SampleClaims(sampleAudienceInput), Explain: func(m string, c idtoken.Claims) *diagnose.Error {
+				t := sampleTarget
+				t.Audience = c.AudienceString()
+				return explainLogin(400, []string{m}, t, c)
+			}},
 		login("sub claim does not match bound subject", c),
 		login(`error validating claims: claim "sub" does not match any associated bound claim values`, c),
 		login(`error validating claims: claim "environment" is missing`, c),

@@ -96,7 +96,7 @@ func (c *client) do(ctx context.Context, call, method, path, token string, body 
 	if body != nil {
 		h.Set("Content-Type", "application/json")
 	}
-	r, _, err := httpcall.Do(ctx, c.http, c.retry, httpcall.Request{Call: call, Method: method, URL: c.url(path), Header: h, Body: body}, classify)
+	r, _, err := httpcall.Do(ctx, c.http, c.retry, httpcall.Request{Call: call, Method: method, URL: c.url(path), Header: h, Body: body, CAInput: "vault-ca-certificate"}, classify)
 	return r, err
 }
 

@@ -24,6 +24,8 @@ type trustTarget struct {
 	Mount     string
 	Role      string
 	Namespace string
+	// Audience is the audience input's value, "" when it is not set (GitHub's default).
+	Audience string
 }
 
 // roleName is the role for commands; an empty vault-role means the mount's default_role,
@@ -105,6 +107,10 @@ func explainLogin(status int, errs []string, t trustTarget, claims idtoken.Claim
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The bound_audiences of role %q on %s do not include the token's aud %s%s. Add it to the role, or set the audience input to a value the role binds", role, t.where(), aud, defaultNote)
 		e.Fix = updateFix(t, "bound_audiences="+shellQuote(aud), claims)
+		if a := (diagnose.Audience{Asked: t.Audience}); a.FromInput() {
+			e.Cause = fmt.Sprintf("The bound_audiences of role %q on %s do not include the token's aud %s, which the audience input chose%s. %s, which the quick start's role binds; or add %s to the role's bound_audiences", role, t.where(), aud, defaultNote, a.Remove(), aud)
+			e.Fix = a.RemoveFix() + strings.Replace(e.Fix, "Update the role", "Or update the role", 1)
+		}
 	case strings.Contains(lower, "sub claim does not match bound subject"):
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The bound_subject of role %q on %s must equal the token's sub %s exactly (no wildcards)%s. Set it to that value, or clear it and bind sub with bound_claims instead", role, t.where(), claims.Subject(), defaultNote)

@@ -173,3 +173,23 @@ func TestVaultShellQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestVaultAudienceInputAdvice: when the audience input chose the audience the role does not
+// bind, the first fix is to remove the input, naming GitHub's default, which Vault roles bind.
+func TestVaultAudienceInputAdvice(t *testing.T) {
+	t.Parallel()
+	target := trustTarget{Mount: "jwt", Role: "deploy", Audience: "https://vault.example.com"}
+	e := explainLogin(400, []string{"error validating token: invalid audience (aud) claim: audience claim does not match any expected audience"}, target, diagnose.SampleClaims("https://vault.example.com"))
+	want := `The bound_audiences of role "deploy" on auth/jwt do not include the token's aud https://vault.example.com, which the audience input chose. Remove the audience input: the step then asks for GitHub's default audience, https://github.com/<owner>, this provider's default, which the quick start's role binds; or add https://vault.example.com to the role's bound_audiences`
+	if e.Cause != want {
+		t.Errorf("cause\n  %s\nwant\n  %s", e.Cause, want)
+	}
+	if fix := "Remove `audience: https://vault.example.com` from the step's with: (the step then asks for GitHub's default audience, https://github.com/<owner>).\n\nOr update the role (fields not named keep their values):\nvault write auth/jwt/role/deploy bound_audiences=https://vault.example.com\n"; !strings.HasPrefix(e.Fix, fix) {
+		t.Errorf("fix\n%s\nwant it to start with\n%s", e.Fix, fix)
+	}
+	// Without the input, the role's binding is what to change.
+	e = explainLogin(400, []string{"error validating token: invalid audience (aud) claim: audience claim does not match any expected audience"}, trustTarget{Mount: "jwt", Role: "deploy"}, diagnose.SampleClaims(diagnose.SampleGitHubOwner))
+	if want := `The bound_audiences of role "deploy" on auth/jwt do not include the token's aud https://github.com/octo-org. Add it to the role, or set the audience input to a value the role binds`; e.Cause != want {
+		t.Errorf("cause without the input\n  %s\nwant\n  %s", e.Cause, want)
+	}
+}

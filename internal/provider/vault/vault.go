@@ -110,7 +110,9 @@ func (p *Provider) login(ctx context.Context, cl *client, tok *idtoken.Token) (*
 			if transient(r.Status) {
 				return failTransient(call, r, serverMessage(e.Errors))
 			}
-			return explainLogin(r.Status, e.Errors, p.target(), tok.Claims)
+			t := p.target()
+			t.Audience = tok.Audience
+			return explainLogin(r.Status, e.Errors, t, tok.Claims)
 		}
 		if err := httpcall.CheckJSON(call, r); err != nil {
 			return err

@@ -2,45 +2,55 @@ package docs
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/oidc-login/oidc-login/internal/provider/registry"
 	"gopkg.in/yaml.v3"
+
+	"github.com/oidc-login/oidc-login/internal/provider"
+	"github.com/oidc-login/oidc-login/internal/provider/registry"
 )
 
-const readmePath = "../../../../README.md"
+type providerSpec = provider.Spec
 
-// TestREADMEInSync keeps README.md's generated blocks what the registry says and the code prints.
-func TestREADMEInSync(t *testing.T) {
+const root = "../../../.."
+
+// TestInSync keeps every generated block what the registry says and the code prints.
+func TestInSync(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile(readmePath)
+	files, err := Update(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := Update(string(readme))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want == string(readme) {
-		return
-	}
-	got, exp := strings.Split(string(readme), "\n"), strings.Split(want, "\n")
-	for i := range min(len(got), len(exp)) {
-		if got[i] != exp[i] {
-			t.Fatalf("README.md's generated blocks differ from the registry (first at line %d):\n  README: %.200s\n  code:   %.200s\nRun `go generate ./internal/provider/registry/docs` and commit README.md.", i+1, got[i], exp[i])
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(root, f.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) == f.Text {
+			continue
+		}
+		got, want := strings.Split(string(b), "\n"), strings.Split(f.Text, "\n")
+		for i := range min(len(got), len(want)) {
+			if got[i] != want[i] {
+				t.Errorf("%s's generated blocks differ from the registry (first at line %d):\n  file: %.200s\n  code: %.200s\nRun `go generate ./internal/provider/registry/docs` and commit it.", f.Path, i+1, got[i], want[i])
+				break
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s's generated blocks differ in length from the registry: run `go generate ./internal/provider/registry/docs` and commit it", f.Path)
 		}
 	}
-	t.Fatalf("README.md's generated blocks differ in length from the registry: run `go generate ./internal/provider/registry/docs` and commit README.md")
 }
 
-// headings lists README's headings, each with its level.
-func headings(readme string) map[string]int {
+// headings lists a Markdown text's headings (outside code fences), each with its level.
+func headings(text string) map[string]int {
 	out := map[string]int{}
 	fence := false
-	for _, line := range strings.Split(readme, "\n") {
-		if strings.HasPrefix(line, "```") {
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
 			fence = !fence
 		}
 		if fence || !strings.HasPrefix(line, "#") {
@@ -52,50 +62,12 @@ func headings(readme string) map[string]int {
 	return out
 }
 
-// TestIndexLinksResolve: every link of the generated index names exactly one heading.
-func TestIndexLinksResolve(t *testing.T) {
+// TestProviderPages: each provider is documented on its page: a title that is its Spec's Docs, a quick start, an input table
+// row for every input action.yml declares with its prefix, every variable its Spec says it
+// exports, and the sections the README's tables link to.
+func TestProviderPages(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	anchors := map[string]int{}
-	for h := range headings(string(b)) {
-		anchors[Anchor(h)]++
-	}
-	links := regexp.MustCompile(`\]\(#([^)]+)\)`).FindAllStringSubmatch(Index(), -1)
-	if len(links) < len(registry.All) {
-		t.Fatalf("the index has %d links for %d providers", len(links), len(registry.All))
-	}
-	for _, l := range links {
-		if anchors[l[1]] != 1 {
-			t.Errorf("the index links to #%s, which %d headings of README.md have", l[1], anchors[l[1]])
-		}
-	}
-}
-
-// section is README's text under the heading "## "+title, up to the next heading of level 2.
-func section(readme, title string) (string, bool) {
-	_, rest, ok := strings.Cut(readme, "\n## "+title+"\n")
-	if !ok {
-		return "", false
-	}
-	if i := strings.Index(rest, "\n## "); i >= 0 {
-		rest = rest[:i]
-	}
-	return rest, true
-}
-
-// TestProviderSections: each provider's README section (its Spec's Docs) documents, in an
-// input table, every input action.yml declares with its prefix, and names every variable its
-// Spec says it exports; every input that names variables is an input of action.yml.
-func TestProviderSections(t *testing.T) {
-	t.Parallel()
-	readme, err := os.ReadFile(readmePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile("../../../../action.yml")
+	b, err := os.ReadFile(filepath.Join(root, "action.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,24 +78,31 @@ func TestProviderSections(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range registry.All {
-		text, ok := section(string(readme), s.Docs)
-		if !ok {
-			t.Errorf("%s: README.md has no section %q (its Spec's Docs)", s.Name, "## "+s.Docs)
+		text, where, err := Documented(root, s)
+		if err != nil {
+			t.Error(err)
 			continue
 		}
-		// A provider with a page of its own (docs/providers/<name>.md) documents itself there.
-		if page, err := os.ReadFile("../../../../docs/providers/" + s.Name + ".md"); err == nil {
-			text += "\n" + string(page)
+		if title, _, _ := strings.Cut(text, "\n"); title != "# "+s.Docs {
+			t.Errorf("%s: its title is %q, want %q (its Spec's Docs)", where, title, "# "+s.Docs)
+		}
+		h := headings(text)
+		for _, want := range []string{"Quick start", "What later steps get", strings.TrimPrefix(TroubleshootingHeading, "## ")} {
+			if h[want] != 2 {
+				t.Errorf("%s has no section %q", where, "## "+want)
+			}
+		}
+		if s.Refusals.Entries != nil && !strings.Contains(text, RefusalsBegin) {
+			t.Errorf("%s has no %s block for its explained refusals", where, RefusalsBegin)
 		}
 		for in := range meta.Inputs {
-			// The audience inputs have one table of their own (Audiences).
 			if strings.HasPrefix(in, s.InputPrefix) && in != s.AudienceInput() && !strings.Contains(text, "\n| `"+in+"` |") {
-				t.Errorf("%s: its section %q has no input table row for %s", s.Name, s.Docs, in)
+				t.Errorf("%s: %s has no input table row for %s", s.Name, where, in)
 			}
 		}
 		for _, v := range s.Env {
 			if !strings.Contains(text, "`"+v+"`") {
-				t.Errorf("%s: its section %q does not name %s, which it exports", s.Name, s.Docs, v)
+				t.Errorf("%s: %s does not name %s, which it exports", s.Name, where, v)
 			}
 		}
 		for _, in := range s.EnvNamedBy {
@@ -134,10 +113,52 @@ func TestProviderSections(t *testing.T) {
 	}
 }
 
+// TestLinksToPages: every link the generated blocks make goes to a provider's page, and to a
+// heading it has.
+func TestLinksToPages(t *testing.T) {
+	t.Parallel()
+	outputs, err := Outputs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`\]\(([^)#]+)(?:#([^)]+))?\)`)
+	for _, block := range []struct{ from, text string }{{"", Index()}, {"", Exports(outputs)}, {"docs/", TroubleshootingIndex()}} {
+		for _, l := range link.FindAllStringSubmatch(block.text, -1) {
+			path := filepath.ToSlash(filepath.Join(block.from, l[1]))
+			s, ok := pageOwner(path)
+			if !ok {
+				t.Errorf("a generated link goes to %s, which is no provider's page", path)
+				continue
+			}
+			text, where, err := Documented(root, s)
+			if err != nil {
+				t.Error(err)
+				continue
+			}
+			anchors := map[string]bool{}
+			for h := range headings(text) {
+				anchors[Anchor(h)] = true
+			}
+			if l[2] != "" && !anchors[l[2]] {
+				t.Errorf("a generated link goes to %s#%s, a heading %s does not have", path, l[2], where)
+			}
+		}
+	}
+}
+
+func pageOwner(path string) (s providerSpec, ok bool) {
+	for _, s := range registry.All {
+		if Page(s) == path {
+			return s, true
+		}
+	}
+	return providerSpec{}, false
+}
+
 // TestProviderInputRow: README's row for the provider input names every provider.
 func TestProviderInputRow(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(readmePath)
+	b, err := os.ReadFile(filepath.Join(root, README))
 	if err != nil {
 		t.Fatal(err)
 	}
