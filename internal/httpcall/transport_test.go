@@ -345,12 +345,14 @@ func TestTransportThroughProxy(t *testing.T) {
 		}
 		tunnels.Add(1)
 		w.WriteHeader(http.StatusOK)
-		down, _, err := http.NewResponseController(w).Hijack()
+		down, buffered, err := http.NewResponseController(w).Hijack()
 		if err != nil {
 			up.Close()
 			return
 		}
-		go func() { _, _ = io.Copy(up, down); up.Close() }()
+		// Read through the buffer Hijack hands back: the server may already have read the
+		// start of the client's handshake into it.
+		go func() { _, _ = io.Copy(up, buffered); up.Close() }()
 		_, _ = io.Copy(down, up)
 		down.Close()
 	}))
