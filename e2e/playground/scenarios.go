@@ -1,5 +1,18 @@
 package main
 
+import (
+	"strings"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
+	"github.com/oidc-login/oidc-login/internal/provider/alibaba"
+	"github.com/oidc-login/oidc-login/internal/provider/aws"
+	"github.com/oidc-login/oidc-login/internal/provider/azure"
+	"github.com/oidc-login/oidc-login/internal/provider/gcp"
+	"github.com/oidc-login/oidc-login/internal/provider/github"
+	"github.com/oidc-login/oidc-login/internal/provider/tokenexchange"
+	"github.com/oidc-login/oidc-login/internal/provider/vault"
+)
+
 // scenario is what `go run ./e2e/playground <name>` plays: one step logging into the
 // providers of its parts (several parts make a multi-provider step), then each part's consumer.
 type scenario struct {
@@ -9,40 +22,60 @@ type scenario struct {
 	inputs map[string]string
 }
 
-// scenarios are the ones the playground can run.
-var scenarios = map[string]*scenario{
-	"aws": {
+// providers are each provider's scenario, by the provider's name: its part (in the provider's
+// file here) starts its e2e world and brings a real consumer of what it exports.
+var providers = map[string]*scenario{
+	aws.Name: {
 		about:  "moto_server (the real third-party STS); the AWS CLI runs sts get-caller-identity",
 		parts:  []starter{awsPart},
 		inputs: map[string]string{"show-claims": "true"},
 	},
-	"gcp": {
+	gcp.Name: {
 		about: "Google STS + IAM Credentials emulator; Google's Go library reads the credentials file and gets a token",
 		parts: []starter{gcpPart},
 	},
-	"azure": {
+	azure.Name: {
 		about: "Entra ID emulator; azidentity's WorkloadIdentityCredential gets a token with the exported AZURE_* values",
 		parts: []starter{azurePart},
 	},
-	"vault": {
+	vault.Name: {
 		about: "Vault emulator with a KV v2 secret; HashiCorp's Go client reads it with VAULT_ADDR/VAULT_TOKEN",
 		parts: []starter{vaultPart},
 	},
-	"alibaba": {
+	alibaba.Name: {
 		about: "Alibaba Cloud STS emulator; shows what a tool would read (no Alibaba client runs)",
 		parts: []starter{alibabaPart},
 	},
-	"token-exchange": {
+	tokenexchange.Name: {
 		about: "RFC 8693 server; an API that accepts only the issued token answers 200",
 		parts: []starter{tokenExchangePart},
 	},
-	"github": {
+	github.Name: {
 		about:  "the ID token itself in a file; its signature is verified with the issuer's JWKS",
 		parts:  []starter{githubPart},
 		inputs: map[string]string{"show-claims": "true"},
 	},
-	"all": {
-		about: "provider: aws, gcp, azure, vault in one step, then every consumer",
-		parts: []starter{awsPart, gcpPart, azurePart, vaultPart},
-	},
 }
+
+// all is the scenario that logs into several providers in one step.
+const all = "all"
+
+// scenarios are the ones the playground can run: one per provider of the registry (a provider
+// without a scenario in providers has none, which TestScenarios reports), and all.
+var scenarios = func() map[string]*scenario {
+	out := map[string]*scenario{}
+	for _, name := range worlds.Names() {
+		if sc, ok := providers[name]; ok {
+			out[name] = sc
+		}
+	}
+	var parts []starter
+	for _, name := range allProviders {
+		parts = append(parts, providers[name].parts...)
+	}
+	out[all] = &scenario{about: "provider: " + strings.Join(allProviders, ", ") + " in one step, then every consumer", parts: parts}
+	return out
+}()
+
+// allProviders are the providers of all.
+var allProviders = []string{aws.Name, gcp.Name, azure.Name, vault.Name}
