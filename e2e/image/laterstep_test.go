@@ -145,7 +145,7 @@ func laterSteps(t *testing.T, im dockerimage.Image, p harness.Placement) {
 	if err := json.Unmarshal([]byte(out), &id); err != nil {
 		t.Fatalf("aws sts get-caller-identity printed %q: %v", out, err)
 	}
-	wantARN := "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions"
+	wantARN := awsSession
 	if id["Account"] != awsAccount || id["Arn"] != wantARN || r.Outputs["aws-arn"] != wantARN {
 		t.Errorf("aws sts get-caller-identity --profile ci = %v (the step said %s), want %s in %s", id, r.Outputs["aws-arn"], wantARN, awsAccount)
 	}
