@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 	"github.com/oidc-login/oidc-login/internal/provider/alibaba"
 	"github.com/oidc-login/oidc-login/internal/provider/aws"
@@ -60,13 +62,15 @@ var providers = map[string]*scenario{
 // all is the scenario that logs into several providers in one step.
 const all = "all"
 
-// scenarios are the ones the playground can run: one per provider of the registry (a provider
-// without a scenario in providers has none, which TestScenarios reports), and all.
+// scenarios are the ones the playground can run: one per provider of the registry, its own
+// or, for a provider without one in providers, its world with no client (worldOnly), and all.
 var scenarios = func() map[string]*scenario {
 	out := map[string]*scenario{}
 	for _, name := range worlds.Names() {
 		if sc, ok := providers[name]; ok {
 			out[name] = sc
+		} else {
+			out[name] = &scenario{about: "its e2e world; shows what a later step would read (no client runs)", parts: []starter{worldOnly(name)}}
 		}
 	}
 	var parts []starter
@@ -76,6 +80,31 @@ var scenarios = func() map[string]*scenario {
 	out[all] = &scenario{about: "provider: " + strings.Join(allProviders, ", ") + " in one step, then every consumer", parts: parts}
 	return out
 }()
+
+// worldOnly is the part of a provider the playground has no client for: its e2e world, and a
+// consumer that checks the step exported what the world's login promises and shows it, as
+// alibaba's does.
+func worldOnly(name string) starter {
+	return func(l *lab) (*part, error) {
+		w, err := worlds.New(name, l.gh, l.ca)
+		if err != nil {
+			return nil, err
+		}
+		p := worldPart(w)
+		p.consume = func(r *harness.Run) (string, error) {
+			var b strings.Builder
+			fmt.Fprintf(&b, "No client of %s runs here (the playground has none for it).\nA later step would read:\n", name)
+			for _, k := range w.Exports() {
+				if r.Env[k] == "" {
+					return "", fmt.Errorf("%s was not exported", k)
+				}
+				fmt.Fprintf(&b, "  %s=%s\n", k, r.Redact(r.Env[k]))
+			}
+			return b.String(), nil
+		}
+		return p, nil
+	}
+}
 
 // allProviders are the providers of all.
 var allProviders = []string{aws.Name, gcp.Name, azure.Name, vault.Name}
