@@ -82,7 +82,7 @@ var tuned = map[string]scenario{
 }
 
 // variants are further logins of one provider, each a scenario of its own, its inputs added
-// to the provider's tuned ones.
+// to the world's (not to the provider's tuned ones).
 var variants = []scenario{
 	// Shared credentials files and a profile the post step removes again.
 	{name: "aws-profile", provider: aws.Name, echoes: true, inputs: map[string]string{"aws-profile": "deploy"}, refuse: wrongSubject},
@@ -111,12 +111,7 @@ func scenarios(t *testing.T) []scenario {
 		}
 		out = append(out, sc)
 	}
-	for _, v := range variants {
-		base := tuned[v.provider]
-		v.inputs = merged(base.inputs, v.inputs)
-		out = append(out, v)
-	}
-	return out
+	return append(out, variants...)
 }
 
 // merged is the union of ms, the later ones winning.
