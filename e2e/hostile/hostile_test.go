@@ -14,7 +14,7 @@ import (
 // each run against honest emulators first and then against the same emulators turned hostile.
 func TestHostileServers(t *testing.T) {
 	t.Parallel()
-	for _, sc := range scenarios(t) {
+	for _, sc := range scenarios {
 		t.Run(sc.name+"/succeeds", func(t *testing.T) {
 			t.Parallel()
 			succeeds(t, sc)

@@ -32,13 +32,11 @@ type world struct {
 	vault *vaultfake.World
 }
 
-// scenario is one login: a provider's world with inputs added, and how to make its login, or a
-// call after it, refused (nil: the provider has no such call).
+// scenario is one provider: how to set it up, and how to make its login, or a call after
+// it, refused (nil: the provider has no such call).
 type scenario struct {
-	name     string
-	provider string
-	inputs   map[string]string
-	// refuse defaults to wrongSubject.
+	name          string
+	setup         func(t *testing.T) *world
 	refuse, later func(w *world)
 	// echoes says the success log line quotes server fields (ARNs, policies, token types).
 	echoes bool
@@ -59,10 +57,17 @@ func otherServiceAccount(w *world) {
 	w.inputs["gcp-service-account"] = gcpfake.OtherServiceAccountEmail
 }
 
-// tuned is what this suite knows of a provider's default login beyond its world: the inputs it
-// adds and how the provider's answers show. A provider not here gets its world's login as it
+// tuning is what this suite knows of a login beyond its provider's world: the inputs it adds,
+// how to have it refused, and how the provider's answers show (scenario).
+type tuning struct {
+	inputs        map[string]string
+	refuse, later func(w *world)
+	echoes, bare  bool
+}
+
+// tuned are the providers' default logins: a provider not here gets its world's login as it
 // is, refused by wrongSubject.
-var tuned = map[string]scenario{
+var tuned = map[string]tuning{
 	aws.Name: {echoes: true},
 	// Direct federation, with the project named.
 	gcp.Name: {inputs: map[string]string{"gcp-project-id": gcpfake.Project}},
@@ -81,73 +86,69 @@ var tuned = map[string]scenario{
 	}},
 }
 
-// variants are further logins of one provider, each a scenario of its own, its inputs added
-// to the world's (not to the provider's tuned ones).
-var variants = []scenario{
+// variants are further logins of one provider, each a scenario of its own; their inputs are
+// added to the world's (not to the provider's tuned ones), and a nil refuse stays nil: such a
+// login is refused only later.
+var variants = []struct {
+	name, provider string
+	tuning
+}{
 	// Shared credentials files and a profile the post step removes again.
-	{name: "aws-profile", provider: aws.Name, echoes: true, inputs: map[string]string{"aws-profile": "deploy"}, refuse: wrongSubject},
-	{name: "gcp-service-account", provider: gcp.Name, inputs: map[string]string{"gcp-service-account": gcpfake.ServiceAccountEmail}, refuse: wrongSubject, later: otherServiceAccount},
-	{name: "gcp-id-token", provider: gcp.Name, inputs: map[string]string{
+	{"aws-profile", aws.Name, tuning{echoes: true, inputs: map[string]string{"aws-profile": "deploy"}, refuse: wrongSubject}},
+	{"gcp-service-account", gcp.Name, tuning{inputs: map[string]string{"gcp-service-account": gcpfake.ServiceAccountEmail}, refuse: wrongSubject, later: otherServiceAccount}},
+	{"gcp-id-token", gcp.Name, tuning{inputs: map[string]string{
 		"gcp-service-account": gcpfake.ServiceAccountEmail, "gcp-token-format": "id_token", "gcp-id-token-audience": "https://api.example.com",
-	}, later: otherServiceAccount},
+	}, later: otherServiceAccount}},
 }
 
-// scenarios are every provider's default login, in the registry's order, then the variants
-// (whose nil refuse stays nil: such a login is refused only later).
-func scenarios(t *testing.T) []scenario {
-	t.Helper()
+// scenarios are every provider's default login, in the registry's order, then the variants.
+var scenarios = func() []scenario {
+	var out []scenario
+	for _, name := range worlds.Names() {
+		tn := tuned[name]
+		if tn.refuse == nil {
+			tn.refuse = wrongSubject
+		}
+		out = append(out, scenario{name: name, setup: worldOf(name, tn.inputs), refuse: tn.refuse, later: tn.later, echoes: tn.echoes, bare: tn.bare})
+	}
+	for _, v := range variants {
+		out = append(out, scenario{name: v.name, setup: worldOf(v.provider, v.inputs), refuse: v.refuse, later: v.later, echoes: v.echoes, bare: v.bare})
+	}
+	return out
+}()
+
+// TestTunedAreProviders keeps tuned and variants to the registry's providers.
+func TestTunedAreProviders(t *testing.T) {
+	t.Parallel()
 	names := worlds.Names()
 	for name := range tuned {
 		if !slices.Contains(names, name) {
-			t.Fatalf("tuned names %s, which is no provider", name)
+			t.Errorf("tuned names %s, which is no provider", name)
 		}
 	}
-	var out []scenario
-	for _, name := range names {
-		sc := tuned[name]
-		sc.name, sc.provider = name, name
-		if sc.refuse == nil {
-			sc.refuse = wrongSubject
+	for _, v := range variants {
+		if !slices.Contains(names, v.provider) {
+			t.Errorf("the variant %s is of %s, which is no provider", v.name, v.provider)
 		}
-		out = append(out, sc)
 	}
-	return append(out, variants...)
 }
 
-// merged is the union of ms, the later ones winning.
-func merged(ms ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range ms {
-		maps.Copy(out, m)
+// worldOf sets up provider's world for a test, with a fake GitHub of its own, and the login of
+// its inputs with more added.
+func worldOf(provider string, more map[string]string) func(t *testing.T) *world {
+	return func(t *testing.T) *world {
+		t.Helper()
+		gh := harness.NewGitHub(t)
+		pw := worlds.Start(t, provider, gh)
+		in := pw.Inputs()
+		maps.Copy(in, more)
+		w := &world{inputs: in, env: pw.Env(), gh: gh, idEnv: gh.Env(), modes: append(pw.HostileModes(), &gh.Hostile)}
+		if v, ok := pw.(*vaultfake.World); ok {
+			w.vault = v
+		}
+		return w
 	}
-	return out
-}
-
-// setup starts the scenario's world for t, with a fake GitHub of its own.
-func (sc scenario) setup(t *testing.T) *world {
-	t.Helper()
-	gh := harness.NewGitHub(t)
-	pw := worlds.Start(t, sc.provider, gh)
-	w := &world{
-		inputs: merged(pw.Inputs(), sc.inputs),
-		env:    pw.Env(),
-		gh:     gh, idEnv: gh.Env(),
-		modes: append(pw.HostileModes(), &gh.Hostile),
-	}
-	if v, ok := pw.(*vaultfake.World); ok {
-		w.vault = v
-	}
-	return w
 }
 
 // vaultWorld is the vault scenario's world.
-func vaultWorld(t *testing.T) *world {
-	t.Helper()
-	for _, sc := range scenarios(t) {
-		if sc.name == vault.Name {
-			return sc.setup(t)
-		}
-	}
-	t.Fatal("no vault scenario")
-	return nil
-}
+func vaultWorld(t *testing.T) *world { return worldOf(vault.Name, tuned[vault.Name].inputs)(t) }
