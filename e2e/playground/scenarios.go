@@ -62,24 +62,30 @@ var providers = map[string]*scenario{
 // all is the scenario that logs into several providers in one step.
 const all = "all"
 
-// scenarios are the ones the playground can run: one per provider of the registry, its own
-// or, for a provider without one in providers, its world with no client (worldOnly), and all.
-var scenarios = func() map[string]*scenario {
-	out := map[string]*scenario{}
+// scenarios are the ones the playground can run: those below, which are not one provider's,
+// and one per provider of the registry (init): its own from providers or, for a provider
+// without one, its world with no client (worldOnly).
+var scenarios = map[string]*scenario{
+	all: {
+		about: "provider: " + strings.Join(allProviders, ", ") + " in one step, then every consumer",
+		parts: func() (parts []starter) {
+			for _, name := range allProviders {
+				parts = append(parts, providers[name].parts...)
+			}
+			return parts
+		}(),
+	},
+}
+
+func init() {
 	for _, name := range worlds.Names() {
 		if sc, ok := providers[name]; ok {
-			out[name] = sc
+			scenarios[name] = sc
 		} else {
-			out[name] = &scenario{about: "its e2e world; shows what a later step would read (no client runs)", parts: []starter{worldOnly(name)}}
+			scenarios[name] = &scenario{about: "its e2e world; shows what a later step would read (no client runs)", parts: []starter{worldOnly(name)}}
 		}
 	}
-	var parts []starter
-	for _, name := range allProviders {
-		parts = append(parts, providers[name].parts...)
-	}
-	out[all] = &scenario{about: "provider: " + strings.Join(allProviders, ", ") + " in one step, then every consumer", parts: parts}
-	return out
-}()
+}
 
 // worldOnly is the part of a provider the playground has no client for: its e2e world, and a
 // consumer that checks the step exported what the world's login promises and shows it, as
