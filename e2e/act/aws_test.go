@@ -7,13 +7,17 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/moto"
+	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
+)
+
+// The aws world's identities, which moto takes without checking their trust.
+const (
+	awsAccount = stsfake.Account
+	awsRole    = stsfake.RoleARN
+	awsSession = stsfake.AssumedRoleARN
 )
 
 const (
-	awsAccount = "123456789012"
-	awsRole    = "arn:aws:iam::" + awsAccount + ":role/deploy"
-	// awsSession is the assumed-role ARN moto issues for awsRole and the default session name.
-	awsSession = "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions"
 	// postNoState is what the post stage prints when it starts without the main stage's state,
 	// as act starts a docker action's post stage (see the package comment).
 	postNoState = "oidc-login post: the main step logged into nothing, so there is nothing to clean up"
@@ -24,7 +28,7 @@ const (
 // calls STS GetCallerIdentity with them.
 func awsWorkflow(name, endpoint string) string {
 	return loginWorkflow(name,
-		[]string{"provider", "aws", "aws-role-arn", awsRole, "aws-region", "eu-west-1", "aws-sts-endpoint", endpoint},
+		[]string{"provider", "aws", "aws-role-arn", awsRole, "aws-region", stsfake.Region, "aws-sts-endpoint", endpoint},
 		[]string{"AWS_ENDPOINT_URL_STS", endpoint, "AWS_EC2_METADATA_DISABLED", "'true'"},
 		`echo "IDENTITY $(consume aws)"
 echo "OUTPUT arn=${{ steps.login.outputs.aws-arn }} account=${{ steps.login.outputs.aws-account-id }}"

@@ -1,15 +1,13 @@
 package act_test
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"testing"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
-	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 func sha256Line(s string) string {
@@ -24,21 +22,11 @@ func sha256Line(s string) string {
 func TestActVaultTokenOutlivesTheJob(t *testing.T) {
 	t.Parallel()
 	gh := harness.NewGitHub(t)
-	v := vaultfake.New(fakegithub.Issuer, gh.JWKSURL())
-	harness.CloseChecked(t, "Vault", v)
-	v.AddRole("", "jwt", vaultfake.Role{Name: "deploy", BoundAudiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
-		BoundClaims: map[string][]string{"sub": {"repo:octo-org/octo-repo:ref:refs/heads/*"}}, BoundClaimsType: "glob",
-		UserClaim: "repository", Policies: []string{"ci-read"}})
-	v.AddKV("", "secret", 2)
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	apiKey := "ak-" + hex.EncodeToString(b)
-	leak.Register(apiKey)
-	v.Put("", "secret", "ci", map[string]any{"api-key": apiKey})
-	v.AddPolicy("", "ci-read", "secret/data/*")
+	v := worlds.Must(t, vaultfake.NewWorld, gh)
+	apiKey := v.APIKey
 
 	r := newRepo(t, sharedImages(t), loginWorkflow("vault",
-		[]string{"provider", "vault", "vault-url", v.URL, "vault-role", "deploy", "vault-secrets", "'secret/data/ci api-key | API_KEY'", "vault-export-token", "true"},
+		[]string{"provider", "vault", "vault-url", v.URL, "vault-role", vaultfake.RoleName, "vault-secrets", "'secret/data/ci api-key | API_KEY'", "vault-export-token", "true"},
 		nil,
 		`echo "TOKEN $(printf %s "$VAULT_TOKEN" | sha256sum)"
 echo "KEY $(printf %s "$API_KEY" | sha256sum)"

@@ -10,29 +10,25 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
+// The alibaba world's account.
 const (
-	account     = "1234567890123456"
-	roleARN     = "acs:ram::" + account + ":role/deploy"
-	providerARN = "acs:ram::" + account + ":oidc-provider/github"
-	audience    = "sts.aliyuncs.com"
+	account     = alibabafake.Account
+	roleARN     = alibabafake.RoleARN
+	providerARN = alibabafake.OIDCProviderARN
+	audience    = alibabafake.Audience
 )
 
-// newSTS starts the emulator with the OIDC provider for GitHub's issuer (client id
-// sts.aliyuncs.com) and the deploy role trusting main's branches, max session 2 hours.
+// newSTS starts the alibaba world: the OIDC provider for GitHub's issuer (client id
+// sts.aliyuncs.com) and the deploy role trusting the repository's branches, here with a
+// maximum session of 2 hours.
 func newSTS(t *testing.T, gh *fakegithub.Server) *alibabafake.Server {
 	t.Helper()
-	s := alibabafake.New()
-	t.Cleanup(s.Close)
-	s.AddProvider(alibabafake.OIDCProvider{ARN: providerARN, Issuer: fakegithub.Issuer, ClientIDs: []string{audience}, JWKSURL: gh.JWKSURL()})
-	s.AddRole(alibabafake.Role{ARN: roleARN, Provider: providerARN, Audience: audience, Subject: "repo:octo-org/octo-repo:ref:refs/heads/*", MaxSessionDuration: 7200})
-	t.Cleanup(func() {
-		if u := s.Unexpected(); len(u) > 0 {
-			t.Errorf("the emulator got requests no client would send: %q", u)
-		}
-	})
-	return s
+	s := worlds.Must(t, alibabafake.NewWorld, gh)
+	s.AddRole(alibabafake.Role{ARN: roleARN, Provider: providerARN, Audience: audience, Subject: fakegithub.AnyBranch, MaxSessionDuration: 7200})
+	return s.Server
 }
 
 func inputs(endpoint string, more ...string) map[string]string {

@@ -13,28 +13,30 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
+// The aws world's account.
 const (
-	awsAccount = "123456789012"
-	awsRole    = "arn:aws:iam::" + awsAccount + ":role/deploy"
+	awsAccount = stsfake.Account
+	awsRole    = stsfake.RoleARN
 )
 
-// newSTS starts the trust-checking STS emulator with the deploy role trusting the fake's
-// default token (aud sts.amazonaws.com, sub on main).
+// newSTS starts the aws world, the trust-checking STS emulator with the deploy role trusting
+// the fake's default token (aud sts.amazonaws.com, any branch), here with a maximum session
+// of 2 hours.
 func newSTS(t *testing.T, gh *fakegithub.Server) *stsfake.Server {
 	t.Helper()
-	s := stsfake.New(fakegithub.Issuer, gh.JWKSURL(), "sts.amazonaws.com")
-	t.Cleanup(s.Close)
-	s.AddRole(stsfake.Role{ARN: awsRole, Audience: "sts.amazonaws.com", Subject: "repo:octo-org/octo-repo:ref:refs/heads/*", MaxSessionDuration: 7200})
-	return s
+	s := worlds.Must(t, stsfake.NewWorld, gh)
+	s.AddRole(stsfake.Role{ARN: awsRole, Audience: stsfake.Audience, Subject: fakegithub.AnyBranch, MaxSessionDuration: 7200})
+	return s.Server
 }
 
 func awsInputs(endpoint string, more ...string) map[string]string {
 	in := map[string]string{
 		"provider":         "aws",
 		"aws-role-arn":     awsRole,
-		"aws-region":       "eu-west-1",
+		"aws-region":       stsfake.Region,
 		"aws-sts-endpoint": endpoint,
 	}
 	for i := 0; i+1 < len(more); i += 2 {

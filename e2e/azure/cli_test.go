@@ -55,7 +55,7 @@ func newCLIWorld(t *testing.T) *cliWorld {
 	t.Helper()
 	w := &cliWorld{az: azPath(t), gh: harness.NewGitHub(t)}
 	w.entra = newEntra(t, w.gh, publicAudience)
-	w.entra.AddSubscription(azurefake.Subscription{ID: subscription, TenantID: tenantID, DisplayName: "octo-prod", Principals: []string{clientID}})
+	w.entra.AddSubscription(azurefake.Subscription{ID: subscription, TenantID: tenantID, DisplayName: azurefake.SubscriptionName, Principals: []string{clientID}})
 	p, err := connectproxy.New(map[string]string{
 		azurefake.LoginHost + ":443": w.entra.Addr(),
 		azurefake.ARMHost + ":443":   w.entra.Addr(),
@@ -181,7 +181,7 @@ func TestAzureCLILogin(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &acct); err != nil {
 		t.Fatalf("az account show: %v\n%s", err, out)
 	}
-	if acct.ID != subscription || acct.TenantID != tenantID || acct.Name != "octo-prod" || !acct.Default || acct.State != "Enabled" ||
+	if acct.ID != subscription || acct.TenantID != tenantID || acct.Name != azurefake.SubscriptionName || !acct.Default || acct.State != "Enabled" ||
 		acct.Cloud != "AzureCloud" || acct.User.Name != clientID || acct.User.Type != "servicePrincipal" {
 		t.Errorf("az account show = %+v, want subscription %s (octo-prod, default, Enabled) of tenant %s in AzureCloud, user %s (servicePrincipal)", acct, subscription, tenantID, clientID)
 	}

@@ -15,11 +15,13 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
+// The azure world's tenant, app and subscription; newEntra sets up the app's credential with
+// the audience a test names, which the world does not.
 const (
-	clientID     = "5c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5"
-	tenantID     = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
-	tenantDomain = "octo.onmicrosoft.com"
-	subscription = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+	clientID     = azurefake.ClientID
+	tenantID     = azurefake.TenantID
+	tenantDomain = azurefake.TenantDomain
+	subscription = azurefake.SubscriptionID
 	// bareClientID is an app in the tenant with no federated credential.
 	bareClientID = "deadbeef-0000-4000-8000-000000000001"
 )
@@ -28,7 +30,7 @@ const (
 // sends it); the per-cloud ones are what Microsoft's portal proposes in the sovereign clouds,
 // which a credential may list instead.
 const (
-	publicAudience = "api://AzureADTokenExchange"
+	publicAudience = azurefake.Audience
 	usgovAudience  = "api://AzureADTokenExchangeUSGov"
 	chinaAudience  = "api://AzureADTokenExchangeChina"
 )

@@ -13,22 +13,20 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 func TestMain(m *testing.M) { harness.Main(m) }
 
-const role = "arn:aws:iam::123456789012:role/deploy"
-
-func newSTS(t *testing.T, gh *fakegithub.Server) *stsfake.Server {
+// newSTS starts the aws world.
+func newSTS(t *testing.T, gh *fakegithub.Server) *stsfake.World {
 	t.Helper()
-	s := stsfake.New(fakegithub.Issuer, gh.JWKSURL(), "sts.amazonaws.com")
-	t.Cleanup(s.Close)
-	s.AddRole(stsfake.Role{ARN: role, Audience: "sts.amazonaws.com", Subject: "repo:octo-org/octo-repo:*"})
-	return s
+	return worlds.Must(t, stsfake.NewWorld, gh)
 }
 
+// awsInputs are the aws world's login at endpoint, and kv.
 func awsInputs(endpoint string, kv ...string) map[string]string {
-	in := map[string]string{"provider": "aws", "aws-role-arn": role, "aws-region": "us-east-1", "aws-sts-endpoint": endpoint}
+	in := stsfake.Inputs(endpoint)
 	for i := 0; i+1 < len(kv); i += 2 {
 		in[kv[i]] = kv[i+1]
 	}

@@ -5,26 +5,16 @@ import (
 	"time"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/alibabafake"
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
-)
-
-const (
-	alibabaRole     = "acs:ram::1234567890123456:role/deploy"
-	alibabaProvider = "acs:ram::1234567890123456:oidc-provider/github"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // alibabaRig faults AssumeRoleWithOIDC.
 func alibabaRig(t *testing.T) *rig {
 	gh := harness.NewGitHub(t)
-	s := alibabafake.New()
-	harness.CloseChecked(t, "Alibaba Cloud STS", s)
-	s.AddProvider(alibabafake.OIDCProvider{ARN: alibabaProvider, Issuer: fakegithub.Issuer, ClientIDs: []string{"sts.aliyuncs.com"}, JWKSURL: gh.JWKSURL()})
-	s.AddRole(alibabafake.Role{ARN: alibabaRole, Provider: alibabaProvider, Audience: "sts.aliyuncs.com", Subject: "repo:octo-org/octo-repo:ref:refs/heads/*"})
+	s := worlds.Must(t, alibabafake.NewWorld, gh)
 	return &rig{
-		inputs: map[string]string{
-			"provider": "alibaba", "alibaba-role-arn": alibabaRole, "alibaba-oidc-provider-arn": alibabaProvider, "alibaba-sts-endpoint": s.URL,
-		},
+		inputs:     s.Inputs(),
 		gh:         gh,
 		target:     s.Faults,
 		okRequests: 1,
@@ -40,7 +30,7 @@ func alibabaRig(t *testing.T) *rig {
 				"ALIBABACLOUD_ACCESS_KEY_ID": c.AccessKeyID, "ALIBABACLOUD_ACCESS_KEY_SECRET": c.AccessKeySecret, "ALIBABACLOUD_SECURITY_TOKEN": c.SecurityToken,
 			})
 			harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{
-				"alibaba-assumed-role-arn": alibabaRole + "/github-action-session",
+				"alibaba-assumed-role-arn": alibabafake.AssumedRoleARN,
 				"expiration":               c.Expiration.Format(time.RFC3339),
 				"claims":                   r.Outputs["claims"],
 			})

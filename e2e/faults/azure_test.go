@@ -5,38 +5,21 @@ import (
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
-	"github.com/oidc-login/oidc-login/e2e/internal/testca"
-)
-
-const (
-	azureTenant = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
-	azureClient = "5c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // azureRig faults the Entra ID token endpoint (the client-credentials grant with the ID token
 // as client_assertion); discovery documents are never asked for, so every request is a token
 // request.
 func azureRig(t *testing.T) *rig {
-	ca, err := testca.Shared()
-	if err != nil {
-		t.Fatal(err)
-	}
 	gh := harness.NewGitHub(t)
-	s, err := azurefake.New(ca, map[string]string{fakegithub.Issuer: gh.JWKSURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	harness.CloseChecked(t, "Entra ID", s)
-	s.AddTenant(azureTenant)
-	s.AddApp(azureTenant, azureClient, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
+	s := worlds.Must(t, azurefake.NewWorld, gh)
+	in := s.Inputs()
+	in["output-credentials"] = "true"
 	return &rig{
-		inputs: map[string]string{
-			"provider": "azure", "azure-client-id": azureClient, "azure-tenant-id": azureTenant,
-			"azure-authority-host": s.URL, "output-credentials": "true",
-		},
-		env:        map[string]string{"SSL_CERT_FILE": ca.File},
+		inputs:     in,
+		env:        s.Env(),
 		gh:         gh,
 		target:     s.Faults,
 		okRequests: 1,
@@ -54,8 +37,8 @@ func azureRig(t *testing.T) *rig {
 				t.Errorf("the federated token file does not hold the ID token")
 			}
 			harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{
-				"AZURE_CLIENT_ID": azureClient, "AZURE_TENANT_ID": azureTenant, "AZURE_FEDERATED_TOKEN_FILE": file,
-				"AZURE_AUTHORITY_HOST": s.URL + "/", "ARM_CLIENT_ID": azureClient, "ARM_TENANT_ID": azureTenant,
+				"AZURE_CLIENT_ID": azurefake.ClientID, "AZURE_TENANT_ID": azurefake.TenantID, "AZURE_FEDERATED_TOKEN_FILE": file,
+				"AZURE_AUTHORITY_HOST": s.URL + "/", "ARM_CLIENT_ID": azurefake.ClientID, "ARM_TENANT_ID": azurefake.TenantID,
 				"ARM_USE_OIDC": "true", "ARM_ENVIRONMENT": "public",
 			})
 			harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{

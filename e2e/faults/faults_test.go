@@ -7,6 +7,7 @@
 package faults_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 func TestMain(m *testing.M) { harness.Main(m) }
@@ -48,6 +50,8 @@ type rig struct {
 // endpoint describes how to reach one remote call.
 type endpoint struct {
 	name string
+	// provider is the provider whose login makes the call.
+	provider string
 	// call is how the action names the call in its errors.
 	call  string
 	setup func(t *testing.T) *rig
@@ -71,6 +75,11 @@ var faultText = map[fault.Kind]string{
 
 func TestFaultMatrix(t *testing.T) {
 	t.Parallel()
+	for _, name := range worlds.Names() {
+		if !slices.ContainsFunc(endpoints, func(ep endpoint) bool { return ep.provider == name }) {
+			t.Errorf("provider %s has no endpoint in the fault matrix", name)
+		}
+	}
 	total := 0
 	for _, ep := range endpoints {
 		for _, kind := range fault.All {

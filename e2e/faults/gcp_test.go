@@ -4,45 +4,25 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
-	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 )
 
-const (
-	gcpPool    = "projects/123456789012/locations/global/workloadIdentityPools/github-pool"
-	gcpWIP     = gcpPool + "/providers/github-provider"
-	gcpProject = "octo-project"
-	gcpSA      = "deploy@" + gcpProject + ".iam.gserviceaccount.com"
-)
+// gcpProject is the project the login's variables name, given or the service account's.
+const gcpProject = gcpfake.Project
 
 // gcpLogin is a GCP login against the emulator (STS and IAM Credentials over TLS) asking for
 // format (access_token or id_token): from STS directly, or with a service account from IAM
 // Credentials' generateAccessToken or generateIdToken.
-func gcpLogin(t *testing.T, serviceAccount bool, format string) (*rig, *gcpfake.Server) {
-	ca, err := testca.Shared()
-	if err != nil {
-		t.Fatal(err)
-	}
+func gcpLogin(t *testing.T, serviceAccount bool, format string) (*rig, *gcpfake.World) {
 	gh := harness.NewGitHub(t)
-	g, err := gcpfake.New(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	harness.CloseChecked(t, "Google", g)
-	g.AddProvider(gcpfake.Provider{Name: gcpWIP, Issuer: fakegithub.Issuer, JWKSURL: gh.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
-	g.AddServiceAccount(gcpfake.ServiceAccount{Email: gcpSA, Members: []string{"principalSet://iam.googleapis.com/" + gcpPool + "/attribute.repository/" + fakegithub.DefaultRepo}})
-	in := map[string]string{
-		"provider":                       "gcp",
-		"gcp-workload-identity-provider": gcpWIP,
-		"gcp-sts-endpoint":               g.STSURL,
-		"gcp-iam-credentials-endpoint":   g.IAMURL,
-		"gcp-token-format":               format,
-	}
+	g := worlds.Must(t, gcpfake.NewWorld, gh)
+	in := g.Inputs()
+	in["gcp-token-format"] = format
 	if serviceAccount {
-		in["gcp-service-account"] = gcpSA
+		in["gcp-service-account"] = gcpfake.ServiceAccountEmail
 	} else {
 		in["gcp-project-id"] = gcpProject
 	}
@@ -51,7 +31,7 @@ func gcpLogin(t *testing.T, serviceAccount bool, format string) (*rig, *gcpfake.
 	}
 	rg := &rig{
 		inputs:     in,
-		env:        map[string]string{"SSL_CERT_FILE": ca.File},
+		env:        g.Env(),
 		gh:         gh,
 		okRequests: 1,
 		verify: func(t *testing.T, r *harness.Run) {

@@ -2,24 +2,19 @@ package faults_test
 
 import (
 	"testing"
+	"time"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/rfc8693fake"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // tokenExchangeRig faults an RFC 8693 exchange.
 func tokenExchangeRig(t *testing.T) *rig {
 	gh := harness.NewGitHub(t)
-	s := rfc8693fake.New(rfc8693fake.Config{
-		Issuer:    fakegithub.Issuer,
-		JWKSURL:   gh.JWKSURL(),
-		Audiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
-		Subject:   "repo:octo-org/octo-repo:ref:refs/heads/*",
-	})
-	harness.CloseChecked(t, "RFC 8693", s)
+	s := worlds.Must(t, rfc8693fake.NewWorld, gh)
 	return &rig{
-		inputs:     map[string]string{"provider": "token-exchange", "token-exchange-url": s.URL},
+		inputs:     s.Inputs(),
 		gh:         gh,
 		target:     s.Faults,
 		okRequests: 1,
@@ -30,7 +25,15 @@ func tokenExchangeRig(t *testing.T) *rig {
 			}
 			tok := issued[0].AccessToken
 			harness.MustEqual(t, "GITHUB_ENV", r.Env, map[string]string{"OIDC_ACCESS_TOKEN": tok})
-			harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{"token-exchange-access-token": tok, "claims": r.Outputs["claims"]})
+			harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{
+				"token-exchange-access-token": tok, "token-exchange-expiration": r.Outputs["expiration"], "expiration": r.Outputs["expiration"], "claims": r.Outputs["claims"],
+			})
+			// The expiry is the action's clock plus expires_in, so within a moment of the
+			// server's.
+			exp, err := time.Parse(time.RFC3339, r.Outputs["expiration"])
+			if d := exp.Sub(issued[0].Expires); err != nil || d < -2*time.Second || d > 2*time.Second {
+				t.Errorf("expiration %q is not the issued token's %s (%v)", r.Outputs["expiration"], issued[0].Expires.Format(time.RFC3339), err)
+			}
 		},
 		secrets: s.Secrets,
 	}

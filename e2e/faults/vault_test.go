@@ -1,33 +1,20 @@
 package faults_test
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"testing"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // vaultLogin is a Vault JWT login, with one KV v1 secret read when withSecret.
-func vaultLogin(t *testing.T, withSecret bool) (*rig, *vaultfake.Server) {
+func vaultLogin(t *testing.T, withSecret bool) (*rig, *vaultfake.World) {
 	gh := harness.NewGitHub(t)
-	v := vaultfake.New(fakegithub.Issuer, gh.JWKSURL())
-	harness.CloseChecked(t, "Vault", v)
-	v.AddRole("", "jwt", vaultfake.Role{
-		Name:            "deploy",
-		BoundAudiences:  []string{"https://github.com/" + fakegithub.DefaultOwner},
-		BoundClaims:     map[string][]string{"sub": {"repo:octo-org/octo-repo:ref:refs/heads/*"}},
-		BoundClaimsType: "glob",
-		Policies:        []string{"ci-read"},
-	})
-	appToken := "at-" + randHex(16)
-	v.AddKV("", "kv", 1)
-	v.Put("", "kv", "app", map[string]any{"token": appToken})
-	v.AddPolicy("", "ci-read", "kv/app")
-	in := map[string]string{"provider": "vault", "vault-url": v.URL, "vault-role": "deploy", "vault-export-token": "true"}
+	v := worlds.Must(t, vaultfake.NewWorld, gh)
+	appToken := v.AppToken
+	in := v.Inputs()
 	if withSecret {
 		in["vault-secrets"] = "kv/app token | APP_TOKEN"
 	}
@@ -49,13 +36,7 @@ func vaultLogin(t *testing.T, withSecret bool) (*rig, *vaultfake.Server) {
 			harness.MustEqual(t, "GITHUB_ENV", r.Env, wantEnv)
 			harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, wantOut)
 		},
-		secrets: func() []string {
-			out := []string{appToken}
-			for _, tk := range v.Tokens() {
-				out = append(out, tk.Token, tk.Accessor)
-			}
-			return out
-		},
+		secrets: v.Secrets,
 		// A step that fails after the login must not leave its token live.
 		failed: func(t *testing.T) {
 			for _, tk := range v.Tokens() {
@@ -82,10 +63,4 @@ func vaultKVRig(t *testing.T) *rig {
 	v.Faults.Match = func(r *http.Request) bool { return r.Method == http.MethodGet && r.URL.Path == "/v1/kv/app" }
 	rg.target = v.Faults
 	return rg
-}
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

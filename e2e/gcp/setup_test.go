@@ -11,18 +11,20 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
+// The gcp world's project.
 const (
-	projectNumber = "123456789012"
-	poolName      = "projects/" + projectNumber + "/locations/global/workloadIdentityPools/github-pool"
-	wip           = poolName + "/providers/github-provider"
-	project       = "octo-project"
-	serviceAcct   = "deploy@" + project + ".iam.gserviceaccount.com"
+	projectNumber = gcpfake.ProjectNumber
+	poolName      = gcpfake.Pool
+	wip           = gcpfake.WorkloadIdentityProvider
+	project       = gcpfake.Project
+	serviceAcct   = gcpfake.ServiceAccountEmail
 	// defaultAudience is the ID-token audience the action asks for.
 	defaultAudience = "https://iam.googleapis.com/" + wip
-	repoMember      = "principalSet://iam.googleapis.com/" + poolName + "/attribute.repository/" + fakegithub.DefaultRepo
-	cloudPlatform   = "https://www.googleapis.com/auth/cloud-platform"
+	repoMember      = gcpfake.Member
+	cloudPlatform   = gcpfake.Scope
 )
 
 // world is one test's runner, GitHub token service and Google.
@@ -32,7 +34,7 @@ type world struct {
 	ca *testca.CA
 }
 
-// newWorld starts the fakes with the usual setup: the provider trusts GitHub's issuer with
+// newWorld starts the gcp world, the usual setup: the provider trusts GitHub's issuer with
 // the condition assertion.repository == 'octo-org/octo-repo', and the service account binds
 // roles/iam.workloadIdentityUser to that repository's principal set.
 func newWorld(t *testing.T) *world {
@@ -42,22 +44,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	gh := harness.NewGitHub(t)
-	g, err := gcpfake.New(ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		g.Close()
-		if u := g.Unexpected(); len(u) > 0 {
-			t.Errorf("the emulator got requests Google would not know: %v", u)
-		}
-	})
-	g.AddProvider(gcpfake.Provider{
-		Name: wip, Issuer: fakegithub.Issuer, JWKSURL: gh.JWKSURL(),
-		Condition: map[string]string{"repository": fakegithub.DefaultRepo},
-	})
-	g.AddServiceAccount(gcpfake.ServiceAccount{Email: serviceAcct, Members: []string{repoMember}})
-	return &world{gh: gh, g: g, ca: ca}
+	return &world{gh: gh, g: worlds.Must(t, gcpfake.NewWorld, gh).Server, ca: ca}
 }
 
 // inputs are the step's with: values, endpoints pointed at the emulator.

@@ -1,6 +1,7 @@
 package github_test
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -9,12 +10,8 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/rfc8693fake"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
-)
-
-const (
-	aliRole     = "acs:ram::1234567890123456:role/deploy"
-	aliProvider = "acs:ram::1234567890123456:oidc-provider/github"
 )
 
 // TestThreeProvidersInOneStep logs into alibaba, token-exchange and github in one step: one
@@ -30,30 +27,15 @@ func TestThreeProvidersInOneStep(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			gh := harness.NewGitHub(t)
-			sts := alibabafake.New()
-			t.Cleanup(sts.Close)
-			sts.AddProvider(alibabafake.OIDCProvider{ARN: aliProvider, Issuer: fakegithub.Issuer, ClientIDs: []string{"sts.aliyuncs.com"}, JWKSURL: gh.JWKSURL()})
-			sts.AddRole(alibabafake.Role{ARN: aliRole, Provider: aliProvider, Audience: "sts.aliyuncs.com", Subject: "repo:octo-org/octo-repo:*"})
-			x := rfc8693fake.New(rfc8693fake.Config{Issuer: fakegithub.Issuer, JWKSURL: gh.JWKSURL(), Audiences: []string{"https://github.com/octo-org"}, Subject: "repo:octo-org/*", ExpiresIn: 600})
-			t.Cleanup(x.Close)
-			t.Cleanup(func() {
-				if u := append(sts.Unexpected(), x.Unexpected()...); len(u) > 0 {
-					t.Errorf("the emulators got requests no client would send: %q", u)
-				}
-			})
+			sts := worlds.Must(t, alibabafake.NewWorld, gh)
+			x := worlds.Must(t, rfc8693fake.NewWorld, gh)
 			if refuse {
 				x.FailNext(400, "invalid_grant", "subject_token rejected")
 			}
-			r := harness.Exec(t, harness.Step{
-				Inputs: map[string]string{
-					"provider":                  "alibaba, token-exchange, github",
-					"alibaba-role-arn":          aliRole,
-					"alibaba-oidc-provider-arn": aliProvider,
-					"alibaba-sts-endpoint":      sts.URL,
-					"token-exchange-url":        x.URL,
-				},
-				IDToken: gh.Env(),
-			})
+			in := sts.Inputs()
+			maps.Copy(in, x.Inputs())
+			in["provider"] = "alibaba, token-exchange, github"
+			r := harness.Exec(t, harness.Step{Inputs: in, IDToken: gh.Env()})
 			if gh.Requests() != 3 || sts.Requests() != 1 || x.Requests() != 1 {
 				t.Errorf("requests: token %d (want 3), STS %d (want 1), exchange %d (want 1)", gh.Requests(), sts.Requests(), x.Requests())
 			}
@@ -80,7 +62,7 @@ func TestThreeProvidersInOneStep(t *testing.T) {
 			}
 			file := string(harness.SecretFile(t, r.Env["GITHUB_ID_TOKEN_FILE"]))
 			claims, err := idtoken.Decode(file)
-			if err != nil || !slices.Contains(gh.Minted(), file) || claims.AudienceString() != "https://github.com/octo-org" {
+			if err != nil || !slices.Contains(gh.Minted(), file) || claims.AudienceString() != fakegithub.DefaultAudience {
 				t.Errorf("the token file does not hold the minted token of GitHub's default audience (%v)", err)
 			}
 			for _, p := range []string{"| alibaba |", "| token-exchange |", "| github |"} {

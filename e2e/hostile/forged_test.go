@@ -9,6 +9,8 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
+	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
 )
 
 // TestForgedState: the post step gets the state a hostile server would have injected with
@@ -41,7 +43,7 @@ func TestForgedState(t *testing.T) {
 	r := harness.Exec(t, harness.Step{
 		Post:      true,
 		Workspace: ws,
-		Inputs:    map[string]string{"provider": "aws", "aws-role-arn": awsRole, "aws-region": "us-east-1"},
+		Inputs:    map[string]string{"provider": "aws", "aws-role-arn": stsfake.RoleARN, "aws-region": stsfake.Region},
 		State: map[string]string{
 			"providers":   "aws,evil,vault,aws",
 			"files":       strings.Join([]string{"victim", ".aws/credentials", ".oidc-login/victim", "../../outside", own}, "\n"),
@@ -98,7 +100,7 @@ func TestForgedVaultState(t *testing.T) {
 	w, elsewhere := vaultWorld(t), vaultWorld(t)
 	r := harness.Exec(t, harness.Step{
 		Post:   true,
-		Inputs: map[string]string{"provider": "vault", "vault-url": w.vault.URL, "vault-role": "deploy"},
+		Inputs: map[string]string{"provider": "vault", "vault-url": w.vault.URL, "vault-role": vaultfake.RoleName},
 		State: map[string]string{
 			"providers":     "vault",
 			"vault_token":   "hvs.forged-token-0123456789",

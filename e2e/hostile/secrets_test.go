@@ -7,6 +7,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
+	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
 )
 
 // Issue 13 item 9: a secret whose lines are separated by a bare \r (the runner ends a log
@@ -20,8 +21,8 @@ func TestSecretWithBareCR(t *testing.T) {
 	leak.Register(secret)
 	w.inputs["vault-secrets"] = "kv/cr token | CR_TOKEN"
 	v := w.vault
-	v.Put("", "kv", "cr", map[string]any{"token": secret})
-	v.AddPolicy("", "ci-read", "kv/app", "kv/cr")
+	v.Put("", vaultfake.KVv1, "cr", map[string]any{"token": secret})
+	v.AddPolicy("", vaultfake.Policy, "kv/app", "kv/cr")
 	r := step(t, w, false, nil)
 	harness.RequireExit(t, r, 0)
 	harness.Masked(t, r, secret)
@@ -38,7 +39,7 @@ func TestSecretWithBareCR(t *testing.T) {
 func TestHostileKeyNames(t *testing.T) {
 	t.Parallel()
 	w := vaultWorld(t)
-	w.vault.Put("", "kv", "app", map[string]any{"token" + hostile.Payload: "app-token-0123456789"})
+	w.vault.Put("", vaultfake.KVv1, "app", map[string]any{"token" + hostile.Payload: "app-token-0123456789"})
 	w.inputs["vault-secrets"] = "kv/app missing | MISSING"
 	r := step(t, w, false, nil)
 	harness.RequireExit(t, r, 1)

@@ -7,18 +7,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/rfc8693fake"
 	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // writerWorld is vaultWorld whose KV mount also holds a hostile writer's secrets, readable by
 // the role.
 func writerWorld(t *testing.T) (*world, vaultfake.HostileWriter) {
 	w := vaultWorld(t)
-	stored := w.vault.PutHostileWriter("", "kv")
-	w.vault.AddPolicy("", "ci-read", "kv/app", "kv/hostile/*")
+	stored := w.vault.PutHostileWriter("", vaultfake.KVv1)
+	w.vault.AddPolicy("", vaultfake.Policy, "kv/app", "kv/hostile/*")
 	return w, stored
 }
 
@@ -85,8 +85,7 @@ func TestHostileWriterCollidesWithTokenExchange(t *testing.T) {
 		t.Run(secrets, func(t *testing.T) {
 			t.Parallel()
 			w, _ := writerWorld(t)
-			te := rfc8693fake.New(rfc8693fake.Config{Issuer: fakegithub.Issuer, JWKSURL: w.gh.JWKSURL(), Subject: "repo:octo-org/octo-repo:ref:refs/heads/*"})
-			harness.CloseChecked(t, "RFC 8693", te)
+			te := worlds.Must(t, rfc8693fake.NewWorld, w.gh)
 			w.inputs["provider"] = "vault, token-exchange"
 			w.inputs["token-exchange-url"] = te.URL
 			w.inputs["vault-secrets"] = secrets

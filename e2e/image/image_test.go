@@ -13,23 +13,28 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
+)
+
+// The aws world's account.
+const (
+	awsAccount = stsfake.Account
+	awsRole    = stsfake.RoleARN
+	// awsSession is the session a login with the action's default session name gets.
+	awsSession = stsfake.AssumedRoleARN
 )
 
 const (
-	awsAccount = "123456789012"
-	awsRole    = "arn:aws:iam::" + awsAccount + ":role/deploy"
 	// otherProfile is a profile an earlier step of the job left in the shared credentials
 	// file; the login must keep it and the post step must leave exactly it behind.
 	otherProfile = "[other]\naws_access_key_id = AKIAOTHEROTHEROTHER0\naws_secret_access_key = other-secret\n"
 )
 
-// tlsSTS starts the trust-checking STS emulator behind https with a certificate from the test
-// CA, which the image trusts only through its bundled CA file.
-func tlsSTS(t *testing.T, gh *fakegithub.Server) (*stsfake.Server, string) {
+// tlsSTS starts the aws world's trust-checking STS emulator behind https with a certificate
+// from the test CA, which the image trusts only through its bundled CA file.
+func tlsSTS(t *testing.T, gh *fakegithub.Server) (*stsfake.World, string) {
 	t.Helper()
-	sts := stsfake.New(fakegithub.Issuer, gh.JWKSURL(), "sts.amazonaws.com")
-	t.Cleanup(sts.Close)
-	sts.AddRole(stsfake.Role{ARN: awsRole, Audience: "sts.amazonaws.com", Subject: "repo:octo-org/octo-repo:ref:refs/heads/*"})
+	sts := worlds.Must(t, stsfake.NewWorld, gh)
 	ca, err := testca.Shared()
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +51,7 @@ func profileInputs(endpoint string, more ...string) map[string]string {
 	in := map[string]string{
 		"provider":         "aws",
 		"aws-role-arn":     awsRole,
-		"aws-region":       "eu-west-1",
+		"aws-region":       stsfake.Region,
 		"aws-sts-endpoint": endpoint,
 		"aws-profile":      "ci",
 	}
@@ -113,9 +118,9 @@ func loginAndPost(t *testing.T, im dockerimage.Image, p harness.Placement) {
 	harness.MustEqual(t, "GITHUB_OUTPUT", r.Outputs, map[string]string{
 		"claims":         r.Outputs["claims"],
 		"aws-account-id": awsAccount,
-		"aws-arn":        "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions",
+		"aws-arn":        awsSession,
 		// The same ARN under configure-aws-credentials' output name.
-		"authenticated-arn": "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions",
+		"authenticated-arn": awsSession,
 		"expiration":        c.Expiration.Format(time.RFC3339),
 	})
 	wantCreds := otherProfile + "\n[ci]\naws_access_key_id = " + c.AccessKeyID +

@@ -10,9 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
 	"github.com/oidc-login/oidc-login/e2e/internal/dockerimage"
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/fileworld"
+	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
 )
@@ -94,12 +96,12 @@ func laterSteps(t *testing.T, im dockerimage.Image, p harness.Placement) {
 		"GCLOUD_PROJECT":                         r.Env["GCLOUD_PROJECT"],
 		"GCP_PROJECT":                            r.Env["GCP_PROJECT"],
 		"GOOGLE_CLOUD_PROJECT":                   r.Env["GOOGLE_CLOUD_PROJECT"],
-		"AZURE_CLIENT_ID":                        fileworld.AzureClient,
-		"AZURE_TENANT_ID":                        fileworld.AzureTenant,
+		"AZURE_CLIENT_ID":                        azurefake.ClientID,
+		"AZURE_TENANT_ID":                        azurefake.TenantID,
 		"AZURE_FEDERATED_TOKEN_FILE":             later(azFile),
 		"AZURE_AUTHORITY_HOST":                   r.Env["AZURE_AUTHORITY_HOST"],
-		"ARM_CLIENT_ID":                          fileworld.AzureClient,
-		"ARM_TENANT_ID":                          fileworld.AzureTenant,
+		"ARM_CLIENT_ID":                          azurefake.ClientID,
+		"ARM_TENANT_ID":                          azurefake.TenantID,
 		"ARM_USE_OIDC":                           "true",
 		"ARM_ENVIRONMENT":                        "public",
 		"GITHUB_ID_TOKEN_FILE":                   later(ghFile),
@@ -143,24 +145,24 @@ func laterSteps(t *testing.T, im dockerimage.Image, p harness.Placement) {
 	if err := json.Unmarshal([]byte(out), &id); err != nil {
 		t.Fatalf("aws sts get-caller-identity printed %q: %v", out, err)
 	}
-	wantARN := "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions"
+	wantARN := awsSession
 	if id["Account"] != awsAccount || id["Arn"] != wantARN || r.Outputs["aws-arn"] != wantARN {
 		t.Errorf("aws sts get-caller-identity --profile ci = %v (the step said %s), want %s in %s", id, r.Outputs["aws-arn"], wantARN, awsAccount)
 	}
 
 	// Google: x/oauth2/google reads the credentials file, mints a fresh ID token from the
 	// runner's token URL, exchanges it and impersonates the service account.
-	tok := laterRun(t, laterstep.Command(ws, p, laterEnv("GOOGLE_APPLICATION_CREDENTIALS"), consumer, "gcp", fileworld.GCPScope))
+	tok := laterRun(t, laterstep.Command(ws, p, laterEnv("GOOGLE_APPLICATION_CREDENTIALS"), consumer, "gcp", gcpfake.Scope))
 	at := g.AccessTokens()
-	if len(at) != 2 || tok != at[1].Token || at[1].ServiceAccount != fileworld.GCPAccount {
+	if len(at) != 2 || tok != at[1].Token || at[1].ServiceAccount != gcpfake.ServiceAccountEmail {
 		t.Errorf("x/oauth2/google did not get the second service-account token the emulator issued (%d issued)", len(at))
 	}
 
 	// Azure: azidentity's workload identity credential with exactly the exported variables.
-	tok = laterRun(t, laterstep.Command(ws, p, laterEnv("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"), consumer, "azure", fileworld.AzureARMScope))
+	tok = laterRun(t, laterstep.Command(ws, p, laterEnv("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"), consumer, "azure", azurefake.ARMScope))
 	issued := entra.Issued()
-	if len(issued) != 2 || tok != issued[1].AccessToken || issued[1].Scope != fileworld.AzureARMScope {
-		t.Errorf("azidentity did not get the emulator's second token, for %s (%d issued)", fileworld.AzureARMScope, len(issued))
+	if len(issued) != 2 || tok != issued[1].AccessToken || issued[1].Scope != azurefake.ARMScope {
+		t.Errorf("azidentity did not get the emulator's second token, for %s (%d issued)", azurefake.ARMScope, len(issued))
 	}
 
 	// GitHub: the file holds exactly the token the runner minted for provider github's audience.
@@ -195,8 +197,8 @@ func laterSteps(t *testing.T, im dockerimage.Image, p harness.Placement) {
 		args []string
 	}{
 		{laterEnv("GITHUB_ID_TOKEN_FILE"), []string{"github"}},
-		{laterEnv("GOOGLE_APPLICATION_CREDENTIALS"), []string{"gcp", fileworld.GCPScope}},
-		{laterEnv("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"), []string{"azure", fileworld.AzureARMScope}},
+		{laterEnv("GOOGLE_APPLICATION_CREDENTIALS"), []string{"gcp", gcpfake.Scope}},
+		{laterEnv("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"), []string{"azure", azurefake.ARMScope}},
 	} {
 		if out, err := laterstep.Command(ws, p, c.env, consumer, c.args...).Output(); err == nil {
 			t.Errorf("after the post step consume %s still works (%d bytes)", c.args[0], len(out))

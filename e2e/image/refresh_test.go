@@ -13,6 +13,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/moto"
+	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 )
 
 // TestImageRefresh runs the aws-refresh login from the image under the Docker engine (today's
@@ -31,7 +32,7 @@ func TestImageRefresh(t *testing.T) {
 	t.Cleanup(m.Close)
 	ws := harness.NewWorkspace(t)
 	inputs := map[string]string{
-		"provider": "aws", "aws-role-arn": awsRole, "aws-region": "eu-west-1",
+		"provider": "aws", "aws-role-arn": awsRole, "aws-region": stsfake.Region,
 		"aws-sts-endpoint": m.URL, "aws-refresh": "true",
 	}
 	main := harness.Step{Inputs: inputs, IDToken: gh.Env(), Workspace: ws, Placement: harness.TodayRunner}
@@ -83,7 +84,7 @@ func TestImageRefresh(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &id); err != nil {
 		t.Fatal(err)
 	}
-	if wantARN := "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions"; id["Arn"] != wantARN {
+	if wantARN := awsSession; id["Arn"] != wantARN {
 		t.Errorf("get-caller-identity = %v, want %s", id, wantARN)
 	}
 	// moto's credentials last the hour asked for: one helper run, one fresh ID token.

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 const (
@@ -20,9 +20,6 @@ const (
 	// 10 MiB, alone or among 200; the bound leaves room for the runtime's heap to grow with
 	// a busier machine, and catches anything that buffers or caches for real.
 	MaxRSSPerLoginKiB = 32 << 10
-
-	awsAccount = "123456789012"
-	awsRole    = "arn:aws:iam::" + awsAccount + ":role/deploy"
 )
 
 // TestConcurrentLogins starts every login at the same moment, each a separate process with
@@ -30,17 +27,15 @@ const (
 // then matches every process's exported credentials to the one set STS issued for its session.
 func TestConcurrentLogins(t *testing.T) {
 	gh := harness.NewGitHub(t)
-	sts := stsfake.New(fakegithub.Issuer, gh.JWKSURL(), "sts.amazonaws.com")
-	t.Cleanup(sts.Close)
-	sts.AddRole(stsfake.Role{ARN: awsRole, Audience: "sts.amazonaws.com", Subject: "repo:octo-org/octo-repo:ref:refs/heads/*"})
+	sts := worlds.Must(t, stsfake.NewWorld, gh)
 
 	steps := make([]harness.Step, Logins)
 	for i := range steps {
 		steps[i] = harness.Step{
 			Inputs: map[string]string{
 				"provider":              "aws",
-				"aws-role-arn":          awsRole,
-				"aws-region":            "eu-west-1",
+				"aws-role-arn":          stsfake.RoleARN,
+				"aws-region":            stsfake.Region,
 				"aws-sts-endpoint":      sts.URL,
 				"aws-role-session-name": session(i),
 			},
@@ -123,7 +118,7 @@ func TestConcurrentLogins(t *testing.T) {
 			"AWS_REGION":            "eu-west-1",
 			"AWS_DEFAULT_REGION":    "eu-west-1",
 		})
-		if want := "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/" + session(i); r.Outputs["aws-arn"] != want {
+		if want := "arn:aws:sts::" + stsfake.Account + ":assumed-role/deploy/" + session(i); r.Outputs["aws-arn"] != want {
 			t.Errorf("login %d: aws-arn output %q, want %q", i, r.Outputs["aws-arn"], want)
 		}
 		harness.Masked(t, r, c.AccessKeyID, c.SecretAccessKey, c.SessionToken)

@@ -4,6 +4,7 @@
 package multi_test
 
 import (
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -15,104 +16,68 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
-	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 func TestMain(m *testing.M) { harness.Main(m) }
 
-const (
-	awsRole = "arn:aws:iam::123456789012:role/deploy"
-	wip     = "projects/123456789012/locations/global/workloadIdentityPools/github-pool/providers/github-provider"
-	member  = "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github-pool/attribute.repository/" + fakegithub.DefaultRepo
-	sa      = "deploy@octo-project.iam.gserviceaccount.com"
-	tenant  = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
-	client  = "5c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5"
-)
-
-// clouds is one job's GitHub, AWS, Google and Vault.
+// clouds is one job's GitHub, AWS, Google, Vault and Entra ID: the providers' e2e worlds.
 type clouds struct {
 	gh    *fakegithub.Server
-	sts   *stsfake.Server
-	gcp   *gcpfake.Server
-	vault *vaultfake.Server
-	entra *azurefake.Server
-	ca    *testca.CA
+	sts   *stsfake.World
+	gcp   *gcpfake.World
+	vault *vaultfake.World
+	entra *azurefake.World
 }
 
 func newClouds(t *testing.T) *clouds {
 	t.Helper()
-	ca, err := testca.Shared()
-	if err != nil {
-		t.Fatal(err)
+	gh := harness.NewGitHub(t)
+	return &clouds{
+		gh:    gh,
+		sts:   worlds.Must(t, stsfake.NewWorld, gh),
+		gcp:   worlds.Must(t, gcpfake.NewWorld, gh),
+		vault: worlds.Must(t, vaultfake.NewWorld, gh),
+		entra: worlds.Must(t, azurefake.NewWorld, gh),
 	}
-	c := &clouds{gh: harness.NewGitHub(t), ca: ca}
-	c.sts = stsfake.New(fakegithub.Issuer, c.gh.JWKSURL(), "sts.amazonaws.com")
-	t.Cleanup(c.sts.Close)
-	c.sts.AddRole(stsfake.Role{ARN: awsRole, Audience: "sts.amazonaws.com", Subject: "repo:octo-org/octo-repo:*"})
-	if c.gcp, err = gcpfake.New(ca); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.gcp.Close)
-	c.gcp.AddProvider(gcpfake.Provider{Name: wip, Issuer: fakegithub.Issuer, JWKSURL: c.gh.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
-	c.gcp.AddServiceAccount(gcpfake.ServiceAccount{Email: sa, Members: []string{member}})
-	c.vault = vaultfake.New(fakegithub.Issuer, c.gh.JWKSURL())
-	t.Cleanup(c.vault.Close)
-	c.vault.AddRole("", "jwt", vaultfake.Role{
-		Name: "deploy", BoundAudiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
-		BoundClaims: map[string][]string{"sub": {"repo:octo-org/octo-repo:*"}}, BoundClaimsType: "glob",
-		UserClaim: "repository", Policies: []string{"ci"},
-	})
-	c.vault.AddKV("", "secret", 2)
-	c.vault.Put("", "secret", "ci", map[string]any{"api-key": "ak-0123456789abcdef"})
-	c.vault.AddPolicy("", "ci", "secret/data/*")
-	if c.entra, err = azurefake.New(ca, map[string]string{fakegithub.Issuer: c.gh.JWKSURL()}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.entra.Close)
-	c.entra.AddTenant(tenant)
-	c.entra.AddApp(tenant, client, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
-	return c
 }
 
-// inputs for provider names from aws, gcp, vault, github.
+// inputs for provider names from aws, gcp, azure, vault, github: every world's login, gcp's
+// impersonating the service account, vault's reading a key of secret/ci.
 func (c *clouds) inputs(providers string, more ...string) map[string]string {
-	in := map[string]string{
-		"provider":                       providers,
-		"aws-role-arn":                   awsRole,
-		"aws-region":                     "eu-west-1",
-		"aws-sts-endpoint":               c.sts.URL,
-		"gcp-workload-identity-provider": wip,
-		"gcp-service-account":            sa,
-		"gcp-sts-endpoint":               c.gcp.STSURL,
-		"gcp-iam-credentials-endpoint":   c.gcp.IAMURL,
-		"vault-url":                      c.vault.URL,
-		"vault-role":                     "deploy",
-		"vault-secrets":                  "secret/data/ci api-key | API_KEY",
-		"vault-export-token":             "true",
-		"azure-client-id":                client,
-		"azure-tenant-id":                tenant,
-		"azure-authority-host":           c.entra.URL,
+	in := map[string]string{}
+	for _, w := range []worlds.World{c.sts, c.gcp, c.vault, c.entra} {
+		maps.Copy(in, w.Inputs())
 	}
+	in["provider"] = providers
+	in["gcp-service-account"] = gcpfake.ServiceAccountEmail
+	in["vault-secrets"] = "secret/data/ci api-key | API_KEY"
 	for i := 0; i+1 < len(more); i += 2 {
 		in[more[i]] = more[i+1]
 	}
 	return in
 }
 
+// env is what the steps need to trust the emulators.
+func (c *clouds) env() map[string]string {
+	env := map[string]string{}
+	for _, w := range []worlds.World{c.sts, c.gcp, c.vault, c.entra} {
+		maps.Copy(env, w.Env())
+	}
+	return env
+}
+
 func (c *clouds) step(in map[string]string, ws *harness.Workspace) harness.Step {
-	return harness.Step{Inputs: in, IDToken: c.gh.Env(), Env: map[string]string{"SSL_CERT_FILE": c.ca.File}, Workspace: ws}
+	return harness.Step{Inputs: in, IDToken: c.gh.Env(), Env: c.env(), Workspace: ws}
 }
 
 // secrets is everything secret any emulator issued or holds.
 func (c *clouds) secrets() []string {
-	out := harness.SecretsOf(c.gh, "ak-0123456789abcdef")
-	out = append(out, c.sts.Secrets()...)
-	out = append(out, c.gcp.Secrets()...)
-	for _, tk := range c.vault.Tokens() {
-		out = append(out, tk.Token, tk.Accessor)
+	out := harness.SecretsOf(c.gh)
+	for _, w := range []worlds.World{c.sts, c.gcp, c.vault, c.entra} {
+		out = append(out, w.Secrets()...)
 	}
-	out = append(out, c.entra.Secrets()...)
 	return out
 }
 
@@ -144,7 +109,7 @@ func TestConcurrentLogins(t *testing.T) {
 	}
 	// One token per distinct audience, each exactly once.
 	auds := c.gh.Audiences()
-	want := map[string]int{"sts.amazonaws.com": 2, "https://iam.googleapis.com/" + wip: 1, "api://AzureADTokenExchange": 1}
+	want := map[string]int{stsfake.Audience: 2, "https://iam.googleapis.com/" + gcpfake.WorkloadIdentityProvider: 1, azurefake.Audience: 1}
 	got := map[string]int{}
 	for _, a := range auds {
 		got[a]++
@@ -157,7 +122,7 @@ func TestConcurrentLogins(t *testing.T) {
 	issued := c.sts.Issued()[1]
 	for k, v := range map[string]string{
 		"AWS_ACCESS_KEY_ID": issued.AccessKeyID, "AWS_SESSION_TOKEN": issued.SessionToken,
-		"AZURE_CLIENT_ID": client, "AZURE_TENANT_ID": tenant, "ARM_USE_OIDC": "true",
+		"AZURE_CLIENT_ID": azurefake.ClientID, "AZURE_TENANT_ID": azurefake.TenantID, "ARM_USE_OIDC": "true",
 	} {
 		if three.Env[k] != v {
 			t.Errorf("%s is not what the emulator issued", k)
@@ -191,8 +156,10 @@ func TestOneFailureWritesNothing(t *testing.T) {
 		}, []string{"gcp"}},
 		{"gcp, aws and azure refused", func(c *clouds) {
 			c.gh.SetClaims(map[string]any{"repository": "octo-org/other", "sub": "repo:octo-org/other:ref:refs/heads/main"})
-			c.vault.AddRole("", "jwt", vaultfake.Role{Name: "deploy", BoundAudiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
-				BoundClaims: map[string][]string{"sub": {"repo:octo-org/*"}}, BoundClaimsType: "glob", UserClaim: "repository", Policies: []string{"ci"}})
+			// Vault trusts the whole organisation, so it alone logs in.
+			role := vaultfake.DeployRole()
+			role.BoundClaims = map[string][]string{"sub": {"repo:octo-org/*"}}
+			c.vault.AddRole("", vaultfake.AuthMount, role)
 		}, []string{"aws", "gcp", "azure"}},
 	}
 	for _, tc := range cases {
@@ -253,7 +220,7 @@ func TestMainThenPost(t *testing.T) {
 	if err := ws.NewStep(); err != nil {
 		t.Fatal(err)
 	}
-	post := harness.Exec(t, harness.Step{Inputs: in, Post: true, State: main.State, Workspace: ws, Env: map[string]string{"SSL_CERT_FILE": c.ca.File}})
+	post := harness.Exec(t, harness.Step{Inputs: in, Post: true, State: main.State, Workspace: ws, Env: c.env()})
 	harness.RequireExit(t, post, 0)
 	if got := harness.HomeFiles(t, ws); len(got) != 1 || got[0] != ".aws/credentials" {
 		t.Errorf("after post the home mount holds %v, want only the other step's credentials", got)
@@ -274,7 +241,7 @@ func TestMainThenPost(t *testing.T) {
 	if err := ws.NewStep(); err != nil {
 		t.Fatal(err)
 	}
-	again := harness.Exec(t, harness.Step{Inputs: in, Post: true, State: main.State, Workspace: ws, Env: map[string]string{"SSL_CERT_FILE": c.ca.File}})
+	again := harness.Exec(t, harness.Step{Inputs: in, Post: true, State: main.State, Workspace: ws, Env: c.env()})
 	harness.RequireExit(t, again, 0)
 	if !strings.Contains(again.Stdout, "::warning::") || !strings.Contains(again.Stdout, "already gone") {
 		t.Errorf("a second post run did not warn about the missing files:\n%s", again.Log())

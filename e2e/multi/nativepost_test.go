@@ -8,25 +8,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
-// secondVault is another Vault with the same role, mount, policy and secret as newClouds's.
-func (c *clouds) secondVault(t *testing.T) *vaultfake.Server {
+// secondVault is another Vault with the same role, mounts, policy and secrets as newClouds's
+// (their values fresh).
+func (c *clouds) secondVault(t *testing.T) *vaultfake.World {
 	t.Helper()
-	v := vaultfake.New(fakegithub.Issuer, c.gh.JWKSURL())
-	t.Cleanup(v.Close)
-	v.AddRole("", "jwt", vaultfake.Role{
-		Name: "deploy", BoundAudiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
-		BoundClaims: map[string][]string{"sub": {"repo:octo-org/octo-repo:*"}}, BoundClaimsType: "glob",
-		UserClaim: "repository", Policies: []string{"ci"},
-	})
-	v.AddKV("", "secret", 2)
-	v.Put("", "secret", "ci", map[string]any{"api-key": "ak-0123456789abcdef"})
-	v.AddPolicy("", "ci", "secret/data/*")
-	return v
+	return worlds.Must(t, vaultfake.NewWorld, c.gh)
 }
 
 // TestNativePostEachItsOwn: two native main steps log into two Vaults and write two AWS
@@ -46,7 +37,7 @@ func TestNativePostEachItsOwn(t *testing.T) {
 				c.inputs("vault, aws", "stage", "main", "aws-profile", "first"),
 				c.inputs("vault, aws", "stage", "main", "aws-profile", "second", "vault-url", other.URL),
 			}
-			vaults := []*vaultfake.Server{c.vault, other}
+			vaults := []*vaultfake.World{c.vault, other}
 			step := func(in map[string]string, post bool) *harness.Run {
 				t.Helper()
 				if err := ws.NewStep(); err != nil {
@@ -90,7 +81,7 @@ func TestNativePostEachItsOwn(t *testing.T) {
 				if n := vaults[i].Count(http.MethodPost, "auth/token/revoke-self"); n != 1 || vaults[i].Valid(tokens[i]) {
 					t.Errorf("after the post step of main step %d its Vault got %d revoke-self (want 1), token still valid: %v", i+1, n, vaults[i].Valid(tokens[i]))
 				}
-				harness.NoLeak(t, r, append(c.secrets(), other.Tokens()[0].Token, other.Tokens()[0].Accessor)...)
+				harness.NoLeak(t, r, append(c.secrets(), other.Secrets()...)...)
 			}
 			for i, v := range vaults {
 				if n := v.Count(http.MethodPost, "auth/token/revoke-self"); n != 1 {

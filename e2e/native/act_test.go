@@ -3,8 +3,6 @@ package native_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -20,11 +18,12 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
-	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/moto"
 	"github.com/oidc-login/oidc-login/e2e/internal/nativeinstall"
+	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // ActVersion is the nektos/act these tests model (runner.md).
@@ -143,28 +142,15 @@ func runAct(t *testing.T, dir string, env map[string]string, extra ...string) *a
 	return actlog.Parse(out.String())
 }
 
-const (
-	awsAccount = "123456789012"
-	awsRole    = "arn:aws:iam::" + awsAccount + ":role/deploy"
-	wip        = "projects/123456789012/locations/global/workloadIdentityPools/github-pool/providers/github-provider"
-	member     = "principalSet://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/github-pool/attribute.repository/" + fakegithub.DefaultRepo
-	sa         = "deploy@octo-project.iam.gserviceaccount.com"
-	tenant     = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
-	client     = "5c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5"
-	armScope   = "https://management.azure.com/.default"
-	gcpScope   = "https://www.googleapis.com/auth/cloud-platform"
-)
-
-// clouds are the emulators of one test: moto (AWS), Google, Entra ID and Vault.
+// clouds are the emulators of one test: moto (AWS, with the aws world's inputs), and the
+// gcp, azure and vault worlds.
 type clouds struct {
 	gh      *fakegithub.Server
 	ca      *testca.CA
 	motoURL string
-	g       *gcpfake.Server
-	entra   *azurefake.Server
-	vault   *vaultfake.Server
-	// apiKey is the secret Vault holds at secret/data/ci.
-	apiKey string
+	g       *gcpfake.World
+	entra   *azurefake.World
+	vault   *vaultfake.World
 }
 
 func newClouds(t *testing.T) *clouds {
@@ -173,43 +159,24 @@ func newClouds(t *testing.T) *clouds {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clouds{gh: harness.NewGitHub(t), ca: ca, motoURL: moto.Shared(t).URL}
-	if c.g, err = gcpfake.New(ca); err != nil {
-		t.Fatal(err)
+	gh := harness.NewGitHub(t)
+	return &clouds{
+		gh: gh, ca: ca, motoURL: moto.Shared(t).URL,
+		g:     worlds.Must(t, gcpfake.NewWorld, gh),
+		entra: worlds.Must(t, azurefake.NewWorld, gh),
+		vault: worlds.Must(t, vaultfake.NewWorld, gh),
 	}
-	harness.CloseChecked(t, "Google", c.g)
-	c.g.AddProvider(gcpfake.Provider{Name: wip, Issuer: fakegithub.Issuer, JWKSURL: c.gh.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
-	c.g.AddServiceAccount(gcpfake.ServiceAccount{Email: sa, Members: []string{member}})
-	if c.entra, err = azurefake.New(ca, map[string]string{fakegithub.Issuer: c.gh.JWKSURL()}); err != nil {
-		t.Fatal(err)
-	}
-	harness.CloseChecked(t, "Entra ID", c.entra)
-	c.entra.AddTenant(tenant)
-	c.entra.AddApp(tenant, client, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
-	c.vault = vaultfake.New(fakegithub.Issuer, c.gh.JWKSURL())
-	harness.CloseChecked(t, "Vault", c.vault)
-	c.vault.AddRole("", "jwt", vaultfake.Role{Name: "deploy", BoundAudiences: []string{"https://github.com/" + fakegithub.DefaultOwner},
-		BoundClaims: map[string][]string{"sub": {"repo:octo-org/octo-repo:ref:refs/heads/*"}}, BoundClaimsType: "glob",
-		UserClaim: "repository", Policies: []string{"ci-read"}})
-	c.vault.AddKV("", "secret", 2)
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	c.apiKey = "ak-" + hex.EncodeToString(b)
-	leak.Register(c.apiKey)
-	c.vault.Put("", "secret", "ci", map[string]any{"api-key": c.apiKey})
-	c.vault.AddPolicy("", "ci-read", "secret/data/*")
-	return c
 }
 
 func (c *clouds) with() []string {
 	return []string{
 		"provider", "aws, gcp, azure, vault",
-		"aws-role-arn", awsRole, "aws-region", "eu-west-1", "aws-sts-endpoint", c.motoURL,
+		"aws-role-arn", stsfake.RoleARN, "aws-region", stsfake.Region, "aws-sts-endpoint", c.motoURL,
 		"aws-profile", "ci", "aws-export-profile", "'true'",
-		"gcp-workload-identity-provider", wip, "gcp-service-account", sa,
+		"gcp-workload-identity-provider", gcpfake.WorkloadIdentityProvider, "gcp-service-account", gcpfake.ServiceAccountEmail,
 		"gcp-sts-endpoint", c.g.STSURL, "gcp-iam-credentials-endpoint", c.g.IAMURL,
-		"azure-client-id", client, "azure-tenant-id", tenant, "azure-authority-host", c.entra.URL,
-		"vault-url", c.vault.URL, "vault-role", "deploy", "vault-export-token", "'true'",
+		"azure-client-id", azurefake.ClientID, "azure-tenant-id", azurefake.TenantID, "azure-authority-host", c.entra.URL,
+		"vault-url", c.vault.URL, "vault-role", vaultfake.RoleName, "vault-export-token", "'true'",
 		"vault-secrets", "'secret/data/ci api-key | API_KEY'",
 	}
 }
@@ -256,7 +223,7 @@ jobs:
           echo "ARN ${{ steps.login.outputs.aws-arn }}"
           echo "FILE ${{ steps.login.outputs.azure-federated-token-file }}"
           echo "TEMP $RUNNER_TEMP"
-`, consumer, gcpScope, armScope)
+`, consumer, gcpfake.Scope, azurefake.ARMScope)
 	step("post", "stage", "post")
 	b.WriteString(`      - name: after
         if: always()
@@ -305,7 +272,7 @@ func TestNativeUnderAct(t *testing.T) {
 			t.Errorf("job %d: %d downloads logged, want %d", job, downloads, want)
 		}
 
-		arn := "arn:aws:sts::" + awsAccount + ":assumed-role/deploy/GitHubActions"
+		arn := stsfake.AssumedRoleARN
 		if got := run.Tagged("Main use", "AWS"); len(got) != 1 || got[0] != arn {
 			t.Errorf("job %d: the AWS CLI with the exported profile says %q, want %s", job, got, arn)
 		}
@@ -324,7 +291,7 @@ func TestNativeUnderAct(t *testing.T) {
 		if got := run.Tagged("Main use", "VAULT"); len(toks) != job || len(got) != 1 || got[0] != sumLine(toks[job-1].Token) {
 			t.Fatalf("job %d: VAULT_TOKEN is not the token Vault issued (%d issued)\n%s", job, len(toks), run.Log)
 		}
-		if got := run.Tagged("Main use", "KEY"); len(got) != 1 || got[0] != sumLine(c.apiKey) {
+		if got := run.Tagged("Main use", "KEY"); len(got) != 1 || got[0] != sumLine(c.vault.APIKey) {
 			t.Errorf("job %d: API_KEY is not the secret Vault holds", job)
 		}
 		// Native paths are the host's: the file the step names is under this job's RUNNER_TEMP.

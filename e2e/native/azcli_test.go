@@ -10,12 +10,9 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
 	"github.com/oidc-login/oidc-login/e2e/internal/connectproxy"
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
-	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
-
-const azSubscription = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
 
 // TestNativeAzureCLILoginUnderAct: the released native action with azure-cli-login under act
 // in host mode signs the runner's real az in; a later run: step's az account show names the
@@ -32,19 +29,11 @@ func TestNativeAzureCLILoginUnderAct(t *testing.T) {
 		t.Skip("az (the Azure CLI) is not installed, so azure-cli-login under act is NOT tested (.ci/setup installs azure-cli)")
 	}
 	body, rel := builtRelease(t)
-	ca, err := testca.Shared()
-	if err != nil {
-		t.Fatal(err)
-	}
 	gh := harness.NewGitHub(t)
-	entra, err := azurefake.New(ca, map[string]string{fakegithub.Issuer: gh.JWKSURL()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	harness.CloseChecked(t, "Entra ID", entra)
-	entra.AddTenant(tenant)
-	entra.AddApp(tenant, client, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
-	entra.AddSubscription(azurefake.Subscription{ID: azSubscription, TenantID: tenant, DisplayName: "octo-prod", Principals: []string{client}})
+	// The world's subscription is what az signs in to.
+	entra := worlds.Must(t, azurefake.NewWorld, gh)
+	const azSubscription, tenant, client = azurefake.SubscriptionID, azurefake.TenantID, azurefake.ClientID
+	caFile := entra.Env()["SSL_CERT_FILE"]
 	proxy, err := connectproxy.New(map[string]string{azurefake.LoginHost + ":443": entra.Addr(), azurefake.ARMHost + ":443": entra.Addr()})
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +92,7 @@ jobs:
 	dir := newRepo(t, sha256Hex(body), wf)
 	env := gh.Env()
 	for k, v := range map[string]string{
-		"SSL_CERT_FILE": ca.File, "REQUESTS_CA_BUNDLE": ca.File,
+		"SSL_CERT_FILE": caFile, "REQUESTS_CA_BUNDLE": caFile,
 		"HTTPS_PROXY": proxy.URL, "NO_PROXY": "127.0.0.1,localhost",
 		"AZURE_CONFIG_DIR":             filepath.Join(t.TempDir(), "azure-config"),
 		"AZURE_CORE_COLLECT_TELEMETRY": "no", "AZURE_CORE_SURVEY_MESSAGE": "no",

@@ -14,10 +14,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
 	"github.com/oidc-login/oidc-login/e2e/internal/fileworld"
+	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
 	"github.com/oidc-login/oidc-login/e2e/internal/moto"
+	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 )
 
 func TestMain(m *testing.M) {
@@ -98,20 +101,20 @@ func runPlacement(t *testing.T, p harness.Placement) {
 	if err := json.Unmarshal([]byte(run(t, laterstep.CommandAsRoot(ws, p, awsEnv, "aws", "sts", "get-caller-identity", "--output", "json"))), &id); err != nil {
 		t.Fatalf("aws sts get-caller-identity: %v", err)
 	}
-	if id["Account"] != fileworld.AWSAccount || id["Arn"] != "arn:aws:sts::"+fileworld.AWSAccount+":assumed-role/deploy/GitHubActions" || id["Arn"] != r.Outputs["aws-arn"] {
+	if id["Account"] != stsfake.Account || id["Arn"] != stsfake.AssumedRoleARN || id["Arn"] != r.Outputs["aws-arn"] {
 		t.Errorf("aws sts get-caller-identity --profile ci = %v, want the role the step assumed (%s)", id, r.Outputs["aws-arn"])
 	}
 
 	// GCP: Google's library reads the credentials file, mints a fresh ID token from the runner
 	// and impersonates the service account.
-	tok := run(t, laterstep.Command(ws, p, later("GOOGLE_APPLICATION_CREDENTIALS"), consumer, "gcp", fileworld.GCPScope))
+	tok := run(t, laterstep.Command(ws, p, later("GOOGLE_APPLICATION_CREDENTIALS"), consumer, "gcp", gcpfake.Scope))
 	at := g.AccessTokens()
-	if len(at) == 0 || tok != at[len(at)-1].Token || at[len(at)-1].ServiceAccount != fileworld.GCPAccount {
+	if len(at) == 0 || tok != at[len(at)-1].Token || at[len(at)-1].ServiceAccount != gcpfake.ServiceAccountEmail {
 		t.Errorf("x/oauth2/google did not get the service account token the emulator issued last")
 	}
 
 	// Azure: azidentity with exactly the exported variables.
-	tok = run(t, laterstep.Command(ws, p, later("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"), consumer, "azure", fileworld.AzureARMScope))
+	tok = run(t, laterstep.Command(ws, p, later("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"), consumer, "azure", azurefake.ARMScope))
 	issued := entra.Issued()
 	if len(issued) != 2 || tok != issued[1].AccessToken {
 		t.Errorf("azidentity did not get the emulator's second token (%d issued)", len(issued))

@@ -20,6 +20,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // lab is what every provider's emulator may need: the fake GitHub whose tokens it trusts,
@@ -50,6 +51,12 @@ type part struct {
 
 // starter starts one provider's emulator.
 type starter func(l *lab) (*part, error)
+
+// worldPart is the part of a provider's e2e world: its emulators and the inputs that trust
+// them; the caller adds the consumer.
+func worldPart(w worlds.World) *part {
+	return &part{inputs: w.Inputs(), env: w.Env(), secrets: w.Secrets, unexpected: w.Unexpected, stop: w.Close}
+}
 
 func main() {
 	if len(os.Args) != 2 || scenarios[os.Args[1]] == nil {

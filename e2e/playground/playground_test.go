@@ -2,30 +2,42 @@ package main
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/oidc-login/oidc-login/e2e/internal/alibabafake"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
+	"github.com/oidc-login/oidc-login/internal/provider/alibaba"
+	"github.com/oidc-login/oidc-login/internal/provider/aws"
+	"github.com/oidc-login/oidc-login/internal/provider/azure"
+	"github.com/oidc-login/oidc-login/internal/provider/gcp"
+	"github.com/oidc-login/oidc-login/internal/provider/github"
+	"github.com/oidc-login/oidc-login/internal/provider/tokenexchange"
+	"github.com/oidc-login/oidc-login/internal/provider/vault"
 )
 
 func TestMain(m *testing.M) { harness.Main(m) }
 
 // consumed are the lines each scenario's consumers print when they succeed.
 var consumed = map[string][]string{
-	"aws":            {`"Arn": "arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions"`},
-	"gcp":            {"got a Google access token (expires "},
-	"azure":          {"got an Entra ID access token for https://management.azure.com/.default (expires "},
-	"vault":          {"read secret/ci (KV v2, version 1): api-key = ***, region = eu-central-2", "the post step revoked VAULT_TOKEN: lookup-self now answers 403"},
-	"alibaba":        {"No Alibaba Cloud client runs here", "  ALIBABA_CLOUD_ACCESS_KEY_SECRET=***\n", "these are the STS credentials the emulator issued for acs:ram::1234567890123456:role/deploy/github-action-session"},
-	"token-exchange": {"200 OK\n{\"message\":\"hello, octo-org/octo-repo\"}"},
-	"custom":         {"HTTP 200: the API took the token it issued"},
-	"github":         {"sub=repo:octo-org/octo-repo:ref:refs/heads/main aud=https://github.com/octo-org expires "},
+	aws.Name:           {`"Arn": "` + stsfake.AssumedRoleARN + `"`},
+	gcp.Name:           {"got a Google access token (expires "},
+	azure.Name:         {"got an Entra ID access token for https://management.azure.com/.default (expires "},
+	vault.Name:         {"read secret/ci (KV v2, version 1): api-key = ***, region = " + vaultfake.Region, "the post step revoked VAULT_TOKEN: lookup-self now answers 403"},
+	alibaba.Name:       {"No Alibaba Cloud client runs here", "  ALIBABA_CLOUD_ACCESS_KEY_SECRET=***\n", "these are the STS credentials the emulator issued for " + alibabafake.AssumedRoleARN},
+	tokenexchange.Name: {"200 OK\n{\"message\":\"hello, octo-org/octo-repo\"}"},
+	"custom":           {"HTTP 200: the API took the token it issued"},
+	github.Name:        {"sub=repo:octo-org/octo-repo:ref:refs/heads/main aud=https://github.com/octo-org expires "},
 }
 
 func init() {
-	for _, p := range []string{"aws", "gcp", "azure", "vault"} {
-		consumed["all"] = append(consumed["all"], "▸ "+p+"\n")
-		consumed["all"] = append(consumed["all"], consumed[p]...)
+	for _, p := range allProviders {
+		consumed[all] = append(consumed[all], "▸ "+p+"\n")
+		consumed[all] = append(consumed[all], consumed[p]...)
 	}
 }
 
@@ -34,10 +46,19 @@ func init() {
 // fakes handed out or the step masked.
 func TestScenarios(t *testing.T) {
 	t.Parallel()
+	for _, name := range worlds.Names() {
+		if scenarios[name] == nil {
+			t.Errorf("provider %s has no playground scenario", name)
+		}
+	}
 	for _, name := range scenarioNames() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			want, ok := consumed[name]
+			if _, own := providers[name]; !own && slices.Contains(worlds.Names(), name) {
+				// The world with no client: it shows every variable the world promises.
+				want, ok = []string{"No client of " + name + " runs here"}, true
+			}
 			if !ok {
 				t.Fatalf("scenario %s has no expected consumer lines in this test", name)
 			}

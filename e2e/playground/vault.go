@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/hashicorp/vault/api"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/vaultfake"
 )
@@ -37,96 +34,66 @@ func vaultClient(r *harness.Run) (*api.Client, error) {
 	return client, nil
 }
 
-// vaultPart starts the Vault emulator (loopback http, which vault-url allows) with a JWT auth
-// role for the repository's branches, a KV v2 secret at secret/ci and a policy to read it.
-// The step logs in and exports one key of the secret; the consumer is HashiCorp's Go client
+// vaultPart starts the vault world (loopback http, which vault-url allows): a JWT auth role
+// for the repository's branches, a KV v2 secret at secret/ci and a policy to read it. The step
+// logs in, exports the token and one key of the secret; the consumer is HashiCorp's Go client
 // with the exported VAULT_ADDR and VAULT_TOKEN, reading the secret itself.
 func vaultPart(l *lab) (*part, error) {
-	v := vaultfake.New(fakegithub.Issuer, l.gh.JWKSURL())
-	v.AddRole("", "jwt", vaultfake.Role{
-		Name:            "deploy",
-		BoundAudiences:  []string{"https://github.com/" + fakegithub.DefaultOwner},
-		BoundClaims:     map[string][]string{"sub": {"repo:" + fakegithub.DefaultRepo + ":ref:refs/heads/*"}},
-		BoundClaimsType: "glob",
-		UserClaim:       "repository",
-		Policies:        []string{"ci-read"},
-	})
-	v.AddKV("", "secret", 2)
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		v.Close()
+	v, err := vaultfake.NewWorld(l.gh, l.ca)
+	if err != nil {
 		return nil, err
 	}
-	apiKey := "ak-" + hex.EncodeToString(b)
-	v.Put("", "secret", "ci", map[string]any{"api-key": apiKey, "region": "eu-central-2"})
-	v.AddPolicy("", "ci-read", "secret/data/*")
-	return &part{
-		inputs: map[string]string{
-			"provider":      "vault",
-			"vault-url":     v.URL,
-			"vault-role":    "deploy",
-			"vault-secrets": "secret/data/ci api-key | API_KEY",
-			// The consumer below reads with VAULT_TOKEN, which is exported only when asked.
-			"vault-export-token": "true",
-		},
-		consume: func(r *harness.Run) (string, error) {
-			client, err := vaultClient(r)
-			if err != nil {
-				return "", err
+	p := worldPart(v)
+	p.inputs["vault-secrets"] = "secret/data/ci api-key | API_KEY"
+	p.consume = func(r *harness.Run) (string, error) {
+		client, err := vaultClient(r)
+		if err != nil {
+			return "", err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		self, err := client.Auth().Token().LookupSelfWithContext(ctx)
+		if err != nil {
+			return "", fmt.Errorf("token lookup-self with the exported VAULT_TOKEN: %w", err)
+		}
+		secret, err := client.KVv2(vaultfake.KVv2).Get(ctx, "ci")
+		if err != nil {
+			return "", fmt.Errorf("reading secret/ci with the exported VAULT_TOKEN: %w", err)
+		}
+		got, _ := secret.Data["api-key"].(string)
+		if got == "" || got != r.Env["API_KEY"] {
+			return "", fmt.Errorf("api-key of secret/ci is not what the step exported as API_KEY")
+		}
+		version := 0
+		if secret.VersionMetadata != nil {
+			version = secret.VersionMetadata.Version
+		}
+		var policies []string
+		if ps, ok := self.Data["policies"].([]any); ok {
+			for _, p := range ps {
+				policies = append(policies, fmt.Sprint(p))
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			self, err := client.Auth().Token().LookupSelfWithContext(ctx)
-			if err != nil {
-				return "", fmt.Errorf("token lookup-self with the exported VAULT_TOKEN: %w", err)
-			}
-			secret, err := client.KVv2("secret").Get(ctx, "ci")
-			if err != nil {
-				return "", fmt.Errorf("reading secret/ci with the exported VAULT_TOKEN: %w", err)
-			}
-			got, _ := secret.Data["api-key"].(string)
-			if got == "" || got != r.Env["API_KEY"] {
-				return "", fmt.Errorf("api-key of secret/ci is not what the step exported as API_KEY")
-			}
-			version := 0
-			if secret.VersionMetadata != nil {
-				version = secret.VersionMetadata.Version
-			}
-			var policies []string
-			if ps, ok := self.Data["policies"].([]any); ok {
-				for _, p := range ps {
-					policies = append(policies, fmt.Sprint(p))
-				}
-			}
-			return fmt.Sprintf("$ (in process) github.com/hashicorp/vault/api with VAULT_ADDR = %s and VAULT_TOKEN\n"+
-				"token lookup-self: display name %v, policies %s\n"+
-				"read secret/ci (KV v2, version %d): api-key = %s, region = %v\n"+
-				"  api-key is the value the step exported as API_KEY (masked, so shown as ***)",
-				r.Env["VAULT_ADDR"], self.Data["display_name"], strings.Join(policies, ", "),
-				version, r.Redact(got), secret.Data["region"]), nil
-		},
-		afterPost: func(r *harness.Run) (string, error) {
-			client, err := vaultClient(r)
-			if err != nil {
-				return "", err
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			_, err = client.Auth().Token().LookupSelfWithContext(ctx)
-			var re *api.ResponseError
-			if !errors.As(err, &re) || re.StatusCode != http.StatusForbidden {
-				return "", fmt.Errorf("the token still works after the post step (lookup-self: %v)", err)
-			}
-			return fmt.Sprintf("  the post step revoked VAULT_TOKEN: lookup-self now answers %d permission denied", re.StatusCode), nil
-		},
-		secrets: func() []string {
-			out := []string{apiKey}
-			for _, t := range v.Tokens() {
-				out = append(out, t.Token, t.Accessor)
-			}
-			return out
-		},
-		unexpected: v.Unexpected,
-		stop:       v.Close,
-	}, nil
+		}
+		return fmt.Sprintf("$ (in process) github.com/hashicorp/vault/api with VAULT_ADDR = %s and VAULT_TOKEN\n"+
+			"token lookup-self: display name %v, policies %s\n"+
+			"read secret/ci (KV v2, version %d): api-key = %s, region = %v\n"+
+			"  api-key is the value the step exported as API_KEY (masked, so shown as ***)",
+			r.Env["VAULT_ADDR"], self.Data["display_name"], strings.Join(policies, ", "),
+			version, r.Redact(got), secret.Data["region"]), nil
+	}
+	p.afterPost = func(r *harness.Run) (string, error) {
+		client, err := vaultClient(r)
+		if err != nil {
+			return "", err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_, err = client.Auth().Token().LookupSelfWithContext(ctx)
+		var re *api.ResponseError
+		if !errors.As(err, &re) || re.StatusCode != http.StatusForbidden {
+			return "", fmt.Errorf("the token still works after the post step (lookup-self: %v)", err)
+		}
+		return fmt.Sprintf("  the post step revoked VAULT_TOKEN: lookup-self now answers %d permission denied", re.StatusCode), nil
+	}
+	return p, nil
 }

@@ -13,8 +13,8 @@ import (
 )
 
 const (
-	mount      = "jwt"
-	roleName   = "deploy"
+	mount      = vaultfake.AuthMount
+	roleName   = vaultfake.RoleName
 	defaultAud = "https://github.com/" + fakegithub.DefaultOwner
 	loginPath  = "auth/" + mount + "/login"
 	revokePath = "auth/token/revoke-self"
@@ -31,17 +31,8 @@ type world struct {
 }
 
 // deployRole trusts the fake's default token on any branch of octo-org/octo-repo, the way a
-// README quick start sets it up.
-func deployRole() vaultfake.Role {
-	return vaultfake.Role{
-		Name:            roleName,
-		BoundAudiences:  []string{defaultAud},
-		BoundClaims:     map[string][]string{"sub": {"repo:octo-org/octo-repo:ref:refs/heads/*"}},
-		BoundClaimsType: "glob",
-		UserClaim:       "repository",
-		Policies:        []string{"ci-read"},
-	}
-}
+// README quick start sets it up: the vault world's.
+func deployRole() vaultfake.Role { return vaultfake.DeployRole() }
 
 // newWorld starts the fakes over loopback http, with role in namespace ns (nil: deployRole).
 func newWorld(t *testing.T, ns string, role *vaultfake.Role) *world {

@@ -32,6 +32,12 @@ const (
 	DefaultOwner   = "octo-org"
 	DefaultRepo    = "octo-org/octo-repo"
 	DefaultSubject = "repo:octo-org/octo-repo:ref:refs/heads/main"
+	// DefaultAudience is the aud of a token asked for without an audience parameter, as
+	// GitHub's: https://github.com/<owner>.
+	DefaultAudience = "https://github.com/" + DefaultOwner
+	// AnyBranch is the subject pattern of a trust that admits every branch of DefaultRepo, as
+	// the clouds' guides for GitHub set one up; the e2e worlds' trusts all use it.
+	AnyBranch = "repo:" + DefaultRepo + ":ref:refs/heads/*"
 	// Lifetime is GitHub's (exp - iat).
 	Lifetime = 5 * time.Minute
 )
@@ -147,7 +153,7 @@ func (s *Server) Claims(aud string) map[string]any {
 
 func (s *Server) claimsLocked(aud string, now time.Time) map[string]any {
 	if aud == "" {
-		aud = "https://github.com/" + DefaultOwner
+		aud = DefaultAudience
 	}
 	c := map[string]any{
 		"jti":                   fakeid.Hex(16),

@@ -1,11 +1,13 @@
 // Package fileworld is the emulators of a step that writes every kind of file the action hands
-// to later steps: an AWS profile (moto, the real third-party STS), a Google credentials file, an
-// Azure federated-token file and the GitHub ID-token file, with trust set up for the default
-// repository. The placement tests and the image tests both run it, the binary on the host or
-// in a mount namespace and the real image under dockerd.
+// to later steps: an AWS profile (moto, the real third-party STS, with the aws world's
+// inputs), a Google credentials file (the gcp world, impersonating its service account), an
+// Azure federated-token file (the azure world) and the GitHub ID-token file. The placement
+// tests and the image tests both run it, the binary on the host or in a mount namespace and
+// the real image under dockerd.
 package fileworld
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
@@ -13,22 +15,9 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/gcpfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/moto"
+	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
-)
-
-// The identities the world trusts.
-const (
-	AWSAccount = "123456789012"
-	AWSRole    = "arn:aws:iam::" + AWSAccount + ":role/deploy"
-	// AWSAssumedARN is what moto answers for AWSRole with the default session name.
-	AWSAssumedARN = "arn:aws:sts::" + AWSAccount + ":assumed-role/deploy/GitHubActions"
-	GCPPool       = "projects/123456789012/locations/global/workloadIdentityPools/github-pool"
-	GCPProvider   = GCPPool + "/providers/github-provider"
-	GCPAccount    = "deploy@octo-project.iam.gserviceaccount.com"
-	GCPScope      = "https://www.googleapis.com/auth/cloud-platform"
-	AzureTenant   = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
-	AzureClient   = "5c1d2e3f-4a5b-4c6d-8e7f-90a1b2c3d4e5"
-	AzureARMScope = "https://management.azure.com/.default"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // World is one test's emulators.
@@ -36,8 +25,8 @@ type World struct {
 	CA     *testca.CA
 	GitHub *fakegithub.Server
 	Moto   *moto.Server
-	GCP    *gcpfake.Server
-	Entra  *azurefake.Server
+	GCP    *gcpfake.World
+	Entra  *azurefake.World
 }
 
 // New starts the emulators for t (moto is shared by the test process: moto.StopShared in
@@ -48,38 +37,22 @@ func New(t *testing.T) *World {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &World{CA: ca, GitHub: harness.NewGitHub(t), Moto: moto.Shared(t)}
-	if w.GCP, err = gcpfake.New(ca); err != nil {
-		t.Fatal(err)
+	gh := harness.NewGitHub(t)
+	return &World{
+		CA: ca, GitHub: gh, Moto: moto.Shared(t),
+		GCP:   worlds.Must(t, gcpfake.NewWorld, gh),
+		Entra: worlds.Must(t, azurefake.NewWorld, gh),
 	}
-	t.Cleanup(w.GCP.Close)
-	w.GCP.AddProvider(gcpfake.Provider{Name: GCPProvider, Issuer: fakegithub.Issuer, JWKSURL: w.GitHub.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
-	w.GCP.AddServiceAccount(gcpfake.ServiceAccount{Email: GCPAccount, Members: []string{"principalSet://iam.googleapis.com/" + GCPPool + "/attribute.repository/" + fakegithub.DefaultRepo}})
-	if w.Entra, err = azurefake.New(ca, map[string]string{fakegithub.Issuer: w.GitHub.JWKSURL()}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Entra.Close)
-	w.Entra.AddTenant(AzureTenant)
-	w.Entra.AddApp(AzureTenant, AzureClient, azurefake.Credential{Name: "main", Issuer: fakegithub.Issuer, Subject: fakegithub.DefaultSubject, Audiences: []string{"api://AzureADTokenExchange"}})
-	return w
 }
 
 // Inputs log into all four in one step, the AWS login as profile "ci".
 func (w *World) Inputs() map[string]string {
-	return map[string]string{
-		"provider":                       "aws, gcp, azure, github",
-		"aws-role-arn":                   AWSRole,
-		"aws-region":                     "eu-west-1",
-		"aws-sts-endpoint":               w.Moto.URL,
-		"aws-profile":                    "ci",
-		"gcp-workload-identity-provider": GCPProvider,
-		"gcp-service-account":            GCPAccount,
-		"gcp-sts-endpoint":               w.GCP.STSURL,
-		"gcp-iam-credentials-endpoint":   w.GCP.IAMURL,
-		"azure-client-id":                AzureClient,
-		"azure-tenant-id":                AzureTenant,
-		"azure-authority-host":           w.Entra.URL,
-	}
+	in := stsfake.Inputs(w.Moto.URL)
+	in["aws-profile"] = "ci"
+	maps.Copy(in, w.GCP.ServiceAccountInputs())
+	maps.Copy(in, w.Entra.Inputs())
+	in["provider"] = "aws, gcp, azure, github"
+	return in
 }
 
 // Secrets is everything secret the emulators issued or hold, plus more.
