@@ -210,6 +210,14 @@ func TestAWSRefusals(t *testing.T) {
 			"--client-id https://github.com/octo-org",
 		},
 	}, {
+		name:   "audience of its own not a client id",
+		inputs: []string{"aws-id-token-audience", "https://github.com/octo-org"},
+		want: []string{
+			"InvalidIdentityToken: Incorrect token audience",
+			`does not list the token's audience "https://github.com/octo-org", which the aws-id-token-audience input chose, as a client ID. Remove the aws-id-token-audience input: the step then asks for sts.amazonaws.com, this provider's default`,
+			"Remove `aws-id-token-audience: https://github.com/octo-org` from the step's with:",
+		},
+	}, {
 		name:   "misspelled role",
 		inputs: []string{"aws-role-arn", "arn:aws:iam::123456789012:role/deplyo"},
 		want: []string{

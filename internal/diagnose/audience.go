@@ -10,10 +10,26 @@ type Audience struct {
 	Default string
 	// Asked is what the step asked for: the input's value when it is set, else Default.
 	Asked string
+	// Input is the input that chose Asked: the step-wide audience (also when "") or the
+	// provider's own <provider>-id-token-audience.
+	Input string
 }
 
 // FromInput reports whether the audience input changed the audience.
 func (a Audience) FromInput() bool { return a.Asked != a.Default }
+
+// InputName is the input that chose the audience.
+func (a Audience) InputName() string {
+	if a.Input == "" {
+		return "audience"
+	}
+	return a.Input
+}
+
+// Chose says which input chose the audience, for a sentence about the refused audience.
+func (a Audience) Chose() string {
+	return fmt.Sprintf("which the %s input chose", a.InputName())
+}
 
 // DefaultName names the default in a sentence.
 func (a Audience) DefaultName() string {
@@ -25,10 +41,10 @@ func (a Audience) DefaultName() string {
 
 // Remove is the sentence that offers removing the input first.
 func (a Audience) Remove() string {
-	return fmt.Sprintf("Remove the audience input: the step then asks for %s, this provider's default", a.DefaultName())
+	return fmt.Sprintf("Remove the %s input: the step then asks for %s, this provider's default", a.InputName(), a.DefaultName())
 }
 
 // RemoveFix opens the collapsed group of such a refusal with the same fix.
 func (a Audience) RemoveFix() string {
-	return fmt.Sprintf("Remove `audience: %s` from the step's with: (the step then asks for %s).\n\n", a.Asked, a.DefaultName())
+	return fmt.Sprintf("Remove `%s: %s` from the step's with: (the step then asks for %s).\n\n", a.InputName(), a.Asked, a.DefaultName())
 }

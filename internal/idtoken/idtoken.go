@@ -55,7 +55,11 @@ type Token struct {
 	Raw string
 	// Audience is what we asked for ("" is GitHub's default).
 	Audience string
-	Claims   Claims
+	// AudienceInput is the input that chose Audience for the provider holding this copy
+	// (audience, or the provider's own <provider>-id-token-audience); "" when it is the
+	// provider's default. A refusal of the audience then names the input to remove.
+	AudienceInput string
+	Claims        Claims
 }
 
 // URL returns the token request URL for audience, the form that also goes into credential

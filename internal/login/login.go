@@ -364,6 +364,12 @@ func (a *Action) fetchTokens(ctx context.Context, r *runner.Runner, src *idtoken
 	r.Mask(src.RequestToken)
 	for _, s := range sel {
 		s.token, s.err = auds[s.audience].tok, auds[s.audience].err
+		if s.token != nil {
+			// Providers that share a token may owe its audience to different inputs.
+			own := *s.token
+			own.AudienceInput = s.audienceFrom
+			s.token = &own
+		}
 	}
 }
 

@@ -84,7 +84,7 @@ func (p *Provider) assumeRole(ctx context.Context, tok *idtoken.Token, env provi
 		if r.Status == http.StatusOK {
 			return decode(r, &out)
 		}
-		return p.refusal(r, tok.Claims)
+		return p.refusal(r, tok)
 	})
 	if err != nil {
 		return nil, err
@@ -108,7 +108,7 @@ func decode(r *httpcall.Response, out *answer) error {
 }
 
 // refusal sorts an error answer into transient (retried) and final (explained) ones.
-func (p *Provider) refusal(r *httpcall.Response, claims idtoken.Claims) error {
+func (p *Provider) refusal(r *httpcall.Response, tok *idtoken.Token) error {
 	var e apiError
 	if json.Unmarshal(r.Body, &e) != nil || e.Code == "" {
 		// A proxy's or load balancer's page, not the gateway's answer.
@@ -120,8 +120,8 @@ func (p *Provider) refusal(r *httpcall.Response, claims idtoken.Claims) error {
 	}
 	return explain(failure{
 		Code: e.Code, Message: e.Message, RequestID: e.RequestID, Recommend: e.Recommend,
-		RoleARN: p.cfg.RoleARN, ProviderARN: p.cfg.ProviderARN,
-	}, claims)
+		RoleARN: p.cfg.RoleARN, ProviderARN: p.cfg.ProviderARN, AudienceInput: tok.AudienceInput,
+	}, tok.Claims)
 }
 
 // parseTime reads the answer's ISO 8601 expiry; zero when absent or unreadable.

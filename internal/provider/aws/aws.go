@@ -182,7 +182,7 @@ func (p *Provider) assume(ctx context.Context, tok *idtoken.Token, env provider.
 			// Only this attempt ran out of time (a hung connection): worth another try.
 			return retry.Transient(fmt.Errorf("%s: no answer within the attempt's time limit", assumeCall), 0)
 		}
-		return p.classify(err, tok.Claims)
+		return p.classify(err, tok)
 	})
 	if err != nil {
 		return nil, retryBudget(err)
@@ -201,9 +201,9 @@ func complete(c *ststypes.Credentials, u *ststypes.AssumedRoleUser) bool {
 
 // classify sorts an SDK error of AssumeRoleWithWebIdentity; STS's own refusals are explained
 // against the token's claims.
-func (p *Provider) classify(err error, claims idtoken.Claims) error {
+func (p *Provider) classify(err error, tok *idtoken.Token) error {
 	return classifyCall(err, assumeCall, func(code, msg string) error {
-		return explainAssume(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, claims)
+		return explainAssume(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, tok.AudienceInput, tok.Claims)
 	})
 }
 

@@ -15,7 +15,7 @@ import (
 func TestAWSAccessDenied(t *testing.T) {
 	t.Parallel()
 	for name, c := range diagnosetest.ClaimSets {
-		e := explainAssume("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", c)
+		e := explainAssume("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", "", c)
 		msg := e.Error()
 		for _, w := range []string{"iss=" + c.Issuer(), "sub=" + c.Subject(), "aud=sts.amazonaws.com", c.IssuerHost() + ":sub"} {
 			if !strings.Contains(msg, w) {
@@ -38,10 +38,10 @@ func TestAWSAccessDenied(t *testing.T) {
 			t.Errorf("%s: no warning against repo:*", name)
 		}
 	}
-	if e := explainAssume("AccessDenied", "", "aws", "1", "r", diagnosetest.ClaimSets["immutable id"]); !strings.Contains(e.Cause, "immutable-id form") {
+	if e := explainAssume("AccessDenied", "", "aws", "1", "r", "", diagnosetest.ClaimSets["immutable id"]); !strings.Contains(e.Cause, "immutable-id form") {
 		t.Errorf("no hint for the immutable-id subject: %s", e.Cause)
 	}
-	if e := explainAssume("AccessDenied", "", "aws", "1", "r", diagnosetest.ClaimSets["reusable workflow"]); !strings.Contains(e.Cause, "enterprise issuer") {
+	if e := explainAssume("AccessDenied", "", "aws", "1", "r", "", diagnosetest.ClaimSets["reusable workflow"]); !strings.Contains(e.Cause, "enterprise issuer") {
 		t.Errorf("no hint for another issuer: %s", e.Cause)
 	}
 }
@@ -68,7 +68,7 @@ func TestAWSOtherRefusals(t *testing.T) {
 		"not validated": "aws iam get-open-id-connect-provider \\\n  --open-id-connect-provider-arn arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com\n",
 	}
 	for name, cm := range cases {
-		e := explainAssume(cm[0], cm[1], "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", c)
+		e := explainAssume(cm[0], cm[1], "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", "", c)
 		if !strings.Contains(e.Error()+e.Details(), want[name]) {
 			t.Errorf("%s: explanation lacks %q:\n%s\n%s", name, want[name], e.Error(), e.Details())
 		}
@@ -86,7 +86,7 @@ var customClaims = idtoken.Claims{"sub": "repo:o/r:environment:prod:job_workflow
 func TestTrustFixesKeepCustomClaims(t *testing.T) {
 	t.Parallel()
 	want := "repo:o/r:environment:*:job_workflow_ref:o/infra/.github/workflows/deploy.yml@refs/heads/main"
-	fix := explainAssume("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", customClaims).Fix
+	fix := explainAssume("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", "", customClaims).Fix
 	if !strings.Contains(fix, `"token.actions.githubusercontent.com:sub": "`+want+`"`) {
 		t.Errorf("AWS fix lacks the widened subject %q:\n%s", want, fix)
 	}
@@ -105,20 +105,23 @@ func TestAWSAdviceThatFixes(t *testing.T) {
 	t.Parallel()
 	const role, provider = "arn:aws:iam::123456789012:role/deploy", "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
 	for _, tc := range []struct {
-		name, code, msg, aud string
-		cause, fix           string
+		name, code, msg, aud, input string
+		cause, fix                  string
 	}{
-		{"audience input", "InvalidIdentityToken", "Incorrect token audience", "https://github.com/octo-org",
+		{"audience input", "InvalidIdentityToken", "Incorrect token audience", "https://github.com/octo-org", "audience",
 			`The IAM OIDC provider ` + provider + ` does not list the token's audience "https://github.com/octo-org", which the audience input chose, as a client ID. Remove the audience input: the step then asks for sts.amazonaws.com, this provider's default, which an OIDC provider for GitHub Actions lists; or add "https://github.com/octo-org" to the provider's client IDs`,
 			"Remove `audience: https://github.com/octo-org` from the step's with: (the step then asks for sts.amazonaws.com).\n\nOr add it to the OIDC provider's client IDs:\naws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn " + provider + " \\\n  --client-id https://github.com/octo-org\n"},
-		{"default audience", "InvalidIdentityToken", "Incorrect token audience", "sts.amazonaws.com",
+		{"own audience input", "InvalidIdentityToken", "Incorrect token audience", "https://github.com/octo-org", "aws-id-token-audience",
+			`The IAM OIDC provider ` + provider + ` does not list the token's audience "https://github.com/octo-org", which the aws-id-token-audience input chose, as a client ID. Remove the aws-id-token-audience input: the step then asks for sts.amazonaws.com, this provider's default, which an OIDC provider for GitHub Actions lists; or add "https://github.com/octo-org" to the provider's client IDs`,
+			"Remove `aws-id-token-audience: https://github.com/octo-org` from the step's with: (the step then asks for sts.amazonaws.com).\n\nOr add it to the OIDC provider's client IDs:\n"},
+		{"default audience", "InvalidIdentityToken", "Incorrect token audience", "sts.amazonaws.com", "",
 			`The IAM OIDC provider ` + provider + ` does not list the token's audience "sts.amazonaws.com" as a client ID. Add it to the provider, or set the audience input to a client ID the provider lists`,
 			"aws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn " + provider + " \\\n  --client-id sts.amazonaws.com\n"},
-		{"access denied", "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "sts.amazonaws.com",
+		{"access denied", "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "sts.amazonaws.com", "",
 			"The trust policy of " + role + " does not admit this token, or no such role in account 123456789012: STS gives the same answer for both (aws iam get-role --role-name deploy tells them apart). The policy's conditions on token.actions.githubusercontent.com:sub and token.actions.githubusercontent.com:aud must match the token's sub and aud, and its Principal must be the OIDC provider " + provider,
 			"Check that the role exists:\naws iam get-role --role-name deploy --query Role.Arn\n\nTrust policy for " + role + " that admits exactly this token:\n"},
 	} {
-		e := explainAssume(tc.code, tc.msg, "aws", "123456789012", role, diagnose.SampleClaims(tc.aud))
+		e := explainAssume(tc.code, tc.msg, "aws", "123456789012", role, tc.input, diagnose.SampleClaims(tc.aud))
 		if e.Cause != tc.cause {
 			t.Errorf("%s: cause\n  %s\nwant\n  %s", tc.name, e.Cause, tc.cause)
 		}

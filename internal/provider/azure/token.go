@@ -169,7 +169,9 @@ func (p *Provider) refusal(r *httpcall.Response, tok *idtoken.Token, propagation
 	if code == 0 {
 		return &httpcall.StatusError{Call: tokenCall, Status: r.Status, Detail: e.Error + ": " + e.describe(0)}
 	}
-	d := explain(code, e.describe(code), p.target(), tok.Claims)
+	t := p.target()
+	t.AudienceInput = tok.AudienceInput
+	d := explain(code, e.describe(code), t, tok.Claims)
 	if code == AADSTSNoMatchingRecord {
 		*propagation++
 		if *propagation < PropagationAttempts {

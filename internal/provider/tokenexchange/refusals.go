@@ -52,7 +52,7 @@ func explain(f failure, claims idtoken.Claims) *diagnose.Error {
 	switch f.Code {
 	case "invalid_grant":
 		e.Trust = true
-		e.Cause = fmt.Sprintf("The server refused the GitHub ID token as subject_token: it must trust the issuer %s, accept the audience %q (change it with the audience input), and admit the subject %q", claims.Issuer(), claims.AudienceString(), claims.Subject())
+		e.Cause = fmt.Sprintf("The server refused the GitHub ID token as subject_token: it must trust the issuer %s, accept the audience %q (token-exchange-id-token-audience sets it), and admit the subject %q", claims.Issuer(), claims.AudienceString(), claims.Subject())
 		e.Fix = trustFix(claims)
 	case "invalid_target":
 		e.Cause = "The server will not issue a token for the target asked for: check " + targets(f) + " against what the server allows for this client"
