@@ -171,13 +171,16 @@ func run(name string, out io.Writer) (secrets []string, err error) {
 		return nil, fmt.Errorf("the step failed (exit code %d)", r.Exit)
 	}
 	section(out, "Exported to later steps (GITHUB_ENV)")
-	printVars(out, r, r.Env)
+	printVars(out, r, r.Env, "  ")
 	section(out, "Step outputs (GITHUB_OUTPUT)")
-	printVars(out, r, r.Outputs)
+	printVars(out, r, r.Outputs, "  ")
 	section(out, "Files left in the home mount for later steps")
 	files, err := ws.Files()
 	if err != nil {
 		return nil, err
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(out, none)
 	}
 	for _, f := range files {
 		fi, err := os.Stat(filepath.Join(ws.Home, f))
@@ -187,6 +190,9 @@ func run(name string, out io.Writer) (secrets []string, err error) {
 		fmt.Fprintf(out, "  %s  %v\n", filepath.Join(ws.Home, f), fi.Mode().Perm())
 	}
 	section(out, "Job summary")
+	if strings.TrimSpace(r.Summary) == "" {
+		fmt.Fprintln(out, none)
+	}
 	fmt.Fprint(out, r.Summary)
 
 	section(out, "A later step uses what was exported")
@@ -213,7 +219,8 @@ func run(name string, out io.Writer) (secrets []string, err error) {
 	}
 	section(out, fmt.Sprintf("Post step (exit code %d)", post.Exit))
 	fmt.Fprint(out, r.Redact(post.Log()))
-	printVars(out, r, post.Env)
+	fmt.Fprintln(out, "  variables it set for later steps:")
+	printVars(out, r, post.Env, "    ")
 	files, err = ws.Files()
 	if err != nil {
 		return nil, err
@@ -245,6 +252,9 @@ func run(name string, out io.Writer) (secrets []string, err error) {
 
 func section(out io.Writer, title string) { fmt.Fprintf(out, "\n── %s ──\n", title) }
 
+// none stands for an empty section, so that a reader sees it was looked at and found empty.
+const none = "  (none)"
+
 // indent keeps a multi-line input readable under its name.
 func indent(v string) string {
 	if !strings.Contains(v, "\n") {
@@ -253,9 +263,13 @@ func indent(v string) string {
 	return "|\n    " + strings.ReplaceAll(strings.TrimRight(v, "\n"), "\n", "\n    ")
 }
 
-func printVars(out io.Writer, r *harness.Run, m map[string]string) {
+// printVars prints m, secrets as ***, each line after pad.
+func printVars(out io.Writer, r *harness.Run, m map[string]string, pad string) {
+	if len(m) == 0 {
+		fmt.Fprintln(out, pad+strings.TrimSpace(none))
+	}
 	for _, k := range sortedKeys(m) {
-		fmt.Fprintf(out, "  %s=%s\n", k, r.Redact(m[k]))
+		fmt.Fprintf(out, "%s%s=%s\n", pad, k, r.Redact(m[k]))
 	}
 }
 
