@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -80,6 +81,9 @@ func TestScenarios(t *testing.T) {
 					t.Errorf("the output lacks %q:\n%s", w, printed)
 				}
 			}
+			if !started.MatchString(out.String()) {
+				t.Errorf("the output does not start with the lines that say what was done and how long it took (%s):\n%s", started, printed)
+			}
 			if e := emptySections(out.String()); len(e) > 0 {
 				t.Errorf("sections %q show nothing at all, not even %q:\n%s", e, none, printed)
 			}
@@ -96,6 +100,11 @@ func TestScenarios(t *testing.T) {
 		}
 	}
 }
+
+// started are the first lines of a run: each step before the step's output, as it finishes.
+var started = regexp.MustCompile(`^Building the action with the Dockerfile's flags… built in [0-9]+\.[0-9] s\n` +
+	`Starting the fake GitHub ID-token service and the emulators… ready in [0-9]+\.[0-9] s\n` +
+	`Running the step as the runner would… exit code 0 in [0-9]+\.[0-9] s\n`)
 
 // noFiles is how a scenario whose login writes no file shows the empty files section.
 var noFiles = map[string]string{
