@@ -5,6 +5,7 @@
 // compiling, how far it got and about how long is left, where `go run` would print nothing.
 //
 //	go run ./e2e/playground aws
+//	go run ./e2e/playground serve aws gcp
 package main
 
 import (
@@ -61,7 +62,7 @@ func launch(args []string, w io.Writer) int {
 }
 
 // programs are what args need compiled: the playground always (first), the action for a
-// scenario, which runs it; the usage text does not.
+// scenario, which runs it; serve (the act lab) and the usage text do not.
 func programs(args []string) ([]program, func(), error) {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok || bi.Main.Path == "" {
@@ -78,7 +79,7 @@ func programs(args []string) ([]program, func(), error) {
 		pkg:      bi.Path + "/play",
 		out:      bin,
 	}}
-	if len(args) == 1 {
+	if len(args) == 1 && args[0] != "serve" {
 		progs = append(progs, program{
 			what:     "the action",
 			about:    "the binary the step runs, with the Dockerfile's flags",
@@ -109,8 +110,8 @@ func binaryPath() (string, func(), error) {
 }
 
 // run runs the compiled playground with args on this terminal and returns its exit status. It
-// hands SIGINT and SIGTERM on to the playground and waits for it, so that the playground alone
-// decides how to stop.
+// hands SIGINT and SIGTERM on to the playground and waits for it, so that the lab it may be
+// serving shuts down cleanly and removes its files.
 func run(bin string, args []string) int {
 	cmd := exec.Command(bin, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr

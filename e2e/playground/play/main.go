@@ -10,19 +10,23 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
+	actlab "github.com/oidc-login/oidc-login/e2e/playground/lab"
 )
 
 // lab is what every provider's emulator may need: the fake GitHub whose tokens it trusts,
@@ -61,6 +65,10 @@ func worldPart(w worlds.World) *part {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		serve(os.Args[2:])
+		return
+	}
 	if len(os.Args) != 2 || scenarios[os.Args[1]] == nil {
 		usage(os.Stderr)
 		os.Exit(2)
@@ -75,9 +83,21 @@ func main() {
 
 func usage(w io.Writer) {
 	names := scenarioNames()
-	fmt.Fprintf(w, "usage: go run ./e2e/playground <%s>\n\n", strings.Join(names, "|"))
+	fmt.Fprintf(w, "usage: go run ./e2e/playground <%s>\n", strings.Join(names, "|"))
+	fmt.Fprintf(w, "       %s\n\n", actlab.Usage())
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-15s %s\n", n, scenarios[n].about)
+	}
+	fmt.Fprintf(w, "  %-15s %s\n", "serve", "the local lab for nektos/act: the ID-token service and those providers' emulators, until Ctrl-C (docs/act.md)")
+}
+
+// serve runs the act lab until SIGINT or SIGTERM, then stops it cleanly.
+func serve(args []string) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := actlab.Run(ctx, args, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "playground serve:", err)
+		os.Exit(1)
 	}
 }
 
