@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/oidc-login/oidc-login/e2e/core/docexamples"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
@@ -129,6 +131,63 @@ func TestNoCAForPlainHTTP(t *testing.T) {
 	}
 	if !strings.Contains(l.Step(), "        uses: "+Remote+"\n") {
 		t.Errorf("outside a clone the step does not use %s:\n%s", Remote, l.Step())
+	}
+}
+
+// variable are the parts of the lab's output that change from one start to the next: ports,
+// the request token, and where it runs.
+var variable = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`127\.0\.0\.1:[0-9]+`), "127.0.0.1:PORT"},
+	{regexp.MustCompile(`ghrt_[0-9a-f]+`), "ghrt_TOKEN"},
+	{regexp.MustCompile(`act push -C \S+`), "act push -C DIR"},
+}
+
+func normalize(s string) string {
+	for _, v := range variable {
+		s = v.re.ReplaceAllString(s, v.with)
+	}
+	return s
+}
+
+// TestDocsShowTheLab: the login step in docs/act.md's workflow and the act command it shows
+// are what `serve aws gcp` prints in a clone, but for ports, the request token and the folder.
+// (e2e/act's TestActLab runs that workflow and the printed command under act.)
+func TestDocsShowTheLab(t *testing.T) {
+	o, err := Parse([]string{"-dir", clone(t), "aws", "gcp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	page, err := os.ReadFile(filepath.Join(harness.Root(), "docs", "act.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(page)
+	if want := normalize(l.Command()); !strings.Contains(normalize(text), "\n"+want+"```\n") {
+		t.Errorf("docs/act.md does not show the act command the lab prints:\n%s", want)
+	}
+	examples, err := docexamples.Extract(harness.Root(), declaredInputs(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var workflow string
+	for _, e := range examples {
+		if e.File == "docs/act.md" && strings.HasPrefix(e.Text, "name: oidc-login lab\n") {
+			workflow = e.Text
+		}
+	}
+	if want := normalize(l.Step()); !strings.Contains(normalize(workflow), want) {
+		t.Errorf("docs/act.md's lab workflow does not hold the login step the lab prints:\n%s\nworkflow:\n%s", want, workflow)
+	}
+	if !strings.Contains(text, "\ngo run ./e2e/playground serve aws gcp\n") {
+		t.Errorf("docs/act.md does not show the command that starts this lab")
 	}
 }
 
