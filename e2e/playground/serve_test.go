@@ -17,8 +17,9 @@ import (
 
 // TestServeStopsOnSignal runs `go run ./e2e/playground serve gcp` as a user does (the launcher,
 // compiled, in the repository), waits until the lab says it is running, and stops it with
-// SIGINT or SIGTERM sent to the launcher alone: the lab shuts down, exit status 0, its CA file
-// is gone from the folder act runs in and nothing is left in the temporary folder.
+// SIGINT or SIGTERM sent to the launcher alone, or with a terminal's Ctrl-C (SIGINT to the
+// whole process group): the lab shuts down, exit status 0, its CA file is gone from the folder
+// act runs in and nothing is left in the temporary folder.
 func TestServeStopsOnSignal(t *testing.T) {
 	t.Parallel()
 	launcher := filepath.Join(t.TempDir(), "playground")
@@ -30,8 +31,19 @@ func TestServeStopsOnSignal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		t.Run(sig.String(), func(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sig  syscall.Signal
+		// group sends it to the launcher's process group, as a terminal's Ctrl-C does: the
+		// playground then gets it twice, directly and from the launcher.
+		group bool
+	}{
+		{"SIGINT", syscall.SIGINT, false},
+		{"SIGTERM", syscall.SIGTERM, false},
+		{"Ctrl-C", syscall.SIGINT, true},
+	} {
+		sig := tc.sig
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir, tmp := t.TempDir(), t.TempDir()
 			cmd := exec.Command(launcher, "serve", "-dir", dir, "gcp")
@@ -81,7 +93,11 @@ func TestServeStopsOnSignal(t *testing.T) {
 			if _, err := os.Stat(ca); err != nil {
 				t.Fatalf("the running lab's CA file: %v", err)
 			}
-			if err := cmd.Process.Signal(sig); err != nil {
+			pid := cmd.Process.Pid
+			if tc.group {
+				pid = -pid
+			}
+			if err := syscall.Kill(pid, sig); err != nil {
 				t.Fatal(err)
 			}
 			stopped := time.After(30 * time.Second)

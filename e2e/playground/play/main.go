@@ -91,10 +91,17 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, "  %-15s %s\n", "serve", "the local lab for nektos/act: the ID-token service and those providers' emulators, until Ctrl-C (docs/act.md)")
 }
 
-// serve runs the act lab until SIGINT or SIGTERM, then stops it cleanly.
+// serve runs the act lab until SIGINT or SIGTERM, then stops it cleanly. The signals stay
+// caught until the process ends: a terminal's Ctrl-C reaches the playground twice (directly,
+// and through the launcher), and the second must not end it while the lab deletes its files.
 func serve(args []string) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-sigs
+		cancel()
+	}()
 	if err := actlab.Run(ctx, args, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "playground serve:", err)
 		os.Exit(1)
