@@ -75,7 +75,7 @@ func programs(args []string) ([]program, func(), error) {
 	progs := []program{{
 		what:     "the playground",
 		about:    "the fake GitHub ID-token service, every provider's emulator, and the AWS, Google, Azure and Vault libraries that use what the step exports",
-		estimate: "about a minute",
+		estimate: "up to a minute or two",
 		pkg:      bi.Path + "/play",
 		out:      bin,
 	}}
@@ -83,7 +83,7 @@ func programs(args []string) ([]program, func(), error) {
 		progs = append(progs, program{
 			what:     "the action",
 			about:    "the binary the step runs, with the Dockerfile's flags",
-			estimate: "about half a minute",
+			estimate: "under a minute",
 			pkg:      bi.Main.Path,
 			flags:    actionFlags,
 			env:      actionEnv,
