@@ -89,7 +89,12 @@ func sharedImages(t *testing.T) *images {
 	if err != nil {
 		t.Fatal(err)
 	}
-	action := dockerimage.Build(t, ca.PEM)
+	return &images{Action: dockerimage.Build(t, ca.PEM).Tag, Job: jobImage(t)}
+}
+
+// jobImage builds the job image once per test process.
+func jobImage(t *testing.T) string {
+	t.Helper()
 	jobOnce.Do(func() {
 		tag := fmt.Sprintf("oidc-login-act-job:%d", os.Getpid())
 		if jobErr = buildJobImage(tag); jobErr == nil {
@@ -99,7 +104,7 @@ func sharedImages(t *testing.T) *images {
 	if jobErr != nil {
 		t.Fatal(jobErr)
 	}
-	return &images{Action: action.Tag, Job: jobTag}
+	return jobTag
 }
 
 func buildJobImage(tag string) error {
@@ -237,7 +242,12 @@ var imageLine = regexp.MustCompile(`(?m)^  image: 'Dockerfile'$`)
 // newRepo writes the repository copy with workflow (and extra files) into a fresh temp dir.
 func newRepo(t *testing.T, im *images, workflow string, extra map[string]string) *repo {
 	t.Helper()
-	dir := t.TempDir()
+	return newRepoIn(t, t.TempDir(), im, workflow, extra)
+}
+
+// newRepoIn is newRepo in dir; with no workflow it is the repository alone.
+func newRepoIn(t *testing.T, dir string, im *images, workflow string, extra map[string]string) *repo {
+	t.Helper()
 	meta, err := os.ReadFile(filepath.Join(harness.Root(), "action.yml"))
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +256,10 @@ func newRepo(t *testing.T, im *images, workflow string, extra map[string]string)
 		t.Fatalf("action.yml has %d lines `  image: 'Dockerfile'`, want one to point at the local image", n)
 	}
 	meta = imageLine.ReplaceAll(meta, []byte("  image: 'docker://"+im.Action+"'"))
-	files := map[string]string{"action.yml": string(meta), ".github/workflows/act.yml": workflow}
+	files := map[string]string{"action.yml": string(meta)}
+	if workflow != "" {
+		files[".github/workflows/act.yml"] = workflow
+	}
 	for k, v := range extra {
 		files[k] = v
 	}
@@ -287,12 +300,8 @@ func runActWith(t *testing.T, r *repo, env map[string]string, o actOptions) *act
 	if o.Platform != "" {
 		platform = o.Platform
 	}
-	args := []string{"push", "-W", r.Workflow,
-		"-P", "ubuntu-latest=" + platform, "--pull=false", "--network", "host",
-		"--action-cache-path", filepath.Join(t.TempDir(), "act-cache"), "--no-cache-server",
-		"--container-daemon-socket", "-",
-		// act keeps a failed job's containers and volumes for debugging unless told otherwise.
-		"--rm"}
+	args := append([]string{"push", "-W", r.Workflow,
+		"-P", "ubuntu-latest=" + platform, "--network", "host"}, offline(t)...)
 	if o.JSON {
 		args = append(args, "--json")
 	}
@@ -303,9 +312,28 @@ func runActWith(t *testing.T, r *repo, env map[string]string, o actOptions) *act
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = r.Dir
+	return execAct(t, ctx, cmd, o)
+}
+
+// offline are the flags an act run here needs beyond what docs/act.md tells users: the job
+// image is local (no registry to pull from), the action cache and act's cache server are the
+// test's own, the job container gets no Docker socket, and nothing is kept after the run.
+func offline(t *testing.T) []string {
+	return []string{"--pull=false",
+		"--action-cache-path", filepath.Join(t.TempDir(), "act-cache"), "--no-cache-server",
+		"--container-daemon-socket", "-",
+		// act keeps a failed job's containers and volumes for debugging unless told otherwise.
+		"--rm"}
+}
+
+// execAct runs cmd, an act command bounded by ctx, with an environment of its own, and reads
+// its log.
+func execAct(t *testing.T, ctx context.Context, cmd *exec.Cmd, o actOptions) *actRun {
+	t.Helper()
 	// act reads ~/.actrc and its XDG config: an empty HOME keeps the user's out of the test.
 	home := t.TempDir()
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_CACHE_HOME=" + filepath.Join(home, ".cache")}
+	cmd.Env = []string{"PATH=" + filepath.Dir(actBinary(t)) + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_CACHE_HOME=" + filepath.Join(home, ".cache")}
 	if h := os.Getenv("DOCKER_HOST"); h != "" {
 		cmd.Env = append(cmd.Env, "DOCKER_HOST="+h)
 	}

@@ -1,295 +1,141 @@
-// Command playground runs the action's main job locally, with no cloud account: it starts the
-// fake GitHub ID-token service and each provider's emulator (moto_server, the real third-party
-// STS, for aws), runs the compiled action exactly as the runner would, and prints what a
-// workflow would see: the step's log (masked as the runner masks it), the variables and
-// outputs it exported (secrets shown as ***), the files it left and the job summary; then a
-// real consumer uses the credentials, and the post step cleans up.
+// Command playground is what `go run ./e2e/playground` runs: it has Go compile the playground
+// (e2e/playground/play) and, for a scenario, the action, and then runs the playground with the
+// same arguments. A first run compiles several hundred packages, a minute or more: this
+// launcher needs only the standard library, so it starts in seconds and says what Go is
+// compiling, how far it got and about how long is left, where `go run` would print nothing.
 //
 //	go run ./e2e/playground aws
+//	go run ./e2e/playground serve aws gcp
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
-	"sort"
-	"strings"
-
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
-	"github.com/oidc-login/oidc-login/e2e/internal/harness"
-	"github.com/oidc-login/oidc-login/e2e/internal/testca"
-	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
+	"runtime/debug"
+	"syscall"
+	"time"
 )
 
-// lab is what every provider's emulator may need: the fake GitHub whose tokens it trusts,
-// and the CA its TLS certificate comes from (the step trusts it through SSL_CERT_FILE).
-type lab struct {
-	gh *fakegithub.Server
-	ca *testca.CA
-}
+// tick is how often a long compile reports progress.
+const tick = 5 * time.Second
 
-// part is one provider of a scenario: its emulator, the step inputs that point at it, and a
-// later step that uses what the action exported.
-type part struct {
-	// inputs include "provider" (one name); a scenario with several parts joins them.
-	inputs map[string]string
-	// env adds step environment (SSL_CERT_FILE for a TLS emulator).
-	env map[string]string
-	// consume runs a real consumer with what the step exported and returns what it printed;
-	// the run is there to read r.Env and redact with r.Redact.
-	consume func(r *harness.Run) (string, error)
-	// afterPost, when set, shows what the post step changed for a consumer.
-	afterPost func(r *harness.Run) (string, error)
-	// secrets lists what the emulator issued or holds, for the leak check.
-	secrets func() []string
-	// unexpected lists requests the real service would not have answered.
-	unexpected func() []string
-	stop       func()
-}
-
-// starter starts one provider's emulator.
-type starter func(l *lab) (*part, error)
-
-// worldPart is the part of a provider's e2e world: its emulators and the inputs that trust
-// them; the caller adds the consumer.
-func worldPart(w worlds.World) *part {
-	return &part{inputs: w.Inputs(), env: w.Env(), secrets: w.Secrets, unexpected: w.Unexpected, stop: w.Close}
-}
+// actionFlags are the Dockerfile's go build flags (e2e/internal/harness BuildFlags), with which
+// the playground builds the action it runs: compiling with them here fills Go's build cache,
+// so the playground's own build of the action only links.
+var (
+	actionFlags = []string{"-trimpath", "-ldflags=-s -w -buildid="}
+	actionEnv   = []string{"CGO_ENABLED=0"}
+)
 
 func main() {
-	if len(os.Args) != 2 || scenarios[os.Args[1]] == nil {
-		usage(os.Stderr)
-		os.Exit(2)
-	}
-	_, err := run(os.Args[1], os.Stdout)
-	harness.RemoveBinary()
+	os.Exit(launch(os.Args[1:], os.Stderr))
+}
+
+// launch compiles what args need, runs the playground with args and returns its exit status.
+func launch(args []string, w io.Writer) int {
+	progs, cleanup, err := programs(args)
 	if err != nil {
+		fmt.Fprintln(w, "playground:", err)
+		return 1
+	}
+	defer cleanup()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	for _, p := range progs {
+		if err := compile(ctx, p, ".", w, tick); err != nil {
+			stop()
+			if ctx.Err() != nil {
+				fmt.Fprintln(w, "playground: interrupted while compiling")
+			} else {
+				fmt.Fprintln(w, "playground:", err)
+			}
+			return 1
+		}
+	}
+	stop()
+	return run(progs[0].out, args)
+}
+
+// programs are what args need compiled: the playground always (first), the action for a
+// scenario, which runs it; serve (the act lab) and the usage text do not.
+func programs(args []string) ([]program, func(), error) {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Path == "" {
+		return nil, nil, errors.New("no module information in this binary: run it as go run ./e2e/playground from a clone of the repository")
+	}
+	bin, cleanup, err := binaryPath()
+	if err != nil {
+		return nil, nil, err
+	}
+	progs := []program{{
+		what:     "the playground",
+		about:    "the fake GitHub ID-token service, every provider's emulator, and the AWS, Google, Azure and Vault libraries that use what the step exports",
+		estimate: "up to a minute or two",
+		pkg:      bi.Path + "/play",
+		out:      bin,
+	}}
+	if len(args) == 1 && args[0] != "serve" {
+		progs = append(progs, program{
+			what:     "the action",
+			about:    "the binary the step runs, with the Dockerfile's flags",
+			estimate: "under a minute",
+			pkg:      bi.Main.Path,
+			flags:    actionFlags,
+			env:      actionEnv,
+			out:      os.DevNull,
+		})
+	}
+	return progs, cleanup, nil
+}
+
+// binaryPath is where the compiled playground goes: the user's cache folder, where go build
+// finds it up to date next time and does not even link it again, or else a temporary folder.
+func binaryPath() (string, func(), error) {
+	if dir, err := os.UserCacheDir(); err == nil {
+		dir = filepath.Join(dir, "oidc-login", "playground")
+		if err := os.MkdirAll(dir, 0o755); err == nil {
+			return filepath.Join(dir, "play"), func() {}, nil
+		}
+	}
+	dir, err := os.MkdirTemp("", "oidc-login-playground-bin-")
+	if err != nil {
+		return "", nil, err
+	}
+	return filepath.Join(dir, "play"), func() { os.RemoveAll(dir) }, nil
+}
+
+// run runs the compiled playground with args on this terminal and returns its exit status. It
+// hands SIGINT and SIGTERM on to the playground and waits for it, so that the lab it may be
+// serving shuts down cleanly and removes its files.
+func run(bin string, args []string) int {
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	// Caught until the launcher ends, so that none ends it before the playground.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "playground:", err)
-		os.Exit(1)
+		return 1
 	}
-}
-
-func usage(w io.Writer) {
-	names := scenarioNames()
-	fmt.Fprintf(w, "usage: go run ./e2e/playground <%s>\n\n", strings.Join(names, "|"))
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-15s %s\n", n, scenarios[n].about)
-	}
-}
-
-func scenarioNames() []string {
-	names := make([]string, 0, len(scenarios))
-	for n := range scenarios {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// run plays one scenario, printing to out. It fails when the step, a consumer or the post
-// step fails, or an emulator saw a request the real service would not answer. It returns
-// every secret the fakes handed out or hold and every value the step masked, so a test can
-// check none of them was printed.
-func run(name string, out io.Writer) (secrets []string, err error) {
-	sc := scenarios[name]
-	if sc == nil {
-		return nil, fmt.Errorf("no scenario %q", name)
-	}
-	fmt.Fprintln(out, "Building the action with the Dockerfile's flags…")
-	if _, err := harness.Binary(); err != nil {
-		return nil, err
-	}
-	root, err := os.MkdirTemp("", "oidc-login-playground-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(root)
-	// The CA lives in the run's folder so nothing is left behind.
-	ca, err := testca.New(root)
-	if err != nil {
-		return nil, err
-	}
-	l := &lab{gh: fakegithub.New(), ca: ca}
-	defer l.gh.Close()
-
-	var parts []*part
-	defer func() {
-		for _, p := range parts {
-			p.stop()
+	go func() {
+		for s := range sigs {
+			_ = cmd.Process.Signal(s)
 		}
 	}()
-	var providers []string
-	inputs, env := map[string]string{}, map[string]string{}
-	for _, start := range sc.parts {
-		p, err := start(l)
-		if err != nil {
-			return nil, err
-		}
-		parts = append(parts, p)
-		for k, v := range p.inputs {
-			inputs[k] = v
-		}
-		for k, v := range p.env {
-			env[k] = v
-		}
-		providers = append(providers, p.inputs["provider"])
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee) && ee.ExitCode() >= 0:
+		return ee.ExitCode()
+	default:
+		fmt.Fprintln(os.Stderr, "playground:", err)
+		return 1
 	}
-	for k, v := range sc.inputs {
-		inputs[k] = v
-	}
-	inputs["provider"] = strings.Join(providers, ", ")
-	var r *harness.Run
-	defer func() {
-		secrets = harness.SecretsOf(l.gh)
-		for _, p := range parts {
-			if p.secrets != nil {
-				secrets = append(secrets, p.secrets()...)
-			}
-		}
-		if r != nil {
-			secrets = append(secrets, r.Masks()...)
-		}
-	}()
-
-	ws, err := harness.MakeWorkspace(root)
-	if err != nil {
-		return nil, err
-	}
-	r, err = harness.Execute(harness.Step{Inputs: inputs, Env: env, IDToken: l.gh.Env(), Workspace: ws, Placement: placement()})
-	if err != nil {
-		return nil, err
-	}
-	section(out, "with:")
-	for _, k := range sortedKeys(inputs) {
-		fmt.Fprintf(out, "  %s: %s\n", k, indent(inputs[k]))
-	}
-	section(out, fmt.Sprintf("Step log, as the runner shows it (exit code %d)", r.Exit))
-	fmt.Fprint(out, r.Log())
-	if r.Exit != 0 {
-		return nil, fmt.Errorf("the step failed (exit code %d)", r.Exit)
-	}
-	section(out, "Exported to later steps (GITHUB_ENV)")
-	printVars(out, r, r.Env)
-	section(out, "Step outputs (GITHUB_OUTPUT)")
-	printVars(out, r, r.Outputs)
-	section(out, "Files left in the home mount for later steps")
-	files, err := ws.Files()
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		fi, err := os.Stat(filepath.Join(ws.Home, f))
-		if err != nil {
-			return nil, err
-		}
-		fmt.Fprintf(out, "  %s  %v\n", filepath.Join(ws.Home, f), fi.Mode().Perm())
-	}
-	section(out, "Job summary")
-	fmt.Fprint(out, r.Summary)
-
-	section(out, "A later step uses what was exported")
-	for i, p := range parts {
-		if len(parts) > 1 {
-			if i > 0 {
-				fmt.Fprintln(out)
-			}
-			fmt.Fprintf(out, "▸ %s\n", providers[i])
-		}
-		got, err := p.consume(r)
-		if err != nil {
-			return nil, fmt.Errorf("%s consumer: %s", providers[i], r.Redact(err.Error()))
-		}
-		fmt.Fprintln(out, r.Redact(strings.TrimRight(got, "\n")))
-	}
-
-	if err := ws.NewStep(); err != nil {
-		return nil, err
-	}
-	post, err := harness.Execute(harness.Step{Inputs: inputs, Env: env, Post: true, State: r.State, Workspace: ws, Placement: placement()})
-	if err != nil {
-		return nil, err
-	}
-	section(out, fmt.Sprintf("Post step (exit code %d)", post.Exit))
-	fmt.Fprint(out, r.Redact(post.Log()))
-	printVars(out, r, post.Env)
-	files, err = ws.Files()
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(out, "  files left in the home mount: %d\n", len(files))
-	if post.Exit != 0 {
-		return nil, fmt.Errorf("the post step failed (exit code %d)", post.Exit)
-	}
-	for i, p := range parts {
-		if p.afterPost == nil {
-			continue
-		}
-		got, err := p.afterPost(r)
-		if err != nil {
-			return nil, fmt.Errorf("%s after the post step: %s", providers[i], r.Redact(err.Error()))
-		}
-		fmt.Fprintln(out, r.Redact(strings.TrimRight(got, "\n")))
-	}
-	for i, p := range parts {
-		if p.unexpected == nil {
-			continue
-		}
-		if u := p.unexpected(); len(u) > 0 {
-			return nil, fmt.Errorf("the %s emulator got requests the real service would not answer: %q", providers[i], u)
-		}
-	}
-	return nil, nil
-}
-
-func section(out io.Writer, title string) { fmt.Fprintf(out, "\n── %s ──\n", title) }
-
-// indent keeps a multi-line input readable under its name.
-func indent(v string) string {
-	if !strings.Contains(v, "\n") {
-		return v
-	}
-	return "|\n    " + strings.ReplaceAll(strings.TrimRight(v, "\n"), "\n", "\n    ")
-}
-
-func printVars(out io.Writer, r *harness.Run, m map[string]string) {
-	for _, k := range sortedKeys(m) {
-		fmt.Fprintf(out, "  %s=%s\n", k, r.Redact(m[k]))
-	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// command runs a consumer program with exactly the exported variables plus extra.
-func command(exported map[string]string, extra []string, name string, args ...string) (string, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()}, extra...)
-	if v := os.Getenv("PYENV_ROOT"); v != "" {
-		cmd.Env = append(cmd.Env, "PYENV_ROOT="+v)
-	}
-	for k, v := range exported {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return "$ " + name + " " + strings.Join(args, " ") + "\n" + string(out), nil
-}
-
-// placement is today's runner (the container's mounts and translated environment, in a mount
-// namespace) for root, the binary on the host for anyone else: only root may make the mounts.
-func placement() harness.Placement {
-	if os.Geteuid() == 0 {
-		return harness.TodayRunner
-	}
-	return harness.NoContainer
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -80,6 +81,17 @@ func TestScenarios(t *testing.T) {
 					t.Errorf("the output lacks %q:\n%s", w, printed)
 				}
 			}
+			if !started.MatchString(out.String()) {
+				t.Errorf("the output does not start with the lines that say what was done and how long it took (%s):\n%s", started, printed)
+			}
+			if e := emptySections(out.String()); len(e) > 0 {
+				t.Errorf("sections %q show nothing at all, not even %q:\n%s", e, none, printed)
+			}
+			if want, ok := noFiles[name]; ok {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("the output lacks %q:\n%s", want, printed)
+				}
+			}
 		})
 	}
 	for name := range consumed {
@@ -87,6 +99,33 @@ func TestScenarios(t *testing.T) {
 			t.Errorf("this test expects a scenario %s the playground does not have", name)
 		}
 	}
+}
+
+// started are the first lines of a run: each step before the step's output, as it finishes.
+var started = regexp.MustCompile(`^Building the action with the Dockerfile's flags… built in [0-9]+\.[0-9] s\n` +
+	`Starting the fake GitHub ID-token service and the emulators… ready in [0-9]+\.[0-9] s\n` +
+	`Running the step as the runner would… exit code 0 in [0-9]+\.[0-9] s\n`)
+
+// noFiles is how a scenario whose login writes no file shows the empty files section.
+var noFiles = map[string]string{
+	aws.Name:   "── Files left in the home mount for later steps ──\n  (none)\n",
+	vault.Name: "── Files left in the home mount for later steps ──\n  (none)\n",
+}
+
+// emptySections lists the titles of the sections of out that have no line of their own: the
+// next line is blank or the next section's title.
+func emptySections(out string) []string {
+	var empty []string
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if !strings.HasPrefix(l, "── ") {
+			continue
+		}
+		if i+1 >= len(lines) || strings.TrimSpace(lines[i+1]) == "" || strings.HasPrefix(lines[i+1], "── ") {
+			empty = append(empty, l)
+		}
+	}
+	return empty
 }
 
 // leaks reports (as test errors naming only sizes) every line of a secret found in printed.
