@@ -47,6 +47,7 @@ func BenchmarkLogin(b *testing.B) {
 				}
 				t := runTimed(b, sc.name, cmd, ws, measureRSS)
 				w.check(b, t.run)
+				endJob(b, ws)
 				return t
 			}
 			login(host.firstStep, false) // the page cache

@@ -445,6 +445,7 @@ func runPeers(b *testing.B, c peerCase) {
 		if got := s.got(env, out); got != all[issued] {
 			b.Fatalf("%s handed on %d bytes that are not the credential the emulator issued for this login (%d bytes)", s.name, len(got), len(all[issued]))
 		}
+		endJob(b, ws)
 		return t.d, c.requests() - reqs
 	}
 	for _, s := range c.subjects {
