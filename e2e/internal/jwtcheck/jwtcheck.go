@@ -119,9 +119,10 @@ func (v *Verifier) key(t *jwt.Token) (any, error) {
 // https://gitlab.com/gitlab-org/gitlab/-/merge_requests/138405; AWS's knowledge-center article
 // https://repost.aws/knowledge-center/iam-sts-invalididentitytoken lists "too many requests to
 // the jwks_uri" among the failures). Google documents no JWKS caching for workload identity
-// federation; this follows go-oidc's RemoteKeySet (github.com/coreos/go-oidc, jwks.go), the
-// verifier of Kubernetes' OIDC authenticator: keep the keys, and fetch again when a token
-// names a key id that is not among them (the issuer rotated its keys). A max-age in the
+// federation; this follows go-oidc's RemoteKeySet (coreos/go-oidc 2936eb3, oidc/jwks.go,
+// https://github.com/coreos/go-oidc/blob/2936eb343ba21eb2fe96884984f0e9b6018c71fe/oidc/jwks.go),
+// the verifier of Kubernetes' OIDC authenticator: keep the keys, and fetch them again when a
+// token names a key id that is not among them (the issuer rotated its keys). A max-age in the
 // response bounds how long the keys are kept. The zero value is ready to use.
 type KeyCache struct {
 	mu   sync.Mutex
