@@ -6,8 +6,9 @@
 #     that runs is this job's own copy, RUNNER_TEMP\oidc-login-native\<sha256>\oidc-login.exe.
 #     The job's first step makes it, from RUNNER_TOOL_CACHE\oidc-login\<version>\<arch>\ when
 #     the file there matches, else from the release (bounded attempts, time and size), which is
-#     then kept in the tool cache; the copy is hashed against the committed SHA-256 before it
-#     gets its name. Later steps of the job run that copy. A mismatch is never run.
+#     then kept in the tool cache; the bytes written to the copy are hashed as they are
+#     written (Copy-Hashed) and checked against the committed SHA-256 before the copy gets its
+#     name. Later steps of the job run that copy. A mismatch is never run.
 #   unreleased ref: built from the action's source with the runner's Go, if any.
 #
 # Where the release is: OIDC_LOGIN_NATIVE_DOWNLOAD_URL (a mirror holding <version>/<asset>),
@@ -91,6 +92,37 @@ function Get-Sha256([string]$path) {
 		return (Get-FileHash -LiteralPath $path -Algorithm SHA256).Hash.ToLowerInvariant()
 	} catch {
 		return 'unreadable'
+	}
+}
+
+# Copy-Hashed copies the file from to the new file to in one read: each block read goes to the
+# copy and into the SHA-256, so the hash is of exactly the bytes the copy holds, and the cached
+# file is read once, where Copy-Item then Get-FileHash read it twice. It returns the hash in
+# lower-case hex, or 'unreadable (why)'.
+function Copy-Hashed([string]$from, [string]$to) {
+	$in = $null
+	$out = $null
+	$sha = $null
+	try {
+		$in = New-Object IO.FileStream($from, [IO.FileMode]::Open, [IO.FileAccess]::Read, [IO.FileShare]::Read, 4096)
+		$out = New-Object IO.FileStream($to, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None, 4096)
+		$sha = [Security.Cryptography.SHA256]::Create()
+		$buffer = New-Object byte[] 1048576
+		while (($n = $in.Read($buffer, 0, $buffer.Length)) -gt 0) {
+			$out.Write($buffer, 0, $n)
+			[void]$sha.TransformBlock($buffer, 0, $n, $null, 0)
+		}
+		[void]$sha.TransformFinalBlock($buffer, 0, 0)
+		# Closed before the hash counts: a write that fails to reach the file fails here.
+		$out.Close()
+		$out = $null
+		return ([BitConverter]::ToString($sha.Hash) -replace '-', '').ToLowerInvariant()
+	} catch {
+		return "unreadable ($($_.Exception.Message))"
+	} finally {
+		if ($out) { $out.Close() }
+		if ($in) { $in.Close() }
+		if ($sha) { $sha.Dispose() }
 	}
 }
 
@@ -344,13 +376,7 @@ if ($hasVersion -or $hasSums) {
 		$tmp = Join-Path $copyDir ('.copy-' + [Guid]::NewGuid().ToString('N') + '.exe')
 		$verified = $false
 		if (Test-Path -LiteralPath $cached -PathType Leaf) {
-			$got = 'unreadable'
-			try {
-				Copy-Item -LiteralPath $cached -Destination $tmp -Force
-				$got = Get-Sha256 $tmp
-			} catch {
-				$got = "unreadable ($($_.Exception.Message))"
-			}
+			$got = Copy-Hashed $cached $tmp
 			if ($got -ceq $want) {
 				$verified = $true
 			} else {

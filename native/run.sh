@@ -44,15 +44,6 @@ fail() {
 	exit 1
 }
 
-# warn prints one ::warning:: line, escaped as fail's; the step goes on.
-warn() {
-	local msg="$*"
-	msg=${msg//%/%25}
-	msg=${msg//$'\r'/%0D}
-	msg=${msg//$'\n'/%0A}
-	echo "::warning title=oidc-login native::$msg"
-}
-
 here="${OIDC_LOGIN_ACTION_PATH:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
 
 case "${OIDC_LOGIN_RUNNER_OS:-${RUNNER_OS:-}}" in
@@ -85,6 +76,56 @@ else
 	uses="this copy of the native action (uses: ./native)"
 fi
 
+released=""
+if [ -f "$here/VERSION" ] || [ -f "$here/SHA256SUMS" ]; then
+	if ! { [ -f "$here/VERSION" ] && [ -f "$here/SHA256SUMS" ]; }; then
+		fail "native/ holds one of VERSION and SHA256SUMS but not the other; this checkout is damaged"
+	fi
+	# Both files are read with builtins: every $(tr …), $(awk …) or $(cat …) is a fork and an
+	# exec, about 1.3 ms each, as much as the binary's own start. Either may have CRLF line
+	# ends (a copy checked out with core.autocrlf=true).
+	version=""
+	IFS= read -r -d '' version <"$here/VERSION" || true # the whole file
+	version="${version//[[:space:]]/}"
+	[[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "native/VERSION holds '$version', not vX.Y.Z"
+	asset="oidc-login_${goos}_${goarch}"
+	# Every line naming the asset (sha256sum's text or binary mode, "*name"); more than one
+	# leaves a value that is not one sum, which is refused.
+	want=""
+	while read -r sum name _ || [ -n "${sum:-}" ]; do
+		name="${name%$'\r'}"
+		if [ "${name:-}" = "$asset" ] || [ "${name:-}" = "*$asset" ]; then
+			want="${want:+$want }$sum"
+		fi
+		sum=""
+	done <"$here/SHA256SUMS"
+	# One sum of 64 hex digits (a glob, not =~: bash compiles {64} into a large expression).
+	if [ ${#want} -ne 64 ] || [[ "$want" == *[!0123456789abcdef]* ]]; then
+		fail "native/SHA256SUMS has no SHA-256 for $asset"
+	fi
+
+	copy_dir="${RUNNER_TEMP:?RUNNER_TEMP is not set}/oidc-login-native/$want"
+	bin="$copy_dir/oidc-login"
+	released=1
+fi
+
+# A later step of the job finds the copy its first step made, verified, and runs it. It is
+# done before the rest of this file, which makes that copy, is even read: bash reads a script
+# as it runs it.
+if [ -n "$released" ] && [ -f "$bin" ]; then
+	# ${args[@]+…}: bash 3.2 (macOS's /bin/bash) calls an empty array unbound under set -u.
+	exec "$bin" ${args[@]+"${args[@]}"}
+fi
+
+# warn prints one ::warning:: line, escaped as fail's; the step goes on.
+warn() {
+	local msg="$*"
+	msg=${msg//%/%25}
+	msg=${msg//$'\r'/%0D}
+	msg=${msg//$'\n'/%0A}
+	echo "::warning title=oidc-login native::$msg"
+}
+
 # sha256 FILE prints the file's SHA-256 in lower-case hex; it fails when the file cannot be
 # read. openssl first: it uses the CPU's SHA instructions, about twice as fast here as
 # coreutils' sha256sum on the 8.5 MiB binary (9.5 against 19.5 ms); macOS has no sha256sum, and
@@ -95,12 +136,22 @@ sha256() {
 		command -v "${tool%% *}" >/dev/null 2>&1 || continue
 		out="$($tool "$1" 2>/dev/null)" || continue
 		out="${out%% *}"
-		if [[ "$out" =~ ^[0-9a-f]{64}$ ]]; then
+		if [ ${#out} -eq 64 ] && [[ "$out" != *[!0123456789abcdef]* ]]; then
 			echo "$out"
 			return 0
 		fi
 	done
 	return 1
+}
+
+# copy_new FROM TO copies FROM to the new file TO, making TO's folder. On Linux that is one
+# process, install -D (GNU's and busybox's; mode 0755), where mkdir -p then cp are two, about
+# 1 ms each; macOS's install has no -D, and a Linux without install still gets its copy.
+copy_new() {
+	if [ "$goos" = linux ] && install -D "$1" "$2" 2>/dev/null; then
+		return 0
+	fi
+	mkdir -p "${2%/*}" && cp "$1" "$2" 2>/dev/null
 }
 
 # valid_base URL: the URL is https, or plain http on loopback (the tests' local release).
@@ -161,69 +212,41 @@ cache_keep() {
 	warn "could not keep $asset in the tool cache ($dir); later jobs on this runner will download it again"
 }
 
-if [ -f "$here/VERSION" ] || [ -f "$here/SHA256SUMS" ]; then
-	if ! { [ -f "$here/VERSION" ] && [ -f "$here/SHA256SUMS" ]; }; then
-		fail "native/ holds one of VERSION and SHA256SUMS but not the other; this checkout is damaged"
+if [ -n "$released" ]; then
+	# This job's first step: make the job's copy, hash it, and only then give it its name.
+	cache_root="${RUNNER_TOOL_CACHE:-$RUNNER_TEMP/oidc-login-tools}"
+	cached="$cache_root/oidc-login/${version#v}/$arch/oidc-login"
+	if [ -n "${OIDC_LOGIN_NATIVE_DOWNLOAD_URL:-}" ]; then
+		sources=("${OIDC_LOGIN_NATIVE_DOWNLOAD_URL%/}")
+		valid_base "${sources[0]}" || fail "OIDC_LOGIN_NATIVE_DOWNLOAD_URL must be an https:// URL (plain http only on 127.0.0.1, localhost or [::1]) without query, credentials or spaces"
+	else
+		server="${OIDC_LOGIN_SERVER_URL:-https://github.com}"
+		server="${server%/}"
+		sources=("$server/${repo:-oidc-login/oidc-login}/releases/download")
+		valid_base "${sources[0]}" || fail "github.server_url '$server' is not an https:// URL"
+		[ "$server" = "https://github.com" ] || sources+=("https://github.com/${repo:-oidc-login/oidc-login}/releases/download")
 	fi
-	# Both files are read with builtins: every $(tr …), $(awk …) or $(cat …) is a fork and an
-	# exec, about 1.3 ms each, as much as the binary's own start. Either may have CRLF line
-	# ends (a copy checked out with core.autocrlf=true).
-	version=""
-	IFS= read -r -d '' version <"$here/VERSION" || true # the whole file
-	version="${version//[[:space:]]/}"
-	[[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "native/VERSION holds '$version', not vX.Y.Z"
-	asset="oidc-login_${goos}_${goarch}"
-	# Every line naming the asset (sha256sum's text or binary mode, "*name"); more than one
-	# leaves a value that is not one sum, which is refused.
-	want=""
-	while read -r sum name _ || [ -n "${sum:-}" ]; do
-		name="${name%$'\r'}"
-		if [ "${name:-}" = "$asset" ] || [ "${name:-}" = "*$asset" ]; then
-			want="${want:+$want }$sum"
-		fi
-		sum=""
-	done <"$here/SHA256SUMS"
-	[[ "$want" =~ ^[0-9a-f]{64}$ ]] || fail "native/SHA256SUMS has no SHA-256 for $asset"
-
-	copy_dir="${RUNNER_TEMP:?RUNNER_TEMP is not set}/oidc-login-native/$want"
-	bin="$copy_dir/oidc-login"
-	if [ ! -f "$bin" ]; then
-		# This job's first step: make the job's copy, hash it, and only then give it its name.
-		cache_root="${RUNNER_TOOL_CACHE:-$RUNNER_TEMP/oidc-login-tools}"
-		cached="$cache_root/oidc-login/${version#v}/$arch/oidc-login"
-		if [ -n "${OIDC_LOGIN_NATIVE_DOWNLOAD_URL:-}" ]; then
-			sources=("${OIDC_LOGIN_NATIVE_DOWNLOAD_URL%/}")
-			valid_base "${sources[0]}" || fail "OIDC_LOGIN_NATIVE_DOWNLOAD_URL must be an https:// URL (plain http only on 127.0.0.1, localhost or [::1]) without query, credentials or spaces"
+	# Not mktemp: the folder is this job's own.
+	tmp="$copy_dir/.copy-$$-$RANDOM"
+	trap 'rm -f "$tmp"' EXIT
+	verified=""
+	if [ -f "$cached" ] && copy_new "$cached" "$tmp"; then
+		got="$(sha256 "$tmp")" || got="unreadable"
+		if [ "$got" = "$want" ]; then
+			verified=1
 		else
-			server="${OIDC_LOGIN_SERVER_URL:-https://github.com}"
-			server="${server%/}"
-			sources=("$server/${repo:-oidc-login/oidc-login}/releases/download")
-			valid_base "${sources[0]}" || fail "github.server_url '$server' is not an https:// URL"
-			[ "$server" = "https://github.com" ] || sources+=("https://github.com/${repo:-oidc-login/oidc-login}/releases/download")
+			warn "the cached $cached has SHA-256 $got, but native/SHA256SUMS says $want: not running it, downloading $asset again"
 		fi
-		mkdir -p "$copy_dir"
-		# Not mktemp: the folder is this job's own, and cp then creates the file with the
-		# cached one's mode (0755), which saves a chmod, a fork and an exec.
-		tmp="$copy_dir/.copy-$$-$RANDOM"
-		trap 'rm -f "$tmp"' EXIT
-		verified=""
-		if [ -f "$cached" ] && cp "$cached" "$tmp" 2>/dev/null; then
-			got="$(sha256 "$tmp")" || got="unreadable"
-			if [ "$got" = "$want" ]; then
-				verified=1
-			else
-				warn "the cached $cached has SHA-256 $got, but native/SHA256SUMS says $want: not running it, downloading $asset again"
-			fi
-		fi
-		if [ -z "$verified" ]; then
-			download "$tmp"
-			chmod 0755 "$tmp"
-			cache_keep "$tmp"
-		fi
-		[ -x "$tmp" ] || chmod 0755 "$tmp"
-		mv -f "$tmp" "$bin"
-		trap - EXIT
 	fi
+	if [ -z "$verified" ]; then
+		mkdir -p "$copy_dir"
+		download "$tmp"
+		chmod 0755 "$tmp"
+		cache_keep "$tmp"
+	fi
+	[ -x "$tmp" ] || chmod 0755 "$tmp"
+	mv -f "$tmp" "$bin"
+	trap - EXIT
 else
 	# No release pinned in native/: this is a branch, @main or a local checkout.
 	if ! command -v go >/dev/null 2>&1; then

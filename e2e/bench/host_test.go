@@ -18,22 +18,35 @@ import (
 
 // hostRunner starts logins as a runner whose tool cache already holds the binary runs the
 // native action: the composite's bash step (nativeinstall.Action.Step: the runner's bash,
-// run.sh, the cached binary), or the cached binary alone with the environment that step gives
-// run.sh, to show what the launchers add (no runner starts it so).
+// run.sh, then the binary) as a job's first step or as a later step of the same job, or the
+// cached binary alone with the environment that step gives run.sh, to show what the launchers
+// add (no runner starts it so).
+//
+// A job's first step is what a job with one login pays: run.sh copies the cached binary into
+// the job's RUNNER_TEMP, hashes the copy against native/SHA256SUMS, and runs it. A later step
+// finds that copy and runs it as it is. Every login gets a fresh workspace, so a fresh
+// RUNNER_TEMP: a first step as it is; a later step with the copy a first step leaves there.
 type hostRunner struct {
 	action *nativeinstall.Action
 	cache  string // RUNNER_TOOL_CACHE
 	bin    string // the binary in it
+	sum    string // its SHA-256, as native/SHA256SUMS holds it
+	made   string // the job's copy a first step makes, for later steps to find
 }
 
 func newHostRunner(b *testing.B, body []byte) *hostRunner {
 	a := nativeinstall.Released(b, peerVersion, body)
 	cache := b.TempDir()
-	return &hostRunner{action: a, cache: cache, bin: a.Seed(b, cache, body)}
+	made := filepath.Join(b.TempDir(), "oidc-login")
+	if err := os.WriteFile(made, body, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	return &hostRunner{action: a, cache: cache, bin: a.Seed(b, cache, body), sum: nativeinstall.SHA256Hex(body), made: made}
 }
 
-// step is the native step of one login in ws, env on top of the job's variables.
-func (h *hostRunner) step(ws *harness.Workspace, inputs, env map[string]string) (*exec.Cmd, error) {
+// firstStep is the native step of one login in ws as a job's first step, env on top of the
+// job's variables.
+func (h *hostRunner) firstStep(ws *harness.Workspace, inputs, env map[string]string) (*exec.Cmd, error) {
 	e := jobEnv()
 	e["RUNNER_TOOL_CACHE"] = h.cache
 	for k, v := range env {
@@ -42,15 +55,40 @@ func (h *hostRunner) step(ws *harness.Workspace, inputs, env map[string]string) 
 	return h.action.Step(ws, inputs, e)
 }
 
+// laterStep is the same login as a later step of the job: ws's RUNNER_TEMP already holds the
+// job's copy where run.sh made it (nativeinstall.JobCopyPath, which e2e/native's
+// TestLauncherJobCopy holds run.sh to). The copy is a hard link to one verified file, put in
+// place before the clock starts.
+func (h *hostRunner) laterStep(ws *harness.Workspace, inputs, env map[string]string) (*exec.Cmd, error) {
+	copied := nativeinstall.JobCopyPath(ws.RunnerTemp, h.sum)
+	if err := os.MkdirAll(filepath.Dir(copied), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.Link(h.made, copied); err != nil {
+		return nil, err
+	}
+	return h.firstStep(ws, inputs, env)
+}
+
 // binary is the cached binary of the same login, started directly.
 func (h *hostRunner) binary(ws *harness.Workspace, inputs, env map[string]string) (*exec.Cmd, error) {
-	step, err := h.step(ws, inputs, env)
+	step, err := h.firstStep(ws, inputs, env)
 	if err != nil {
 		return nil, err
 	}
 	c := exec.Command(h.bin)
 	c.Dir, c.Env = step.Dir, step.Env
 	return c, nil
+}
+
+// endJob removes ws once its login is checked, as the runner empties RUNNER_TEMP when a job
+// ends: the 9 MB copy a first step wrote would otherwise stay dirty in the page cache, and
+// the kernel writing hundreds of them back would take the cores from the logins that follow.
+func endJob(tb testing.TB, ws *harness.Workspace) {
+	tb.Helper()
+	if err := os.RemoveAll(ws.Root); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // runTimeout bounds one login of any subject.

@@ -24,6 +24,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/nativeinstall"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // peerVersion is the release the benchmarks' native/ pins (any vX.Y.Z: the launcher only
@@ -33,9 +34,13 @@ const peerVersion = "v9.9.9"
 // BenchmarkPeers runs the same login against the same emulators in several ways, side by side
 // and interleaved (one of each per iteration, so a busy machine slows all alike):
 //
-//   - native: the native action on a cache hit, started as the runner starts its composite
-//     bash step (native/action.yml's env: mapping of every input, the run: line through
-//     `bash --noprofile --norc -e -o pipefail`, then run.sh, then the cached binary);
+//   - first-step: the native action on a cache hit as a job's first step, started as the
+//     runner starts its composite bash step (native/action.yml's env: mapping of every input,
+//     the run: line through `bash --noprofile --norc -e -o pipefail`, then run.sh, which
+//     copies the cached binary into the job's RUNNER_TEMP, hashes the copy and runs it): what
+//     a job with one login pays;
+//   - later-step: the same step later in the same job, which runs the job's copy as it is
+//     (hostRunner says how each is set up);
 //   - container: the root action as a container action, `docker run` with the runner's
 //     flags, mounts and environment (harness.Step.ContainerRun, dockerimage.RunArgs);
 //   - node: the official action's committed bundle started by node the way the runner starts
@@ -67,10 +72,11 @@ const peerVersion = "v9.9.9"
 // GITHUB_ENV (AWS) or GITHUB_OUTPUT (the GCP access token), and no secret any emulator
 // issued printed outside a mask. Each login gets a fresh workspace, made outside the timer.
 // Metrics per subject: <subject>-ms (median, exec to exit), <subject>-requests (HTTP requests
-// per login, ID-token requests included), <peer>-x (the peer's median over native's), and for
-// native, binary and node <subject>-peak-RSS-MiB (the largest of rssRuns more logins, each
-// checked as the others, under GNU time(1)); for aws also asset-bytes and the cache miss's
-// download-requests. Run it with a fixed count:
+// per login, ID-token requests included), <subject>-x (its median over the first step's), and
+// for the official action and the container also <subject>-x-later (over the later step's);
+// for first-step, binary and node <subject>-peak-RSS-MiB (the largest of rssRuns more logins,
+// each checked as the others, under GNU time(1)); for aws also asset-bytes and the cache
+// miss's download-requests. Run it with a fixed count:
 //
 //	go test -run '^$' -bench Peers -benchtime 20x ./e2e/bench
 //	go run ./e2e/bench/cmd/peers
@@ -219,6 +225,7 @@ type subject struct {
 
 // peerCase is one login done every way, and how to tell it worked.
 type peerCase struct {
+	// subjects are the ways, the native action's first and later step first.
 	subjects []*subject
 	// issued returns every credential the emulator handed out, in order; each login must
 	// add exactly one, and hand exactly that one on.
@@ -244,10 +251,10 @@ func jobEnv() map[string]string {
 	}
 }
 
-// nativeSubjects are the native step on a cache hit in a tool cache (seeded, and its marker
-// written by the first, untimed round), and the cached binary started directly with the
-// environment the step gives run.sh: what the launchers (the runner's bash, run.sh) add.
-func (p *peerEnv) nativeSubjects(b *testing.B, inputs, env map[string]string, got func(env, outputs map[string]string) string) (native, binary *subject) {
+// nativeSubjects are the native step on a cache hit in a tool cache, as a job's first step
+// and as a later step of the job, and the cached binary started directly with the environment
+// the step gives run.sh: what the launchers (the runner's bash, run.sh) add.
+func (p *peerEnv) nativeSubjects(b *testing.B, inputs, env map[string]string, got func(env, outputs map[string]string) string) (first, later, binary *subject) {
 	host := newHostRunner(b, p.body)
 	stepEnv := map[string]string{}
 	for k, v := range p.gh.Env() {
@@ -256,9 +263,10 @@ func (p *peerEnv) nativeSubjects(b *testing.B, inputs, env map[string]string, go
 	for k, v := range env {
 		stepEnv[k] = v
 	}
-	native = &subject{name: "native", got: got, rss: true, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) { return host.step(ws, inputs, stepEnv) }}
+	first = &subject{name: "first-step", got: got, rss: true, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) { return host.firstStep(ws, inputs, stepEnv) }}
+	later = &subject{name: "later-step", got: got, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) { return host.laterStep(ws, inputs, stepEnv) }}
 	binary = &subject{name: "binary", got: got, rss: true, cmd: func(ws *harness.Workspace) (*exec.Cmd, error) { return host.binary(ws, inputs, stepEnv) }}
-	return native, binary
+	return first, later, binary
 }
 
 // containerSubject is the root action's docker run as the runner makes it, on today's runner.
@@ -308,11 +316,11 @@ func (p *peerEnv) nodeSubject(a *peerAction, inputs, env map[string]string, got 
 	}}
 }
 
+// awsPeers is the AWS world's login (stsfake.NewWorld: its role, region and trust policy),
+// which configure-aws-credentials gets as role-to-assume, aws-region and sts-endpoint.
 func awsPeers(b *testing.B, p *peerEnv, awsAction *peerAction) peerCase {
-	s := stsfake.New(fakegithub.Issuer, p.gh.JWKSURL(), "sts.amazonaws.com")
-	b.Cleanup(s.Close)
-	s.AddRole(stsfake.Role{ARN: awsRole, Audience: "sts.amazonaws.com", Subject: anyBranch})
-	ours := map[string]string{"provider": "aws", "aws-role-arn": awsRole, "aws-region": "eu-west-1", "aws-sts-endpoint": s.URL}
+	s := worlds.Must(b, stsfake.NewWorld, p.gh)
+	ours := s.Inputs()
 	// What later steps use: the key id in GITHUB_ENV (the secret and the token must match too).
 	fromEnv := func(env, _ map[string]string) string {
 		return env["AWS_ACCESS_KEY_ID"] + "\n" + env["AWS_SECRET_ACCESS_KEY"] + "\n" + env["AWS_SESSION_TOKEN"]
@@ -329,12 +337,13 @@ func awsPeers(b *testing.B, p *peerEnv, awsAction *peerAction) peerCase {
 			}
 			return p.action.Step(ws, ours, e)
 		}}
-	native, binary := p.nativeSubjects(b, ours, nil, fromEnv)
+	first, later, binary := p.nativeSubjects(b, ours, s.Env(), fromEnv)
 	return peerCase{
 		subjects: []*subject{
-			native,
+			first,
+			later,
 			p.containerSubject(ours, fromEnv),
-			p.nodeSubject(awsAction, map[string]string{"aws-region": "eu-west-1", "role-to-assume": awsRole, "sts-endpoint": s.URL}, nil, fromEnv),
+			p.nodeSubject(awsAction, map[string]string{"aws-region": stsfake.Region, "role-to-assume": stsfake.RoleARN, "sts-endpoint": s.URL}, nil, fromEnv),
 			miss,
 			binary,
 		},
@@ -345,7 +354,7 @@ func awsPeers(b *testing.B, p *peerEnv, awsAction *peerAction) peerCase {
 			}
 			return out
 		},
-		requests: func() int { return p.gh.Requests() + s.Requests() },
+		requests: func() int { return p.gh.Requests() + s.RequestCount() },
 		extra: func(b *testing.B) {
 			// Every cache miss downloads the asset once, whole; the cache hits never.
 			r, n := rel.Requests(), rel.Bytes()
@@ -358,38 +367,34 @@ func awsPeers(b *testing.B, p *peerEnv, awsAction *peerAction) peerCase {
 	}
 }
 
+// gcpPeers is the GCP world's login through its service account (gcpfake.NewWorld: its pool,
+// provider and service account), token_format access_token, which google-github-actions/auth
+// gets as workload_identity_provider and service_account.
 func gcpPeers(b *testing.B, p *peerEnv, googleAction *peerAction) peerCase {
-	g, err := gcpfake.New(p.ca)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		g.Close()
-		if u := g.Unexpected(); len(u) > 0 {
-			b.Errorf("the GCP emulator got requests Google would not know: %v", u)
-		}
-	})
-	g.AddProvider(gcpfake.Provider{Name: gcpWIP, Issuer: fakegithub.Issuer, JWKSURL: p.gh.JWKSURL(), Condition: map[string]string{"repository": fakegithub.DefaultRepo}})
-	g.AddServiceAccount(gcpfake.ServiceAccount{Email: gcpAccount, Members: []string{"principalSet://iam.googleapis.com/" + gcpPool + "/attribute.repository/" + fakegithub.DefaultRepo}})
-	ours := map[string]string{"provider": "gcp", "gcp-workload-identity-provider": gcpWIP, "gcp-service-account": gcpAccount,
-		"gcp-token-format": "access_token", "output-credentials": "true", "gcp-sts-endpoint": g.STSURL, "gcp-iam-credentials-endpoint": g.IAMURL}
-	theirs := map[string]string{"workload_identity_provider": gcpWIP, "service_account": gcpAccount, "token_format": "access_token"}
+	g := worlds.Must(b, gcpfake.NewWorld, p.gh)
+	ours := g.ServiceAccountInputs()
+	ours["gcp-token-format"], ours["output-credentials"] = "access_token", "true"
+	theirs := map[string]string{"workload_identity_provider": gcpfake.WorkloadIdentityProvider, "service_account": gcpfake.ServiceAccountEmail, "token_format": "access_token"}
 	// Our binary on the host trusts the test CA the way the image does: Debian's bundle with the
-	// CA appended (so it loads a full system pool, as on a runner, not a one-certificate file).
+	// CA appended (so it loads a full system pool, as on a runner, not the world's
+	// one-certificate file).
 	bundle := filepath.Join(b.TempDir(), "ca-certificates.crt")
 	if err := os.WriteFile(bundle, p.img.Bundle, 0o644); err != nil {
 		b.Fatal(err)
 	}
+	env := g.Env()
+	env["SSL_CERT_FILE"] = bundle
 	nodeEnv := map[string]string{
 		"NODE_EXTRA_CA_CERTS":                  p.ca.File,
 		"GHA_ENDPOINT_OVERRIDE_sts":            g.STSURL + "/v1",
 		"GHA_ENDPOINT_OVERRIDE_iamcredentials": g.IAMURL + "/v1",
 	}
 	token := func(_, out map[string]string) string { return out["gcp-access-token"] }
-	native, binary := p.nativeSubjects(b, ours, map[string]string{"SSL_CERT_FILE": bundle}, token)
+	first, later, binary := p.nativeSubjects(b, ours, env, token)
 	return peerCase{
 		subjects: []*subject{
-			native,
+			first,
+			later,
 			p.containerSubject(ours, token),
 			p.nodeSubject(googleAction, theirs, nodeEnv, func(_, out map[string]string) string { return out["access_token"] }),
 			binary,
@@ -401,7 +406,7 @@ func gcpPeers(b *testing.B, p *peerEnv, googleAction *peerAction) peerCase {
 			}
 			return out
 		},
-		requests: func() int { return p.gh.Requests() + g.STSFaults.Requests() + g.IAMFaults.Requests() },
+		requests: func() int { return p.gh.Requests() + g.RequestCount() },
 	}
 }
 
@@ -440,6 +445,7 @@ func runPeers(b *testing.B, c peerCase) {
 		if got := s.got(env, out); got != all[issued] {
 			b.Fatalf("%s handed on %d bytes that are not the credential the emulator issued for this login (%d bytes)", s.name, len(got), len(all[issued]))
 		}
+		endJob(b, ws)
 		return t.d, c.requests() - reqs
 	}
 	for _, s := range c.subjects {
@@ -465,7 +471,7 @@ func runPeers(b *testing.B, c peerCase) {
 		slices.Sort(ds)
 		return float64(ds[len(ds)/2]) / float64(time.Millisecond)
 	}
-	native := median(c.subjects[0])
+	first, later := median(c.subjects[0]), median(c.subjects[1])
 	for _, s := range c.subjects {
 		m := median(s)
 		b.ReportMetric(m, s.name+"-ms")
@@ -474,7 +480,10 @@ func runPeers(b *testing.B, c peerCase) {
 		}
 		b.ReportMetric(float64(s.req[0]), s.name+"-requests")
 		if s != c.subjects[0] {
-			b.ReportMetric(m/native, s.name+"-x")
+			b.ReportMetric(m/first, s.name+"-x")
+		}
+		if s.peer || s.name == "container" {
+			b.ReportMetric(m/later, s.name+"-x-later")
 		}
 		if s.rss {
 			b.ReportMetric(float64(s.peakKiB)/1024, s.name+"-peak-RSS-MiB")

@@ -51,15 +51,6 @@ var variants = map[string][]struct {
 	vault.Name: {{"vault-secrets", vaultSecretsPart}},
 }
 
-// The identities of the peers' logins (peers_test.go): the worlds'.
-const (
-	awsRole    = stsfake.RoleARN
-	anyBranch  = fakegithub.AnyBranch
-	gcpPool    = gcpfake.Pool
-	gcpWIP     = gcpfake.WorkloadIdentityProvider
-	gcpAccount = gcpfake.ServiceAccountEmail
-)
-
 // part is one provider's share of a step: its inputs, its emulators and what they saw.
 type part struct {
 	provider string

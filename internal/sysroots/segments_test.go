@@ -1,6 +1,7 @@
 package sysroots
 
 import (
+	"bytes"
 	"encoding/pem"
 	"os"
 	"reflect"
@@ -98,4 +99,36 @@ func TestHoldsOnlyRuns(t *testing.T) {
 			t.Errorf("%q is no run, but held", text)
 		}
 	}
+}
+
+// FuzzNextBlock holds nextBlock to pem.Decode: the same block (the DER AppendCertsFromPEM
+// would take, or none), the same rest, for the usual form it decodes itself and for anything
+// else.
+func FuzzNextBlock(f *testing.F) {
+	cert := func(b string) string { return "-----BEGIN CERTIFICATE-----\n" + b + "\n-----END CERTIFICATE-----" }
+	for _, s := range []string{
+		cert("AQID") + "\n", cert("AQID"), cert("AQID") + "\nrest", cert("AQID\nBAUG") + "\n" + cert("BAUG"),
+		cert("AQID\n") + "\n", cert("\n\n") + "\n", cert("") + "\n", cert("AQ==AQID") + "\n", cert("AQ ID") + "\n",
+		cert("AQID\r") + "\r\n", "-----BEGIN CERTIFICATE-----\r\nAQID\r\n-----END CERTIFICATE-----\r\n",
+		cert("AQID") + " \n", cert("AQID") + "x\n", cert("Proc-Type: 4,ENCRYPTED\n\nAQID") + "\n",
+		"-----BEGIN CERTIFICATE-----\n" + cert("AQID") + "\n", cert("AQID\n-----END KEY-----\nBAUG") + "\n",
+		"x" + cert("AQID") + "\n", "\n" + cert("AQID") + "\n", cert("A") + "\n", cert("!!!!") + "\n",
+		"-----BEGIN CERTIFICATE-----\nAQID\n-----END CERTIFICATE----", "-----BEGIN KEY-----\nAQID\n-----END KEY-----\n",
+	} {
+		f.Add([]byte(s))
+	}
+	if debian, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt"); err == nil && len(debian) > 4000 {
+		f.Add(debian[:4000])
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		der, rest, ok := nextBlock(data)
+		b, wantRest := pem.Decode(data)
+		var want []byte
+		if b != nil && b.Type == "CERTIFICATE" && len(b.Headers) == 0 {
+			want = b.Bytes
+		}
+		if ok != (b != nil) || !bytes.Equal(der, want) || (der == nil) != (want == nil) || len(rest) != len(wantRest) || !bytes.Equal(rest, wantRest) {
+			t.Fatalf("nextBlock(%q) = %q, %d bytes left, %v; pem.Decode gives %q, %d bytes left", data, der, len(rest), ok, want, len(wantRest))
+		}
+	})
 }

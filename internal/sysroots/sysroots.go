@@ -122,7 +122,7 @@ func Load(s Sources) (*Roots, error) {
 	go func() {
 		var r dirResult
 		for _, dir := range s.Dirs {
-			entries, err := os.ReadDir(dir)
+			d, entries, err := openCertDir(dir)
 			if err != nil {
 				r.errs = append(r.errs, err)
 				continue
@@ -137,7 +137,7 @@ func Load(s Sources) (*Roots, error) {
 					var buf []byte // each file's text, needed only until it is decoded
 					for i := w; i < len(entries); i += workers {
 						var text []byte
-						if text, buf = readEntry(dir, entries[i], bundle, buf); len(text) == 0 {
+						if text, buf = readEntry(d, entries[i], bundle, buf); len(text) == 0 {
 							continue
 						}
 						<-bundleDone
@@ -148,6 +148,7 @@ func Load(s Sources) (*Roots, error) {
 				})
 			}
 			wg.Wait()
+			d.close()
 			for _, b := range perEntry {
 				r.blocks = append(r.blocks, b...)
 			}
@@ -205,12 +206,12 @@ func (r *Roots) any() bool {
 // readEntry returns the text of one directory entry, or none for an entry that is another
 // name of a file read anyway or that does not read (Go's loader skips those too). The text is
 // read into buf, returned for the next entry: the blocks decoded from it are copies.
-func readEntry(dir string, e fs.DirEntry, bundle os.FileInfo, buf []byte) (text, next []byte) {
-	name := dir + "/" + e.Name() // as Go's loader names it
+func readEntry(d *certDir, e fs.DirEntry, bundle os.FileInfo, buf []byte) (text, next []byte) {
+	name := e.Name() // in d: Go's loader opens d's path + "/" + name, the same file
 	if e.Type()&fs.ModeSymlink != 0 {
 		// A link to a name in the same directory (OpenSSL's hash links) is another name of a
 		// file read anyway.
-		if target, err := readlink(name); err == nil && !strings.Contains(target, "/") {
+		if target, err := d.readlink(name); err == nil && !strings.Contains(target, "/") {
 			return nil, buf
 		}
 	}
@@ -219,7 +220,7 @@ func readEntry(dir string, e fs.DirEntry, bundle os.FileInfo, buf []byte) (text,
 			return nil, buf // Debian's /etc/ssl/certs/ca-certificates.crt, read as the bundle
 		}
 	}
-	data, err := readFile(name, buf)
+	data, err := d.readFile(name, buf)
 	if err != nil {
 		return nil, buf
 	}

@@ -125,6 +125,9 @@ type Server struct {
 
 	sts, iam *httptest.Server
 	key      *rsa.PrivateKey
+	// keys keeps the providers' signing keys between tokens (jwtcheck.KeyCache says whose
+	// behaviour that follows).
+	keys jwtcheck.KeyCache
 
 	mu        sync.Mutex
 	providers map[string]Provider
@@ -307,7 +310,7 @@ func (s *Server) handleSTS(w http.ResponseWriter, r *http.Request) {
 	if len(auds) == 0 {
 		auds = []string{"//iam.googleapis.com/" + p.Name, "https://iam.googleapis.com/" + p.Name}
 	}
-	v := &jwtcheck.Verifier{Issuer: p.Issuer, JWKSURL: p.JWKSURL, Audiences: auds}
+	v := &jwtcheck.Verifier{Issuer: p.Issuer, JWKSURL: p.JWKSURL, Audiences: auds, Keys: &s.keys}
 	claims, err := v.Verify(token)
 	if err != nil {
 		unverified := jwt.MapClaims{}

@@ -12,6 +12,9 @@ import (
 	"math/big"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -49,6 +52,9 @@ type Verifier struct {
 	Leeway time.Duration
 	// Now is the verifier's clock (time.Now when nil).
 	Now func() time.Time
+	// Keys, when set, keeps the issuer's keys between tokens, as the real services do (see
+	// KeyCache); nil fetches JWKSURL for every token.
+	Keys *KeyCache
 }
 
 // Verify returns the token's claims, or an *Error.
@@ -97,20 +103,112 @@ func (v *Verifier) Verify(raw string) (jwt.MapClaims, error) {
 
 func (v *Verifier) key(t *jwt.Token) (any, error) {
 	kid, _ := t.Header["kid"].(string)
-	res, err := http.Get(v.JWKSURL)
+	if v.Keys != nil {
+		return v.Keys.key(v.JWKSURL, kid)
+	}
+	keys, _, err := fetch(v.JWKSURL)
 	if err != nil {
 		return nil, err
 	}
-	defer res.Body.Close()
-	var set struct {
-		Keys []struct {
-			Kid, Kty, N, E string
-		} `json:"keys"`
+	return pick(keys, kid)
+}
+
+// KeyCache keeps each issuer's signing keys, by JWKS URL, from one token to the next, the way
+// the clouds do. AWS STS caches an OIDC provider's JWKS unless the response forbids it with
+// Pragma: no-cache, Cache-Control: no-cache or max-age=0 (AWS's answer quoted in
+// https://gitlab.com/gitlab-org/gitlab/-/merge_requests/138405; AWS's knowledge-center article
+// https://repost.aws/knowledge-center/iam-sts-invalididentitytoken lists "too many requests to
+// the jwks_uri" among the failures). Google documents no JWKS caching for workload identity
+// federation; this follows go-oidc's RemoteKeySet (coreos/go-oidc 2936eb3, oidc/jwks.go,
+// https://github.com/coreos/go-oidc/blob/2936eb343ba21eb2fe96884984f0e9b6018c71fe/oidc/jwks.go),
+// the verifier of Kubernetes' OIDC authenticator: keep the keys, and fetch them again when a
+// token names a key id that is not among them (the issuer rotated its keys). A max-age in the
+// response bounds how long the keys are kept. The zero value is ready to use.
+type KeyCache struct {
+	mu   sync.Mutex
+	sets map[string]cachedSet
+}
+
+type cachedSet struct {
+	keys    []jwk
+	expires time.Time // zero: until a token names an unknown key
+}
+
+func (c *KeyCache) key(url, kid string) (any, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	set, ok := c.sets[url]
+	if ok && (set.expires.IsZero() || time.Now().Before(set.expires)) {
+		if k, err := pick(set.keys, kid); err == nil {
+			return k, nil
+		}
 	}
-	if err := json.NewDecoder(res.Body).Decode(&set); err != nil {
+	keys, maxAge, err := fetch(url)
+	if err != nil {
 		return nil, err
 	}
-	for _, k := range set.Keys {
+	if c.sets == nil {
+		c.sets = map[string]cachedSet{}
+	}
+	switch {
+	case maxAge < 0:
+		delete(c.sets, url)
+	case maxAge > 0:
+		c.sets[url] = cachedSet{keys: keys, expires: time.Now().Add(maxAge)}
+	default:
+		c.sets[url] = cachedSet{keys: keys}
+	}
+	return pick(keys, kid)
+}
+
+type jwk struct {
+	Kid, Kty, N, E string
+}
+
+// fetch reads the JWKS at url, and how long its response may be kept: negative when it may
+// not be kept, 0 when it says nothing.
+func fetch(url string) (keys []jwk, maxAge time.Duration, err error) {
+	res, err := http.Get(url)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, 0, fmt.Errorf("JWKS: HTTP %d", res.StatusCode)
+	}
+	var set struct {
+		Keys []jwk `json:"keys"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&set); err != nil {
+		return nil, 0, err
+	}
+	return set.Keys, cacheFor(res.Header), nil
+}
+
+// cacheFor reads Pragma and Cache-Control (RFC 9111 sections 5.2.2 and 5.4).
+func cacheFor(h http.Header) time.Duration {
+	if strings.EqualFold(strings.TrimSpace(h.Get("Pragma")), "no-cache") {
+		return -1
+	}
+	for _, d := range strings.Split(strings.Join(h.Values("Cache-Control"), ","), ",") {
+		name, value, _ := strings.Cut(strings.TrimSpace(d), "=")
+		switch strings.ToLower(name) {
+		case "no-cache", "no-store":
+			return -1
+		case "max-age":
+			n, err := strconv.Atoi(strings.Trim(value, `"`))
+			if err != nil || n <= 0 {
+				return -1
+			}
+			return time.Duration(n) * time.Second
+		}
+	}
+	return 0
+}
+
+// pick is the RSA key with id kid.
+func pick(keys []jwk, kid string) (any, error) {
+	for _, k := range keys {
 		if k.Kid != kid || k.Kty != "RSA" {
 			continue
 		}

@@ -69,6 +69,8 @@ type Server struct {
 	Issuer    string
 	ClientIDs []string
 	JWKSURL   string
+	// keys keeps the provider's signing keys between tokens, as STS does.
+	keys jwtcheck.KeyCache
 
 	// Rewrite, when set, changes each set of credentials before it is answered: a hostile STS
 	// handing out values no real one would (a key with a line break).
@@ -237,7 +239,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.clock()
-	v := &jwtcheck.Verifier{Issuer: s.Issuer, JWKSURL: s.JWKSURL, Audiences: s.ClientIDs, Now: func() time.Time { return now }}
+	v := &jwtcheck.Verifier{Issuer: s.Issuer, JWKSURL: s.JWKSURL, Audiences: s.ClientIDs, Now: func() time.Time { return now }, Keys: &s.keys}
 	claims, err := v.Verify(token)
 	if err != nil {
 		var je *jwtcheck.Error

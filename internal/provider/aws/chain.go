@@ -49,14 +49,14 @@ func parseChain(in config.Inputs, c Config) ([]Hop, error) {
 		bad := func(format string, args ...any) error {
 			return config.Errorf(chainInput, "line %d: "+format, append([]any{n}, args...)...)
 		}
-		m := roleARNRE().FindStringSubmatch(fields[0])
-		if m == nil {
+		partition, account, _, ok := matchRoleARN(fields[0])
+		if !ok {
 			return nil, bad("must start with a role ARN like arn:aws:iam::<12-digit account id>:role/<name>, got %s", config.Quote(fields[0]))
 		}
-		if m[1] != c.Partition {
-			return nil, bad("role %s is in partition %s, but aws-role-arn is in %s: a chain cannot leave its partition", config.Quote(fields[0]), m[1], c.Partition)
+		if partition != c.Partition {
+			return nil, bad("role %s is in partition %s, but aws-role-arn is in %s: a chain cannot leave its partition", config.Quote(fields[0]), partition, c.Partition)
 		}
-		h := Hop{Line: n, RoleARN: fields[0], Account: m[2], SessionName: c.SessionName, DurationSeconds: MaxChainDurationSeconds}
+		h := Hop{Line: n, RoleARN: fields[0], Account: account, SessionName: c.SessionName, DurationSeconds: MaxChainDurationSeconds}
 		seen := map[string]bool{}
 		for _, f := range fields[1:] {
 			key, value, ok := strings.Cut(f, "=")
@@ -69,7 +69,7 @@ func parseChain(in config.Inputs, c Config) ([]Hop, error) {
 			seen[key] = true
 			switch key {
 			case "session-name":
-				if !sessionRE().MatchString(value) {
+				if !isSessionName(value) {
 					return nil, bad("session-name must be 2 to 64 characters of letters, digits and +=,.@_-, got %s", config.Quote(value))
 				}
 				h.SessionName = value

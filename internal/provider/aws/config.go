@@ -18,11 +18,10 @@ const (
 	MaxManagedPolicies     = 10
 )
 
+// The inputs every login reads are checked by hand (match.go); these expressions check what
+// fewer logins give.
 var (
-	roleARNRE   = lazyre.New(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})$`)
 	policyARNRE = lazyre.New(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-[a-z]|aws-eusc):iam::(aws|\d{12}):policy/[\w+=,.@/-]+$`)
-	regionRE    = lazyre.New(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
-	sessionRE   = lazyre.New(`^[\w+=,.@-]{2,64}$`)
 	accountIDRE = lazyre.New(`^\d{12}$`)
 	profileRE   = lazyre.New(`^[\w.+@-]{1,64}$`)
 )
@@ -63,22 +62,21 @@ func Parse(in config.Inputs) (Config, error) {
 	if c.RoleARN, err = config.Required(in, "aws-role-arn", "aws"); err != nil {
 		return c, err
 	}
-	m := roleARNRE().FindStringSubmatch(c.RoleARN)
-	if m == nil {
+	var ok bool
+	if c.Partition, c.RoleAccount, _, ok = matchRoleARN(c.RoleARN); !ok {
 		return c, config.Errorf("aws-role-arn", "must look like arn:aws:iam::<12-digit account id>:role/<name> (a role, not a user or an assumed-role session), got %s", config.Quote(c.RoleARN))
 	}
-	c.Partition, c.RoleAccount = m[1], m[2]
 	if c.Region, err = config.Required(in, "aws-region", "aws"); err != nil {
 		return c, err
 	}
-	if !regionRE().MatchString(c.Region) {
+	if !isRegion(c.Region) {
 		return c, config.Errorf("aws-region", "must be an AWS region code such as us-east-1 or eu-central-1, got %s", config.Quote(c.Region))
 	}
 	if c.Partition == "aws-cn" && !strings.HasPrefix(c.Region, "cn-") {
 		return c, config.Errorf("aws-region", "must be a China region (cn-north-1, cn-northwest-1) for the aws-cn role %s", config.Quote(c.RoleARN))
 	}
 	c.SessionName = config.Or(in, "aws-role-session-name", DefaultSessionName)
-	if !sessionRE().MatchString(c.SessionName) {
+	if !isSessionName(c.SessionName) {
 		return c, config.Errorf("aws-role-session-name", "must be 2 to 64 characters of letters, digits and +=,.@_-, got %s", config.Quote(c.SessionName))
 	}
 	if c.DurationSeconds, err = config.Int(in, "aws-role-duration-seconds", DefaultDurationSeconds, MinDurationSeconds, MaxDurationSeconds); err != nil {

@@ -25,21 +25,17 @@ const (
 	FormatIDToken     = "id_token"
 )
 
+// The inputs every login reads are checked by hand (match.go); these expressions check what
+// fewer logins give, and name the usual mistakes once a check has failed.
 var (
-	providerRE = lazyre.New(`^projects/(\d+)/locations/global/workloadIdentityPools/([a-z0-9-]{4,32})/providers/([a-z0-9-]{4,32})$`)
-	// poolOnlyRE and projectIDRE recognise the two mistakes people make most often, so the
-	// error can name them.
+	// poolOnlyRE and byIDRE recognise the two mistakes people make most often, so the error
+	// can name them.
 	poolOnlyRE = lazyre.New(`^projects/[^/]+/locations/global/workloadIdentityPools/[^/]+/?$`)
 	byIDRE     = lazyre.New(`^projects/([^/]*[^0-9/][^/]*)/locations/`)
-	emailRE    = lazyre.New(`^[a-zA-Z0-9][a-zA-Z0-9._+-]{0,63}@[a-z0-9][a-z0-9.-]*\.[a-z]{2,}$`)
 	// uniqueIDRE is a service account's unique id: Google issues 21 digits; allow a little
 	// either side rather than guess their future width.
-	uniqueIDRE  = lazyre.New(`^[1-9][0-9]{15,25}$`)
-	saProjectRE = lazyre.New(`@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$`)
-	projectRE   = lazyre.New(`^([a-z][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
-	lifetimeRE  = lazyre.New(`^(\d{1,6})s$`)
-	universeRE  = lazyre.New(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$`)
-	scopeRE     = lazyre.New(`^https://[^\s"']+$`)
+	uniqueIDRE = lazyre.New(`^[1-9][0-9]{15,25}$`)
+	projectRE  = lazyre.New(`^([a-z][a-z0-9.-]{0,61}[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	// shortScopes are the OpenID scopes Google accepts without a URL.
 	shortScopes = map[string]bool{"openid": true, "email": true, "profile": true}
 )
@@ -80,7 +76,7 @@ func Parse(in config.Inputs) (Config, error) {
 	// google-github-actions/auth also takes the service account's numeric unique id, which
 	// IAM Credentials accepts in place of the email (projects/-/serviceAccounts/<id>); the
 	// project then cannot be read from it, so gcp-project-id is the only source.
-	if c.ServiceAccount = in.Input("gcp-service-account"); c.ServiceAccount != "" && !emailRE().MatchString(c.ServiceAccount) && !uniqueIDRE().MatchString(c.ServiceAccount) {
+	if c.ServiceAccount = in.Input("gcp-service-account"); c.ServiceAccount != "" && !isEmail(c.ServiceAccount) && !uniqueIDRE().MatchString(c.ServiceAccount) {
 		return c, config.Errorf("gcp-service-account", "must be a service account email such as deploy@my-project.iam.gserviceaccount.com, or its numeric unique id (21 digits), got %s", config.Quote(c.ServiceAccount))
 	}
 	if c.Delegates, err = parseDelegates(in, c.ServiceAccount); err != nil {
@@ -122,7 +118,7 @@ func Parse(in config.Inputs) (Config, error) {
 		return c, err
 	}
 	c.Universe = strings.ToLower(config.Or(in, "gcp-universe", DefaultUniverse))
-	if !universeRE().MatchString(c.Universe) {
+	if !isUniverse(c.Universe) {
 		return c, config.Errorf("gcp-universe", "must be a domain name such as googleapis.com, got %s", config.Quote(c.Universe))
 	}
 	if c.STSEndpoint, err = config.URL(in, "gcp-sts-endpoint", "https://sts."+c.Universe); err != nil {
@@ -140,6 +136,10 @@ func (c *Config) parseProvider() error {
 	const input = "gcp-workload-identity-provider"
 	const shape = "projects/<project number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>"
 	v := c.Provider
+	var ok bool
+	if c.ProjectNumber, c.Pool, c.ProviderID, ok = matchProvider(v); ok {
+		return nil
+	}
 	for _, prefix := range []string{"//iam.googleapis.com/", "https://iam.googleapis.com/"} {
 		if strings.HasPrefix(v, prefix) {
 			return config.Errorf(input, "must be the resource name without %s: %s", prefix, config.Quote(strings.TrimPrefix(v, prefix)))
@@ -151,24 +151,19 @@ func (c *Config) parseProvider() error {
 	if poolOnlyRE().MatchString(v) {
 		return config.Errorf(input, "names a pool, not a provider: append /providers/<provider> (gcloud iam workload-identity-pools providers list --location=global --workload-identity-pool=<pool>); want %s", shape)
 	}
-	m := providerRE().FindStringSubmatch(v)
-	if m == nil {
-		return config.Errorf(input, "must look like %s (pool and provider ids are 4 to 32 lowercase letters, digits and hyphens), got %s", shape, config.Quote(v))
-	}
-	c.ProjectNumber, c.Pool, c.ProviderID = m[1], m[2], m[3]
-	return nil
+	return config.Errorf(input, "must look like %s (pool and provider ids are 4 to 32 lowercase letters, digits and hyphens), got %s", shape, config.Quote(v))
 }
 
 func parseLifetime(v string) (int, error) {
 	if v == "" {
 		return DefaultLifetime, nil
 	}
-	m := lifetimeRE().FindStringSubmatch(v)
+	digits, ok := lifetimeDigits(v)
 	n := 0
-	if m != nil {
-		n, _ = strconv.Atoi(m[1])
+	if ok {
+		n, _ = strconv.Atoi(digits)
 	}
-	if m == nil || n < 1 || n > MaxLifetime {
+	if !ok || n < 1 || n > MaxLifetime {
 		return 0, config.Errorf("gcp-access-token-lifetime", "must be a number of seconds followed by s, from 1s to %ds (above 3600s only where the organisation policy allows it), got %s", MaxLifetime, config.Quote(v))
 	}
 	return n, nil
@@ -180,7 +175,7 @@ func parseScopes(v string) ([]string, error) {
 		return []string{DefaultScope}, nil
 	}
 	for _, s := range scopes {
-		if !scopeRE().MatchString(s) && !shortScopes[s] {
+		if !isScopeURL(s) && !shortScopes[s] {
 			return nil, config.Errorf("gcp-access-token-scopes", "each scope must be an https:// scope URL such as %s (or openid, email, profile), separated by commas or newlines; got %s", DefaultScope, config.Quote(s))
 		}
 	}
@@ -190,10 +185,8 @@ func parseScopes(v string) ([]string, error) {
 // ProjectFromEmail reads the project id out of a user-managed service account's email
 // (<name>@<project>.iam.gserviceaccount.com); other kinds of email give "".
 func ProjectFromEmail(email string) string {
-	if m := saProjectRE().FindStringSubmatch(email); m != nil {
-		return m[1]
-	}
-	return ""
+	p, _ := projectOfServiceAccount(email)
+	return p
 }
 
 // Audience is the STS audience: the provider's full resource name on iam.googleapis.com.

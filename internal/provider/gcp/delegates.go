@@ -31,7 +31,7 @@ func parseDelegates(in config.Inputs, target string) ([]string, error) {
 	seen := map[string]bool{}
 	for _, it := range items {
 		email := strings.TrimPrefix(it, delegatePrefix)
-		if !emailRE().MatchString(email) {
+		if !isEmail(email) {
 			return nil, config.Errorf(delegatesInput, "each item must be a service account email such as relay@my-project.iam.gserviceaccount.com (or projects/-/serviceAccounts/<email>), got %s", config.Quote(it))
 		}
 		if email == target {

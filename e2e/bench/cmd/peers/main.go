@@ -1,7 +1,7 @@
 // Command peers runs BenchmarkPeers (e2e/bench/peers_test.go) and prints its results side by
-// side as Markdown: for each login, the native action on a cache hit (and the binary's share of
-// it), the container action and the official JavaScript action, their medians and each one's
-// ratio to native, peak memory, the requests each makes, the native action's one-time
+// side as Markdown: for each login, the native action on a cache hit as a job's first step and
+// as a later step (and the binary's share of it), the container action and the official
+// JavaScript action, their medians and the official action's ratio to each native step, peak memory, the requests each makes, the native action's one-time
 // download, and every goal (Goal, goals, MaxRSSShare, MaxAssetBytes) a case falls short of. Run it
 // as root from the repository, like the e2e tests, with OIDC_LOGIN_AWS_ACTION_GIT and
 // OIDC_LOGIN_GOOGLE_ACTION_GIT naming git copies of the official actions (package official):
@@ -25,8 +25,8 @@ import (
 
 const pkg = "github.com/oidc-login/oidc-login/e2e/bench"
 
-// The goals: the native step at least Goal times faster than the official action under node
-// (goals names a higher one for a case), its peak memory at most MaxRSSShare of node's, and
+// The goals: the native step, a job's first as well as a later one, at least Goal times faster
+// than the official action under node (goals names a higher one for a case), its peak memory at most MaxRSSShare of node's, and
 // the native action's download at most MaxAssetBytes.
 const (
 	Goal          = 10.0
@@ -84,11 +84,11 @@ func version(name string, args ...string) string {
 }
 
 // table formats the rows: one line per case, then the download of the native action and
-// every goal a case falls short of.
+// every goal a case falls short of, for a job's first step and for a later step.
 func table(rows []benchfmt.Row) string {
 	var b strings.Builder
-	b.WriteString("| login | logins | native (ms) | of which the binary (ms) | container (ms) | container ÷ native | official action under node (ms) | node ÷ native | peak RSS: native / node (MiB) | requests: native / container / node |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("| login | logins | native, a job's first step (ms) | native, a later step (ms) | of which the binary (ms) | container (ms) | official action under node (ms) | node ÷ first step | node ÷ later step | peak RSS: native / node (MiB) | requests: native / container / node |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	var notes []string
 	for _, r := range rows {
 		m := r.Metrics
@@ -96,25 +96,28 @@ func table(rows []benchfmt.Row) string {
 		if p, ok := peers[r.Name]; ok {
 			name += " (" + p.Repo + " " + p.Ref + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s× | %s | %s× | %s / %s | %s / %s / %s |\n", name, r.N,
-			benchfmt.Num(m, "native-ms", 1, 1), benchfmt.Num(m, "binary-ms", 1, 1), benchfmt.Num(m, "container-ms", 1, 1), benchfmt.Num(m, "container-x", 1, 1),
-			benchfmt.Num(m, "node-ms", 1, 1), benchfmt.Num(m, "node-x", 1, 1),
-			benchfmt.Num(m, "native-peak-RSS-MiB", 1, 1), benchfmt.Num(m, "node-peak-RSS-MiB", 1, 1),
-			benchfmt.Num(m, "native-requests", 1, 0), benchfmt.Num(m, "container-requests", 1, 0), benchfmt.Num(m, "node-requests", 1, 0))
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s× | %s× | %s / %s | %s / %s / %s |\n", name, r.N,
+			benchfmt.Num(m, "first-step-ms", 1, 1), benchfmt.Num(m, "later-step-ms", 1, 1), benchfmt.Num(m, "binary-ms", 1, 1),
+			benchfmt.Num(m, "container-ms", 1, 1), benchfmt.Num(m, "node-ms", 1, 1),
+			benchfmt.Num(m, "node-x", 1, 1), benchfmt.Num(m, "node-x-later", 1, 1),
+			benchfmt.Num(m, "first-step-peak-RSS-MiB", 1, 1), benchfmt.Num(m, "node-peak-RSS-MiB", 1, 1),
+			benchfmt.Num(m, "first-step-requests", 1, 0), benchfmt.Num(m, "container-requests", 1, 0), benchfmt.Num(m, "node-requests", 1, 0))
 		goal := Goal
 		if g, ok := goals[r.Name]; ok {
 			goal = g
 		}
-		if x, ok := m["node-x"]; ok && x < goal {
-			notes = append(notes, fmt.Sprintf("%s: native is %.1f× faster than the official action, short of the %.0f× goal", r.Name, x, goal))
+		for _, step := range []struct{ metric, what string }{{"node-x", "a job's first step"}, {"node-x-later", "a later step"}} {
+			if x, ok := m[step.metric]; ok && x < goal {
+				notes = append(notes, fmt.Sprintf("%s: %s is %.1f× faster than the official action, short of the %.0f× goal", r.Name, step.what, x, goal))
+			}
 		}
-		ours, okOurs := m["native-peak-RSS-MiB"]
+		ours, okOurs := m["first-step-peak-RSS-MiB"]
 		node, okNode := m["node-peak-RSS-MiB"]
 		if okOurs && okNode && ours > MaxRSSShare*node {
 			notes = append(notes, fmt.Sprintf("%s: native's peak RSS is %.1f MiB, over %.0f%% of node's %.1f MiB", r.Name, ours, 100*MaxRSSShare, node))
 		}
 		if size, ok := m["asset-bytes"]; ok {
-			notes = append([]string{fmt.Sprintf("native, first step of a version on a runner (%s: empty tool cache): %s ms (%s× a cache hit), downloading %s bytes (%.1f MiB) in %s request, checked against the committed SHA-256",
+			notes = append([]string{fmt.Sprintf("native, a job's first step on a runner that has not cached this version (%s: empty tool cache): %s ms (%s× a first step on a cache hit), downloading %s bytes (%.1f MiB) in %s request, checked against the committed SHA-256",
 				r.Name, benchfmt.Num(m, "native-cache-miss-ms", 1, 1), benchfmt.Num(m, "native-cache-miss-x", 1, 1),
 				thousands(int64(size)), size/(1<<20), benchfmt.Num(m, "download-requests", 1, 0))}, notes...)
 			if size > MaxAssetBytes {

@@ -1,8 +1,9 @@
 // Command table runs the end-to-end login benchmark (BenchmarkLogin in e2e/bench) and prints
 // its results as a Markdown table: for each provider, and for several providers in one step,
-// what a runner pays on the host (the native step on a cache hit, and the binary alone), the
-// time from exec to the first ID-token request, the binary's peak memory and the HTTP requests
-// per login; a step of several providers is also compared with the slowest of them alone.
+// what a runner pays on the host (the native step on a cache hit as a job's first step and as a
+// later step of the job, and the binary alone), the time from exec to the first ID-token
+// request, the binary's peak memory and the HTTP requests per login; a step of several
+// providers is also compared with the slowest of them alone, both as later steps.
 // Run it as root from the repository, like the e2e tests:
 //
 //	go run ./e2e/bench/cmd/table                      # 20 logins per case
@@ -21,7 +22,8 @@ import (
 const pkg = "github.com/oidc-login/oidc-login/e2e/bench"
 
 // MaxScaling is the goal for several providers in one step: at most this many times the
-// native step of the slowest of them alone.
+// native step of the slowest of them alone. It is held on a later step, whose launcher costs
+// the same for every case; a first step adds the same copy and hash to both sides.
 const MaxScaling = 1.3
 
 func main() {
@@ -40,19 +42,19 @@ func main() {
 }
 
 // table formats the rows; a metric a benchmark did not report shows as a dash. A case named
-// a+b+c (several providers in one step) is compared with the slowest of a, b and c alone,
-// when they ran too, and noted if it costs more than MaxScaling times that.
+// a+b+c (several providers in one step) is compared, as a later step, with the slowest of a,
+// b and c alone, when they ran too, and noted if it costs more than MaxScaling times that.
 func table(rows []benchfmt.Row) string {
 	alone := map[string]float64{}
 	for _, r := range rows {
-		if v, ok := r.Metrics["native-ms"]; ok && !strings.Contains(r.Name, "+") {
+		if v, ok := r.Metrics["later-step-ms"]; ok && !strings.Contains(r.Name, "+") {
 			alone[r.Name] = v
 		}
 	}
 	var b strings.Builder
 	var notes []string
-	b.WriteString("| case | logins | native step (ms) | binary (ms) | ms to first request | peak RSS (MiB) | requests/login | native ÷ slowest alone |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|\n")
+	b.WriteString("| case | logins | native, a job's first step (ms) | native, a later step (ms) | binary (ms) | ms to first request | peak RSS (MiB) | requests/login | later step ÷ slowest alone |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, r := range rows {
 		scaling := "–"
 		if parts := strings.Split(r.Name, "+"); len(parts) > 1 {
@@ -65,15 +67,15 @@ func table(rows []benchfmt.Row) string {
 					break
 				}
 			}
-			if v, ok := r.Metrics["native-ms"]; ok && slowest > 0 {
+			if v, ok := r.Metrics["later-step-ms"]; ok && slowest > 0 {
 				scaling = fmt.Sprintf("%.2f× (%s)", v/slowest, name)
 				if v/slowest > MaxScaling {
 					notes = append(notes, fmt.Sprintf("%s: %.2f× the slowest of its providers alone (%s), over the %.1f× goal", r.Name, v/slowest, name, MaxScaling))
 				}
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", r.Name, r.N,
-			benchfmt.Num(r.Metrics, "native-ms", 1, 1), benchfmt.Num(r.Metrics, "binary-ms", 1, 1),
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", r.Name, r.N,
+			benchfmt.Num(r.Metrics, "first-step-ms", 1, 1), benchfmt.Num(r.Metrics, "later-step-ms", 1, 1), benchfmt.Num(r.Metrics, "binary-ms", 1, 1),
 			benchfmt.Num(r.Metrics, "first-request-ms", 1, 1), benchfmt.Num(r.Metrics, "peak-RSS-MiB", 1, 1),
 			benchfmt.Num(r.Metrics, "requests/login", 1, 0), scaling)
 	}
