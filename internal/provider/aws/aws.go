@@ -37,7 +37,7 @@ type Provider struct {
 
 // New validates the aws-* inputs. With aws-refresh, the helper is, in the Docker action, a copy
 // of this binary in the home mount (CopyHelper), and in the native action (whose stage input
-// only it declares) this very binary, cached in the runner's tool cache (RunningHelper).
+// only it declares) this very binary, the job's own copy under RUNNER_TEMP (RunningHelper).
 func New(in config.Inputs, common config.Common) (provider.Provider, error) {
 	h := CopyHelper
 	if in.Input("stage") != "" {
@@ -46,8 +46,7 @@ func New(in config.Inputs, common config.Common) (provider.Provider, error) {
 	return NewWithHelper(h)(in, common)
 }
 
-// NewWithHelper is New with the aws-refresh helper given: the native action, whose binary is
-// already cached on the host, registers NewWithHelper(HelperAt(<cached binary>)).
+// NewWithHelper is New with the aws-refresh helper given (tests give HelperAt).
 func NewWithHelper(h Helper) provider.Factory {
 	return func(in config.Inputs, common config.Common) (provider.Provider, error) {
 		c, err := Parse(in)

@@ -56,9 +56,10 @@ func CopyHelper(home runner.Home) (string, []runner.File, []string, error) {
 	return home.HostPath(rel), []runner.File{{Rel: rel, Data: b, Mode: 0o700}}, []string{rel}, nil
 }
 
-// RunningHelper is the native action's helper: the binary running now, which the native
-// action keeps in the tool cache (or, built from source, in the runner's temp folder) for the
-// whole job, on the host where later steps run.
+// RunningHelper is the native action's helper: the binary running now, on the host where
+// later steps run. The launchers run the job's own copy under RUNNER_TEMP (a release's,
+// verified against native/SHA256SUMS, or one built from source), which stays there until the
+// job ends (native/run.sh's header says how).
 func RunningHelper(runner.Home) (string, []runner.File, []string, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -67,8 +68,8 @@ func RunningHelper(runner.Home) (string, []runner.File, []string, error) {
 	return exe, nil, nil, nil
 }
 
-// HelperAt is a helper that already exists where later steps can run it (the native action's
-// cached binary): nothing to write, nothing to delete.
+// HelperAt is a helper that already exists at path where later steps can run it: nothing to
+// write, nothing to delete. Tests use it to give the profile a fixed path.
 func HelperAt(path string) Helper {
 	return func(runner.Home) (string, []runner.File, []string, error) { return path, nil, nil, nil }
 }
