@@ -30,9 +30,10 @@ import (
 // Provider logs into AWS.
 type Provider struct {
 	cfg Config
-	// common and helper serve aws-refresh (refresh.go).
-	common config.Common
-	helper Helper
+	// common, ownAudience (aws-id-token-audience) and helper serve aws-refresh (refresh.go).
+	common      config.Common
+	ownAudience string
+	helper      Helper
 }
 
 // New validates the aws-* inputs. With aws-refresh, the helper is, in the Docker action, a copy
@@ -53,7 +54,7 @@ func NewWithHelper(h Helper) provider.Factory {
 		if err != nil {
 			return nil, err
 		}
-		p := &Provider{cfg: c, common: common, helper: h}
+		p := &Provider{cfg: c, common: common, ownAudience: in.Input(audienceInput), helper: h}
 		if err := p.checkRefresh(in); err != nil {
 			return nil, err
 		}

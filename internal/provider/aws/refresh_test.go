@@ -61,6 +61,53 @@ func TestHelperArgsRoundTrip(t *testing.T) {
 	}
 }
 
+// TestHelperAudienceIsTheLogins: the helper asks for the audience the step's login asked for,
+// chosen as login chooses it: aws-id-token-audience over the step-wide audience over the
+// default; and a value that cannot go into the command line is an error naming its input.
+func TestHelperAudienceIsTheLogins(t *testing.T) {
+	t.Parallel()
+	if Spec.AudienceInput() != audienceInput {
+		t.Fatalf("Spec.AudienceInput() = %q, the helper reads %q", Spec.AudienceInput(), audienceInput)
+	}
+	for _, tc := range []struct {
+		own, stepWide, want string
+	}{
+		{"", "", DefaultAudience},
+		{"", "https://github.com/octo-org", "https://github.com/octo-org"},
+		{"sts.example.com", "", "sts.example.com"},
+		{"sts.example.com", "https://github.com/octo-org", "sts.example.com"},
+	} {
+		in := refreshInputs()
+		if tc.own != "" {
+			in[audienceInput] = tc.own
+		}
+		p, err := New(in, config.Common{Audience: tc.stepWide})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc, err := ParseHelperArgs(p.(*Provider).HelperArgs(), noEnv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hc.Audience != tc.want {
+			t.Errorf("%s %q, audience %q: the helper asks for %q, want %q", audienceInput, tc.own, tc.stepWide, hc.Audience, tc.want)
+		}
+	}
+	_, err := New(refreshInputs(audienceInput, "a b"), config.Common{Audience: "https://github.com/octo-org"})
+	if want := "input " + audienceInput + ": must not contain spaces"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("%s with a space: err = %v, want %q…", audienceInput, err, want)
+	}
+	in := refreshInputs(audienceInput, "a&b")
+	p, err := New(in, config.Common{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.(*Provider).checkRefreshFor("windows", in)
+	if want := "input " + audienceInput + ": cannot go into the profile's credential_process with aws-refresh on Windows"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("%s with & on Windows: err = %v, want %q…", audienceInput, err, want)
+	}
+}
+
 // TestParseHelperArgsRefuses: a hand-edited profile gets the inputs' own errors.
 func TestParseHelperArgsRefuses(t *testing.T) {
 	t.Parallel()
