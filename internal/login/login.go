@@ -64,9 +64,11 @@ type selected struct {
 	audience string
 	// audienceFrom is the input that chose audience ("" for the provider's own default).
 	audienceFrom string
-	token        *idtoken.Token
-	result       *provider.Result
-	err          error
+	// stepWide is the audience input's value when the provider's own input overrode it.
+	stepWide string
+	token    *idtoken.Token
+	result   *provider.Result
+	err      error
 }
 
 // Masker is implemented by providers some of whose inputs are secret by choice (an account
@@ -202,7 +204,7 @@ func (a *Action) configure(r *runner.Runner, in config.Inputs) (config.Common, [
 				inputErrs = append(inputErrs, fail(titleInput, config.Errorf(own, "must be a single line")))
 				continue
 			}
-			s.audience, s.audienceFrom = v, own
+			s.audience, s.audienceFrom, s.stepWide = v, own, common.Audience
 		}
 		sel = append(sel, s)
 	}
@@ -367,7 +369,7 @@ func (a *Action) fetchTokens(ctx context.Context, r *runner.Runner, src *idtoken
 		if s.token != nil {
 			// Providers that share a token may owe its audience to different inputs.
 			own := *s.token
-			own.AudienceInput = s.audienceFrom
+			own.AudienceFrom = idtoken.AudienceChoice{Input: s.audienceFrom, StepWide: s.stepWide}
 			s.token = &own
 		}
 	}

@@ -203,7 +203,7 @@ func complete(c *ststypes.Credentials, u *ststypes.AssumedRoleUser) bool {
 // against the token's claims.
 func (p *Provider) classify(err error, tok *idtoken.Token) error {
 	return classifyCall(err, assumeCall, func(code, msg string) error {
-		return explainAssume(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, tok.AudienceInput, tok.Claims)
+		return explainAssume(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, tok.AudienceFrom, tok.Claims)
 	})
 }
 

@@ -111,7 +111,7 @@ func (p *Provider) login(ctx context.Context, cl *client, tok *idtoken.Token) (*
 				return failTransient(call, r, serverMessage(e.Errors))
 			}
 			t := p.target()
-			t.Audience, t.AudienceInput = tok.Audience, tok.AudienceInput
+			t.Audience, t.AudienceFrom = tok.Audience, tok.AudienceFrom
 			return explainLogin(r.Status, e.Errors, t, tok.Claims)
 		}
 		if err := httpcall.CheckJSON(call, r); err != nil {
