@@ -20,7 +20,8 @@ type Provider interface {
 	// Name is the provider's name in the `provider` input.
 	Name() string
 	// Audience is the ID-token audience this login asks for by default; "" means GitHub's
-	// default (https://github.com/<owner>). The `audience` input overrides it.
+	// default (https://github.com/<owner>). The `audience` input overrides it, and the
+	// provider's own (Spec.AudienceInput) overrides both.
 	Audience() string
 	// Login exchanges tok for credentials.
 	Login(ctx context.Context, tok *idtoken.Token, env Env) (*Result, error)
