@@ -97,19 +97,10 @@ func (a *Action) summarizeFailure(r *runner.Runner, err error) {
 	if on, berr := config.Bool(config.EnvInputs(a.Getenv), "job-summary", true); berr == nil && !on {
 		return
 	}
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
 	var b strings.Builder
 	b.WriteString(FailureHeading + "\n\nNothing was exported.\n")
-	for _, e := range errs {
-		title := titleMain
-		var f *failure
-		if errors.As(e, &f) {
-			title, e = f.title, f.err
-		}
-		fmt.Fprintf(&b, "\n**%s**:\n\n%s", title, codeBlock(e.Error()))
+	for _, f := range titled(err) {
+		fmt.Fprintf(&b, "\n**%s**:\n\n%s", f.title, codeBlock(f.err.Error()))
 	}
 	if err := r.Commit(runner.Writes{Summary: r.Redact(b.String())}); err != nil {
 		r.Warningf("writing the job summary failed: %v", err)
