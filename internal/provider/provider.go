@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -36,6 +37,15 @@ type Provider interface {
 	// CheckState refuses state (Result.State, keys without the provider prefix) that this
 	// provider, configured by the same inputs, could not have saved.
 	CheckState(state map[string]string) error
+}
+
+// NoState is CheckState for a provider that saves no state: whatever state the post step got
+// was forged.
+func NoState(name string, state map[string]string) error {
+	for k := range state {
+		return fmt.Errorf("%s saves no state, but the post step got %q", name, k)
+	}
+	return nil
 }
 
 // Cleaner is implemented by providers that have more to undo in the post step than deleting
