@@ -24,7 +24,8 @@ type trustTarget struct {
 	Mount     string
 	Role      string
 	Namespace string
-	// Audience is the audience input's value, "" when it is not set (GitHub's default).
+	// Audience is the audience the step asked for: the value of the input that chose it, ""
+	// when none did (GitHub's default).
 	Audience string
 	// AudienceFrom is which input chose Audience.
 	AudienceFrom idtoken.AudienceChoice
