@@ -419,7 +419,7 @@ func (a *Action) report(r *runner.Runner, s *selected, timeout time.Duration, de
 // commit writes everything, or nothing: values are checked first, then files, then the file
 // commands. A failure after files were written removes them again.
 func (a *Action) commit(r *runner.Runner, home runner.Home, c config.Common, sel []*selected) error {
-	if err := runner.CheckOneWriter(exports(sel, c)); err != nil {
+	if err := runner.CheckOneWriter(exports(sel, c, a.Providers)); err != nil {
 		return err
 	}
 	var w runner.Writes

@@ -105,6 +105,9 @@ type Spec struct {
 	// lists the inputs whose values name further variables it exports (vault-secrets).
 	Env        []string
 	EnvNamedBy []string
+	// Rename says how a workflow gives a variable it exports another name, for the error when
+	// two providers of a step would export one ("vault-secrets: | NAME"); empty when it cannot.
+	Rename string
 	// Refusals are the refusals it explains (none when Refusals.Entries is nil).
 	Refusals diagnose.Catalog
 }
