@@ -44,11 +44,11 @@ func New(in config.Inputs, common config.Common) (provider.Provider, error) {
 	if in.Input("stage") != "" {
 		h = RunningHelper
 	}
-	return NewWithHelper(h)(in, common)
+	return newWithHelper(h)(in, common)
 }
 
-// NewWithHelper is New with the aws-refresh helper given (tests give HelperAt).
-func NewWithHelper(h Helper) provider.Factory {
+// newWithHelper is New with the aws-refresh helper given (tests give one at a fixed path).
+func newWithHelper(h Helper) provider.Factory {
 	return func(in config.Inputs, common config.Common) (provider.Provider, error) {
 		c, err := Parse(in)
 		if err != nil {

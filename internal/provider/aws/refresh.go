@@ -68,12 +68,6 @@ func RunningHelper(runner.Home) (string, []runner.File, []string, error) {
 	return exe, nil, nil, nil
 }
 
-// HelperAt is a helper that already exists at path where later steps can run it: nothing to
-// write, nothing to delete. Tests use it to give the profile a fixed path.
-func HelperAt(path string) Helper {
-	return func(runner.Home) (string, []runner.File, []string, error) { return path, nil, nil, nil }
-}
-
 // refreshProfile is the profile aws-refresh writes.
 func (c Config) refreshProfile() string {
 	if c.Profile != "" {

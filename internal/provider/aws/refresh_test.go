@@ -14,6 +14,11 @@ import (
 	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
+// helperAt is a helper that already exists at path: nothing to write, nothing to delete.
+func helperAt(path string) Helper {
+	return func(runner.Home) (string, []runner.File, []string, error) { return path, nil, nil, nil }
+}
+
 // noEnv is a helper's environment on the runner host with nothing set.
 func noEnv(string) string { return "" }
 
@@ -212,7 +217,7 @@ func TestRefreshServiceNameNeedsJobContainer(t *testing.T) {
 }
 
 // TestRefreshExport: the profile goes into the config file only (a same-named static profile
-// in the credentials file is dropped, other profiles stay), with the helper HelperAt names.
+// in the credentials file is dropped, other profiles stay), with the helper helperAt names.
 func TestRefreshExport(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -220,7 +225,7 @@ func TestRefreshExport(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, ".aws"), 0o700)
 	os.WriteFile(filepath.Join(dir, ".aws", "credentials"), []byte("[deploy]\naws_access_key_id = OLD\n\n[other]\naws_access_key_id = KEEP\n"), 0o600)
 	os.WriteFile(filepath.Join(dir, ".aws", "config"), []byte("[profile other]\nregion = us-east-1\n"), 0o600)
-	pp, err := NewWithHelper(HelperAt("/opt/oidc-login/bin/oidc-login"))(refreshInputs("aws-profile", "deploy"), config.Common{RetryMaxAttempts: 5, Timeout: 30 * time.Second})
+	pp, err := newWithHelper(helperAt("/opt/oidc-login/bin/oidc-login"))(refreshInputs("aws-profile", "deploy"), config.Common{RetryMaxAttempts: 5, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
