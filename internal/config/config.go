@@ -218,11 +218,9 @@ func URL(in Inputs, name, def string) (string, error) {
 	return strings.TrimRight(u.String(), "/"), nil
 }
 
-var envNameRE = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
-
-// EnvName validates an environment variable name given in an input.
+// EnvName validates an environment variable name given in an input (runner.IsEnvName).
 func EnvName(input, v string) error {
-	if !envNameRE().MatchString(v) {
+	if !runner.IsEnvName(v) {
 		return Errorf(input, "must be a valid environment variable name (letters, digits and _, not starting with a digit), got %s", quote(v))
 	}
 	return nil

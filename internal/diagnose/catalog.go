@@ -76,8 +76,8 @@ func Sentence(msg string) string {
 	return strings.TrimSuffix(strings.TrimSpace(msg), ".")
 }
 
-// firstSentence is a message up to its first full stop, for the table.
-func firstSentence(s string) string {
+// FirstSentence is a message up to its first full stop, as the troubleshooting table shows it.
+func FirstSentence(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.Index(s, ". "); i >= 0 {
 		return s[:i]

@@ -16,7 +16,7 @@ func Table(c Catalog) string {
 	for _, e := range c.Entries() {
 		x := e.Explained()
 		answer := x.Code
-		if m := firstSentence(x.Message); m != "" {
+		if m := FirstSentence(x.Message); m != "" {
 			answer += ": " + m
 		}
 		first := mdCode(answer)

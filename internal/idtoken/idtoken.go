@@ -55,11 +55,20 @@ type Token struct {
 	Raw string
 	// Audience is what we asked for ("" is GitHub's default).
 	Audience string
-	// AudienceInput is the input that chose Audience for the provider holding this copy
-	// (audience, or the provider's own <provider>-id-token-audience); "" when it is the
-	// provider's default. A refusal of the audience then names the input to remove.
-	AudienceInput string
-	Claims        Claims
+	// AudienceFrom says which input chose Audience for the provider holding this copy. A
+	// refusal of the audience then names the input to change.
+	AudienceFrom AudienceChoice
+	Claims       Claims
+}
+
+// AudienceChoice is which input chose a token's audience for one provider.
+type AudienceChoice struct {
+	// Input is audience or the provider's own <provider>-id-token-audience; "" when the
+	// audience is the provider's default.
+	Input string
+	// StepWide is the audience input's value when the provider's own input overrode it: what
+	// the provider would get without its own input.
+	StepWide string
 }
 
 // URL returns the token request URL for audience, the form that also goes into credential

@@ -87,6 +87,10 @@ func TestAudienceInputs(t *testing.T) {
 	if sel[0].audience != "mine" || sel[1].audience != "step" || out.Len() != 0 {
 		t.Errorf("audiences %q, %q (printed %q); want mine for github, the step-wide one for vault, no warning", sel[0].audience, sel[1].audience, out.String())
 	}
+	// A refusal of github's audience must know that without its own input it would get "step".
+	if sel[0].audienceFrom != gh.AudienceInput() || sel[0].stepWide != "step" || sel[1].audienceFrom != "audience" || sel[1].stepWide != "" {
+		t.Errorf("chosen by %q (under %q) and %q (under %q); want %s over step, and audience", sel[0].audienceFrom, sel[0].stepWide, sel[1].audienceFrom, sel[1].stepWide, gh.AudienceInput())
+	}
 	_, _, err = a.configure(r, config.MapInputs{"provider": "github", gh.AudienceInput(): "a\nb"})
 	if err == nil || !strings.Contains(err.Error(), "input "+gh.AudienceInput()+": must be a single line") {
 		t.Errorf("a two-line audience: %v", err)

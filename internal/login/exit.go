@@ -70,19 +70,27 @@ func exitStatus(r *runner.Runner, err error) int {
 	if err == nil {
 		return ExitOK
 	}
+	for _, f := range titled(err) {
+		if !errors.Is(f.err, errReported) {
+			r.Errorf(f.title, "%v", f.err)
+		}
+	}
+	return ExitFailure
+}
+
+// titled splits err into the errors errors.Join joined (or err alone), each with the title of
+// its annotation: its own (fail), else the main title.
+func titled(err error) []failure {
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
 	}
-	for _, e := range errs {
-		var f *failure
-		switch {
-		case errors.Is(e, errReported):
-		case errors.As(e, &f):
-			r.Errorf(f.title, "%v", f.err)
-		default:
-			r.Errorf(titleMain, "%v", e)
+	out := make([]failure, len(errs))
+	for i, e := range errs {
+		out[i] = failure{title: titleMain, err: e}
+		if f := (*failure)(nil); errors.As(e, &f) {
+			out[i] = *f
 		}
 	}
-	return ExitFailure
+	return out
 }

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/oidc-login/oidc-login/internal/config"
 	"github.com/oidc-login/oidc-login/internal/idtoken"
 	"github.com/oidc-login/oidc-login/internal/provider"
+	"github.com/oidc-login/oidc-login/internal/provider/registry"
 	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
@@ -32,11 +32,12 @@ func TestTwoProvidersOneVariable(t *testing.T) {
 		{name: "vault", token: tok, result: &provider.Result{Env: []runner.Var{{Name: "VAULT_ADDR", Value: "https://vault.example.com"}, {Name: "OIDC_ACCESS_TOKEN", Value: "from-a-vault-key"}}}},
 		{name: "token-exchange", token: tok, result: &provider.Result{Env: []runner.Var{{Name: "oidc_access_token", Value: "issued"}}}},
 	}
-	a := &Action{Getenv: getenv}
+	a := &Action{Getenv: getenv, Providers: registry.All}
 	r := runner.New(&bytes.Buffer{}, getenv)
 	err := a.commit(r, runner.Home{Dir: dir, HostDir: dir}, config.Common{ExportEnv: true}, sel)
-	want := "vault and token-exchange both export the variable oidc_access_token, and only one value can reach later steps"
-	if err == nil || !strings.HasPrefix(err.Error(), want) {
+	// How to rename comes from each provider's Spec.
+	want := "vault and token-exchange both export the variable oidc_access_token, and only one value can reach later steps; give one of them another name (vault-secrets: | NAME; token-exchange: token-exchange-env-name), or log in to them in separate steps"
+	if err == nil || err.Error() != want {
 		t.Errorf("commit = %v, want %q…", err, want)
 	}
 	for f, p := range env {
@@ -44,7 +45,7 @@ func TestTwoProvidersOneVariable(t *testing.T) {
 			t.Errorf("%s was written: %q", f, b)
 		}
 	}
-	if got := exports(sel, config.Common{}); runner.CheckOneWriter(got) != nil || got[0].Env != nil || got[1].Env != nil {
+	if got := exports(sel, config.Common{}, nil); runner.CheckOneWriter(got) != nil || got[0].Env != nil || got[1].Env != nil {
 		t.Errorf("with export-env off: %+v", got)
 	}
 }

@@ -64,9 +64,11 @@ type selected struct {
 	audience string
 	// audienceFrom is the input that chose audience ("" for the provider's own default).
 	audienceFrom string
-	token        *idtoken.Token
-	result       *provider.Result
-	err          error
+	// stepWide is the audience input's value when the provider's own input overrode it.
+	stepWide string
+	token    *idtoken.Token
+	result   *provider.Result
+	err      error
 }
 
 // Masker is implemented by providers some of whose inputs are secret by choice (an account
@@ -95,19 +97,10 @@ func (a *Action) summarizeFailure(r *runner.Runner, err error) {
 	if on, berr := config.Bool(config.EnvInputs(a.Getenv), "job-summary", true); berr == nil && !on {
 		return
 	}
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
 	var b strings.Builder
 	b.WriteString(FailureHeading + "\n\nNothing was exported.\n")
-	for _, e := range errs {
-		title := titleMain
-		var f *failure
-		if errors.As(e, &f) {
-			title, e = f.title, f.err
-		}
-		fmt.Fprintf(&b, "\n**%s**:\n\n%s", title, codeBlock(e.Error()))
+	for _, f := range titled(err) {
+		fmt.Fprintf(&b, "\n**%s**:\n\n%s", f.title, codeBlock(f.err.Error()))
 	}
 	if err := r.Commit(runner.Writes{Summary: r.Redact(b.String())}); err != nil {
 		r.Warningf("writing the job summary failed: %v", err)
@@ -202,7 +195,7 @@ func (a *Action) configure(r *runner.Runner, in config.Inputs) (config.Common, [
 				inputErrs = append(inputErrs, fail(titleInput, config.Errorf(own, "must be a single line")))
 				continue
 			}
-			s.audience, s.audienceFrom = v, own
+			s.audience, s.audienceFrom, s.stepWide = v, own, common.Audience
 		}
 		sel = append(sel, s)
 	}
@@ -367,7 +360,7 @@ func (a *Action) fetchTokens(ctx context.Context, r *runner.Runner, src *idtoken
 		if s.token != nil {
 			// Providers that share a token may owe its audience to different inputs.
 			own := *s.token
-			own.AudienceInput = s.audienceFrom
+			own.AudienceFrom = idtoken.AudienceChoice{Input: s.audienceFrom, StepWide: s.stepWide}
 			s.token = &own
 		}
 	}
@@ -426,7 +419,7 @@ func (a *Action) report(r *runner.Runner, s *selected, timeout time.Duration, de
 // commit writes everything, or nothing: values are checked first, then files, then the file
 // commands. A failure after files were written removes them again.
 func (a *Action) commit(r *runner.Runner, home runner.Home, c config.Common, sel []*selected) error {
-	if err := runner.CheckOneWriter(exports(sel, c)); err != nil {
+	if err := runner.CheckOneWriter(exports(sel, c, a.Providers)); err != nil {
 		return err
 	}
 	var w runner.Writes

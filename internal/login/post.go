@@ -22,10 +22,12 @@ const (
 	StateSecretEnv = "secret_env"
 )
 
-// Post runs the post stage: in a fresh container with the same inputs and only the STATE_*
-// values the main stage saved, it deletes the files the main stage wrote, lets providers undo
-// the rest (revoke a token, remove a shared profile), and blanks the secret env vars (SDKs
-// treat empty as unset). A file that is already gone is a warning, never a failed job.
+// Post runs the post stage: the Docker action's, in a fresh container with the same inputs and
+// only the STATE_* values the main stage saved, or the native action's stage: post, with the
+// state files the main stages wrote (nativePost). It deletes the files the main stage wrote,
+// lets providers undo the rest (revoke a token, remove a shared profile), and blanks the
+// secret env vars (SDKs treat empty as unset). A file that is already gone is a warning, never
+// a failed job.
 func (a *Action) Post(ctx context.Context, r *runner.Runner) error {
 	in := config.EnvInputs(a.Getenv)
 	set, err := postSettings(in)

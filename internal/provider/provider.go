@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -20,7 +21,8 @@ type Provider interface {
 	// Name is the provider's name in the `provider` input.
 	Name() string
 	// Audience is the ID-token audience this login asks for by default; "" means GitHub's
-	// default (https://github.com/<owner>). The `audience` input overrides it.
+	// default (https://github.com/<owner>). The `audience` input overrides it, and the
+	// provider's own (Spec.AudienceInput) overrides both.
 	Audience() string
 	// Login exchanges tok for credentials.
 	Login(ctx context.Context, tok *idtoken.Token, env Env) (*Result, error)
@@ -35,6 +37,15 @@ type Provider interface {
 	// CheckState refuses state (Result.State, keys without the provider prefix) that this
 	// provider, configured by the same inputs, could not have saved.
 	CheckState(state map[string]string) error
+}
+
+// NoState is CheckState for a provider that saves no state: whatever state the post step got
+// was forged.
+func NoState(name string, state map[string]string) error {
+	for k := range state {
+		return fmt.Errorf("%s saves no state, but the post step got %q", name, k)
+	}
+	return nil
 }
 
 // Cleaner is implemented by providers that have more to undo in the post step than deleting
@@ -94,6 +105,9 @@ type Spec struct {
 	// lists the inputs whose values name further variables it exports (vault-secrets).
 	Env        []string
 	EnvNamedBy []string
+	// Rename says how a workflow gives a variable it exports another name, for the error when
+	// two providers of a step would export one ("vault-secrets: | NAME"); empty when it cannot.
+	Rename string
 	// Refusals are the refusals it explains (none when Refusals.Entries is nil).
 	Refusals diagnose.Catalog
 }

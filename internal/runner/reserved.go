@@ -177,7 +177,7 @@ func ReservedBy(name string) (Reservation, bool) {
 // later step acts on. The error names the variable and what acts on it; the caller adds which
 // input or key gave the name and how to give another.
 func CheckChosenName(name string) error {
-	if !envNameRE().MatchString(name) {
+	if !IsEnvName(name) {
 		return fmt.Errorf("%q is not a valid environment variable name", name)
 	}
 	if r, ok := ReservedBy(name); ok {

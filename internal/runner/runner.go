@@ -148,9 +148,13 @@ var (
 	outputNameRE = lazyre.New(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 )
 
+// IsEnvName reports whether name is a valid environment variable name: letters, digits and _,
+// not starting with a digit.
+func IsEnvName(name string) bool { return envNameRE().MatchString(name) }
+
 // CheckEnv refuses a variable that cannot be written safely as GITHUB_ENV.
 func CheckEnv(v Var) error {
-	if !envNameRE().MatchString(v.Name) {
+	if !IsEnvName(v.Name) {
 		return fmt.Errorf("%q is not a valid environment variable name", v.Name)
 	}
 	return checkValue(v)

@@ -185,7 +185,7 @@ func TestMaskBareCR(t *testing.T) {
 	out.Reset()
 	printAll(r, "a first-part-123\rsecond-part-456 b")
 	if s := out.String(); strings.Contains(s, "-part-") {
-		t.Errorf("a part of the secret was printed:\n%q", s)
+		t.Errorf("a part of the secret was printed:\n%q", strings.ReplaceAll(s, "-part-", "-…-"))
 	}
 }
 

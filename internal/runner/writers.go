@@ -9,6 +9,8 @@ import (
 type Export struct {
 	Provider     string
 	Env, Outputs []Var
+	// Rename says how the workflow gives one of its names another (provider.Spec.Rename).
+	Rename string
 }
 
 // CheckOneWriter refuses a variable or an output that two providers of one step would both
@@ -25,15 +27,25 @@ func CheckOneWriter(exports []Export) error {
 		{"variable", func(e Export) []Var { return e.Env }},
 		{"output", func(e Export) []Var { return e.Outputs }},
 	} {
-		by := map[string]string{}
+		by := map[string]Export{}
 		for _, e := range exports {
 			for _, v := range kind.vars(e) {
 				key := strings.ToUpper(v.Name)
 				switch first, seen := by[key]; {
 				case !seen:
-					by[key] = e.Provider
-				case first != e.Provider:
-					return fmt.Errorf("%s and %s both export the %s %s, and only one value can reach later steps; give one of them another name (vault-secrets: | NAME; token-exchange: token-exchange-env-name), or log in to them in separate steps", first, e.Provider, kind.what, v.Name)
+					by[key] = e
+				case first.Provider != e.Provider:
+					var how []string
+					for _, r := range []string{first.Rename, e.Rename} {
+						if r != "" {
+							how = append(how, r)
+						}
+					}
+					rename := ""
+					if len(how) > 0 {
+						rename = " (" + strings.Join(how, "; ") + ")"
+					}
+					return fmt.Errorf("%s and %s both export the %s %s, and only one value can reach later steps; give one of them another name%s, or log in to them in separate steps", first.Provider, e.Provider, kind.what, v.Name, rename)
 				}
 			}
 		}

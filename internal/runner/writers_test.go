@@ -6,8 +6,8 @@ import "testing"
 // fail naming both; one provider's own names and distinct names pass.
 func TestCheckOneWriter(t *testing.T) {
 	t.Parallel()
-	vault := Export{Provider: "vault", Env: []Var{{"VAULT_ADDR", "a"}, {"OIDC_ACCESS_TOKEN", "from vault"}}, Outputs: []Var{{"oidc_access_token", "from vault"}}}
-	te := Export{Provider: "token-exchange", Env: []Var{{"OIDC_ACCESS_TOKEN", "issued"}}}
+	vault := Export{Provider: "vault", Env: []Var{{"VAULT_ADDR", "a"}, {"OIDC_ACCESS_TOKEN", "from vault"}}, Outputs: []Var{{"oidc_access_token", "from vault"}}, Rename: "vault-secrets: | NAME"}
+	te := Export{Provider: "token-exchange", Env: []Var{{"OIDC_ACCESS_TOKEN", "issued"}}, Rename: "token-exchange: token-exchange-env-name"}
 	if err := CheckOneWriter([]Export{vault, te}); err == nil || err.Error() != "vault and token-exchange both export the variable OIDC_ACCESS_TOKEN, and only one value can reach later steps; give one of them another name (vault-secrets: | NAME; token-exchange: token-exchange-env-name), or log in to them in separate steps" {
 		t.Errorf("err = %v", err)
 	}

@@ -305,7 +305,7 @@ func CheckActionable(t *testing.T, provider string, cat diagnose.Catalog, inputs
 	t.Helper()
 	entries := cat.Entries()
 	for _, e := range entries {
-		name := provider + " " + e.Code + " " + strconv.Quote(FirstSentence(e.Sample))
+		name := provider + " " + e.Code + " " + strconv.Quote(diagnose.FirstSentence(e.Sample))
 		x := e.Explained()
 		if x.Code != e.Code {
 			t.Errorf("%s: the error's code is %q", name, x.Code)
@@ -335,15 +335,6 @@ func CheckActionable(t *testing.T, provider string, cat diagnose.Catalog, inputs
 		}
 	}
 	return len(entries)
-}
-
-// FirstSentence is a message up to its first full stop (as the troubleshooting table shows it).
-func FirstSentence(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.Index(s, ". "); i >= 0 {
-		return s[:i]
-	}
-	return strings.TrimSuffix(s, ".")
 }
 
 // CheckCoversEveryCause reads every assignment to a Cause in file (the arms of its switches,

@@ -6,6 +6,7 @@ package alibaba
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,12 +77,8 @@ func (p *Provider) result(tok *idtoken.Token, out *answer) *provider.Result {
 			{Name: "ALIBABACLOUD_ACCESS_KEY_SECRET", Value: cr.AccessKeySecret},
 			{Name: "ALIBABACLOUD_SECURITY_TOKEN", Value: cr.SecurityToken},
 		},
-		SecretEnv: []string{
-			"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
-			"ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY", "ALICLOUD_SECURITY_TOKEN",
-			"ALIBABACLOUD_ACCESS_KEY_ID", "ALIBABACLOUD_ACCESS_KEY_SECRET", "ALIBABACLOUD_SECURITY_TOKEN",
-		},
-		Outputs: []runner.Var{{Name: "alibaba-assumed-role-arn", Value: arn}},
+		SecretEnv: slices.Clone(secretEnv),
+		Outputs:   []runner.Var{{Name: "alibaba-assumed-role-arn", Value: arn}},
 		CredentialOutputs: []runner.Var{
 			{Name: "alibaba-access-key-id", Value: cr.AccessKeyID},
 			{Name: "alibaba-access-key-secret", Value: cr.AccessKeySecret},

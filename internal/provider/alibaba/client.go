@@ -120,7 +120,7 @@ func (p *Provider) refusal(r *httpcall.Response, tok *idtoken.Token) error {
 	}
 	return explain(failure{
 		Code: e.Code, Message: e.Message, RequestID: e.RequestID, Recommend: e.Recommend,
-		RoleARN: p.cfg.RoleARN, ProviderARN: p.cfg.ProviderARN, AudienceInput: tok.AudienceInput,
+		RoleARN: p.cfg.RoleARN, ProviderARN: p.cfg.ProviderARN, AudienceFrom: tok.AudienceFrom,
 	}, tok.Claims)
 }
 

@@ -17,8 +17,8 @@ const assumeCall = "Alibaba Cloud STS AssumeRoleWithOIDC"
 type failure struct {
 	Code, Message, RequestID, Recommend string
 	RoleARN, ProviderARN                string
-	// AudienceInput is the input that chose the token's audience ("" for the default).
-	AudienceInput string
+	// AudienceFrom is which input chose the token's audience.
+	AudienceFrom idtoken.AudienceChoice
 }
 
 // trustStatement is one statement of a RAM role's trust policy, in RAM's policy language.
@@ -86,7 +86,7 @@ func explain(f failure, claims idtoken.Claims) *diagnose.Error {
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The OIDC provider %s does not list the token's audience %q as a client id. Add it to the provider's client ids, or set the audience input to a client id the provider lists", f.ProviderARN, aud)
 		e.Fix = fmt.Sprintf("UpdateOIDCProvider replaces the whole list: name every client id the provider should keep, separated by commas.\n\naliyun ims UpdateOIDCProvider \\\n  --OIDCProviderName %s \\\n  --ClientIds %s\n", prov, aud)
-		if a := (diagnose.Audience{Default: DefaultAudience, Asked: aud, Input: f.AudienceInput}); a.FromInput() {
+		if a := (diagnose.Audience{Default: DefaultAudience, Asked: aud, From: f.AudienceFrom}); a.FromInput() {
 			e.Cause = fmt.Sprintf("The OIDC provider %s does not list the token's audience %q, %s, as a client id. %s, the client id the quick start creates the OIDC provider with; or add %q to the provider's client ids", f.ProviderARN, aud, a.Chose(), a.Remove(), aud)
 			e.Fix = a.RemoveFix() + "Or add it to the provider's client ids. " + e.Fix
 		}

@@ -30,31 +30,31 @@ import (
 // Provider logs into AWS.
 type Provider struct {
 	cfg Config
-	// common and helper serve aws-refresh (refresh.go).
-	common config.Common
-	helper Helper
+	// common, ownAudience (aws-id-token-audience) and helper serve aws-refresh (refresh.go).
+	common      config.Common
+	ownAudience string
+	helper      Helper
 }
 
 // New validates the aws-* inputs. With aws-refresh, the helper is, in the Docker action, a copy
 // of this binary in the home mount (CopyHelper), and in the native action (whose stage input
-// only it declares) this very binary, cached in the runner's tool cache (RunningHelper).
+// only it declares) this very binary, the job's own copy under RUNNER_TEMP (RunningHelper).
 func New(in config.Inputs, common config.Common) (provider.Provider, error) {
 	h := CopyHelper
 	if in.Input("stage") != "" {
 		h = RunningHelper
 	}
-	return NewWithHelper(h)(in, common)
+	return newWithHelper(h)(in, common)
 }
 
-// NewWithHelper is New with the aws-refresh helper given: the native action, whose binary is
-// already cached on the host, registers NewWithHelper(HelperAt(<cached binary>)).
-func NewWithHelper(h Helper) provider.Factory {
+// newWithHelper is New with the aws-refresh helper given (tests give one at a fixed path).
+func newWithHelper(h Helper) provider.Factory {
 	return func(in config.Inputs, common config.Common) (provider.Provider, error) {
 		c, err := Parse(in)
 		if err != nil {
 			return nil, err
 		}
-		p := &Provider{cfg: c, common: common, helper: h}
+		p := &Provider{cfg: c, common: common, ownAudience: in.Input(audienceInput), helper: h}
 		if err := p.checkRefresh(in); err != nil {
 			return nil, err
 		}
@@ -203,7 +203,7 @@ func complete(c *ststypes.Credentials, u *ststypes.AssumedRoleUser) bool {
 // against the token's claims.
 func (p *Provider) classify(err error, tok *idtoken.Token) error {
 	return classifyCall(err, assumeCall, func(code, msg string) error {
-		return explainAssume(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, tok.AudienceInput, tok.Claims)
+		return explainAssume(code, msg, p.cfg.Partition, p.cfg.RoleAccount, p.cfg.RoleARN, tok.AudienceFrom, tok.Claims)
 	})
 }
 

@@ -25,7 +25,7 @@ func catalog() []diagnose.Entry {
 	row := func(code, sample, when string, claims idtoken.Claims) diagnose.Entry {
 		return diagnose.Entry{Code: code, Sample: sample, When: when, Claims: claims,
 			Explain: func(m string, c idtoken.Claims) *diagnose.Error {
-				return explainAssume(code, m, "aws", sampleAccount, sampleRole, "", c)
+				return explainAssume(code, m, "aws", sampleAccount, sampleRole, idtoken.AudienceChoice{}, c)
 			}}
 	}
 	// hop is the AssumeRole of the first aws-role-chain line, from deploy into another account.
@@ -46,7 +46,7 @@ func catalog() []diagnose.Entry {
 		row("InvalidIdentityToken", "Incorrect token audience", "the `audience` input is set", diagnose.SampleClaims(diagnose.SampleGitHubOwner)),
 		{Code: "InvalidIdentityToken", Sample: "Incorrect token audience", When: "a China region, with a provider created for sts.amazonaws.com.cn",
 			Claims: c, Explain: func(m string, c idtoken.Claims) *diagnose.Error {
-				return explainAssume("InvalidIdentityToken", m, "aws-cn", sampleAccount, "arn:aws-cn:iam::"+sampleAccount+":role/deploy", "", c)
+				return explainAssume("InvalidIdentityToken", m, "aws-cn", sampleAccount, "arn:aws-cn:iam::"+sampleAccount+":role/deploy", idtoken.AudienceChoice{}, c)
 			}},
 		row("InvalidIdentityToken", "No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com", "", c),
 		row("InvalidIdentityToken", "The web identity token that was passed could not be validated by AWS. Get a new identity token from the identity provider and then retry the request.", "", c),

@@ -11,7 +11,7 @@ import (
 // profile oidc-login, so the post step must accept exactly that one and no other.
 func TestCheckStateRefreshDefaultProfile(t *testing.T) {
 	t.Parallel()
-	pp, err := NewWithHelper(HelperAt("/opt/oidc-login/bin/oidc-login"))(refreshInputs(), config.Common{RetryMaxAttempts: 5, Timeout: 30 * time.Second})
+	pp, err := newWithHelper(helperAt("/opt/oidc-login/bin/oidc-login"))(refreshInputs(), config.Common{RetryMaxAttempts: 5, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,21 +56,16 @@ func CopyHelper(home runner.Home) (string, []runner.File, []string, error) {
 	return home.HostPath(rel), []runner.File{{Rel: rel, Data: b, Mode: 0o700}}, []string{rel}, nil
 }
 
-// RunningHelper is the native action's helper: the binary running now, which the native
-// action keeps in the tool cache (or, built from source, in the runner's temp folder) for the
-// whole job, on the host where later steps run.
+// RunningHelper is the native action's helper: the binary running now, on the host where
+// later steps run. The launchers run the job's own copy under RUNNER_TEMP (a release's,
+// verified against native/SHA256SUMS, or one built from source), which stays there until the
+// job ends (native/run.sh's header says how).
 func RunningHelper(runner.Home) (string, []runner.File, []string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("aws-refresh: finding this program for later steps: %w", err)
 	}
 	return exe, nil, nil, nil
-}
-
-// HelperAt is a helper that already exists where later steps can run it (the native action's
-// cached binary): nothing to write, nothing to delete.
-func HelperAt(path string) Helper {
-	return func(runner.Home) (string, []runner.File, []string, error) { return path, nil, nil, nil }
 }
 
 // refreshProfile is the profile aws-refresh writes.
@@ -103,14 +98,15 @@ func (p *Provider) checkRefreshFor(goos string, in config.Inputs) error {
 	if u, err := url.Parse(p.cfg.Endpoint); err == nil && u.Scheme == "http" && !config.IsLoopbackHost(u.Hostname()) && in.Input("job-container-id") == "" {
 		return config.Errorf("aws-sts-endpoint", "cannot be plain http to the one-word name %s with aws-refresh outside a job container: later steps run the credential_process helper on the runner host, where that name is not the job's service container and the ID token would cross the network in clear; use aws-refresh in a job with container:, or log in without it", config.Quote(u.Hostname()))
 	}
-	if unsafeArg().MatchString(p.audience()) {
-		return config.Errorf("audience", "must not contain spaces or control characters with aws-refresh (it goes into the profile's credential_process), got %s", config.Quote(p.audience()))
+	audInput, aud := p.audience()
+	if unsafeArg().MatchString(aud) {
+		return config.Errorf(audInput, "must not contain spaces or control characters with aws-refresh (it goes into the profile's credential_process), got %s", config.Quote(aud))
 	}
 	if unsafeArg().MatchString(p.cfg.Endpoint) {
 		return config.Errorf("aws-sts-endpoint", "must not contain spaces or control characters with aws-refresh, got %s", config.Quote(p.cfg.Endpoint))
 	}
 	if goos == "windows" {
-		for _, v := range []struct{ input, value string }{{"audience", p.audience()}, {"aws-sts-endpoint", p.cfg.Endpoint}} {
+		for _, v := range []struct{ input, value string }{{audInput, aud}, {"aws-sts-endpoint", p.cfg.Endpoint}} {
 			if why := windowsArgProblem(v.value); why != "" {
 				return config.Errorf(v.input, "cannot go into the profile's credential_process with aws-refresh on Windows: %s; got %s", why, config.Quote(v.value))
 			}
@@ -119,11 +115,21 @@ func (p *Provider) checkRefreshFor(goos string, in config.Inputs) error {
 	return nil
 }
 
-func (p *Provider) audience() string {
-	if p.common.Audience != "" {
-		return p.common.Audience
+// audienceInput is this provider's own audience input (Spec.AudienceInput); a constant, since
+// Spec names New, which reads it.
+const audienceInput = "aws-id-token-audience"
+
+// audience is the audience the helper asks for: the one the step's login asks for, chosen as
+// package login chooses it (aws-id-token-audience, else audience, else the default), and the
+// input that set it.
+func (p *Provider) audience() (input, value string) {
+	switch {
+	case p.ownAudience != "":
+		return audienceInput, p.ownAudience
+	case p.common.Audience != "":
+		return "audience", p.common.Audience
 	}
-	return DefaultAudience
+	return "audience", DefaultAudience
 }
 
 // refreshExport fills r with the profile (config file only: there are no keys to store), the
@@ -201,7 +207,8 @@ func (p *Provider) HelperArgs() []string {
 	if attempts < 1 {
 		attempts = config.DefaultRetryMaxAttempts
 	}
-	args := []string{"--role-arn=" + c.RoleARN, "--region=" + c.Region, "--session-name=" + c.SessionName, "--audience=" + p.audience()}
+	_, aud := p.audience()
+	args := []string{"--role-arn=" + c.RoleARN, "--region=" + c.Region, "--session-name=" + c.SessionName, "--audience=" + aud}
 	if c.Endpoint != "" {
 		args = append(args, "--sts-endpoint="+c.Endpoint)
 	}

@@ -14,6 +14,11 @@ import (
 	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
+// helperAt is a helper that already exists at path: nothing to write, nothing to delete.
+func helperAt(path string) Helper {
+	return func(runner.Home) (string, []runner.File, []string, error) { return path, nil, nil, nil }
+}
+
 // noEnv is a helper's environment on the runner host with nothing set.
 func noEnv(string) string { return "" }
 
@@ -58,6 +63,53 @@ func TestHelperArgsRoundTrip(t *testing.T) {
 	}
 	if hc.Audience != "https://github.com/octo-org" || hc.MaxAttempts != 3 || hc.Timeout != MaxHelperTimeout {
 		t.Errorf("audience %q, attempts %d, timeout %s; want the step's audience and attempts, and the timeout capped at %s", hc.Audience, hc.MaxAttempts, hc.Timeout, MaxHelperTimeout)
+	}
+}
+
+// TestHelperAudienceIsTheLogins: the helper asks for the audience the step's login asked for,
+// chosen as login chooses it: aws-id-token-audience over the step-wide audience over the
+// default; and a value that cannot go into the command line is an error naming its input.
+func TestHelperAudienceIsTheLogins(t *testing.T) {
+	t.Parallel()
+	if Spec.AudienceInput() != audienceInput {
+		t.Fatalf("Spec.AudienceInput() = %q, the helper reads %q", Spec.AudienceInput(), audienceInput)
+	}
+	for _, tc := range []struct {
+		own, stepWide, want string
+	}{
+		{"", "", DefaultAudience},
+		{"", "https://github.com/octo-org", "https://github.com/octo-org"},
+		{"sts.example.com", "", "sts.example.com"},
+		{"sts.example.com", "https://github.com/octo-org", "sts.example.com"},
+	} {
+		in := refreshInputs()
+		if tc.own != "" {
+			in[audienceInput] = tc.own
+		}
+		p, err := New(in, config.Common{Audience: tc.stepWide})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc, err := ParseHelperArgs(p.(*Provider).HelperArgs(), noEnv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hc.Audience != tc.want {
+			t.Errorf("%s %q, audience %q: the helper asks for %q, want %q", audienceInput, tc.own, tc.stepWide, hc.Audience, tc.want)
+		}
+	}
+	_, err := New(refreshInputs(audienceInput, "a b"), config.Common{Audience: "https://github.com/octo-org"})
+	if want := "input " + audienceInput + ": must not contain spaces"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("%s with a space: err = %v, want %q…", audienceInput, err, want)
+	}
+	in := refreshInputs(audienceInput, "a&b")
+	p, err := New(in, config.Common{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.(*Provider).checkRefreshFor("windows", in)
+	if want := "input " + audienceInput + ": cannot go into the profile's credential_process with aws-refresh on Windows"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("%s with & on Windows: err = %v, want %q…", audienceInput, err, want)
 	}
 }
 
@@ -165,7 +217,7 @@ func TestRefreshServiceNameNeedsJobContainer(t *testing.T) {
 }
 
 // TestRefreshExport: the profile goes into the config file only (a same-named static profile
-// in the credentials file is dropped, other profiles stay), with the helper HelperAt names.
+// in the credentials file is dropped, other profiles stay), with the helper helperAt names.
 func TestRefreshExport(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -173,7 +225,7 @@ func TestRefreshExport(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, ".aws"), 0o700)
 	os.WriteFile(filepath.Join(dir, ".aws", "credentials"), []byte("[deploy]\naws_access_key_id = OLD\n\n[other]\naws_access_key_id = KEEP\n"), 0o600)
 	os.WriteFile(filepath.Join(dir, ".aws", "config"), []byte("[profile other]\nregion = us-east-1\n"), 0o600)
-	pp, err := NewWithHelper(HelperAt("/opt/oidc-login/bin/oidc-login"))(refreshInputs("aws-profile", "deploy"), config.Common{RetryMaxAttempts: 5, Timeout: 30 * time.Second})
+	pp, err := newWithHelper(helperAt("/opt/oidc-login/bin/oidc-login"))(refreshInputs("aws-profile", "deploy"), config.Common{RetryMaxAttempts: 5, Timeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func trustPolicy(partition, account string, claims idtoken.Claims, wildcard bool
 }
 
 // explainAssume explains an STS refusal of AssumeRoleWithWebIdentity for the role roleARN.
-func explainAssume(code, message, partition, account, roleARN, audienceInput string, claims idtoken.Claims) *diagnose.Error {
+func explainAssume(code, message, partition, account, roleARN string, from idtoken.AudienceChoice, claims idtoken.Claims) *diagnose.Error {
 	e := &diagnose.Error{Call: assumeCall, Code: code, Message: message, Claims: claims}
 	host := claims.IssuerHost()
 	aud := claims.AudienceString()
@@ -80,7 +80,7 @@ func explainAssume(code, message, partition, account, roleARN, audienceInput str
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "audience"):
 		e.Trust = true
 		add := fmt.Sprintf("aws iam add-client-id-to-open-id-connect-provider \\\n  --open-id-connect-provider-arn %s \\\n  --client-id %s\n", providerARN, aud)
-		if a := (diagnose.Audience{Default: DefaultAudience, Asked: aud, Input: audienceInput}); a.FromInput() {
+		if a := (diagnose.Audience{Default: DefaultAudience, Asked: aud, From: from}); a.FromInput() {
 			e.Cause = fmt.Sprintf("The IAM OIDC provider %s does not list the token's audience %q, %s, as a client ID. %s, which an OIDC provider for GitHub Actions lists; or add %q to the provider's client IDs", providerARN, aud, a.Chose(), a.Remove(), aud)
 			e.Fix = a.RemoveFix() + "Or add it to the OIDC provider's client IDs:\n" + add
 			break

@@ -15,7 +15,7 @@ import (
 func TestAWSAccessDenied(t *testing.T) {
 	t.Parallel()
 	for name, c := range diagnosetest.ClaimSets {
-		e := explainAssume("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", "", c)
+		e := explainAssume("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", idtoken.AudienceChoice{}, c)
 		msg := e.Error()
 		for _, w := range []string{"iss=" + c.Issuer(), "sub=" + c.Subject(), "aud=sts.amazonaws.com", c.IssuerHost() + ":sub"} {
 			if !strings.Contains(msg, w) {
@@ -38,10 +38,10 @@ func TestAWSAccessDenied(t *testing.T) {
 			t.Errorf("%s: no warning against repo:*", name)
 		}
 	}
-	if e := explainAssume("AccessDenied", "", "aws", "1", "r", "", diagnosetest.ClaimSets["immutable id"]); !strings.Contains(e.Cause, "immutable-id form") {
+	if e := explainAssume("AccessDenied", "", "aws", "1", "r", idtoken.AudienceChoice{}, diagnosetest.ClaimSets["immutable id"]); !strings.Contains(e.Cause, "immutable-id form") {
 		t.Errorf("no hint for the immutable-id subject: %s", e.Cause)
 	}
-	if e := explainAssume("AccessDenied", "", "aws", "1", "r", "", diagnosetest.ClaimSets["reusable workflow"]); !strings.Contains(e.Cause, "enterprise issuer") {
+	if e := explainAssume("AccessDenied", "", "aws", "1", "r", idtoken.AudienceChoice{}, diagnosetest.ClaimSets["reusable workflow"]); !strings.Contains(e.Cause, "enterprise issuer") {
 		t.Errorf("no hint for another issuer: %s", e.Cause)
 	}
 }
@@ -68,7 +68,7 @@ func TestAWSOtherRefusals(t *testing.T) {
 		"not validated": "aws iam get-open-id-connect-provider \\\n  --open-id-connect-provider-arn arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com\n",
 	}
 	for name, cm := range cases {
-		e := explainAssume(cm[0], cm[1], "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", "", c)
+		e := explainAssume(cm[0], cm[1], "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", idtoken.AudienceChoice{}, c)
 		if !strings.Contains(e.Error()+e.Details(), want[name]) {
 			t.Errorf("%s: explanation lacks %q:\n%s\n%s", name, want[name], e.Error(), e.Details())
 		}
@@ -86,7 +86,7 @@ var customClaims = idtoken.Claims{"sub": "repo:o/r:environment:prod:job_workflow
 func TestTrustFixesKeepCustomClaims(t *testing.T) {
 	t.Parallel()
 	want := "repo:o/r:environment:*:job_workflow_ref:o/infra/.github/workflows/deploy.yml@refs/heads/main"
-	fix := explainAssume("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", "", customClaims).Fix
+	fix := explainAssume("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", "aws", "123456789012", "arn:aws:iam::123456789012:role/deploy", idtoken.AudienceChoice{}, customClaims).Fix
 	if !strings.Contains(fix, `"token.actions.githubusercontent.com:sub": "`+want+`"`) {
 		t.Errorf("AWS fix lacks the widened subject %q:\n%s", want, fix)
 	}
@@ -121,7 +121,7 @@ func TestAWSAdviceThatFixes(t *testing.T) {
 			"The trust policy of " + role + " does not admit this token, or no such role in account 123456789012: STS gives the same answer for both (aws iam get-role --role-name deploy tells them apart). The policy's conditions on token.actions.githubusercontent.com:sub and token.actions.githubusercontent.com:aud must match the token's sub and aud, and its Principal must be the OIDC provider " + provider,
 			"Check that the role exists:\naws iam get-role --role-name deploy --query Role.Arn\n\nTrust policy for " + role + " that admits exactly this token:\n"},
 	} {
-		e := explainAssume(tc.code, tc.msg, "aws", "123456789012", role, tc.input, diagnose.SampleClaims(tc.aud))
+		e := explainAssume(tc.code, tc.msg, "aws", "123456789012", role, idtoken.AudienceChoice{Input: tc.input}, diagnose.SampleClaims(tc.aud))
 		if e.Cause != tc.cause {
 			t.Errorf("%s: cause\n  %s\nwant\n  %s", tc.name, e.Cause, tc.cause)
 		}

@@ -27,8 +27,8 @@ type trustTarget struct {
 	CloudAudience string
 	// Graph is the cloud's Microsoft Graph host (https://graph.microsoft.com).
 	Graph string
-	// AudienceInput is the input that chose the token's audience ("" for the default).
-	AudienceInput string
+	// AudienceFrom is which input chose the token's audience.
+	AudienceFrom idtoken.AudienceChoice
 }
 
 // The AADSTS codes of workload identity federation that Azure explains.
@@ -65,7 +65,7 @@ func explain(code int, message string, t trustTarget, claims idtoken.Claims) *di
 	case AADSTSAudienceMismatch:
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The federated identity credentials of %s with issuer %s do not list the token's audience %s", app, iss, aud)
-		if a := (diagnose.Audience{Default: t.Audience, Asked: aud, Input: t.AudienceInput}); a.FromInput() {
+		if a := (diagnose.Audience{Default: t.Audience, Asked: aud, From: t.AudienceFrom}); a.FromInput() {
 			e.Cause += fmt.Sprintf(", %s. %s in %s; or add a credential with audience %s", a.Chose(), a.Remove(), t.Cloud, aud)
 			e.Fix = a.RemoveFix() + "Or add a credential with that audience:\n\n" + trustFix(t, claims)
 			return e

@@ -170,7 +170,7 @@ func (p *Provider) refusal(r *httpcall.Response, tok *idtoken.Token, propagation
 		return &httpcall.StatusError{Call: tokenCall, Status: r.Status, Detail: e.Error + ": " + e.describe(0)}
 	}
 	t := p.target()
-	t.AudienceInput = tok.AudienceInput
+	t.AudienceFrom = tok.AudienceFrom
 	d := explain(code, e.describe(code), t, tok.Claims)
 	if code == AADSTSNoMatchingRecord {
 		*propagation++

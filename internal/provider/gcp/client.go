@@ -35,15 +35,15 @@ type client struct {
 	cfg    Config
 	env    provider.Env
 	claims idtoken.Claims
-	// audienceInput is the input that chose the token's audience ("" for the default).
-	audienceInput string
+	// audienceFrom is which input chose the token's audience.
+	audienceFrom idtoken.AudienceChoice
 }
 
 func (c *client) target() trustTarget {
 	return trustTarget{
 		Provider: c.cfg.Provider, ProjectNumber: c.cfg.ProjectNumber, Pool: c.cfg.Pool, ProviderID: c.cfg.ProviderID,
 		ServiceAccount: c.cfg.ServiceAccount, Project: c.cfg.ProjectID, Delegates: c.cfg.Delegates,
-		AudienceInput: c.audienceInput,
+		AudienceFrom: c.audienceFrom,
 	}
 }
 

@@ -1,6 +1,6 @@
 package gcp
 
-import "fmt"
+import "github.com/oidc-login/oidc-login/internal/provider"
 
 // Exports lists every variable the post step may blank for this provider (provider.Provider).
 func (p *Provider) Exports() []string {
@@ -9,8 +9,5 @@ func (p *Provider) Exports() []string {
 
 // CheckState refuses post-step state this step could not have saved (provider.Provider).
 func (p *Provider) CheckState(state map[string]string) error {
-	for k := range state {
-		return fmt.Errorf("%s saves no state, but the post step got %q", p.Name(), k)
-	}
-	return nil
+	return provider.NoState(p.Name(), state)
 }

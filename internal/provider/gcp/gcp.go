@@ -75,7 +75,7 @@ type minted struct {
 // half of the trust setup and STS alone does not check it.
 func (p *Provider) Login(ctx context.Context, tok *idtoken.Token, env provider.Env) (*provider.Result, error) {
 	c := p.cfg
-	cl := &client{cfg: c, env: env, claims: tok.Claims, audienceInput: tok.AudienceInput}
+	cl := &client{cfg: c, env: env, claims: tok.Claims, audienceFrom: tok.AudienceFrom}
 	// Impersonation needs a cloud-platform federated token; the requested scopes go on the
 	// service account's token. In direct federation the federated token is the credential.
 	stsScopes := c.Scopes

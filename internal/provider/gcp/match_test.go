@@ -1,10 +1,11 @@
 package gcp
 
 import (
-	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/oidc-login/oidc-login/internal/matchtest"
 )
 
 // The expressions the checks of match.go stand for: each function must decide (and capture)
@@ -18,52 +19,8 @@ var (
 	scopeSpec    = regexp.MustCompile(`^https://[^\s"']+$`)
 )
 
-// variants are the examples, and strings made from them by random edits with characters
-// that matter to the expressions (and some that never match), plus random strings of those.
-func variants(examples []string, alphabet string) []string {
-	r := rand.New(rand.NewPCG(1, 2))
-	chars := []rune(alphabet + "@./:-_+=AZaz09 \t\n\f\r\v\"'é\x00\xff")
-	pick := func() string { return string(chars[r.IntN(len(chars))]) }
-	out := append([]string{""}, examples...)
-	for _, e := range examples {
-		for range 3000 {
-			s := e
-			for range 1 + r.IntN(3) {
-				i := r.IntN(len(s) + 1)
-				switch r.IntN(4) {
-				case 0: // insert
-					s = s[:i] + pick() + s[i:]
-				case 1: // delete
-					if i < len(s) {
-						s = s[:i] + s[i+1:]
-					}
-				case 2: // replace
-					if i < len(s) {
-						s = s[:i] + pick() + s[i+1:]
-					}
-				case 3: // repeat a part, to cross the length bounds
-					j := r.IntN(len(s) + 1)
-					if j < i {
-						i, j = j, i
-					}
-					s = s[:j] + s[i:j] + s[j:]
-				}
-			}
-			out = append(out, s)
-		}
-	}
-	for range 5000 {
-		var b strings.Builder
-		for range r.IntN(40) {
-			b.WriteString(pick())
-		}
-		out = append(out, b.String())
-	}
-	return out
-}
-
 func TestMatchProviderIsItsExpression(t *testing.T) {
-	for _, s := range variants([]string{
+	for _, s := range matchtest.Variants([]string{
 		"projects/123456789012/locations/global/workloadIdentityPools/github-pool/providers/github-provider",
 		"projects/1/locations/global/workloadIdentityPools/abcd/providers/" + strings.Repeat("a", 32),
 		"projects/1/locations/global/workloadIdentityPools/" + strings.Repeat("-", 32) + "/providers/a-b-",
@@ -77,7 +34,7 @@ func TestMatchProviderIsItsExpression(t *testing.T) {
 }
 
 func TestIsEmailIsItsExpression(t *testing.T) {
-	for _, s := range variants([]string{
+	for _, s := range matchtest.Variants([]string{
 		"deploy@octo-project.iam.gserviceaccount.com",
 		"A.b+c_d-e@x.io",
 		strings.Repeat("a", 64) + "@a.bc",
@@ -90,7 +47,7 @@ func TestIsEmailIsItsExpression(t *testing.T) {
 }
 
 func TestProjectOfServiceAccountIsItsExpression(t *testing.T) {
-	for _, s := range variants([]string{
+	for _, s := range matchtest.Variants([]string{
 		"deploy@octo-project.iam.gserviceaccount.com",
 		"a@b@abcdef.iam.gserviceaccount.com",
 		"x@" + strings.Repeat("a", 30) + ".iam.gserviceaccount.com",
@@ -105,7 +62,7 @@ func TestProjectOfServiceAccountIsItsExpression(t *testing.T) {
 }
 
 func TestLifetimeDigitsIsItsExpression(t *testing.T) {
-	for _, s := range variants([]string{"3600s", "1s", "999999s", "0s"}, "0123456789s") {
+	for _, s := range matchtest.Variants([]string{"3600s", "1s", "999999s", "0s"}, "0123456789s") {
 		m := lifetimeSpec.FindStringSubmatch(s)
 		d, ok := lifetimeDigits(s)
 		if ok != (m != nil) || ok && d != m[1] {
@@ -115,7 +72,7 @@ func TestLifetimeDigitsIsItsExpression(t *testing.T) {
 }
 
 func TestIsUniverseIsItsExpression(t *testing.T) {
-	for _, s := range variants([]string{"googleapis.com", "a.b", "s3nsapis.fr", "x-1.y-2.z3"}, "abcxyz0189-.") {
+	for _, s := range matchtest.Variants([]string{"googleapis.com", "a.b", "s3nsapis.fr", "x-1.y-2.z3"}, "abcxyz0189-.") {
 		if got, want := isUniverse(s), universeSpec.MatchString(s); got != want {
 			t.Errorf("isUniverse(%q) = %v, the expression says %v", s, got, want)
 		}
@@ -123,7 +80,7 @@ func TestIsUniverseIsItsExpression(t *testing.T) {
 }
 
 func TestIsScopeURLIsItsExpression(t *testing.T) {
-	for _, s := range variants([]string{DefaultScope, "https://x", "https://a/b?c=d&e"}, "https:/abc.?=&") {
+	for _, s := range matchtest.Variants([]string{DefaultScope, "https://x", "https://a/b?c=d&e"}, "https:/abc.?=&") {
 		if got, want := isScopeURL(s), scopeSpec.MatchString(s); got != want {
 			t.Errorf("isScopeURL(%q) = %v, the expression says %v", s, got, want)
 		}

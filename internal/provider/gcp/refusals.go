@@ -33,8 +33,8 @@ type trustTarget struct {
 	Project string
 	// Delegates are the service accounts of gcp-delegates, in chain order.
 	Delegates []string
-	// AudienceInput is the input that chose the token's audience ("" for the default).
-	AudienceInput string
+	// AudienceFrom is which input chose the token's audience.
+	AudienceFrom idtoken.AudienceChoice
 }
 
 func (t trustTarget) poolName() string {
@@ -119,7 +119,7 @@ func explainSTS(code, description string, t trustTarget, claims idtoken.Claims) 
 	case code == "invalid_grant" && strings.Contains(lower, "audience"):
 		e.Trust = true
 		allow := gcloudProvider("update-oidc", t) + fmt.Sprintf(" \\\n  --allowed-audiences=%s\n", aud)
-		if a := (diagnose.Audience{Default: "https://iam.googleapis.com/" + t.Provider, Asked: aud, Input: t.AudienceInput}); a.FromInput() {
+		if a := (diagnose.Audience{Default: "https://iam.googleapis.com/" + t.Provider, Asked: aud, From: t.AudienceFrom}); a.FromInput() {
 			e.Cause = fmt.Sprintf("The provider does not accept the token's audience %q, %s. %s, which a provider with no allowed audiences configured accepts; or add %q to the provider's allowed audiences", aud, a.Chose(), a.Remove(), aud)
 			e.Fix = a.RemoveFix() + "Or add it to the provider's allowed audiences (list every audience it should accept):\n" + allow
 			break

@@ -15,5 +15,6 @@ var Spec = provider.Spec{
 	DefaultAudience: "the origin of `token-exchange-url`",
 	// The issued token goes to the variable token-exchange-env-name names.
 	EnvNamedBy: []string{"token-exchange-env-name"},
+	Rename:     "token-exchange: token-exchange-env-name",
 	Refusals:   refusals,
 }

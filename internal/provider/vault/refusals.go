@@ -24,10 +24,11 @@ type trustTarget struct {
 	Mount     string
 	Role      string
 	Namespace string
-	// Audience is the audience input's value, "" when it is not set (GitHub's default).
+	// Audience is the audience the step asked for: the value of the input that chose it, ""
+	// when none did (GitHub's default).
 	Audience string
-	// AudienceInput is the input that chose Audience ("" for the default).
-	AudienceInput string
+	// AudienceFrom is which input chose Audience.
+	AudienceFrom idtoken.AudienceChoice
 }
 
 // roleName is the role for commands; an empty vault-role means the mount's default_role,
@@ -109,7 +110,7 @@ func explainLogin(status int, errs []string, t trustTarget, claims idtoken.Claim
 		e.Trust = true
 		e.Cause = fmt.Sprintf("The bound_audiences of role %q on %s do not include the token's aud %s%s. Add it to the role, or set the audience input to a value the role binds", role, t.where(), aud, defaultNote)
 		e.Fix = updateFix(t, "bound_audiences="+shellQuote(aud), claims)
-		if a := (diagnose.Audience{Asked: t.Audience, Input: t.AudienceInput}); a.FromInput() {
+		if a := (diagnose.Audience{Asked: t.Audience, From: t.AudienceFrom}); a.FromInput() {
 			e.Cause = fmt.Sprintf("The bound_audiences of role %q on %s do not include the token's aud %s, %s%s. %s, which the quick start's role binds; or add %s to the role's bound_audiences", role, t.where(), aud, a.Chose(), defaultNote, a.Remove(), aud)
 			e.Fix = a.RemoveFix() + strings.Replace(e.Fix, "Update the role", "Or update the role", 1)
 		}

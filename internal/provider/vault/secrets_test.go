@@ -2,9 +2,14 @@ package vault
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/oidc-login/oidc-login/internal/config"
+	"github.com/oidc-login/oidc-login/internal/idtoken"
+	"github.com/oidc-login/oidc-login/internal/provider"
 	"github.com/oidc-login/oidc-login/internal/runner"
 )
 
@@ -80,5 +85,33 @@ func TestLookup(t *testing.T) {
 		if got, ok := lookup(data, key); ok {
 			t.Errorf("lookup(%q) = %v, want not found", key, got)
 		}
+	}
+}
+
+// TestSecretEnvIsDeclared: the variables a login hands the post step to blank are ones its
+// Exports declares for the same inputs; a key read with * is named by the secret, which no
+// post step can check, so it is not among them. Otherwise the native post stage, which acts
+// only on state its inputs accept in every part, would never clean up after such a login.
+func TestSecretEnvIsDeclared(t *testing.T) {
+	t.Parallel()
+	p, err := New(config.MapInputs{
+		"vault-url": "https://vault.example.com", "vault-role": "ci",
+		"vault-secrets": "secret/data/ci *; kv/app token | APP_TOKEN",
+	}, config.Common{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := []runner.Var{{Name: "APIKEY", Value: "a"}, {Name: "DB_PASSWORD", Value: "b"}, {Name: "APP_TOKEN", Value: "c"}}
+	r := p.(*Provider).result(&idtoken.Token{}, &auth{ClientToken: "s.token"}, values, &provider.Result{}, provider.Env{Now: time.Now})
+	if want := []string{"APP_TOKEN"}; !reflect.DeepEqual(r.SecretEnv, want) {
+		t.Errorf("SecretEnv = %q, want %q", r.SecretEnv, want)
+	}
+	for _, n := range r.SecretEnv {
+		if !slices.Contains(p.Exports(), n) {
+			t.Errorf("SecretEnv holds %s, which Exports (%q) does not declare", n, p.Exports())
+		}
+	}
+	if len(r.Env) != 4 || len(r.Outputs) != 3 {
+		t.Errorf("every key is still exported: env %v, outputs %v", r.Env, r.Outputs)
 	}
 }

@@ -15,5 +15,6 @@ var Spec = provider.Spec{
 	DefaultAudience: "GitHub's default, `https://github.com/<owner>`",
 	Env:             []string{"VAULT_ADDR", "VAULT_TOKEN", "VAULT_NAMESPACE"},
 	EnvNamedBy:      []string{"vault-secrets"},
+	Rename:          "vault-secrets: | NAME",
 	Refusals:        refusals,
 }

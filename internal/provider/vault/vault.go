@@ -111,7 +111,7 @@ func (p *Provider) login(ctx context.Context, cl *client, tok *idtoken.Token) (*
 				return failTransient(call, r, serverMessage(e.Errors))
 			}
 			t := p.target()
-			t.Audience, t.AudienceInput = tok.Audience, tok.AudienceInput
+			t.Audience, t.AudienceFrom = tok.Audience, tok.AudienceFrom
 			return explainLogin(r.Status, e.Errors, t, tok.Claims)
 		}
 		if err := httpcall.CheckJSON(call, r); err != nil {
@@ -143,10 +143,16 @@ func (p *Provider) result(tok *idtoken.Token, a *auth, values []runner.Var, r *p
 		r.Env = append(r.Env, runner.Var{Name: "VAULT_NAMESPACE", Value: c.Namespace})
 	}
 	var names []string
+	declared := p.Exports()
 	for _, v := range values {
 		r.Env = append(r.Env, v)
 		r.Outputs = append(r.Outputs, runner.Var{Name: strings.ToLower(v.Name), Value: v.Value})
-		r.SecretEnv = append(r.SecretEnv, v.Name)
+		// The post step blanks only what Exports declares for its inputs. A key read with * is
+		// named by the secret, not the inputs: no post step could tell it from forged state,
+		// and the native one would refuse the whole state for it.
+		if slices.Contains(declared, v.Name) {
+			r.SecretEnv = append(r.SecretEnv, v.Name)
+		}
 		names = append(names, v.Name)
 	}
 	// vault_token is vault-action's name for it (its outputToken, also off by default).

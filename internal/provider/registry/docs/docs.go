@@ -1,6 +1,7 @@
 // Package docs renders the parts of the documentation that derive from the registry: README's
-// provider index, the table of explained refusals on each provider's page
-// (docs/providers/<name>.md), and docs/troubleshooting.md's index of those tables. Tests keep
+// provider index and its tables of what each provider exports and of the per-provider audience
+// inputs, the table of explained refusals on each provider's page (docs/providers/<name>.md),
+// and docs/troubleshooting.md's index of those tables. Tests keep
 // the committed files in step; `go generate ./internal/provider/registry/docs` rewrites them.
 package docs
 

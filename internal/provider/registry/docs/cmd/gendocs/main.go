@@ -1,7 +1,7 @@
 // Command gendocs rewrites the documentation's generated blocks from the registry (package
-// docs): README's provider index, each provider page's table of explained refusals and
-// docs/troubleshooting.md's index of them, so the documentation says what the code does. Run it
-// as `go generate ./internal/provider/registry/docs`, or
+// docs): README's provider index, exports and audience tables, each provider page's table of
+// explained refusals and docs/troubleshooting.md's index of them, so the documentation says
+// what the code does. Run it as `go generate ./internal/provider/registry/docs`, or
 // `go run ./internal/provider/registry/docs/cmd/gendocs` from the repository root.
 package main
 
