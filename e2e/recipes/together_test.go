@@ -13,6 +13,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/servicefake"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // TestAWSAndPyPI: one step logs into AWS and PyPI, each with its own audience: GitHub mints
@@ -29,19 +30,12 @@ func TestAWSAndPyPI(t *testing.T) {
 	t.Cleanup(sts.Close)
 	const role = "arn:aws:iam::123456789012:role/release"
 	sts.AddRole(stsfake.Role{ARN: role, Audience: "sts.amazonaws.com", Subject: "repo:octo-org/octo-repo:*"})
-	pypi, err := servicefake.NewPyPI(gh, ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pypi.Close)
-	in, err := pypi.Inputs()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pypi := worlds.Must(t, servicefake.NewPyPI, gh)
+	in := pypi.Inputs()
 	in["provider"] = "aws, token-exchange"
 	in["aws-role-arn"], in["aws-region"], in["aws-sts-endpoint"] = role, "eu-west-1", sts.URL
 
-	r := harness.Exec(t, harness.Step{Inputs: in, IDToken: gh.Env(), Env: map[string]string{"SSL_CERT_FILE": ca.File}})
+	r := harness.Exec(t, harness.Step{Inputs: in, IDToken: gh.Env(), Env: pypi.Env()})
 	harness.RequireExit(t, r, 0)
 	if strings.Contains(r.Stdout, "::warning") {
 		t.Errorf("a warning, though each provider has its own audience:\n%s", r.Log())

@@ -73,19 +73,3 @@ func (s *Server) customExchange(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"credentials": map[string]string{"token": s.issue("dk_"+fakeAlnum(40), 15*time.Minute)}, "expires_in": 900})
 }
-
-// All starts every service of the recipes, by name, for tests that go through them all.
-func All(gh *fakegithub.Server, ca *testca.CA) (map[string]*Server, error) {
-	out := map[string]*Server{}
-	for _, n := range []func(*fakegithub.Server, *testca.CA) (*Server, error){NewCustom, NewPyPI, NewCrates, NewRubyGems, NewNPM, NewOctoSTS, NewJFrog, NewTailscale, NewDatabricks} {
-		s, err := n(gh, ca)
-		if err != nil {
-			for _, o := range out {
-				o.Close()
-			}
-			return nil, err
-		}
-		out[s.Name] = s
-	}
-	return out, nil
-}

@@ -8,7 +8,9 @@
 //
 // Each constructor returns the running server, which knows the `with:` inputs that trust it
 // (Inputs) and the real origins its recipe names (Origins), so a test can run the recipe's
-// block against it with only those origins replaced.
+// block against it with only those origins replaced. A Server is an e2e world
+// (e2e/internal/worlds.World) of its recipe's login, so a test starts one as it starts a
+// provider's: worlds.Must(t, servicefake.NewPyPI, gh).
 package servicefake
 
 import (
@@ -31,6 +33,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/recipes"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/internal/provider/tokenexchange"
 )
 
 // Server is one running emulated service.
@@ -45,6 +48,10 @@ type Server struct {
 
 	// origins are the real origins the recipe names, each served here.
 	origins []string
+	// with is the recipe's with: block, as the page shows it.
+	with map[string]string
+	// caFile is the certificate bundle a step trusts the server through.
+	caFile string
 	// use builds the request a later step makes with the issued token (Use).
 	use func(base, token string) (*http.Request, error)
 
@@ -62,11 +69,15 @@ type Server struct {
 	unexpected []string
 }
 
-// newServer starts a service on https://localhost with a certificate from ca; svc adds its
-// routes to the mux, and keep names the answer fields hostile mode leaves alone (the issued
-// token, which the emulator registered as a secret).
+// newServer starts the service of the recipe name on https://localhost with a certificate
+// from ca; the caller adds its routes to the mux, and keep names the answer fields hostile
+// mode leaves alone (the issued token, which the emulator registered as a secret).
 func newServer(name string, gh *fakegithub.Server, ca *testca.CA, keep ...string) (*Server, error) {
-	s := &Server{Name: name, gh: gh, mux: http.NewServeMux(), issued: map[string]time.Time{}, jtis: map[string]bool{}, client: ca.Client()}
+	r, err := recipes.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Name: name, with: r.With, caFile: ca.File, gh: gh, mux: http.NewServeMux(), issued: map[string]time.Time{}, jtis: map[string]bool{}, client: ca.Client()}
 	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(s.mux, hostile.Fields(keep...)), HangFor: 200 * time.Millisecond}
 	srv, err := ca.NewTLSServer(s.Faults)
 	if err != nil {
@@ -85,17 +96,35 @@ func (s *Server) Origins() []string { return slices.Clone(s.origins) }
 
 // Inputs are the with: inputs that log into this emulator: the recipe of the same name on the
 // docs page (package recipes), its origins replaced by URL.
-func (s *Server) Inputs() (map[string]string, error) {
-	r, err := recipes.Get(s.Name)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) Inputs() map[string]string {
 	out := map[string]string{}
-	for k, v := range r.With {
+	for k, v := range s.with {
 		out[k] = s.Local(v)
 	}
-	return out, nil
+	return out
 }
+
+// Env is what a step needs to trust the emulator: SSL_CERT_FILE, the test CA that signed its
+// certificate, as a runner behind a corporate CA would.
+func (s *Server) Env() map[string]string { return map[string]string{"SSL_CERT_FILE": s.caFile} }
+
+// Exports are the variables the recipe's login hands later steps: the issued token, under
+// the name the recipe gives it.
+func (s *Server) Exports() []string {
+	if name := s.with["token-exchange-env-name"]; name != "" {
+		return []string{name}
+	}
+	return []string{tokenexchange.DefaultEnvName}
+}
+
+// Calls is what the recipe's login asks the service: one exchange.
+func (s *Server) Calls() int { return 1 }
+
+// RequestCount is every request the service got, faults included.
+func (s *Server) RequestCount() int { return s.Requests() }
+
+// HostileModes are the switches that make the service malicious.
+func (s *Server) HostileModes() []*hostile.Mode { return []*hostile.Mode{&s.Hostile} }
 
 // Local replaces every real origin of the recipe in v with the emulator's URL.
 func (s *Server) Local(v string) string {
