@@ -40,10 +40,7 @@ func NewPyPI(gh *fakegithub.Server, ca *testca.CA) (*Server, error) {
 	})
 	s.mux.HandleFunc("POST /_/oidc/mint-token", s.pypiMint)
 	s.mux.HandleFunc("POST /legacy/", s.pypiUpload)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.unexpectedf("%s %s", r.Method, r.URL.Path)
-		http.NotFound(w, r)
-	})
+	s.unknown(http.NotFound)
 	s.use = func(base, token string) (*http.Request, error) {
 		// twine's upload: multipart form to /legacy/ with :action=file_upload, as
 		// __token__ and the token over HTTP Basic.

@@ -134,6 +134,41 @@ func (s *Server) Local(v string) string {
 	return v
 }
 
+// bearerAPI serves pattern ("METHOD /path"), the API call a later step makes with the issued
+// token as a bearer, and makes it the request Use sends: answered ok (HTTP 200) for a token
+// the service issued and has not revoked, refused (HTTP 401) for any other.
+func (s *Server) bearerAPI(pattern string, ok, refused any) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if !s.valid(bearer(r)) {
+			writeJSON(w, http.StatusUnauthorized, refused)
+			return
+		}
+		writeJSON(w, http.StatusOK, ok)
+	})
+	method, path, _ := strings.Cut(pattern, " ")
+	s.use = func(base, token string) (*http.Request, error) {
+		req, err := http.NewRequest(method, base+path, nil)
+		if err == nil {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		return req, err
+	}
+}
+
+// unknown answers every request no other route takes with the service's own answer (its
+// 404), recording it as one the service's client would never send.
+func (s *Server) unknown(answer http.HandlerFunc) {
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.unexpectedf("%s %s", r.Method, r.URL.Path)
+		answer(w, r)
+	})
+}
+
+// jsonAnswer answers v as JSON with status.
+func jsonAnswer(status int, v any) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, status, v) }
+}
+
 // Use makes the later step's request with token, the way the service's client sends it, and
 // returns the status: 2xx only for a token this emulator issued and has not revoked.
 func (s *Server) Use(token string) (int, error) {
