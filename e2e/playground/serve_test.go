@@ -22,15 +22,7 @@ import (
 // act runs in and nothing is left in the temporary folder.
 func TestServeStopsOnSignal(t *testing.T) {
 	t.Parallel()
-	launcher := filepath.Join(t.TempDir(), "playground")
-	build := exec.Command("go", "build", "-o", launcher, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build the launcher: %v\n%s", err, out)
-	}
-	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
+	launcher, env := buildLauncher(t)
 	for _, tc := range []struct {
 		name string
 		sig  syscall.Signal
@@ -48,9 +40,7 @@ func TestServeStopsOnSignal(t *testing.T) {
 			dir, tmp := t.TempDir(), t.TempDir()
 			cmd := exec.Command(launcher, "serve", "-dir", dir, "gcp")
 			cmd.Dir = harness.Root()
-			// The compiled playground goes to a cache folder of the test's own; Go's build
-			// cache stays the one this test was built with, which has every package.
-			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "XDG_CACHE_HOME="+t.TempDir(), "GOCACHE="+strings.TrimSpace(string(gocache)))
+			cmd.Env = append(env(t), "TMPDIR="+tmp)
 			stdout, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
