@@ -138,11 +138,11 @@ func TestUserDocsSayNoWorkspaceWords(t *testing.T) {
 func TestWorkspaceWordsFound(t *testing.T) {
 	t.Parallel()
 	for text, want := range map[string]int{
-		"Issue 16 decided it":                  1,
-		"fixed in PR #4163":                    1,
-		"see #359 for that":                    1,
-		"read at commit bd86152":               1,
-		"the spec in ../shared/spec/runner.md": 1,
+		"Issue 16 decided it":             1,
+		"fixed in PR #4163":               1,
+		"see #359 for that":               1,
+		"read at commit bd86152":          1,
+		"the notes in ../shared/notes.md": 1,
 		"[#359](https://github.com/aws-actions/configure-aws-credentials/issues/359)":                      0,
 		"[bcd4089](https://github.com/aws-actions/configure-aws-credentials/tree/bcd4089080cf41e4db9dad1)": 0,
 		"https://github.com/actions/runner/blob/258d6c857db3519913f7deb6004b60172f8043ae/src":              0,

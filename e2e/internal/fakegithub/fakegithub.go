@@ -33,7 +33,8 @@ const (
 	DefaultRepo    = "octo-org/octo-repo"
 	DefaultSubject = "repo:octo-org/octo-repo:ref:refs/heads/main"
 	// DefaultAudience is the aud of a token asked for without an audience parameter, as
-	// GitHub's: https://github.com/<owner>.
+	// GitHub's: https://github.com/<owner> ("aud" in
+	// https://docs.github.com/en/actions/reference/security/oidc).
 	DefaultAudience = "https://github.com/" + DefaultOwner
 	// AnyBranch is the subject pattern of a trust that admits every branch of DefaultRepo, as
 	// the clouds' guides for GitHub set one up; the e2e worlds' trusts all use it.
