@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"errors"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 )
 
 // TestScenarioStopsOnSignal runs `go run ./e2e/playground aws` as a user does (the launcher,
@@ -21,7 +17,7 @@ import (
 // the temporary folder.
 func TestScenarioStopsOnSignal(t *testing.T) {
 	t.Parallel()
-	launcher, env := buildLauncher(t)
+	launcher := buildLauncher(t)
 	for _, tc := range []struct {
 		name string
 		// sig is sent to the launcher, or to its process group; with none, the reader of its
@@ -35,71 +31,22 @@ func TestScenarioStopsOnSignal(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tmp := t.TempDir()
-			r, w, err := os.Pipe()
-			if err != nil {
-				t.Fatal(err)
+			l := startLauncher(t, launcher, "aws")
+			l.until(t, 3*time.Minute, func(string) bool { return true })
+			if first := l.printed[0]; !strings.HasPrefix(first, "Building the action with the Dockerfile's flags… built in ") {
+				t.Fatalf("the playground's first line is %q\n%s", first, l.output())
 			}
-			cmd := exec.Command(launcher, "aws")
-			cmd.Dir = harness.Root()
-			cmd.Env = append(env(t), "TMPDIR="+tmp)
-			cmd.Stdout = w
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			// A group of its own, so that a playground the launcher failed to stop can be.
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
+			if tc.sig == 0 {
+				l.closeStdout(t)
+			} else {
+				l.signal(t, tc.sig, tc.group)
 			}
-			w.Close()
-			t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
-			first := make(chan string, 1)
-			go func() {
-				sc := bufio.NewScanner(r)
-				sc.Scan()
-				first <- sc.Text()
-			}()
-			select {
-			case l := <-first:
-				if !strings.HasPrefix(l, "Building the action with the Dockerfile's flags… built in ") {
-					t.Fatalf("the playground's first line is %q\n%s", l, stderr.String())
-				}
-			case <-time.After(3 * time.Minute):
-				t.Fatalf("the playground printed no line in 3 minutes:\n%s", stderr.String())
-			}
-			pid := cmd.Process.Pid
-			if tc.group {
-				pid = -pid
-			}
-			switch {
-			case tc.sig == 0:
-				err = r.Close()
-			default:
-				err = syscall.Kill(pid, tc.sig)
-				// The rest of its output is read, so that no write of its fails.
-				go func() {
-					sc := bufio.NewScanner(r)
-					for sc.Scan() {
-					}
-				}()
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			ended := make(chan error, 1)
-			go func() { ended <- cmd.Wait() }()
-			select {
-			case err = <-ended:
-			case <-time.After(time.Minute):
-				t.Fatalf("the playground did not stop a minute after it was interrupted:\n%s", stderr.String())
-			}
+			err := l.wait(t, time.Minute)
 			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(stderr.String(), "playground: interrupted (") {
-				t.Errorf("the interrupted playground ended with %v, want exit status 1 saying it was interrupted:\n%s", err, stderr.String())
+			if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(l.output(), "playground: interrupted (") {
+				t.Errorf("the interrupted playground ended with %v, want exit status 1 saying it was interrupted:\n%s", err, l.output())
 			}
-			if left, _ := os.ReadDir(tmp); len(left) > 0 {
-				t.Errorf("the temporary folder still holds %d entries: %v", len(left), left)
-			}
+			l.noTmpLeft(t, tc.name)
 		})
 	}
 }
