@@ -13,11 +13,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -115,14 +116,7 @@ func serve(args []string) {
 	}
 }
 
-func scenarioNames() []string {
-	names := make([]string, 0, len(scenarios))
-	for n := range scenarios {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func scenarioNames() []string { return slices.Sorted(maps.Keys(scenarios)) }
 
 // run plays one scenario, printing to out. It fails when the step, a consumer or the post
 // step fails, or an emulator saw a request the real service would not answer, and it stops
@@ -213,7 +207,7 @@ func run(ctx context.Context, name string, out io.Writer) (secrets []string, err
 		return nil, err
 	}
 	section(out, "with:")
-	for _, k := range sortedKeys(inputs) {
+	for _, k := range slices.Sorted(maps.Keys(inputs)) {
 		fmt.Fprintf(out, "  %s: %s\n", k, indent(inputs[k]))
 	}
 	section(out, fmt.Sprintf("Step log, as the runner shows it (exit code %d)", r.Exit))
@@ -335,18 +329,9 @@ func printVars(out io.Writer, r *harness.Run, m map[string]string, pad string) {
 	if len(m) == 0 {
 		fmt.Fprintln(out, pad+strings.TrimSpace(none))
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		fmt.Fprintf(out, "%s%s=%s\n", pad, k, r.Redact(m[k]))
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // command runs a consumer program with exactly the exported variables plus extra.
