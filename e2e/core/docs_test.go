@@ -9,31 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/oidc-login/oidc-login/e2e/core/docexamples"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/internal/declared"
 )
-
-// inputsOf lists the inputs an action.yml declares.
-func inputsOf(t *testing.T, path string) []string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(harness.Root(), path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m struct {
-		Inputs map[string]any `yaml:"inputs"`
-	}
-	if err := yaml.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for k := range m.Inputs {
-		out = append(out, k)
-	}
-	return out
-}
 
 // TestDocExamplesUseDeclaredInputs: every YAML example of README.md and docs/ is a workflow,
 // or a fragment of one that docexamples can wrap (.ci/lint runs actionlint on them), and every
@@ -41,7 +20,7 @@ func inputsOf(t *testing.T, path string) []string {
 // Docker action, native/action.yml for the native one.
 func TestDocExamplesUseDeclaredInputs(t *testing.T) {
 	t.Parallel()
-	docker, native := inputsOf(t, "action.yml"), inputsOf(t, "native/action.yml")
+	docker, native := declared.Inputs, append(slices.Clone(declared.Inputs), declared.NativeOnly...)
 	examples, err := docexamples.Extract(harness.Root(), docker)
 	if err != nil {
 		t.Fatal(err)
@@ -57,18 +36,18 @@ func TestDocExamplesUseDeclaredInputs(t *testing.T) {
 			continue
 		}
 		for _, s := range steps {
-			var declared []string
+			var inputs []string
 			switch {
 			case strings.HasPrefix(s.Uses, "oidc-login/oidc-login/native@"), s.Uses == "./native":
-				declared = native
+				inputs = native
 			case strings.HasPrefix(s.Uses, "oidc-login/oidc-login@"), s.Uses == "./":
-				declared = docker
+				inputs = docker
 			default:
 				continue
 			}
 			ours++
 			for _, in := range s.With {
-				if !slices.Contains(declared, in) {
+				if !slices.Contains(inputs, in) {
 					t.Errorf("%s: the step %s passes %s, which its action.yml does not declare", e.Name(), s.Uses, in)
 				}
 			}
