@@ -92,7 +92,7 @@ func (s *Server) pypiMint(w http.ResponseWriter, r *http.Request) {
 		pypiInvalid(w, "invalid-token", "malformed or invalid token")
 		return
 	case !repositoryTrusted(claims):
-		pypiInvalid(w, "invalid-publisher", fmt.Sprintf("valid token, but no corresponding publisher (Publisher with matching claims was not found)"))
+		pypiInvalid(w, "invalid-publisher", "valid token, but no corresponding publisher (Publisher with matching claims was not found)")
 		return
 	}
 	tok := s.issue("pypi-"+fakeAlnum(180), 900*time.Second)
