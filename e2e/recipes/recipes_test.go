@@ -54,8 +54,9 @@ var docker = placement{"docker", func(t *testing.T, ws *harness.Workspace, input
 	return harness.Exec(t, st)
 }}
 
-// native is native/action.yml's bash step as the runner starts it (nativeinstall.Step), the
-// binary under test a cache hit in the tool cache; its post stage is the stage: post step.
+// nativePlacement is native/action.yml's bash step as the runner starts it
+// (nativeinstall.Step), the binary under test a cache hit in the tool cache; its post stage is
+// the stage: post step.
 func nativePlacement(t *testing.T) placement {
 	body, err := os.ReadFile(mustBinary(t))
 	if err != nil {
