@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -56,6 +57,9 @@ type Server struct {
 	key *rsa.PrivateKey
 	kid string
 	srv *httptest.Server
+
+	// keyFetches counts requests for the JWKS.
+	keyFetches atomic.Int64
 
 	mu     sync.Mutex
 	claims map[string]any
@@ -232,7 +236,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"count": 1, "value": signed})
 }
 
+// KeyFetches counts the requests for the issuer's JWKS: how often the emulators that trust
+// this issuer fetched its keys.
+func (s *Server) KeyFetches() int { return int(s.keyFetches.Load()) }
+
 func (s *Server) jwks(w http.ResponseWriter, _ *http.Request) {
+	s.keyFetches.Add(1)
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]string{{
 		"kty": "RSA", "alg": "RS256", "use": "sig", "kid": s.kid,
