@@ -25,6 +25,23 @@ func buildLauncher(t *testing.T) string {
 	return launcher
 }
 
+// interruption is a way a user stops the playground.
+type interruption struct {
+	name string
+	// sig goes to the launcher, or with group to its whole process group, as a terminal's
+	// Ctrl-C does: the playground then gets it twice, directly and from the launcher. With no
+	// sig, the reader of its output goes away, as `| head` does once it has its lines.
+	sig   syscall.Signal
+	group bool
+}
+
+// interruptions are the signals a user stops the playground with.
+var interruptions = []interruption{
+	{"SIGINT", syscall.SIGINT, false},
+	{"SIGTERM", syscall.SIGTERM, false},
+	{"Ctrl-C", syscall.SIGINT, true},
+}
+
 // launched is the launcher running as a user runs it, in the repository.
 type launched struct {
 	cmd *exec.Cmd
@@ -107,23 +124,19 @@ func (l *launched) read(t *testing.T, d time.Duration, done func(line string) bo
 	}
 }
 
-// signal sends sig to the launcher, or to its whole process group as a terminal's Ctrl-C
-// does: the playground then gets it twice, directly and from the launcher.
-func (l *launched) signal(t *testing.T, sig syscall.Signal, group bool) {
+// interrupt stops it as i says.
+func (l *launched) interrupt(t *testing.T, i interruption) {
 	t.Helper()
-	pid := l.cmd.Process.Pid
-	if group {
-		pid = -pid
+	var err error
+	switch {
+	case i.sig == 0:
+		err = l.stdout.Close()
+	case i.group:
+		err = syscall.Kill(-l.cmd.Process.Pid, i.sig)
+	default:
+		err = l.cmd.Process.Signal(i.sig)
 	}
-	if err := syscall.Kill(pid, sig); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// closeStdout is a reader that goes away, as `| head` does once it has its lines.
-func (l *launched) closeStdout(t *testing.T) {
-	t.Helper()
-	if err := l.stdout.Close(); err != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
 }

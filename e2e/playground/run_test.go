@@ -4,31 +4,20 @@ import (
 	"errors"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
 
 // TestScenarioStopsOnSignal runs `go run ./e2e/playground aws` as a user does (the launcher,
 // compiled, in the repository) and, once the playground says it built the action (moto_server
-// is starting next), interrupts it: SIGTERM to the launcher alone, a terminal's Ctrl-C (SIGINT
-// to the whole process group), or a reader that goes away (`| head -1`, SIGPIPE on its next
-// write). The playground stops, says it was interrupted, exit status 1, and leaves nothing in
-// the temporary folder.
+// is starting next), interrupts it: SIGINT or SIGTERM to the launcher alone, a terminal's
+// Ctrl-C (SIGINT to the whole process group), or a reader that goes away (`| head -1`, SIGPIPE
+// on its next write). The playground stops, says it was interrupted, exit status 1, and leaves
+// nothing in the temporary folder.
 func TestScenarioStopsOnSignal(t *testing.T) {
 	t.Parallel()
 	launcher := buildLauncher(t)
-	for _, tc := range []struct {
-		name string
-		// sig is sent to the launcher, or to its process group; with none, the reader of its
-		// output goes away.
-		sig   syscall.Signal
-		group bool
-	}{
-		{"SIGTERM", syscall.SIGTERM, false},
-		{"Ctrl-C", syscall.SIGINT, true},
-		{"broken pipe", 0, false},
-	} {
+	for _, tc := range append(interruptions, interruption{name: "broken pipe"}) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			l := startLauncher(t, launcher, "aws")
@@ -36,11 +25,7 @@ func TestScenarioStopsOnSignal(t *testing.T) {
 			if first := l.printed[0]; !strings.HasPrefix(first, "Building the action with the Dockerfile's flags… built in ") {
 				t.Fatalf("the playground's first line is %q\n%s", first, l.output())
 			}
-			if tc.sig == 0 {
-				l.closeStdout(t)
-			} else {
-				l.signal(t, tc.sig, tc.group)
-			}
+			l.interrupt(t, tc)
 			err := l.wait(t, time.Minute)
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(l.output(), "playground: interrupted (") {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,15 +18,7 @@ import (
 func TestServeStopsOnSignal(t *testing.T) {
 	t.Parallel()
 	launcher := buildLauncher(t)
-	for _, tc := range []struct {
-		name  string
-		sig   syscall.Signal
-		group bool
-	}{
-		{"SIGINT", syscall.SIGINT, false},
-		{"SIGTERM", syscall.SIGTERM, false},
-		{"Ctrl-C", syscall.SIGINT, true},
-	} {
+	for _, tc := range interruptions {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
@@ -37,7 +28,7 @@ func TestServeStopsOnSignal(t *testing.T) {
 			if _, err := os.Stat(ca); err != nil {
 				t.Fatalf("the running lab's CA file: %v", err)
 			}
-			l.signal(t, tc.sig, tc.group)
+			l.interrupt(t, tc)
 			if err := l.wait(t, 30*time.Second); err != nil {
 				t.Fatalf("after %s the launcher ended with %v:\n%s", tc.name, err, l.output())
 			}
