@@ -21,7 +21,7 @@ import (
 func TestDocExamplesUseDeclaredInputs(t *testing.T) {
 	t.Parallel()
 	docker, native := declared.Inputs, append(slices.Clone(declared.Inputs), declared.NativeOnly...)
-	examples, err := docexamples.Extract(harness.Root(), docker)
+	examples, err := docexamples.Extract(harness.Root())
 	if err != nil {
 		t.Fatal(err)
 	}

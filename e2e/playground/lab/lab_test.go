@@ -173,7 +173,7 @@ func TestDocsShowTheLab(t *testing.T) {
 	if want := normalize(l.Command()); !strings.Contains(normalize(text), "\n"+want+"```\n") {
 		t.Errorf("docs/act.md does not show the act command the lab prints:\n%s", want)
 	}
-	examples, err := docexamples.Extract(harness.Root(), declared.Inputs)
+	examples, err := docexamples.Extract(harness.Root())
 	if err != nil {
 		t.Fatal(err)
 	}
