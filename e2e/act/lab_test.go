@@ -5,17 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/oidc-login/oidc-login/e2e/core/docexamples"
 	"github.com/oidc-login/oidc-login/e2e/internal/alibabafake"
@@ -168,17 +164,7 @@ func labSection(t *testing.T, printed, title string) string {
 // named labWorkflowName.
 func labWorkflow(t *testing.T) string {
 	t.Helper()
-	meta, err := os.ReadFile(filepath.Join(harness.Root(), "action.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var action struct {
-		Inputs map[string]any `yaml:"inputs"`
-	}
-	if err := yaml.Unmarshal(meta, &action); err != nil {
-		t.Fatal(err)
-	}
-	examples, err := docexamples.Extract(harness.Root(), slices.Collect(maps.Keys(action.Inputs)))
+	examples, err := docexamples.Extract(harness.Root())
 	if err != nil {
 		t.Fatal(err)
 	}

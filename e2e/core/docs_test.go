@@ -9,31 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/oidc-login/oidc-login/e2e/core/docexamples"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/internal/declared"
 )
-
-// inputsOf lists the inputs an action.yml declares.
-func inputsOf(t *testing.T, path string) []string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(harness.Root(), path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m struct {
-		Inputs map[string]any `yaml:"inputs"`
-	}
-	if err := yaml.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for k := range m.Inputs {
-		out = append(out, k)
-	}
-	return out
-}
 
 // TestDocExamplesUseDeclaredInputs: every YAML example of README.md and docs/ is a workflow,
 // or a fragment of one that docexamples can wrap (.ci/lint runs actionlint on them), and every
@@ -41,8 +20,8 @@ func inputsOf(t *testing.T, path string) []string {
 // Docker action, native/action.yml for the native one.
 func TestDocExamplesUseDeclaredInputs(t *testing.T) {
 	t.Parallel()
-	docker, native := inputsOf(t, "action.yml"), inputsOf(t, "native/action.yml")
-	examples, err := docexamples.Extract(harness.Root(), docker)
+	docker, native := declared.Inputs, append(slices.Clone(declared.Inputs), declared.NativeOnly...)
+	examples, err := docexamples.Extract(harness.Root())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,18 +36,18 @@ func TestDocExamplesUseDeclaredInputs(t *testing.T) {
 			continue
 		}
 		for _, s := range steps {
-			var declared []string
+			var inputs []string
 			switch {
 			case strings.HasPrefix(s.Uses, "oidc-login/oidc-login/native@"), s.Uses == "./native":
-				declared = native
+				inputs = native
 			case strings.HasPrefix(s.Uses, "oidc-login/oidc-login@"), s.Uses == "./":
-				declared = docker
+				inputs = docker
 			default:
 				continue
 			}
 			ours++
 			for _, in := range s.With {
-				if !slices.Contains(declared, in) {
+				if !slices.Contains(inputs, in) {
 					t.Errorf("%s: the step %s passes %s, which its action.yml does not declare", e.Name(), s.Uses, in)
 				}
 			}
@@ -138,11 +117,11 @@ func TestUserDocsSayNoWorkspaceWords(t *testing.T) {
 func TestWorkspaceWordsFound(t *testing.T) {
 	t.Parallel()
 	for text, want := range map[string]int{
-		"Issue 16 decided it":                  1,
-		"fixed in PR #4163":                    1,
-		"see #359 for that":                    1,
-		"read at commit bd86152":               1,
-		"the spec in ../shared/spec/runner.md": 1,
+		"Issue 16 decided it":             1,
+		"fixed in PR #4163":               1,
+		"see #359 for that":               1,
+		"read at commit bd86152":          1,
+		"the notes in ../shared/notes.md": 1,
 		"[#359](https://github.com/aws-actions/configure-aws-credentials/issues/359)":                      0,
 		"[bcd4089](https://github.com/aws-actions/configure-aws-credentials/tree/bcd4089080cf41e4db9dad1)": 0,
 		"https://github.com/actions/runner/blob/258d6c857db3519913f7deb6004b60172f8043ae/src":              0,

@@ -5,7 +5,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/servicefake"
-	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // A token exchange of a service's own shape (PyPI's recipe) meets every fault too.
@@ -14,23 +14,11 @@ func init() {
 }
 
 func pypiRig(t *testing.T) *rig {
-	ca, err := testca.Shared()
-	if err != nil {
-		t.Fatal(err)
-	}
 	gh := harness.NewGitHub(t)
-	s, err := servicefake.NewPyPI(gh, ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	harness.CloseChecked(t, "PyPI", s)
-	in, err := s.Inputs()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := worlds.Must(t, servicefake.NewPyPI, gh)
 	return &rig{
-		inputs:     in,
-		env:        map[string]string{"SSL_CERT_FILE": ca.File},
+		inputs:     s.Inputs(),
+		env:        s.Env(),
 		gh:         gh,
 		target:     s.Faults,
 		okRequests: 1,

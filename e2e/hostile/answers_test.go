@@ -8,7 +8,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/servicefake"
-	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // Answers a hostile or broken service gives a token exchange of its own shape instead of a
@@ -60,23 +60,12 @@ func TestHostileExchangeAnswers(t *testing.T) {
 	} {
 		t.Run(string(kind), func(t *testing.T) {
 			t.Parallel()
-			ca, err := testca.Shared()
-			if err != nil {
-				t.Fatal(err)
-			}
 			gh := harness.NewGitHub(t)
-			s, err := servicefake.NewCrates(gh, ca)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(s.Close)
-			in, err := s.Inputs()
-			if err != nil {
-				t.Fatal(err)
-			}
+			s := worlds.Must(t, servicefake.NewCrates, gh)
+			in := s.Inputs()
 			in["retry-max-attempts"] = "1"
 			s.Faults.Queue(kind)
-			r := harness.Exec(t, harness.Step{Inputs: in, IDToken: gh.Env(), Env: map[string]string{"SSL_CERT_FILE": ca.File}})
+			r := harness.Exec(t, harness.Step{Inputs: in, IDToken: gh.Env(), Env: s.Env()})
 			harness.RequireExit(t, r, 1)
 			errs := harness.ErrorLines(r)
 			if len(errs) != 1 || !strings.Contains(errs[0], want) {

@@ -5,9 +5,9 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
-	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
 	"github.com/oidc-login/oidc-login/e2e/internal/servicefake"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // The token-exchange recipes of services with shapes of their own join the matrix: crates.io
@@ -20,23 +20,11 @@ func init() {
 	)
 }
 
-// serviceWorld is a world of one service emulator, logged into with its recipe.
-func serviceWorld(newService func(*fakegithub.Server, *testca.CA) (*servicefake.Server, error)) func(t *testing.T) *world {
+// serviceWorld is the world of one service emulator, logged into with its recipe.
+func serviceWorld(start func(*fakegithub.Server, *testca.CA) (*servicefake.Server, error)) func(t *testing.T) *world {
 	return func(t *testing.T) *world {
-		ca, err := testca.Shared()
-		if err != nil {
-			t.Fatal(err)
-		}
+		t.Helper()
 		gh := harness.NewGitHub(t)
-		s, err := newService(gh, ca)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(s.Close)
-		in, err := s.Inputs()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return &world{inputs: in, env: map[string]string{"SSL_CERT_FILE": ca.File}, gh: gh, idEnv: gh.Env(), modes: []*hostile.Mode{&s.Hostile, &gh.Hostile}}
+		return newWorld(gh, worlds.Must(t, start, gh), nil)
 	}
 }

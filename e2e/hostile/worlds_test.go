@@ -139,15 +139,19 @@ func worldOf(provider string, more map[string]string) func(t *testing.T) *world 
 	return func(t *testing.T) *world {
 		t.Helper()
 		gh := harness.NewGitHub(t)
-		pw := worlds.Start(t, provider, gh)
-		in := pw.Inputs()
-		maps.Copy(in, more)
-		w := &world{inputs: in, env: pw.Env(), gh: gh, idEnv: gh.Env(), modes: append(pw.HostileModes(), &gh.Hostile)}
-		if v, ok := pw.(*vaultfake.World); ok {
-			w.vault = v
-		}
-		return w
+		return newWorld(gh, worlds.Start(t, provider, gh), more)
 	}
+}
+
+// newWorld is the login of pw's inputs with more added, against pw trusting gh.
+func newWorld(gh *fakegithub.Server, pw worlds.World, more map[string]string) *world {
+	in := pw.Inputs()
+	maps.Copy(in, more)
+	w := &world{inputs: in, env: pw.Env(), gh: gh, idEnv: gh.Env(), modes: append(pw.HostileModes(), &gh.Hostile)}
+	if v, ok := pw.(*vaultfake.World); ok {
+		w.vault = v
+	}
+	return w
 }
 
 // vaultWorld is the vault scenario's world.

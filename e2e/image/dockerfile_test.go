@@ -351,7 +351,9 @@ func actionRunsProblems(runs actionRuns) []string {
 	if runs.PostEntrypoint != postPath {
 		out = append(out, fmt.Sprintf("action.yml runs.post-entrypoint %q, want %s (the link in the image)", runs.PostEntrypoint, postPath))
 	}
-	// The only arguments are the runner's own paths (runner.md: runs.args are not translated).
+	// The only arguments are the runner's own paths: the runner evaluates runs.args and passes
+	// them on untranslated, unlike environment values (actions/runner 258d6c8,
+	// src/Runner.Worker/Handlers/ContainerActionHandler.cs).
 	wantArgs := []string{
 		login.ArgRunnerTemp + "=${{ inputs.runner-temp }}",
 		login.ArgRunnerWorkspace + "=${{ inputs.runner-workspace }}",

@@ -19,12 +19,6 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/laterstep"
 )
 
-const (
-	// githubAudience is the provider github's default audience (runner.md: no audience
-	// parameter gives https://github.com/<owner>).
-	githubAudience = "https://github.com/octo-org"
-)
-
 // TestImageLaterSteps is the whole life of the action in a job, under the Docker engine, for
 // each placement that runs it as a container action: one step of the image logs into AWS (a
 // profile, against moto), Google Cloud (a service account), Azure and hands on GitHub's ID
@@ -167,8 +161,8 @@ func laterSteps(t *testing.T, im dockerimage.Image, p harness.Placement) {
 
 	// GitHub: the file holds exactly the token the runner minted for provider github's audience.
 	tok = laterRun(t, laterstep.Command(ws, p, laterEnv("GITHUB_ID_TOKEN_FILE"), consumer, "github"))
-	if tok != mintedFor(t, gh, githubAudience) {
-		t.Errorf("GITHUB_ID_TOKEN_FILE holds %d bytes that are not the token minted for %s", len(tok), githubAudience)
+	if tok != mintedFor(t, gh, fakegithub.DefaultAudience) {
+		t.Errorf("GITHUB_ID_TOKEN_FILE holds %d bytes that are not the token minted for %s", len(tok), fakegithub.DefaultAudience)
 	}
 
 	// The post step: a fresh container at action.yml's post-entrypoint, same inputs and args,

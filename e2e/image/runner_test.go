@@ -3,7 +3,6 @@ package image_test
 import (
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -11,15 +10,6 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 )
-
-func sortedEnv(env map[string]string) []string {
-	out := make([]string, 0, len(env))
-	for k, v := range env {
-		out = append(out, k+"="+v)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // collect reads back what a container run wrote to the host's file-command files, as the
 // runner does after the step, so the harness's checks apply unchanged.

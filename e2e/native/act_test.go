@@ -26,7 +26,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
-// ActVersion is the nektos/act these tests model (runner.md).
+// ActVersion is the nektos/act release these tests model (.ci/setup act installs it).
 const ActVersion = "0.2.89"
 
 // RunTimeout bounds one act run.

@@ -121,7 +121,8 @@ func TestLauncherFailIsOneLine(t *testing.T) {
 
 // TestCompositeStepCacheHit: the composite's bash step as the runner starts it
 // (nativeinstall.Step: native/action.yml's env: mapping and run: line under the runner's bash)
-// runs the binary from the tool cache, fetching nothing, and the login reaches GITHUB_ENV;
+// runs the job's copy of the binary in the tool cache, fetching nothing, and the login reaches
+// GITHUB_ENV;
 // e2e/bench's BenchmarkPeers times exactly this step.
 func TestCompositeStepCacheHit(t *testing.T) {
 	t.Parallel()
@@ -171,8 +172,8 @@ func TestCompositeStepCacheHit(t *testing.T) {
 // (run.sh avoids a fork per file); it must read them as sha256sum and the release commit
 // write them: the asset's line among the others, in text or binary ("*name") mode, the last
 // line without its newline, VERSION with surrounding blanks, both with CRLF line ends (a copy
-// checked out with core.autocrlf=true). The binary in the tool cache then runs without a
-// download; two lines for the asset are refused before anything runs.
+// checked out with core.autocrlf=true). The job's copy of the binary in the tool cache then
+// runs without a download; two lines for the asset are refused before anything runs.
 func TestLauncherCacheHitReadsFilesAsWritten(t *testing.T) {
 	t.Parallel()
 	body := built(t)

@@ -14,6 +14,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/recipes"
 	"github.com/oidc-login/oidc-login/e2e/internal/servicefake"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // services are the emulators of the recipes, by recipe name.
@@ -53,8 +54,9 @@ var docker = placement{"docker", func(t *testing.T, ws *harness.Workspace, input
 	return harness.Exec(t, st)
 }}
 
-// native is native/action.yml's bash step as the runner starts it (nativeinstall.Step), the
-// binary under test a cache hit in the tool cache; its post stage is the stage: post step.
+// nativePlacement is native/action.yml's bash step as the runner starts it
+// (nativeinstall.Step), the binary under test a cache hit in the tool cache; its post stage is
+// the stage: post step.
 func nativePlacement(t *testing.T) placement {
 	body, err := os.ReadFile(mustBinary(t))
 	if err != nil {
@@ -132,40 +134,28 @@ func TestRecipes(t *testing.T) {
 	if len(all) != len(services) {
 		t.Fatalf("the page has %d recipes, the test knows %d services", len(all), len(services))
 	}
-	ca, err := testca.Shared()
-	if err != nil {
-		t.Fatal(err)
-	}
 	places := []placement{docker, nativePlacement(t)}
 	for name, rec := range all {
 		for _, p := range places {
 			t.Run(name+"/"+p.name, func(t *testing.T) {
 				t.Parallel()
-				runRecipe(t, rec, ca, p)
+				runRecipe(t, rec, p)
 			})
 		}
 	}
 }
 
-func runRecipe(t *testing.T, rec recipes.Recipe, ca *testca.CA, p placement) {
+func runRecipe(t *testing.T, rec recipes.Recipe, p placement) {
 	newService, ok := services[rec.Name]
 	if !ok {
 		t.Fatalf("no emulator for the recipe %s", rec.Name)
 	}
 	gh := harness.NewGitHub(t)
-	s, err := newService(gh, ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	inputs := map[string]string{}
-	for k, v := range rec.With {
-		inputs[k] = s.Local(v)
-	}
-	env := map[string]string{"SSL_CERT_FILE": ca.File}
-	for k, v := range gh.Env() {
-		env[k] = v
-	}
+	// The service fails the test at its end if it got a request its client would not send.
+	s := worlds.Must(t, newService, gh)
+	inputs := s.Inputs() // the page's block, the service's origins replaced by its URL
+	env := s.Env()
+	maps.Copy(env, gh.Env())
 	ws := harness.NewWorkspace(t)
 	r := p.run(t, ws, inputs, env, false, nil)
 	harness.RequireExit(t, r, 0)
@@ -190,9 +180,6 @@ func runRecipe(t *testing.T, rec recipes.Recipe, ca *testca.CA, p placement) {
 	if sent := s.SubjectTokens(); len(sent) != 1 || sent[0] != gh.Minted()[0] {
 		t.Errorf("the service got %d ID tokens, want the one minted", len(sent))
 	}
-	if u := s.Unexpected(); len(u) > 0 {
-		t.Errorf("the service got requests its client would not send: %q", u)
-	}
 	harness.Masked(t, r, tok)
 	harness.MasksFirst(t, r)
 	harness.NoLeak(t, r, harness.SecretsOf(gh, tok)...)
@@ -212,7 +199,7 @@ func runRecipe(t *testing.T, rec recipes.Recipe, ca *testca.CA, p placement) {
 	if err := ws.NewStep(); err != nil {
 		t.Fatal(err)
 	}
-	post := p.run(t, ws, inputs, map[string]string{"SSL_CERT_FILE": ca.File}, true, r.State)
+	post := p.run(t, ws, inputs, s.Env(), true, r.State)
 	harness.RequireExit(t, post, 0)
 	if v, ok := post.Env[envName]; !ok || v != "" {
 		t.Errorf("post step: %s is not blanked", envName)

@@ -3,16 +3,17 @@ package recipes_test
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/servicefake"
 	"github.com/oidc-login/oidc-login/e2e/internal/stsfake"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
 // TestAWSAndPyPI: one step logs into AWS and PyPI, each with its own audience: GitHub mints
@@ -20,28 +21,14 @@ import (
 // logins hand over, nothing warns, and neither token opens the other service.
 func TestAWSAndPyPI(t *testing.T) {
 	t.Parallel()
-	ca, err := testca.Shared()
-	if err != nil {
-		t.Fatal(err)
-	}
 	gh := harness.NewGitHub(t)
-	sts := stsfake.New(fakegithub.Issuer, gh.JWKSURL(), "sts.amazonaws.com")
-	t.Cleanup(sts.Close)
-	const role = "arn:aws:iam::123456789012:role/release"
-	sts.AddRole(stsfake.Role{ARN: role, Audience: "sts.amazonaws.com", Subject: "repo:octo-org/octo-repo:*"})
-	pypi, err := servicefake.NewPyPI(gh, ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pypi.Close)
-	in, err := pypi.Inputs()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sts := worlds.Must(t, stsfake.NewWorld, gh)
+	pypi := worlds.Must(t, servicefake.NewPyPI, gh)
+	in := pypi.Inputs()
+	maps.Copy(in, sts.Inputs())
 	in["provider"] = "aws, token-exchange"
-	in["aws-role-arn"], in["aws-region"], in["aws-sts-endpoint"] = role, "eu-west-1", sts.URL
 
-	r := harness.Exec(t, harness.Step{Inputs: in, IDToken: gh.Env(), Env: map[string]string{"SSL_CERT_FILE": ca.File}})
+	r := harness.Exec(t, harness.Step{Inputs: in, IDToken: gh.Env(), Env: pypi.Env()})
 	harness.RequireExit(t, r, 0)
 	if strings.Contains(r.Stdout, "::warning") {
 		t.Errorf("a warning, though each provider has its own audience:\n%s", r.Log())
@@ -68,7 +55,7 @@ func TestAWSAndPyPI(t *testing.T) {
 	if awsTok == sent[0] {
 		awsTok = minted[1]
 	}
-	if got := mint(t, pypi, ca, awsTok); got != "invalid-token" {
+	if got := mint(t, pypi, awsTok); got != "invalid-token" {
 		t.Errorf("PyPI's answer to the token AWS got: %q, want invalid-token", got)
 	}
 	harness.NoLeak(t, r, harness.SecretsOf(gh, append(sts.Secrets(), issued...)...)...)
@@ -76,8 +63,12 @@ func TestAWSAndPyPI(t *testing.T) {
 
 // mint presents jwt at PyPI's mint-token as twine's trusted publishing does, and returns the
 // error code ("" when PyPI minted a token).
-func mint(t *testing.T, s *servicefake.Server, ca *testca.CA, jwt string) string {
+func mint(t *testing.T, s *servicefake.Server, jwt string) string {
 	t.Helper()
+	ca, err := testca.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
 	body, _ := json.Marshal(map[string]string{"token": jwt})
 	res, err := ca.Client().Post(s.URL+"/_/oidc/mint-token", "application/json", bytes.NewReader(body))
 	if err != nil {

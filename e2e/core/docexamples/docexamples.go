@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/oidc-login/oidc-login/internal/declared"
 )
 
 // Files are the user documentation, relative to the repository root.
@@ -51,8 +53,8 @@ type Example struct {
 func (e Example) Name() string { return fmt.Sprintf("%s:%d", e.File, e.Line) }
 
 // Extract returns every ```yaml (or ```yml) block of the documentation under root, each made
-// a workflow; inputs are the inputs of action.yml, which a bare with: body may hold.
-func Extract(root string, inputs []string) ([]Example, error) {
+// a workflow.
+func Extract(root string) ([]Example, error) {
 	files, err := Files(root)
 	if err != nil {
 		return nil, err
@@ -66,7 +68,7 @@ func Extract(root string, inputs []string) ([]Example, error) {
 		}
 		for _, b := range blocks {
 			ex := Example{File: f, Line: b.line, Text: b.text}
-			if ex.Workflow, err = wrap(b.text, inputs); err != nil {
+			if ex.Workflow, err = wrap(b.text); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", ex.Name(), err))
 				continue
 			}
@@ -147,8 +149,9 @@ var (
 	stepKeys = []string{"id", "if", "name", "uses", "run", "shell", "with", "env", "continue-on-error", "timeout-minutes", "working-directory"}
 )
 
-// wrap makes text a workflow, by the shape of its top level.
-func wrap(text string, inputs []string) (string, error) {
+// wrap makes text a workflow, by the shape of its top level: a bare with: body holds only
+// inputs action.yml declares.
+func wrap(text string) (string, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
 		return "", fmt.Errorf("not YAML: %w", err)
@@ -196,7 +199,7 @@ func wrap(text string, inputs []string) (string, error) {
 		return header + "    runs-on: ubuntu-latest\n    steps:\n" + indent("- "+strings.TrimRight(indent(text, 2)[2:], "\n")+"\n", 6), nil
 	case keys[0] == "with" && all(stepKeys):
 		return header + "    runs-on: ubuntu-latest\n    steps:\n      - uses: oidc-login/oidc-login@v1\n" + indent(text, 8), nil
-	case all(inputs):
+	case all(declared.Inputs):
 		return header + "    runs-on: ubuntu-latest\n    steps:\n      - uses: oidc-login/oidc-login@v1\n        with:\n" + indent(text, 10), nil
 	}
 	return "", fmt.Errorf("not a workflow, a job, steps, a step, or the with: of an oidc-login step (top-level keys %v)", keys)

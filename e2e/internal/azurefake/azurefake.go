@@ -81,6 +81,12 @@ type Server struct {
 
 	srv     *httptest.Server
 	jwksURL map[string]string
+	// keys keeps each issuer's signing keys between assertions: Entra ID stores the keys it
+	// downloads from a federated issuer ("How it works" in
+	// https://learn.microsoft.com/entra/workload-id/workload-identity-federation). When it
+	// fetches them again is not documented; jwtcheck.KeyCache fetches for a key id it does
+	// not hold, or when the issuer's answer says how long to keep them.
+	keys jwtcheck.KeyCache
 
 	mu          sync.Mutex
 	tenants     []*tenant
@@ -398,7 +404,7 @@ func (s *Server) verify(raw string, creds []Credential) (assertion, error) {
 	if !ok {
 		return a, &aadError{http.StatusUnauthorized, 50013, "invalid_client", "Assertion failed signature validation. [Reason - The key was not found.]"}
 	}
-	v := &jwtcheck.Verifier{Issuer: a.iss, JWKSURL: jwks, Now: s.clock}
+	v := &jwtcheck.Verifier{Issuer: a.iss, JWKSURL: jwks, Now: s.clock, Keys: &s.keys}
 	if _, err := v.Verify(raw); err != nil {
 		var je *jwtcheck.Error
 		errors.As(err, &je)

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -33,7 +34,8 @@ const (
 	DefaultRepo    = "octo-org/octo-repo"
 	DefaultSubject = "repo:octo-org/octo-repo:ref:refs/heads/main"
 	// DefaultAudience is the aud of a token asked for without an audience parameter, as
-	// GitHub's: https://github.com/<owner>.
+	// GitHub's: https://github.com/<owner> ("aud" in
+	// https://docs.github.com/en/actions/reference/security/oidc).
 	DefaultAudience = "https://github.com/" + DefaultOwner
 	// AnyBranch is the subject pattern of a trust that admits every branch of DefaultRepo, as
 	// the clouds' guides for GitHub set one up; the e2e worlds' trusts all use it.
@@ -55,6 +57,9 @@ type Server struct {
 	key *rsa.PrivateKey
 	kid string
 	srv *httptest.Server
+
+	// keyFetches counts requests for the JWKS.
+	keyFetches atomic.Int64
 
 	mu     sync.Mutex
 	claims map[string]any
@@ -231,7 +236,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"count": 1, "value": signed})
 }
 
+// KeyFetches counts the requests for the issuer's JWKS: how often the emulators that trust
+// this issuer fetched its keys.
+func (s *Server) KeyFetches() int { return int(s.keyFetches.Load()) }
+
 func (s *Server) jwks(w http.ResponseWriter, _ *http.Request) {
+	s.keyFetches.Add(1)
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]string{{
 		"kty": "RSA", "alg": "RS256", "use": "sig", "kid": s.kid,

@@ -129,7 +129,10 @@ func Evaluate(tmpl string, ctx map[string]string) (string, error) {
 }
 
 // contexts are the runner and job context values an input default may read: host paths
-// even in a job container (runner.md), job.container.id only in such a job.
+// even in a job container, job.container.id only in such a job (actions/runner 258d6c8:
+// src/Runner.Worker/TempDirectoryManager.cs sets runner.temp to the host's temp folder,
+// JobExtension.cs runner.workspace under the host's work folder, ContainerOperationProvider.cs
+// job.container.id once it started the job container).
 func (w *Workspace) contexts(p Placement) map[string]string {
 	ctx := map[string]string{
 		"runner.temp":      w.RunnerTemp,

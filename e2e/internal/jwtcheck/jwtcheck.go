@@ -123,7 +123,8 @@ func (v *Verifier) key(t *jwt.Token) (any, error) {
 // https://github.com/coreos/go-oidc/blob/2936eb343ba21eb2fe96884984f0e9b6018c71fe/oidc/jwks.go),
 // the verifier of Kubernetes' OIDC authenticator: keep the keys, and fetch them again when a
 // token names a key id that is not among them (the issuer rotated its keys). A max-age in the
-// response bounds how long the keys are kept. The zero value is ready to use.
+// response bounds how long the keys are kept. Entra ID and Vault keep an issuer's keys too
+// (azurefake and vaultfake cite where). The zero value is ready to use.
 type KeyCache struct {
 	mu   sync.Mutex
 	sets map[string]cachedSet

@@ -1,15 +1,11 @@
 package recipes
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
-	"github.com/oidc-login/oidc-login/e2e/internal/harness"
+	"github.com/oidc-login/oidc-login/internal/declared"
 )
 
 // Names are the recipes the page must have, each run by e2e/recipes.
@@ -30,19 +26,9 @@ func TestPage(t *testing.T) {
 	if !slices.Equal(got, Names) {
 		t.Errorf("recipes %v, want %v", got, Names)
 	}
-	raw, err := os.ReadFile(filepath.Join(harness.Root(), "action.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var meta struct {
-		Inputs map[string]any `yaml:"inputs"`
-	}
-	if err := yaml.Unmarshal(raw, &meta); err != nil {
-		t.Fatal(err)
-	}
 	for _, r := range all {
 		for k := range r.With {
-			if _, ok := meta.Inputs[k]; !ok {
+			if !slices.Contains(declared.Inputs, k) {
 				t.Errorf("recipe %s sets %s, which is no input", r.Name, k)
 			}
 		}

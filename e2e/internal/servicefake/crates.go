@@ -44,10 +44,7 @@ func NewCrates(gh *fakegithub.Server, ca *testca.CA) (*Server, error) {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"warnings": map[string]any{"invalid_categories": []string{}, "invalid_badges": []string{}, "other": []string{}}})
 	})
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.unexpectedf("%s %s", r.Method, r.URL.Path)
-		cratesError(w, http.StatusNotFound, "Not Found")
-	})
+	s.unknown(func(w http.ResponseWriter, _ *http.Request) { cratesError(w, http.StatusNotFound, "Not Found") })
 	s.use = func(base, token string) (*http.Request, error) {
 		req, err := http.NewRequest(http.MethodPut, base+"/api/v1/crates/new", bytes.NewReader([]byte{0, 0, 0, 0, 0, 0, 0, 0}))
 		if err == nil {

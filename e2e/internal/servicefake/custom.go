@@ -23,24 +23,10 @@ func NewCustom(gh *fakegithub.Server, ca *testca.CA) (*Server, error) {
 	}
 	s.origins = []string{"https://deploy.example.com"}
 	s.mux.HandleFunc("POST /api/v1/token", s.customExchange)
-	s.mux.HandleFunc("GET /api/v1/releases", func(w http.ResponseWriter, r *http.Request) {
-		if !s.valid(bearer(r)) {
-			oauthErr(w, http.StatusUnauthorized, "invalid_token", "The access token is invalid")
-			return
-		}
-		writeJSON(w, http.StatusOK, []any{})
-	})
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.unexpectedf("%s %s", r.Method, r.URL.Path)
+	s.bearerAPI("GET /api/v1/releases", []any{}, map[string]string{"error": "invalid_token", "error_description": "The access token is invalid"})
+	s.unknown(func(w http.ResponseWriter, _ *http.Request) {
 		oauthErr(w, http.StatusNotFound, "not_found", "no such endpoint")
 	})
-	s.use = func(base, token string) (*http.Request, error) {
-		req, err := http.NewRequest(http.MethodGet, base+"/api/v1/releases", nil)
-		if err == nil {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		return req, err
-	}
 	return s, nil
 }
 
@@ -72,20 +58,4 @@ func (s *Server) customExchange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"credentials": map[string]string{"token": s.issue("dk_"+fakeAlnum(40), 15*time.Minute)}, "expires_in": 900})
-}
-
-// All starts every service of the recipes, by name, for tests that go through them all.
-func All(gh *fakegithub.Server, ca *testca.CA) (map[string]*Server, error) {
-	out := map[string]*Server{}
-	for _, n := range []func(*fakegithub.Server, *testca.CA) (*Server, error){NewCustom, NewPyPI, NewCrates, NewRubyGems, NewNPM, NewOctoSTS, NewJFrog, NewTailscale, NewDatabricks} {
-		s, err := n(gh, ca)
-		if err != nil {
-			for _, o := range out {
-				o.Close()
-			}
-			return nil, err
-		}
-		out[s.Name] = s
-	}
-	return out, nil
 }

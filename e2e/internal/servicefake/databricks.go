@@ -34,24 +34,10 @@ func NewDatabricks(gh *fakegithub.Server, ca *testca.CA) (*Server, error) {
 	}
 	s.origins = []string{"https://dbc-a1b2345c-d6e7.cloud.databricks.com"}
 	s.mux.HandleFunc("POST /oidc/v1/token", s.databricksExchange)
-	s.mux.HandleFunc("GET /api/2.0/preview/scim/v2/Me", func(w http.ResponseWriter, r *http.Request) {
-		if !s.valid(bearer(r)) {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"error_code": "UNAUTHENTICATED", "message": "Invalid access token."})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"userName": DatabricksClientID, "active": true})
-	})
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.unexpectedf("%s %s", r.Method, r.URL.Path)
-		writeJSON(w, http.StatusNotFound, map[string]string{"error_code": "ENDPOINT_NOT_FOUND", "message": "No API found"})
-	})
-	s.use = func(base, token string) (*http.Request, error) {
-		req, err := http.NewRequest(http.MethodGet, base+"/api/2.0/preview/scim/v2/Me", nil)
-		if err == nil {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		return req, err
-	}
+	s.bearerAPI("GET /api/2.0/preview/scim/v2/Me",
+		map[string]any{"userName": DatabricksClientID, "active": true},
+		map[string]string{"error_code": "UNAUTHENTICATED", "message": "Invalid access token."})
+	s.unknown(jsonAnswer(http.StatusNotFound, map[string]string{"error_code": "ENDPOINT_NOT_FOUND", "message": "No API found"}))
 	return s, nil
 }
 

@@ -33,24 +33,12 @@ func NewJFrog(gh *fakegithub.Server, ca *testca.CA) (*Server, error) {
 	}
 	s.origins = []string{"https://example.jfrog.io"}
 	s.mux.HandleFunc("POST /access/api/v1/oidc/token", s.jfrogExchange)
-	s.mux.HandleFunc("GET /artifactory/api/repositories", func(w http.ResponseWriter, r *http.Request) {
-		if !s.valid(bearer(r)) {
-			writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": []map[string]any{{"status": 401, "message": "Bad credentials"}}})
-			return
-		}
-		writeJSON(w, http.StatusOK, []map[string]string{{"key": "libs-release", "type": "LOCAL"}})
-	})
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.unexpectedf("%s %s", r.Method, r.URL.Path)
+	s.bearerAPI("GET /artifactory/api/repositories",
+		[]map[string]string{{"key": "libs-release", "type": "LOCAL"}},
+		map[string]any{"errors": []map[string]any{{"status": 401, "message": "Bad credentials"}}})
+	s.unknown(func(w http.ResponseWriter, _ *http.Request) {
 		jfrogError(w, http.StatusNotFound, "NOT_FOUND", "Not Found")
 	})
-	s.use = func(base, token string) (*http.Request, error) {
-		req, err := http.NewRequest(http.MethodGet, base+"/artifactory/api/repositories", nil)
-		if err == nil {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		return req, err
-	}
 	return s, nil
 }
 

@@ -39,10 +39,7 @@ func NewNPM(gh *fakegithub.Server, ca *testca.CA) (*Server, error) {
 		}
 		writeJSON(w, http.StatusOK, map[string]bool{"success": true})
 	})
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.unexpectedf("%s %s", r.Method, r.URL.Path)
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "Not found"})
-	})
+	s.unknown(jsonAnswer(http.StatusNotFound, map[string]string{"error": "Not found"}))
 	s.use = func(base, token string) (*http.Request, error) {
 		req, err := http.NewRequest(http.MethodPut, base+"/"+url.PathEscape(NPMPackage), bytes.NewReader([]byte(`{"name":"`+NPMPackage+`"}`)))
 		if err == nil {

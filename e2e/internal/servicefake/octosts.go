@@ -72,10 +72,7 @@ func NewOctoSTS(gh *fakegithub.Server, ca *testca.CA) (*Server, error) {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"full_name": OctoSTSScope, "private": true})
 	})
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.unexpectedf("%s %s", r.Method, r.URL.Path)
-		writeJSON(w, http.StatusNotFound, map[string]any{"code": grpcNotFound, "message": "Not Found", "details": []any{}})
-	})
+	s.unknown(func(w http.ResponseWriter, _ *http.Request) { grpcError(w, grpcNotFound, "Not Found") })
 	s.use = func(base, token string) (*http.Request, error) {
 		req, err := http.NewRequest(http.MethodGet, base+"/repos/"+OctoSTSScope, nil)
 		if err == nil {

@@ -40,10 +40,7 @@ func NewPyPI(gh *fakegithub.Server, ca *testca.CA) (*Server, error) {
 	})
 	s.mux.HandleFunc("POST /_/oidc/mint-token", s.pypiMint)
 	s.mux.HandleFunc("POST /legacy/", s.pypiUpload)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.unexpectedf("%s %s", r.Method, r.URL.Path)
-		http.NotFound(w, r)
-	})
+	s.unknown(http.NotFound)
 	s.use = func(base, token string) (*http.Request, error) {
 		// twine's upload: multipart form to /legacy/ with :action=file_upload, as
 		// __token__ and the token over HTTP Basic.
@@ -95,7 +92,7 @@ func (s *Server) pypiMint(w http.ResponseWriter, r *http.Request) {
 		pypiInvalid(w, "invalid-token", "malformed or invalid token")
 		return
 	case !repositoryTrusted(claims):
-		pypiInvalid(w, "invalid-publisher", fmt.Sprintf("valid token, but no corresponding publisher (Publisher with matching claims was not found)"))
+		pypiInvalid(w, "invalid-publisher", "valid token, but no corresponding publisher (Publisher with matching claims was not found)")
 		return
 	}
 	tok := s.issue("pypi-"+fakeAlnum(180), 900*time.Second)

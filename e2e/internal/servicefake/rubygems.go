@@ -43,10 +43,7 @@ func NewRubyGems(gh *fakegithub.Server, ca *testca.CA) (*Server, error) {
 		}
 		_, _ = w.Write([]byte("Successfully registered gem: octo-gem (1.0.0)"))
 	})
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.unexpectedf("%s %s", r.Method, r.URL.Path)
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "Not Found"})
-	})
+	s.unknown(jsonAnswer(http.StatusNotFound, map[string]string{"error": "Not Found"}))
 	s.use = func(base, token string) (*http.Request, error) {
 		req, err := http.NewRequest(http.MethodPost, base+"/api/v1/gems", http.NoBody)
 		if err == nil {

@@ -8,7 +8,9 @@
 //
 // Each constructor returns the running server, which knows the `with:` inputs that trust it
 // (Inputs) and the real origins its recipe names (Origins), so a test can run the recipe's
-// block against it with only those origins replaced.
+// block against it with only those origins replaced. A Server is an e2e world
+// (e2e/internal/worlds.World) of its recipe's login, so a test starts one as it starts a
+// provider's: worlds.Must(t, servicefake.NewPyPI, gh).
 package servicefake
 
 import (
@@ -31,6 +33,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/recipes"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+	"github.com/oidc-login/oidc-login/internal/provider/tokenexchange"
 )
 
 // Server is one running emulated service.
@@ -45,6 +48,10 @@ type Server struct {
 
 	// origins are the real origins the recipe names, each served here.
 	origins []string
+	// with is the recipe's with: block, as the page shows it.
+	with map[string]string
+	// caFile is the certificate bundle a step trusts the server through.
+	caFile string
 	// use builds the request a later step makes with the issued token (Use).
 	use func(base, token string) (*http.Request, error)
 
@@ -58,15 +65,18 @@ type Server struct {
 	revoked    []string
 	jtis       map[string]bool
 	subjects   []string
-	uses       int
 	unexpected []string
 }
 
-// newServer starts a service on https://localhost with a certificate from ca; svc adds its
-// routes to the mux, and keep names the answer fields hostile mode leaves alone (the issued
-// token, which the emulator registered as a secret).
+// newServer starts the service of the recipe name on https://localhost with a certificate
+// from ca; the caller adds its routes to the mux, and keep names the answer fields hostile
+// mode leaves alone (the issued token, which the emulator registered as a secret).
 func newServer(name string, gh *fakegithub.Server, ca *testca.CA, keep ...string) (*Server, error) {
-	s := &Server{Name: name, gh: gh, mux: http.NewServeMux(), issued: map[string]time.Time{}, jtis: map[string]bool{}, client: ca.Client()}
+	r, err := recipes.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Name: name, with: r.With, caFile: ca.File, gh: gh, mux: http.NewServeMux(), issued: map[string]time.Time{}, jtis: map[string]bool{}, client: ca.Client()}
 	s.Faults = &fault.Injector{Next: s.Hostile.Wrap(s.mux, hostile.Fields(keep...)), HangFor: 200 * time.Millisecond}
 	srv, err := ca.NewTLSServer(s.Faults)
 	if err != nil {
@@ -85,17 +95,35 @@ func (s *Server) Origins() []string { return slices.Clone(s.origins) }
 
 // Inputs are the with: inputs that log into this emulator: the recipe of the same name on the
 // docs page (package recipes), its origins replaced by URL.
-func (s *Server) Inputs() (map[string]string, error) {
-	r, err := recipes.Get(s.Name)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) Inputs() map[string]string {
 	out := map[string]string{}
-	for k, v := range r.With {
+	for k, v := range s.with {
 		out[k] = s.Local(v)
 	}
-	return out, nil
+	return out
 }
+
+// Env is what a step needs to trust the emulator: SSL_CERT_FILE, the test CA that signed its
+// certificate, as a runner behind a corporate CA would.
+func (s *Server) Env() map[string]string { return map[string]string{"SSL_CERT_FILE": s.caFile} }
+
+// Exports are the variables the recipe's login hands later steps: the issued token, under
+// the name the recipe gives it.
+func (s *Server) Exports() []string {
+	if name := s.with["token-exchange-env-name"]; name != "" {
+		return []string{name}
+	}
+	return []string{tokenexchange.DefaultEnvName}
+}
+
+// Calls is what the recipe's login asks the service: one exchange.
+func (s *Server) Calls() int { return 1 }
+
+// RequestCount is every request the service got, faults included.
+func (s *Server) RequestCount() int { return s.Requests() }
+
+// HostileModes are the switches that make the service malicious.
+func (s *Server) HostileModes() []*hostile.Mode { return []*hostile.Mode{&s.Hostile} }
 
 // Local replaces every real origin of the recipe in v with the emulator's URL.
 func (s *Server) Local(v string) string {
@@ -103,6 +131,41 @@ func (s *Server) Local(v string) string {
 		v = strings.ReplaceAll(v, o, s.URL)
 	}
 	return v
+}
+
+// bearerAPI serves pattern ("METHOD /path"), the API call a later step makes with the issued
+// token as a bearer, and makes it the request Use sends: answered ok (HTTP 200) for a token
+// the service issued and has not revoked, refused (HTTP 401) for any other.
+func (s *Server) bearerAPI(pattern string, ok, refused any) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if !s.valid(bearer(r)) {
+			writeJSON(w, http.StatusUnauthorized, refused)
+			return
+		}
+		writeJSON(w, http.StatusOK, ok)
+	})
+	method, path, _ := strings.Cut(pattern, " ")
+	s.use = func(base, token string) (*http.Request, error) {
+		req, err := http.NewRequest(method, base+path, nil)
+		if err == nil {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		return req, err
+	}
+}
+
+// unknown answers every request no other route takes with the service's own answer (its
+// 404), recording it as one the service's client would never send.
+func (s *Server) unknown(answer http.HandlerFunc) {
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.unexpectedf("%s %s", r.Method, r.URL.Path)
+		answer(w, r)
+	})
+}
+
+// jsonAnswer answers v as JSON with status.
+func jsonAnswer(status int, v any) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, status, v) }
 }
 
 // Use makes the later step's request with token, the way the service's client sends it, and
@@ -138,13 +201,6 @@ func (s *Server) Revoked() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.revoked)
-}
-
-// Uses counts the later requests the emulator accepted.
-func (s *Server) Uses() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.uses
 }
 
 // SubjectTokens returns every ID token the service was sent.
@@ -183,16 +239,12 @@ func (s *Server) issue(tok string, ttl time.Duration) string {
 	return tok
 }
 
-// valid reports whether tok is a live token of this service, counting the use when it is.
+// valid reports whether tok is a live token of this service.
 func (s *Server) valid(tok string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	exp, ok := s.issued[tok]
-	if !ok || time.Now().After(exp) || slices.Contains(s.revoked, tok) {
-		return false
-	}
-	s.uses++
-	return true
+	return ok && !time.Now().After(exp) && !slices.Contains(s.revoked, tok)
 }
 
 // revoke ends tok (a no-op for a token the service does not know, as the services do).

@@ -35,24 +35,8 @@ func NewTailscale(gh *fakegithub.Server, ca *testca.CA) (*Server, error) {
 	}
 	s.origins = []string{"https://api.tailscale.com"}
 	s.mux.HandleFunc("POST /api/v2/oauth/token-exchange", s.tailscaleExchange)
-	s.mux.HandleFunc("GET /api/v2/tailnet/-/devices", func(w http.ResponseWriter, r *http.Request) {
-		if !s.valid(bearer(r)) {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "API token invalid"})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"devices": []any{}})
-	})
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.unexpectedf("%s %s", r.Method, r.URL.Path)
-		writeJSON(w, http.StatusNotFound, map[string]string{"message": "not found"})
-	})
-	s.use = func(base, token string) (*http.Request, error) {
-		req, err := http.NewRequest(http.MethodGet, base+"/api/v2/tailnet/-/devices", nil)
-		if err == nil {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		return req, err
-	}
+	s.bearerAPI("GET /api/v2/tailnet/-/devices", map[string]any{"devices": []any{}}, map[string]string{"message": "API token invalid"})
+	s.unknown(jsonAnswer(http.StatusNotFound, map[string]string{"message": "not found"}))
 	return s, nil
 }
 

@@ -49,7 +49,7 @@ func (s *Server) login(w http.ResponseWriter, nsName, mountPath, roleName, raw s
 		writeErrors(w, http.StatusBadRequest, "missing token")
 		return
 	}
-	v := &jwtcheck.Verifier{Issuer: s.Issuer, JWKSURL: s.JWKSURL, Leeway: 5 * time.Second}
+	v := &jwtcheck.Verifier{Issuer: s.Issuer, JWKSURL: s.JWKSURL, Leeway: 5 * time.Second, Keys: &s.keys}
 	claims, err := v.Verify(raw)
 	if err != nil {
 		var je *jwtcheck.Error

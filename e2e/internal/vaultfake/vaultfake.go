@@ -19,6 +19,7 @@ import (
 
 	"github.com/oidc-login/oidc-login/e2e/internal/fault"
 	"github.com/oidc-login/oidc-login/e2e/internal/hostile"
+	"github.com/oidc-login/oidc-login/e2e/internal/jwtcheck"
 	"github.com/oidc-login/oidc-login/e2e/internal/leak"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
@@ -106,6 +107,12 @@ type Server struct {
 	JWKSURL string
 
 	srv *httptest.Server
+	// keys keeps the issuer's signing keys between logins, as Vault does: the JWT auth method
+	// builds its validator once per configuration and keeps it, and that validator's key set
+	// is go-oidc's RemoteKeySet (vault-plugin-auth-jwt 2e68bba, backend.go jwtValidator;
+	// hashicorp/cap 3105c2b, jwt/keyset.go NewJSONWebKeySet and NewOIDCDiscoveryKeySet), whose
+	// behaviour jwtcheck.KeyCache follows.
+	keys jwtcheck.KeyCache
 
 	mu         sync.Mutex
 	namespaces map[string]*namespace

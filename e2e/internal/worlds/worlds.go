@@ -29,7 +29,8 @@ import (
 )
 
 // World is one provider's emulators, trusting the fake GitHub's tokens, and the login of its
-// default inputs.
+// default inputs. Each service a token-exchange recipe logs into (e2e/internal/servicefake) is
+// a World too, of its recipe's login, though not one of the registry's providers.
 type World interface {
 	// Inputs are the with: block of the default login, provider included: only inputs of the
 	// provider's own, so that worlds combine into a step with several providers.

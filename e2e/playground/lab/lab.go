@@ -17,7 +17,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -231,7 +230,7 @@ func (l *Lab) Step() string {
 	}
 	if len(env) > 0 {
 		b.WriteString("        env:\n")
-		for _, k := range sortedKeys(env) {
+		for _, k := range slices.Sorted(maps.Keys(env)) {
 			b.WriteString(entry(10, k, env[k]))
 		}
 	}
@@ -249,7 +248,7 @@ func (l *Lab) Step() string {
 			comment += ", " + extra.why
 		}
 		b.WriteString("          # " + comment + "\n")
-		for _, k := range sortedKeys(in) {
+		for _, k := range slices.Sorted(maps.Keys(in)) {
 			b.WriteString(entry(10, k, in[k]))
 		}
 	}
@@ -427,13 +426,4 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

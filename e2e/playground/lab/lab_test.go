@@ -14,6 +14,7 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/core/docexamples"
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
+	"github.com/oidc-login/oidc-login/internal/declared"
 )
 
 // TestParse: serve takes flags, then providers separated by spaces or commas, each once; it
@@ -98,9 +99,8 @@ func TestStepIsAWorkflowStep(t *testing.T) {
 	if got, want := step.With["provider"], strings.Join(Providers(), ", "); got != want {
 		t.Errorf("provider: %q, want %q", got, want)
 	}
-	declared := declaredInputs(t)
 	for k := range step.With {
-		if !slices.Contains(declared, k) {
+		if !slices.Contains(declared.Inputs, k) {
 			t.Errorf("the step passes %s, which action.yml does not declare", k)
 		}
 	}
@@ -173,7 +173,7 @@ func TestDocsShowTheLab(t *testing.T) {
 	if want := normalize(l.Command()); !strings.Contains(normalize(text), "\n"+want+"```\n") {
 		t.Errorf("docs/act.md does not show the act command the lab prints:\n%s", want)
 	}
-	examples, err := docexamples.Extract(harness.Root(), declaredInputs(t))
+	examples, err := docexamples.Extract(harness.Root())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,25 +203,6 @@ func clone(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-func declaredInputs(t *testing.T) []string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(harness.Root(), "action.yml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m struct {
-		Inputs map[string]any `yaml:"inputs"`
-	}
-	if err := yaml.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for k := range m.Inputs {
-		out = append(out, k)
-	}
-	return out
 }
 
 func dedent(s string) string {

@@ -15,26 +15,16 @@ func customPart(l *lab) (*part, error) {
 	if err != nil {
 		return nil, err
 	}
-	inputs, err := s.Inputs()
-	if err != nil {
-		s.Close()
-		return nil, err
+	p := worldPart(s)
+	p.consume = func(r *harness.Run) (string, error) {
+		status, err := s.Use(r.Env["DEPLOY_TOKEN"])
+		if err != nil {
+			return "", err
+		}
+		if status != 200 {
+			return "", fmt.Errorf("the API answered HTTP %d to DEPLOY_TOKEN", status)
+		}
+		return fmt.Sprintf("$ curl -H \"Authorization: Bearer $DEPLOY_TOKEN\" %s/api/v1/releases   (in process)\nHTTP %d: the API took the token it issued (the recipe's with: block, from docs/providers/token-exchange.md)", s.URL, status), nil
 	}
-	return &part{
-		inputs: inputs,
-		env:    map[string]string{"SSL_CERT_FILE": l.ca.File},
-		consume: func(r *harness.Run) (string, error) {
-			status, err := s.Use(r.Env["DEPLOY_TOKEN"])
-			if err != nil {
-				return "", err
-			}
-			if status != 200 {
-				return "", fmt.Errorf("the API answered HTTP %d to DEPLOY_TOKEN", status)
-			}
-			return fmt.Sprintf("$ curl -H \"Authorization: Bearer $DEPLOY_TOKEN\" %s/api/v1/releases   (in process)\nHTTP %d: the API took the token it issued (the recipe's with: block, from docs/providers/token-exchange.md)", s.URL, status), nil
-		},
-		secrets:    s.Secrets,
-		unexpected: s.Unexpected,
-		stop:       s.Close,
-	}, nil
+	return p, nil
 }

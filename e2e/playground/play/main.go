@@ -13,11 +13,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -73,12 +74,28 @@ func main() {
 		usage(os.Stderr)
 		os.Exit(2)
 	}
-	_, err := run(os.Args[1], os.Stdout)
+	_, err := run(interruptible(), os.Args[1], os.Stdout)
 	harness.RemoveBinary()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "playground:", err)
 		os.Exit(1)
 	}
+}
+
+// interruptible is cancelled, with the signal as its cause, by the first SIGINT, SIGTERM or
+// SIGPIPE, so that the playground stops at its next step and removes its files. The signals
+// stay caught until the process ends: a terminal's Ctrl-C reaches the playground twice
+// (directly, and through the launcher), and the second must not end it while it cleans up;
+// and once its reader is gone (`| head`), a write fails instead of ending the process.
+func interruptible() context.Context {
+	sigs := make(chan os.Signal, 3)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	go func() {
+		sig := <-sigs
+		cancel(fmt.Errorf("interrupted (%v)", sig))
+	}()
+	return ctx
 }
 
 func usage(w io.Writer) {
@@ -91,46 +108,34 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, "  %-15s %s\n", "serve", "the local lab for nektos/act: the ID-token service and those providers' emulators, until Ctrl-C (docs/act.md)")
 }
 
-// serve runs the act lab until SIGINT or SIGTERM, then stops it cleanly. The signals stay
-// caught until the process ends: a terminal's Ctrl-C reaches the playground twice (directly,
-// and through the launcher), and the second must not end it while the lab deletes its files.
+// serve runs the act lab until it is interrupted, then stops it cleanly.
 func serve(args []string) {
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		<-sigs
-		cancel()
-	}()
-	if err := actlab.Run(ctx, args, os.Stdout); err != nil {
+	if err := actlab.Run(interruptible(), args, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "playground serve:", err)
 		os.Exit(1)
 	}
 }
 
-func scenarioNames() []string {
-	names := make([]string, 0, len(scenarios))
-	for n := range scenarios {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func scenarioNames() []string { return slices.Sorted(maps.Keys(scenarios)) }
 
 // run plays one scenario, printing to out. It fails when the step, a consumer or the post
-// step fails, or an emulator saw a request the real service would not answer. It returns
-// every secret the fakes handed out or hold and every value the step masked, so a test can
-// check none of them was printed.
-func run(name string, out io.Writer) (secrets []string, err error) {
+// step fails, or an emulator saw a request the real service would not answer, and it stops
+// before its next step once ctx is done. It returns every secret the fakes handed out or hold
+// and every value the step masked, so a test can check none of them was printed.
+func run(ctx context.Context, name string, out io.Writer) (secrets []string, err error) {
 	sc := scenarios[name]
 	if sc == nil {
 		return nil, fmt.Errorf("no scenario %q", name)
 	}
+	interrupted := func() error { return context.Cause(ctx) }
 	done := progress(out, "Building the action with the Dockerfile's flags")
 	if _, err := harness.Binary(); err != nil {
 		return nil, err
 	}
 	done("built")
+	if err := interrupted(); err != nil {
+		return nil, err
+	}
 	root, err := os.MkdirTemp("", "oidc-login-playground-")
 	if err != nil {
 		return nil, err
@@ -159,6 +164,9 @@ func run(name string, out io.Writer) (secrets []string, err error) {
 			return nil, err
 		}
 		parts = append(parts, p)
+		if err := interrupted(); err != nil {
+			return nil, err
+		}
 		for k, v := range p.inputs {
 			inputs[k] = v
 		}
@@ -195,8 +203,11 @@ func run(name string, out io.Writer) (secrets []string, err error) {
 		return nil, err
 	}
 	done(fmt.Sprintf("exit code %d", r.Exit))
+	if err := interrupted(); err != nil {
+		return nil, err
+	}
 	section(out, "with:")
-	for _, k := range sortedKeys(inputs) {
+	for _, k := range slices.Sorted(maps.Keys(inputs)) {
 		fmt.Fprintf(out, "  %s: %s\n", k, indent(inputs[k]))
 	}
 	section(out, fmt.Sprintf("Step log, as the runner shows it (exit code %d)", r.Exit))
@@ -231,6 +242,9 @@ func run(name string, out io.Writer) (secrets []string, err error) {
 
 	section(out, "A later step uses what was exported")
 	for i, p := range parts {
+		if err := interrupted(); err != nil {
+			return nil, err
+		}
 		if len(parts) > 1 {
 			if i > 0 {
 				fmt.Fprintln(out)
@@ -244,6 +258,9 @@ func run(name string, out io.Writer) (secrets []string, err error) {
 		fmt.Fprintln(out, r.Redact(strings.TrimRight(got, "\n")))
 	}
 
+	if err := interrupted(); err != nil {
+		return nil, err
+	}
 	if err := ws.NewStep(); err != nil {
 		return nil, err
 	}
@@ -312,18 +329,9 @@ func printVars(out io.Writer, r *harness.Run, m map[string]string, pad string) {
 	if len(m) == 0 {
 		fmt.Fprintln(out, pad+strings.TrimSpace(none))
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		fmt.Fprintf(out, "%s%s=%s\n", pad, k, r.Redact(m[k]))
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // command runs a consumer program with exactly the exported variables plus extra.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"regexp"
 	"slices"
 	"strings"
@@ -64,7 +65,7 @@ func TestScenarios(t *testing.T) {
 				t.Fatalf("scenario %s has no expected consumer lines in this test", name)
 			}
 			var out bytes.Buffer
-			secrets, err := run(name, &out)
+			secrets, err := run(context.Background(), name, &out)
 			printed := out.String()
 			// The output is shown on failure only once it is known to hold no secret.
 			if leaks(t, printed, secrets) {
@@ -152,7 +153,7 @@ func TestUsage(t *testing.T) {
 	if want := "usage: go run ./e2e/playground <" + strings.Join(scenarioNames(), "|") + ">"; first != want {
 		t.Errorf("usage line = %q, want %q", first, want)
 	}
-	if _, err := run("nope", &b); err == nil {
+	if _, err := run(context.Background(), "nope", &b); err == nil {
 		t.Errorf("an unknown scenario ran")
 	}
 }

@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/oidc-login/oidc-login/e2e/core/docexamples"
 )
 
@@ -28,21 +26,7 @@ func run(root, out string) error {
 	if out == "" {
 		return fmt.Errorf("-out is required")
 	}
-	b, err := os.ReadFile(filepath.Join(root, "action.yml"))
-	if err != nil {
-		return err
-	}
-	var meta struct {
-		Inputs map[string]any `yaml:"inputs"`
-	}
-	if err := yaml.Unmarshal(b, &meta); err != nil {
-		return err
-	}
-	var inputs []string
-	for k := range meta.Inputs {
-		inputs = append(inputs, k)
-	}
-	examples, err := docexamples.Extract(root, inputs)
+	examples, err := docexamples.Extract(root)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,50 @@
+package azurefake_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/oidc-login/oidc-login/e2e/internal/azurefake"
+	"github.com/oidc-login/oidc-login/e2e/internal/fakegithub"
+	"github.com/oidc-login/oidc-login/e2e/internal/testca"
+)
+
+// TestIssuerKeysKept: Entra ID keeps a federated issuer's signing keys, so two logins with
+// the issuer's tokens fetch its JWKS once, not once per client assertion.
+func TestIssuerKeysKept(t *testing.T) {
+	t.Parallel()
+	ca, err := testca.Shared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh := fakegithub.New()
+	t.Cleanup(gh.Close)
+	w, err := azurefake.NewWorld(gh, ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Close)
+	for i := range 2 {
+		form := url.Values{
+			"grant_type": {azurefake.GrantType}, "client_id": {azurefake.ClientID}, "scope": {azurefake.ARMScope},
+			"client_assertion_type": {azurefake.AssertionType}, "client_assertion": {gh.Sign(gh.Claims(azurefake.Audience))},
+		}
+		res, err := ca.Client().PostForm(w.URL+"/"+azurefake.TenantID+"/oauth2/v2.0/token", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			AccessToken string `json:"access_token"`
+		}
+		err = json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if err != nil || res.StatusCode != http.StatusOK || body.AccessToken == "" {
+			t.Fatalf("login %d: HTTP %d, no access token (%v)", i+1, res.StatusCode, err)
+		}
+	}
+	if n := gh.KeyFetches(); n != 1 {
+		t.Errorf("two logins fetched the issuer's JWKS %d times, want once", n)
+	}
+}
