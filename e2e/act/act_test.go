@@ -23,43 +23,14 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 )
 
-// ActVersion is the act release this package models (its source read at bd86152);
-// .ci/setup installs it.
-const ActVersion = "0.2.89"
-
 // RunTimeout bounds one act run: image checks, the job container, four or five steps.
 const RunTimeout = 4 * time.Minute
 
-// actBinary finds act on the PATH or where `go install` puts it. Outside CI a machine without
-// act or a Docker engine skips these tests; with CI=true they must run, so a missing tool fails
-// (dockerimage.Require does the same for the engine).
+// actBinary is act (actlog.Binary) and a Docker engine to run its job containers under.
 func actBinary(t *testing.T) string {
 	t.Helper()
-	missing := func(format string, args ...any) {
-		t.Helper()
-		msg := fmt.Sprintf(format, args...)
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s (CI=true: .ci/setup act installs it)", msg)
-		}
-		t.Skipf("%s, so the act workflow is NOT tested (.ci/setup act installs it)", msg)
-	}
-	bin, err := exec.LookPath("act")
-	if err != nil {
-		gopath, gerr := exec.Command("go", "env", "GOPATH").Output()
-		cand := filepath.Join(strings.TrimSpace(string(gopath)), "bin", "act")
-		if _, serr := os.Stat(cand); gerr != nil || serr != nil {
-			missing("act is not installed (go install github.com/nektos/act@v%s)", ActVersion)
-		}
-		bin = cand
-	}
+	bin := actlog.Binary(t)
 	dockerimage.Require(t)
-	out, err := exec.Command(bin, "--version").Output()
-	if err != nil {
-		t.Fatalf("%s --version: %v", bin, err)
-	}
-	if got := strings.TrimSpace(string(out)); got != "act version "+ActVersion {
-		t.Fatalf("%s is %q; these tests model act %s (.ci/setup act installs it)", bin, got, ActVersion)
-	}
 	return bin
 }
 

@@ -26,9 +26,6 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
 )
 
-// ActVersion is the nektos/act release these tests model (.ci/setup act installs it).
-const ActVersion = "0.2.89"
-
 // RunTimeout bounds one act run.
 const RunTimeout = 5 * time.Minute
 
@@ -37,23 +34,6 @@ const Version = "v9.9.9"
 
 // asset is the release asset the bash launcher fetches on this machine.
 const asset = nativeinstall.Asset
-
-func actBinary(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("act")
-	if err != nil {
-		gopath, _ := exec.Command("go", "env", "GOPATH").Output()
-		bin = filepath.Join(strings.TrimSpace(string(gopath)), "bin", "act")
-	}
-	out, err := exec.Command(bin, "--version").Output()
-	if err != nil {
-		t.Fatalf("act is needed (go install github.com/nektos/act@v%s): %v", ActVersion, err)
-	}
-	if got := strings.TrimSpace(string(out)); got != "act version "+ActVersion {
-		t.Fatalf("%s is %q; these tests model act %s", bin, got, ActVersion)
-	}
-	return bin
-}
 
 // newRelease is the local "GitHub release" of Version: it serves body and counts the requests.
 func newRelease(t *testing.T, body []byte) *nativeinstall.Release {
@@ -123,7 +103,7 @@ func runAct(t *testing.T, dir string, env map[string]string, extra ...string) *a
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, actBinary(t), args...)
+	cmd := exec.CommandContext(ctx, actlog.Binary(t), args...)
 	cmd.Dir = dir
 	home := t.TempDir()
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_CACHE_HOME=" + filepath.Join(home, ".cache")}
