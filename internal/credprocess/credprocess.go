@@ -51,8 +51,16 @@ type Helper struct {
 }
 
 // Main runs one refresh with args (those after Command) and returns the exit status.
-func (h *Helper) Main(ctx context.Context, args []string) int {
+func (h *Helper) Main(ctx context.Context, args []string) (code int) {
 	var secrets []string
+	defer func() {
+		if p := recover(); p != nil {
+			// The SDK would put Go's panic text, stack and all, into its error; a panic value
+			// may quote anything, so it gets the same redacted line as any failure.
+			h.fail(redact(fmt.Sprint("internal error (please report it): ", p), secrets))
+			code = ExitFailure
+		}
+	}()
 	out, err := h.run(ctx, args, &secrets)
 	if err != nil {
 		h.fail(redact(err.Error(), secrets))

@@ -64,3 +64,30 @@ func TestServerTextIsRedactedAndFlattened(t *testing.T) {
 		t.Errorf("stderr holds the request token: %q", e)
 	}
 }
+
+// panickingTransport panics with a message quoting the request token it was sent.
+type panickingTransport struct{}
+
+func (panickingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	panic("transport broke on " + r.Header.Get("Authorization"))
+}
+
+// TestPanicIsOneRedactedLine: a panic under the helper gives the SDK the one inert, redacted
+// line any failure gives, with exit status 1, and not Go's panic text with its stack.
+func TestPanicIsOneRedactedLine(t *testing.T) {
+	t.Parallel()
+	const reqToken = "ghrt_0123456789abcdef"
+	env := map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": "https://token.invalid/token?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": reqToken}
+	var o, e bytes.Buffer
+	h := &Helper{Stdout: &o, Stderr: &e, Getenv: func(k string) string { return env[k] }, HTTP: &http.Client{Transport: panickingTransport{}}}
+	code := h.Main(context.Background(), args)
+	stderr := e.String()
+	leaked := strings.Contains(stderr, reqToken)
+	stderr = strings.ReplaceAll(stderr, reqToken, "<the request token>")
+	if want := "oidc-login credential-process: internal error (please report it): transport broke on Bearer ***\n"; code != ExitFailure || o.Len() != 0 || stderr != want {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1, nothing and %q", code, o.String(), stderr, want)
+	}
+	if leaked {
+		t.Errorf("stderr holds the request token: %q", stderr)
+	}
+}
