@@ -16,9 +16,12 @@ import (
 )
 
 // actRefusal is how the step fails under act when a provider would leave a file for later
-// steps (internal/runner errActUnshared, after "nothing was written: not writing <file>: ").
-const actRefusal = "nektos/act (ACT=true) runs this container action with RUNNER_TEMP=/tmp, its own /tmp, and shares no folder for files with the later steps, so the path would point nowhere there; " +
-	"under act use settings that write no file: aws without aws-profile, gcp with gcp-create-credentials-file: false and gcp-token-format: access_token (a later step reads the gcp-access-token output): https://github.com/oidc-login/oidc-login/blob/main/docs/act.md"
+// steps, after "nothing was written: not writing <file>: " and before that provider's advice
+// and the link to docs/act.md.
+const actRefusal = "nektos/act (ACT=true) runs this container action with RUNNER_TEMP=/tmp, its own /tmp, and shares no folder for files with the later steps, so the path would point nowhere there; "
+
+// actGuide ends every act refusal.
+const actGuide = ": https://github.com/oidc-login/oidc-login/blob/main/docs/act.md"
 
 // gcpWith is a login into the gcp world g (over TLS: the action image trusts the test CA
 // through its bundle), impersonating its service account, and more.
@@ -40,20 +43,26 @@ func TestActRefusesFilesForLaterSteps(t *testing.T) {
 		file string
 		// vars are what the step would have exported; the later step must see none of them.
 		vars []string
+		// advice is what the refusal says works instead under act.
+		advice string
 	}{
 		{"github", func(*testing.T, *fakegithub.Server) []string { return []string{"provider", "github"} },
-			".oidc-login/github-id-token-", []string{"GITHUB_ID_TOKEN_FILE"}},
+			".oidc-login/github-id-token-", []string{"GITHUB_ID_TOKEN_FILE"},
+			"github cannot log in under act: its login is a file for later steps (GITHUB_ID_TOKEN_FILE); run it on GitHub"},
 		{"aws-profile", func(t *testing.T, _ *fakegithub.Server) []string {
 			return []string{"provider", "aws", "aws-role-arn", awsRole, "aws-region", stsfake.Region, "aws-sts-endpoint", moto.Shared(t).URL, "aws-profile", "ci"}
-		}, ".aws/credentials", []string{"AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_REGION"}},
+		}, ".aws/credentials", []string{"AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_REGION"},
+			"under act, aws writes no file without aws-profile: leave it out, and later steps read the AWS_* variables"},
 		{"gcp-credentials-file", func(t *testing.T, gh *fakegithub.Server) []string {
 			return gcpWith(worlds.Must(t, gcpfake.NewWorld, gh))
 		},
-			".oidc-login/gcp-credentials-", []string{"GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CORE_PROJECT"}},
+			".oidc-login/gcp-credentials-", []string{"GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CORE_PROJECT"},
+			"under act, gcp writes no file with gcp-create-credentials-file: false and gcp-token-format: access_token; a later step reads the gcp-access-token output"},
 		{"azure", func(t *testing.T, gh *fakegithub.Server) []string {
 			s := worlds.Must(t, azurefake.NewWorld, gh)
 			return []string{"provider", "azure", "azure-client-id", azurefake.ClientID, "azure-tenant-id", azurefake.TenantID, "azure-authority-host", s.URL}
-		}, ".oidc-login/azure-federated-token-", []string{"AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID"}},
+		}, ".oidc-login/azure-federated-token-", []string{"AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID"},
+			"azure cannot log in under act: its login is a file for later steps (AZURE_FEDERATED_TOKEN_FILE); run it on GitHub"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,8 +79,9 @@ func TestActRefusesFilesForLaterSteps(t *testing.T) {
 				t.Errorf("act exit %d, job succeeded %v; a failed login must fail the job", run.Exit, run.JobSucceeded)
 			}
 			errs := run.errors()
-			if len(errs) != 1 || !strings.Contains(errs[0], "nothing was written: not writing "+tc.file) || !strings.HasSuffix(errs[0], actRefusal) {
-				t.Errorf("error annotations %q, want one: nothing was written: not writing %s…: %s\n%s", errs, tc.file, actRefusal, run.Log)
+			refusal := actRefusal + tc.advice + actGuide
+			if len(errs) != 1 || !strings.Contains(errs[0], "nothing was written: not writing "+tc.file) || !strings.HasSuffix(errs[0], refusal) {
+				t.Errorf("error annotations %q, want one: nothing was written: not writing %s…: %s\n%s", errs, tc.file, refusal, run.Log)
 			}
 			want := []string{"OUTCOME failure"}
 			for _, v := range tc.vars {

@@ -425,6 +425,7 @@ func (a *Action) commit(r *runner.Runner, home runner.Home, c config.Common, sel
 	var w runner.Writes
 	var files []runner.File
 	var own, secretEnv, names []string
+	writer := map[string]string{} // the provider that hands on each file, by its path
 	var earliest time.Time
 	for _, s := range sel {
 		res := s.result
@@ -440,6 +441,9 @@ func (a *Action) commit(r *runner.Runner, home runner.Home, c config.Common, sel
 			w.State = append(w.State, runner.Var{Name: s.name + "_" + st.Name, Value: st.Value})
 		}
 		files = append(files, res.Files...)
+		for _, f := range res.Files {
+			writer[f.Rel] = s.name
+		}
 		own = append(own, res.OwnFiles...)
 		names = append(names, s.name)
 		if !res.Expiration.IsZero() && (earliest.IsZero() || res.Expiration.Before(earliest)) {
@@ -476,11 +480,26 @@ func (a *Action) commit(r *runner.Runner, home runner.Home, c config.Common, sel
 			for _, rel := range written {
 				_, _ = home.Remove(rel)
 			}
-			return err
+			return a.withActAdvice(err, writer[f.Rel])
 		}
 		written = append(written, f.Rel)
 	}
 	return r.Commit(w)
+}
+
+// ActGuide is the page on running the action under nektos/act.
+const ActGuide = "https://github.com/oidc-login/oidc-login/blob/main/docs/act.md"
+
+// withActAdvice adds to act's refusal of a file what the provider that would hand it on can
+// do instead, and where the rest is explained.
+func (a *Action) withActAdvice(err error, name string) error {
+	if !errors.Is(err, runner.ErrNoSharedFolder) {
+		return err
+	}
+	if spec, ok := a.Providers.Lookup(name); ok && spec.ActAdvice() != "" {
+		return fmt.Errorf("%w; %s: %s", err, spec.ActAdvice(), ActGuide)
+	}
+	return fmt.Errorf("%w: %s", err, ActGuide)
 }
 
 // summary is the job summary table of a successful step.

@@ -110,6 +110,32 @@ type Spec struct {
 	Rename string
 	// Refusals are the refusals it explains (none when Refusals.Entries is nil).
 	Refusals diagnose.Catalog
+	// Act is how it logs in under nektos/act; zero for a provider that writes no file.
+	Act UnderAct
+}
+
+// UnderAct is how a provider logs in under nektos/act, whose container action shares no
+// folder for files with later steps (runner.ErrNoSharedFolder): with settings that make it
+// write no file, or not at all when its login is a file.
+type UnderAct struct {
+	// Fix completes "under act, <name> …": the settings that make it write no file.
+	Fix string
+	// Inputs are the inputs Fix sets, for a step meant to run under act (the act lab's).
+	Inputs map[string]string
+	// LoginFile is the variable of the file that is its whole login; set, no setting helps.
+	LoginFile string
+}
+
+// ActAdvice is what a step of this provider that act refused is told to do instead; empty
+// when the provider writes no file.
+func (s Spec) ActAdvice() string {
+	switch {
+	case s.Act.LoginFile != "":
+		return fmt.Sprintf("%s cannot log in under act: its login is a file for later steps (%s); run it on GitHub", s.Name, s.Act.LoginFile)
+	case s.Act.Fix != "":
+		return "under act, " + s.Name + " " + s.Act.Fix
+	}
+	return ""
 }
 
 // AudienceInput is the input that overrides the audience of this provider's ID token alone,

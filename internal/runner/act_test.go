@@ -25,7 +25,7 @@ func TestDetectHomeUnderAct(t *testing.T) {
 		t.Errorf("under act Home = %+v, want Dir and HostDir %s (for reading only)", h, want)
 	}
 	err = h.WriteSecret(File{Rel: ".oidc-login/token.jwt", Data: []byte("secret")})
-	if !errors.Is(err, errActUnshared) || !strings.Contains(err.Error(), "not writing .oidc-login/token.jwt: nektos/act (ACT=true)") {
+	if !errors.Is(err, ErrNoSharedFolder) || !strings.Contains(err.Error(), "not writing .oidc-login/token.jwt: nektos/act (ACT=true)") {
 		t.Errorf("WriteSecret under act = %v, want the act refusal naming the file", err)
 	}
 	if _, err := os.Stat(want); !os.IsNotExist(err) {
@@ -39,7 +39,7 @@ func TestDetectHomeUnderAct(t *testing.T) {
 		{"no HOME", map[string]string{"ACT": "true", "RUNNER_TEMP": "/tmp"}},
 	} {
 		h, err := DetectHome(env(tc.env), HostPaths{})
-		if err != nil || h.Dir != "/tmp/_github_home" || !errors.Is(h.WriteSecret(File{Rel: "f", Data: []byte("x")}), errActUnshared) {
+		if err != nil || h.Dir != "/tmp/_github_home" || !errors.Is(h.WriteSecret(File{Rel: "f", Data: []byte("x")}), ErrNoSharedFolder) {
 			t.Errorf("%s: DetectHome = %+v, %v; want /tmp/_github_home refusing files", tc.name, h, err)
 		}
 	}
@@ -55,13 +55,12 @@ func TestDetectHomeUnderAct(t *testing.T) {
 	}
 }
 
-// TestActRefusalNamesWhatWorks: the refusal names every setting a provider needs to hand on
-// no file under act; gcp needs two, since without a token format it hands on nothing at all.
-func TestActRefusalNamesWhatWorks(t *testing.T) {
+// TestActRefusalSaysWhy: the refusal says why act cannot take the file on, and no more: what
+// each provider can do instead is its own (package login adds it).
+func TestActRefusalSaysWhy(t *testing.T) {
 	t.Parallel()
-	want := "nektos/act (ACT=true) runs this container action with RUNNER_TEMP=/tmp, its own /tmp, and shares no folder for files with the later steps, so the path would point nowhere there; " +
-		"under act use settings that write no file: aws without aws-profile, gcp with gcp-create-credentials-file: false and gcp-token-format: access_token (a later step reads the gcp-access-token output): https://github.com/oidc-login/oidc-login/blob/main/docs/act.md"
-	if errActUnshared.Error() != want {
-		t.Errorf("the act refusal:\n  %s\nwant\n  %s", errActUnshared, want)
+	want := "nektos/act (ACT=true) runs this container action with RUNNER_TEMP=/tmp, its own /tmp, and shares no folder for files with the later steps, so the path would point nowhere there"
+	if ErrNoSharedFolder.Error() != want {
+		t.Errorf("the act refusal:\n  %s\nwant\n  %s", ErrNoSharedFolder, want)
 	}
 }

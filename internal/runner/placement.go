@@ -57,14 +57,14 @@ type Home struct {
 // (pkg/runner/run_context.go at nektos/act bd86152).
 const actEnv = "ACT"
 
-// errActUnshared says why act cannot take a file to later steps. act starts a container action
+// ErrNoSharedFolder says why act cannot take a file to later steps. act starts a container action
 // with RUNNER_TEMP=/tmp and ${{ runner.temp }}=/tmp (pkg/runner/action.go newStepContainer,
 // pkg/container/linux_container_environment_extensions.go GetRunnerContext), which is the
 // action container's own /tmp, and shares with the job container only the work folder, the
 // tool cache and act's own /var/run/act (pkg/runner/run_context.go GetBindsAndMounts): a path
-// exported from here would point nowhere in the steps after it.
-var errActUnshared = errors.New("nektos/act (ACT=true) runs this container action with RUNNER_TEMP=/tmp, its own /tmp, and shares no folder for files with the later steps, so the path would point nowhere there; " +
-	"under act use settings that write no file: aws without aws-profile, gcp with gcp-create-credentials-file: false and gcp-token-format: access_token (a later step reads the gcp-access-token output): https://github.com/oidc-login/oidc-login/blob/main/docs/act.md")
+// exported from here would point nowhere in the steps after it. What a provider can do
+// instead is its own (provider.Spec.Act); package login adds it.
+var ErrNoSharedFolder = errors.New("nektos/act (ACT=true) runs this container action with RUNNER_TEMP=/tmp, its own /tmp, and shares no folder for files with the later steps, so the path would point nowhere there")
 
 // DetectHome finds the home mount, and the path later steps will see it at, in each place the
 // binary can run:
@@ -76,7 +76,7 @@ var errActUnshared = errors.New("nektos/act (ACT=true) runs this container actio
 //   - outside any container (a composite step, a local run): the process sees what later steps
 //     see, $RUNNER_TEMP/_github_home;
 //   - under nektos/act (ACT=true): no folder reaches later steps, so the Home refuses to write
-//     files (errActUnshared) while environment credentials still work.
+//     files (ErrNoSharedFolder) while environment credentials still work.
 //
 // Where no trustworthy source of the host path exists it fails, rather than export a path that
 // points nowhere.
@@ -88,7 +88,7 @@ func DetectHome(getenv func(string) string, host HostPaths) (Home, error) {
 			temp = "/tmp"
 		}
 		d := filepath.Join(temp, hostHomeName)
-		return Home{Dir: d, HostDir: d, unshared: errActUnshared}, nil
+		return Home{Dir: d, HostDir: d, unshared: ErrNoSharedFolder}, nil
 	}
 	if home != ContainerHome {
 		switch {
@@ -158,7 +158,7 @@ func checkHostPath(name, p string) error {
 // job's Docker network, where the job's service containers answer to their names: the Docker
 // action, or a step of a job container. The runner sets HOME=/github/home in both and nowhere
 // else (actions/runner 258d6c8: Handlers/ContainerActionHandler.cs, ContainerOperationProvider.cs
-// for the job container). nektos/act never sets that HOME (errActUnshared says where it puts
+// for the job container). nektos/act never sets that HOME (ErrNoSharedFolder says where it puts
 // things), but starts a Docker action, which has no stage input, in a container of its own.
 func OnJobNetwork(getenv func(string) string) bool {
 	if getenv("HOME") == ContainerHome {

@@ -25,9 +25,8 @@ import (
 	"github.com/oidc-login/oidc-login/e2e/internal/harness"
 	"github.com/oidc-login/oidc-login/e2e/internal/testca"
 	"github.com/oidc-login/oidc-login/e2e/internal/worlds"
-	"github.com/oidc-login/oidc-login/internal/provider/azure"
-	"github.com/oidc-login/oidc-login/internal/provider/gcp"
-	"github.com/oidc-login/oidc-login/internal/provider/github"
+	"github.com/oidc-login/oidc-login/internal/provider"
+	"github.com/oidc-login/oidc-login/internal/provider/registry"
 )
 
 const (
@@ -45,25 +44,15 @@ const (
 	Remote = "oidc-login/oidc-login@v1"
 )
 
-// underAct are the inputs a provider's world needs added under act, and why; act's action
-// container shares no folder for files with later steps (internal/runner refuses to write one
-// there), so these logins hand over variables and outputs only.
-var underAct = map[string]struct {
-	inputs map[string]string
-	why    string
-}{
-	gcp.Name: {
-		inputs: map[string]string{"gcp-create-credentials-file": "false", "gcp-token-format": "access_token"},
-		why:    "under act: no credentials file; a later step reads the gcp-access-token output",
-	},
-}
+// underAct is how the provider named name logs in under act (provider.Spec.Act): act's action
+// container shares no folder for files with later steps, so the lab's step adds the inputs that
+// make a login hand over variables and outputs only, and refuses a provider whose login is a
+// file (e2e/act TestActRefusesFilesForLaterSteps shows each failing there).
+func underAct(name string) provider.UnderAct { return spec(name).Act }
 
-// notUnderAct are the providers whose login is a file for later steps, with that file's
-// variable: act cannot hand a container action's file to a later step (e2e/act
-// TestActRefusesFilesForLaterSteps shows each failing there).
-var notUnderAct = map[string]string{
-	azure.Name:  "AZURE_FEDERATED_TOKEN_FILE",
-	github.Name: "GITHUB_ID_TOKEN_FILE",
+func spec(name string) provider.Spec {
+	s, _ := registry.All.Lookup(name)
+	return s
 }
 
 // Providers are the providers the lab serves: every one with an e2e world, but those whose
@@ -71,7 +60,7 @@ var notUnderAct = map[string]string{
 func Providers() []string {
 	var out []string
 	for _, n := range worlds.Names() {
-		if _, no := notUnderAct[n]; !no {
+		if underAct(n).LoginFile == "" {
 			out = append(out, n)
 		}
 	}
@@ -80,7 +69,15 @@ func Providers() []string {
 
 // Refused lists the providers the lab refuses, each with the variable of the file its login
 // would hand on.
-func Refused() map[string]string { return notUnderAct }
+func Refused() map[string]string {
+	out := map[string]string{}
+	for _, n := range worlds.Names() {
+		if file := underAct(n).LoginFile; file != "" {
+			out[n] = file
+		}
+	}
+	return out
+}
 
 // Options are what `serve` was asked for.
 type Options struct {
@@ -120,7 +117,7 @@ func Parse(args []string) (Options, error) {
 			if strings.HasPrefix(name, "-") {
 				return Options{}, fmt.Errorf("%s: flags go before the providers\nusage: %s", name, Usage())
 			}
-			if file, no := notUnderAct[name]; no {
+			if file := underAct(name).LoginFile; file != "" {
 				return Options{}, fmt.Errorf("%s cannot log in under act: its login hands later steps a file (%s), and act shares no folder with a container action's later steps; "+
 					"run %s on GitHub, or try it with the playground (go run ./e2e/playground %s). The lab serves %s", name, file, name, name, strings.Join(Providers(), ", "))
 			}
@@ -241,11 +238,9 @@ func (l *Lab) Step() string {
 		name := in["provider"]
 		delete(in, "provider")
 		comment := name
-		if extra, ok := underAct[name]; ok {
-			for k, v := range extra.inputs {
-				in[k] = v
-			}
-			comment += ", " + extra.why
+		if act := underAct(name); act.Inputs != nil {
+			maps.Copy(in, act.Inputs)
+			comment = spec(name).ActAdvice()
 		}
 		b.WriteString("          # " + comment + "\n")
 		for _, k := range slices.Sorted(maps.Keys(in)) {

@@ -23,4 +23,5 @@ var Spec = provider.Spec{
 		"ARM_CLIENT_ID", "ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID", "ARM_USE_OIDC", "ARM_ENVIRONMENT",
 	},
 	Refusals: refusals,
+	Act:      provider.UnderAct{LoginFile: "AZURE_FEDERATED_TOKEN_FILE"},
 }

@@ -22,4 +22,8 @@ var Spec = provider.Spec{
 	DefaultAudience:   "`https://iam.googleapis.com/` followed by `gcp-workload-identity-provider`",
 	Env:               slices.Concat(fileEnv, projectEnv),
 	Refusals:          refusals,
+	Act: provider.UnderAct{
+		Fix:    "writes no file with gcp-create-credentials-file: false and gcp-token-format: access_token; a later step reads the gcp-access-token output",
+		Inputs: map[string]string{"gcp-create-credentials-file": "false", "gcp-token-format": "access_token"},
+	},
 }

@@ -14,4 +14,5 @@ var Spec = provider.Spec{
 	InputPrefix:     "github-",
 	DefaultAudience: "GitHub's default, `https://github.com/<owner>`",
 	Env:             []string{EnvTokenFile},
+	Act:             provider.UnderAct{LoginFile: EnvTokenFile},
 }
