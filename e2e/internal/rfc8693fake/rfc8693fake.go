@@ -67,6 +67,9 @@ type Server struct {
 
 	cfg Config
 	srv *httptest.Server
+	// keys keeps the issuer's signing keys between tokens, as authorization servers built on
+	// go-oidc's RemoteKeySet do (jwtcheck.KeyCache says whose behaviour it follows).
+	keys jwtcheck.KeyCache
 
 	mu         sync.Mutex
 	issued     []Issued
@@ -236,7 +239,7 @@ func (s *Server) exchange(w http.ResponseWriter, f, seen url.Values) {
 		writeError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("unsupported subject_token_type %q", stt))
 		return
 	}
-	v := &jwtcheck.Verifier{Issuer: c.Issuer, JWKSURL: c.JWKSURL, Audiences: append(slices.Clip(c.Audiences), s.Origin())}
+	v := &jwtcheck.Verifier{Issuer: c.Issuer, JWKSURL: c.JWKSURL, Audiences: append(slices.Clip(c.Audiences), s.Origin()), Keys: &s.keys}
 	claims, err := v.Verify(f.Get("subject_token"))
 	if err != nil {
 		var je *jwtcheck.Error

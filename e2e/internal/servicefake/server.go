@@ -59,6 +59,12 @@ type Server struct {
 	client *http.Client
 	gh     *fakegithub.Server
 	mux    *http.ServeMux
+	// keys keeps the issuer's signing keys between tokens and fetches them again for an
+	// unknown key id, as PyPI (warehouse/oidc/services.py _refresh_keyset, pypi/warehouse
+	// 6b62157) and crates.io (crates/crates_io_trustpub/src/keystore/impl.rs, rust-lang/crates.io
+	// 57fa000) do; octo-sts verifies with go-oidc's RemoteKeySet (pkg/provider/provider.go,
+	// octo-sts/app cb87fc1), which jwtcheck.KeyCache follows.
+	keys jwtcheck.KeyCache
 
 	mu         sync.Mutex
 	issued     map[string]time.Time
@@ -263,7 +269,7 @@ func (s *Server) verify(raw string, audiences ...string) (map[string]any, *jwtch
 	s.mu.Lock()
 	s.subjects = append(s.subjects, raw)
 	s.mu.Unlock()
-	v := &jwtcheck.Verifier{Issuer: fakegithub.Issuer, JWKSURL: s.gh.JWKSURL(), Audiences: audiences, Leeway: 30 * time.Second}
+	v := &jwtcheck.Verifier{Issuer: fakegithub.Issuer, JWKSURL: s.gh.JWKSURL(), Audiences: audiences, Leeway: 30 * time.Second, Keys: &s.keys}
 	claims, err := v.Verify(raw)
 	if err != nil {
 		var je *jwtcheck.Error
