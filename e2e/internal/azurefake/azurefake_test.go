@@ -2,6 +2,7 @@ package azurefake_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -26,14 +27,14 @@ func TestIssuerKeysKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Close)
-	for i := range 2 {
+	gh.RequireKeysKept(t, azurefake.Audience, func(token string) error {
 		form := url.Values{
 			"grant_type": {azurefake.GrantType}, "client_id": {azurefake.ClientID}, "scope": {azurefake.ARMScope},
-			"client_assertion_type": {azurefake.AssertionType}, "client_assertion": {gh.Sign(gh.Claims(azurefake.Audience))},
+			"client_assertion_type": {azurefake.AssertionType}, "client_assertion": {token},
 		}
 		res, err := ca.Client().PostForm(w.URL+"/"+azurefake.TenantID+"/oauth2/v2.0/token", form)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		var body struct {
 			AccessToken string `json:"access_token"`
@@ -41,10 +42,8 @@ func TestIssuerKeysKept(t *testing.T) {
 		err = json.NewDecoder(res.Body).Decode(&body)
 		res.Body.Close()
 		if err != nil || res.StatusCode != http.StatusOK || body.AccessToken == "" {
-			t.Fatalf("login %d: HTTP %d, no access token (%v)", i+1, res.StatusCode, err)
+			return fmt.Errorf("HTTP %d, no access token (%v)", res.StatusCode, err)
 		}
-	}
-	if n := gh.KeyFetches(); n != 1 {
-		t.Errorf("two logins fetched the issuer's JWKS %d times, want once", n)
-	}
+		return nil
+	})
 }
