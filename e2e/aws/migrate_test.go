@@ -17,7 +17,7 @@ import (
 // TestMigrateChinaAudience: in a cn-* region the ID token carries sts.amazonaws.com, as
 // configure-aws-credentials sends it (its action.yml default, never changed by region). A
 // provider created for sts.amazonaws.com.cn fails with the difference named, and works with
-// the audience input.
+// aws-id-token-audience or the audience input.
 func TestMigrateChinaAudience(t *testing.T) {
 	t.Parallel()
 	role := "arn:aws-cn:iam::" + awsAccount + ":role/deploy"
@@ -54,7 +54,7 @@ func TestMigrateChinaAudience(t *testing.T) {
 		sts := newChinaSTS(t, gh, "sts.amazonaws.com.cn")
 		r := harness.Exec(t, harness.Step{Inputs: in(sts.URL), IDToken: gh.Env()})
 		harness.RequireExit(t, r, 1)
-		want := "In China regions this action sends sts.amazonaws.com, as aws-actions/configure-aws-credentials does; a provider created with the client ID sts.amazonaws.com.cn needs `audience: sts.amazonaws.com.cn`"
+		want := "In China regions this action sends sts.amazonaws.com, as aws-actions/configure-aws-credentials does; a provider created with the client ID sts.amazonaws.com.cn needs `aws-id-token-audience: sts.amazonaws.com.cn`"
 		if !strings.Contains(r.Stdout, want) {
 			t.Errorf("the refusal does not name the difference:\n%s", r.Log())
 		}
@@ -63,19 +63,23 @@ func TestMigrateChinaAudience(t *testing.T) {
 		}
 		harness.NothingWritten(t, r)
 	})
-	t.Run("audience input", func(t *testing.T) {
-		t.Parallel()
-		gh := harness.NewGitHub(t)
-		sts := newChinaSTS(t, gh, "sts.amazonaws.com.cn")
-		r := harness.Exec(t, harness.Step{Inputs: in(sts.URL, "audience", "sts.amazonaws.com.cn"), IDToken: gh.Env()})
-		harness.RequireExit(t, r, 0)
-		if got := gh.Audiences(); len(got) != 1 || got[0] != "sts.amazonaws.com.cn" {
-			t.Errorf("audience requested = %q, want sts.amazonaws.com.cn", got)
-		}
-		if r.Outputs["authenticated-arn"] != wantARN {
-			t.Errorf("authenticated-arn = %q", r.Outputs["authenticated-arn"])
-		}
-	})
+	// The refusal's fix, and configure-aws-credentials' own input, which a step that logs
+	// into aws alone can keep.
+	for _, input := range []string{"aws-id-token-audience", "audience"} {
+		t.Run(input+" input", func(t *testing.T) {
+			t.Parallel()
+			gh := harness.NewGitHub(t)
+			sts := newChinaSTS(t, gh, "sts.amazonaws.com.cn")
+			r := harness.Exec(t, harness.Step{Inputs: in(sts.URL, input, "sts.amazonaws.com.cn"), IDToken: gh.Env()})
+			harness.RequireExit(t, r, 0)
+			if got := gh.Audiences(); len(got) != 1 || got[0] != "sts.amazonaws.com.cn" {
+				t.Errorf("audience requested = %q, want sts.amazonaws.com.cn", got)
+			}
+			if r.Outputs["authenticated-arn"] != wantARN {
+				t.Errorf("authenticated-arn = %q", r.Outputs["authenticated-arn"])
+			}
+		})
+	}
 }
 
 // TestMigrateProfileWithoutAWSProfile: with aws-profile alone, as with configure-aws-credentials'

@@ -84,7 +84,7 @@ func explain(f failure, claims idtoken.Claims) *diagnose.Error {
 		e.Fix = trustFix(f.RoleARN, role, f.ProviderARN, claims)
 	case f.Code == "AuthenticationFail.OIDCToken.AudienceNotMatch":
 		e.Trust = true
-		e.Cause = fmt.Sprintf("The OIDC provider %s does not list the token's audience %q as a client id. Add it to the provider's client ids, or set the audience input to a client id the provider lists", f.ProviderARN, aud)
+		e.Cause = fmt.Sprintf("The OIDC provider %s does not list the token's audience %q as a client id. Add it to the provider's client ids, or set %s to a client id the provider lists", f.ProviderARN, aud, audienceInput)
 		e.Fix = fmt.Sprintf("UpdateOIDCProvider replaces the whole list: name every client id the provider should keep, separated by commas.\n\naliyun ims UpdateOIDCProvider \\\n  --OIDCProviderName %s \\\n  --ClientIds %s\n", prov, aud)
 		if a := (diagnose.Audience{Default: DefaultAudience, Asked: aud, From: f.AudienceFrom}); a.FromInput() {
 			e.Cause = fmt.Sprintf("The OIDC provider %s does not list the token's audience %q, %s, as a client id. %s, the client id the quick start creates the OIDC provider with; or add %q to the provider's client ids", f.ProviderARN, aud, a.Chose(), a.Remove(), aud)

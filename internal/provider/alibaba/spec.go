@@ -23,3 +23,7 @@ var Spec = provider.Spec{
 	},
 	Refusals: refusals,
 }
+
+// audienceInput is this provider's own audience input (Spec.AudienceInput), which its
+// refusals name; a constant, since Spec names the catalog that uses it.
+const audienceInput = "alibaba-id-token-audience"

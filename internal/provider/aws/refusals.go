@@ -85,10 +85,10 @@ func explainAssume(code, message, partition, account, roleARN string, from idtok
 			e.Fix = a.RemoveFix() + "Or add it to the OIDC provider's client IDs:\n" + add
 			break
 		}
-		e.Cause = fmt.Sprintf("The IAM OIDC provider %s does not list the token's audience %q as a client ID. Add it to the provider, or set the audience input to a client ID the provider lists", providerARN, aud)
+		e.Cause = fmt.Sprintf("The IAM OIDC provider %s does not list the token's audience %q as a client ID. Add it to the provider, or set %s to a client ID the provider lists", providerARN, aud, audienceInput)
 		if partition == "aws-cn" {
 			// configure-aws-credentials sends sts.amazonaws.com in China too, and so do we.
-			e.Cause += ". In China regions this action sends sts.amazonaws.com, as aws-actions/configure-aws-credentials does; a provider created with the client ID sts.amazonaws.com.cn needs `audience: sts.amazonaws.com.cn`"
+			e.Cause += ". In China regions this action sends sts.amazonaws.com, as aws-actions/configure-aws-credentials does; a provider created with the client ID sts.amazonaws.com.cn needs `" + audienceInput + ": sts.amazonaws.com.cn`"
 		}
 		e.Fix = add
 	case code == "InvalidIdentityToken" && strings.Contains(lower, "no openidconnect provider"):

@@ -124,7 +124,7 @@ func explainSTS(code, description string, t trustTarget, claims idtoken.Claims) 
 			e.Fix = a.RemoveFix() + "Or add it to the provider's allowed audiences (list every audience it should accept):\n" + allow
 			break
 		}
-		e.Cause = fmt.Sprintf("The provider does not accept the token's audience %q, the default this action asks for: its allowed audiences are configured and do not list it. Add it to them, or set the audience input to one they list", aud)
+		e.Cause = fmt.Sprintf("The provider does not accept the token's audience %q, the default this action asks for: its allowed audiences are configured and do not list it. Add it to them, or set %s to one they list", aud, audienceInput)
 		e.Fix = "Add it to the provider's allowed audiences (list every audience it should accept):\n" + allow
 	case code == "invalid_grant" && strings.Contains(lower, "issuer"):
 		e.Trust = true

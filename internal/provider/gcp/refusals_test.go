@@ -170,7 +170,7 @@ func TestGCPAudienceAdvice(t *testing.T) {
 			`The provider does not accept the token's audience "https://github.com/octo-org", which the audience input chose. Remove the audience input: the step then asks for ` + def + `, this provider's default, which a provider with no allowed audiences configured accepts; or add "https://github.com/octo-org" to the provider's allowed audiences`,
 			"Remove `audience: https://github.com/octo-org` from the step's with: (the step then asks for " + def + ").\n\nOr add it to the provider's allowed audiences (list every audience it should accept):\n" + update + "https://github.com/octo-org\n"},
 		{def,
-			`The provider does not accept the token's audience "` + def + `", the default this action asks for: its allowed audiences are configured and do not list it. Add it to them, or set the audience input to one they list`,
+			`The provider does not accept the token's audience "` + def + `", the default this action asks for: its allowed audiences are configured and do not list it. Add it to them, or set gcp-github-id-token-audience to one they list`,
 			"Add it to the provider's allowed audiences (list every audience it should accept):\n" + update + def + "\n"},
 	} {
 		e := explainSTS("invalid_grant", "The audience in ID Token ["+tc.aud+"] does not match the expected audience.", testTarget, diagnose.SampleClaims(tc.aud))

@@ -18,7 +18,7 @@ var Spec = provider.Spec{
 	InputPrefix: "gcp-",
 	// gcp-id-token-audience is the audience of the Google ID token gcp-token-format id_token
 	// mints, as in google-github-actions/auth, so the GitHub token's own takes another name.
-	AudienceInputName: "gcp-github-id-token-audience",
+	AudienceInputName: audienceInput,
 	DefaultAudience:   "`https://iam.googleapis.com/` followed by `gcp-workload-identity-provider`",
 	Env:               slices.Concat(fileEnv, projectEnv),
 	Refusals:          refusals,
@@ -27,3 +27,6 @@ var Spec = provider.Spec{
 		Inputs: map[string]string{"gcp-create-credentials-file": "false", "gcp-token-format": "access_token"},
 	},
 }
+
+// audienceInput is the GitHub ID token's audience input of gcp alone.
+const audienceInput = "gcp-github-id-token-audience"

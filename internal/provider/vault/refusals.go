@@ -108,7 +108,7 @@ func explainLogin(status int, errs []string, t trustTarget, claims idtoken.Claim
 		e.Fix = updateFix(t, "bound_audiences="+shellQuote(aud), claims)
 	case strings.Contains(lower, "invalid audience (aud) claim") || strings.Contains(lower, "aud claim does not match any bound audience"):
 		e.Trust = true
-		e.Cause = fmt.Sprintf("The bound_audiences of role %q on %s do not include the token's aud %s%s. Add it to the role, or set the audience input to a value the role binds", role, t.where(), aud, defaultNote)
+		e.Cause = fmt.Sprintf("The bound_audiences of role %q on %s do not include the token's aud %s%s. Add it to the role, or set %s to a value the role binds", role, t.where(), aud, defaultNote, audienceInput)
 		e.Fix = updateFix(t, "bound_audiences="+shellQuote(aud), claims)
 		if a := (diagnose.Audience{Asked: t.Audience, From: t.AudienceFrom}); a.FromInput() {
 			e.Cause = fmt.Sprintf("The bound_audiences of role %q on %s do not include the token's aud %s, %s%s. %s, which the quick start's role binds; or add %s to the role's bound_audiences", role, t.where(), aud, a.Chose(), defaultNote, a.Remove(), aud)

@@ -189,7 +189,7 @@ func TestVaultAudienceInputAdvice(t *testing.T) {
 	}
 	// Without the input, the role's binding is what to change.
 	e = explainLogin(400, []string{"error validating token: invalid audience (aud) claim: audience claim does not match any expected audience"}, trustTarget{Mount: "jwt", Role: "deploy"}, diagnose.SampleClaims(diagnose.SampleGitHubOwner))
-	if want := `The bound_audiences of role "deploy" on auth/jwt do not include the token's aud https://github.com/octo-org. Add it to the role, or set the audience input to a value the role binds`; e.Cause != want {
+	if want := `The bound_audiences of role "deploy" on auth/jwt do not include the token's aud https://github.com/octo-org. Add it to the role, or set vault-id-token-audience to a value the role binds`; e.Cause != want {
 		t.Errorf("cause without the input\n  %s\nwant\n  %s", e.Cause, want)
 	}
 }

@@ -18,3 +18,7 @@ var Spec = provider.Spec{
 	Rename:          "vault-secrets: | NAME",
 	Refusals:        refusals,
 }
+
+// audienceInput is this provider's own audience input (Spec.AudienceInput), which its
+// refusals name; a constant, since Spec names the catalog that uses it.
+const audienceInput = "vault-id-token-audience"
