@@ -52,7 +52,11 @@ func TestActRefusesFilesForLaterSteps(t *testing.T) {
 		{"aws-profile", func(t *testing.T, _ *fakegithub.Server) []string {
 			return []string{"provider", "aws", "aws-role-arn", awsRole, "aws-region", stsfake.Region, "aws-sts-endpoint", moto.Shared(t).URL, "aws-profile", "ci"}
 		}, ".aws/credentials", []string{"AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_REGION"},
-			"under act, aws writes no file without aws-profile: leave it out, and later steps read the AWS_* variables"},
+			"under act, aws writes no file without aws-profile and aws-refresh: leave both out, and later steps read the AWS_* variables"},
+		{"aws-refresh", func(t *testing.T, _ *fakegithub.Server) []string {
+			return []string{"provider", "aws", "aws-role-arn", awsRole, "aws-region", stsfake.Region, "aws-sts-endpoint", moto.Shared(t).URL, "aws-refresh", "true"}
+		}, ".oidc-login/aws-refresh-", []string{"AWS_PROFILE", "AWS_CONFIG_FILE"},
+			"under act, aws writes no file without aws-profile and aws-refresh: leave both out, and later steps read the AWS_* variables"},
 		{"gcp-credentials-file", func(t *testing.T, gh *fakegithub.Server) []string {
 			return gcpWith(worlds.Must(t, gcpfake.NewWorld, gh))
 		},

@@ -487,8 +487,8 @@ func (a *Action) commit(r *runner.Runner, home runner.Home, c config.Common, sel
 	return r.Commit(w)
 }
 
-// ActGuide is the page on running the action under nektos/act.
-const ActGuide = "https://github.com/oidc-login/oidc-login/blob/main/docs/act.md"
+// actGuide is the page on running the action under nektos/act.
+const actGuide = "https://github.com/oidc-login/oidc-login/blob/main/docs/act.md"
 
 // withActAdvice adds to act's refusal of a file what the provider that would hand it on can
 // do instead, and where the rest is explained.
@@ -497,9 +497,9 @@ func (a *Action) withActAdvice(err error, name string) error {
 		return err
 	}
 	if spec, ok := a.Providers.Lookup(name); ok && spec.ActAdvice() != "" {
-		return fmt.Errorf("%w; %s: %s", err, spec.ActAdvice(), ActGuide)
+		return fmt.Errorf("%w; %s: %s", err, spec.ActAdvice(), actGuide)
 	}
-	return fmt.Errorf("%w: %s", err, ActGuide)
+	return fmt.Errorf("%w: %s", err, actGuide)
 }
 
 // summary is the job summary table of a successful step.

@@ -20,5 +20,5 @@ var Spec = provider.Spec{
 		"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_PROFILE",
 	},
 	Refusals: refusals,
-	Act:      provider.UnderAct{Fix: "writes no file without aws-profile: leave it out, and later steps read the AWS_* variables"},
+	Act:      provider.UnderAct{Fix: "writes no file without aws-profile and aws-refresh: leave both out, and later steps read the AWS_* variables"},
 }
