@@ -44,12 +44,11 @@ const (
 	Remote = "oidc-login/oidc-login@v1"
 )
 
-// underAct is how the provider named name logs in under act (provider.Spec.Act): act's action
-// container shares no folder for files with later steps, so the lab's step adds the inputs that
-// make a login hand over variables and outputs only, and refuses a provider whose login is a
-// file (e2e/act TestActRefusesFilesForLaterSteps shows each failing there).
-func underAct(name string) provider.UnderAct { return spec(name).Act }
-
+// spec is the registry's entry for the provider named name. Its Act says how the provider logs
+// in under act, whose action container shares no folder for files with later steps: the lab's
+// step adds the inputs that make a login hand over variables and outputs only, and the lab
+// refuses a provider whose login is a file (e2e/act TestActRefusesFilesForLaterSteps shows
+// each failing there).
 func spec(name string) provider.Spec {
 	s, _ := registry.All.Lookup(name)
 	return s
@@ -60,7 +59,7 @@ func spec(name string) provider.Spec {
 func Providers() []string {
 	var out []string
 	for _, n := range worlds.Names() {
-		if underAct(n).LoginFile == "" {
+		if spec(n).Act.LoginFile == "" {
 			out = append(out, n)
 		}
 	}
@@ -72,7 +71,7 @@ func Providers() []string {
 func Refused() map[string]string {
 	out := map[string]string{}
 	for _, n := range worlds.Names() {
-		if file := underAct(n).LoginFile; file != "" {
+		if file := spec(n).Act.LoginFile; file != "" {
 			out[n] = file
 		}
 	}
@@ -117,7 +116,7 @@ func Parse(args []string) (Options, error) {
 			if strings.HasPrefix(name, "-") {
 				return Options{}, fmt.Errorf("%s: flags go before the providers\nusage: %s", name, Usage())
 			}
-			if file := underAct(name).LoginFile; file != "" {
+			if file := spec(name).Act.LoginFile; file != "" {
 				return Options{}, fmt.Errorf("%s cannot log in under act: its login hands later steps a file (%s), and act shares no folder with a container action's later steps; "+
 					"run %s on GitHub, or try it with the playground (go run ./e2e/playground %s). The lab serves %s", name, file, name, name, strings.Join(Providers(), ", "))
 			}
@@ -238,7 +237,7 @@ func (l *Lab) Step() string {
 		name := in["provider"]
 		delete(in, "provider")
 		comment := name
-		if act := underAct(name); act.Inputs != nil {
+		if act := spec(name).Act; act.Inputs != nil {
 			maps.Copy(in, act.Inputs)
 			comment = spec(name).ActAdvice()
 		}
