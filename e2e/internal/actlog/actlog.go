@@ -2,7 +2,8 @@
 // step's output lines and act's verdict on each step and on the job. The format is act's
 // text formatter, pkg/runner/logger.go at bd86152 ("[<job>]   | <line>" for output), and
 // the step markers pkg/runner prints around each stage ("⭐ Run Main x", "✅  Success - Main x").
-// It also commits the checkout a test runs act in (Commit), which e2e/act and e2e/native share.
+// It also finds the act it models (Binary) and commits the checkout a test runs act in
+// (Commit), which e2e/act and e2e/native share.
 package actlog
 
 import (
