@@ -52,7 +52,8 @@ type Helper struct {
 
 // Main runs one refresh with args (those after Command) and returns the exit status.
 func (h *Helper) Main(ctx context.Context, args []string) (code int) {
-	var secrets []string
+	// The request token is known before anything can fail; the ID token joins it once issued.
+	secrets := []string{h.Getenv(idtoken.EnvRequestToken)}
 	defer func() {
 		if p := recover(); p != nil {
 			// The SDK would put Go's panic text, stack and all, into its error; a panic value
@@ -95,7 +96,6 @@ func (h *Helper) run(ctx context.Context, args []string, secrets *[]string) (*Ou
 		}
 		return nil, err
 	}
-	*secrets = append(*secrets, src.RequestToken)
 	ctx, cancel := context.WithTimeout(ctx, hc.Timeout)
 	defer cancel()
 	tok, err := src.Fetch(ctx, hc.Audience, func(raw string) { *secrets = append(*secrets, raw) })
